@@ -1,0 +1,97 @@
+/**
+ * Argument checks shared by the stream and Mm layers. Each error names the parameter, the value
+ * and the rule, and is thrown before any state changes.
+ *
+ * @module
+ */
+
+import { CacheType, cacheTypeName } from "./constants.ts";
+
+const SIZE_T_MAX = (1n << 64n) - 1n;
+const PHYSICAL_ADDRESS_MAX = (1n << 63n) - 1n;
+
+/**
+ * A byte count (`SIZE_T`): a non-negative safe integer or bigint up to 2^64 − 1.
+ *
+ * @example
+ * ```ts
+ * checkByteCount("totalBytes", 1920); // 1920n
+ * checkByteCount("totalBytes", -1); // RangeError: totalBytes must be ≥ 0, got -1
+ * ```
+ */
+export function checkByteCount(name: string, value: unknown): bigint {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value) || !Number.isInteger(value)) {
+      throw new TypeError(`${name} must be a whole number of bytes, got ${value}`);
+    }
+    if (value < 0) throw new RangeError(`${name} must be ≥ 0, got ${value}`);
+    if (!Number.isSafeInteger(value)) {
+      throw new RangeError(`${name} above 2^53 - 1 must be passed as a bigint, got ${value}`);
+    }
+    return BigInt(value);
+  }
+  if (typeof value === "bigint") {
+    if (value < 0n) throw new RangeError(`${name} must be ≥ 0, got ${value}`);
+    if (value > SIZE_T_MAX) throw new RangeError(`${name} must fit in SIZE_T, got ${value}`);
+    return value;
+  }
+  throw new TypeError(`${name} must be a number or bigint, got ${describe(value)}`);
+}
+
+/**
+ * A physical address (`PHYSICAL_ADDRESS`, a signed 64-bit value): a bigint in 0..2^63 − 1.
+ *
+ * @example
+ * ```ts
+ * checkPhysicalAddress("highAddress", 0xFFFFFFFFn);
+ * ```
+ */
+export function checkPhysicalAddress(name: string, value: unknown): bigint {
+  if (typeof value !== "bigint") {
+    throw new TypeError(`${name} must be a bigint physical address, got ${describe(value)}`);
+  }
+  if (value < 0n || value > PHYSICAL_ADDRESS_MAX) {
+    throw new RangeError(`${name} must be in 0..0x7FFFFFFFFFFFFFFF, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * A `MEMORY_CACHING_TYPE` the stream accepts: MmNonCached, MmCached or MmWriteCombined.
+ *
+ * @example
+ * ```ts
+ * checkCacheType("cacheType", 7); // RangeError naming the allowed values
+ * ```
+ */
+export function checkCacheType(name: string, value: unknown): CacheType {
+  if (typeof value !== "number" || cacheTypeName(value) === undefined) {
+    const allowed = Object.entries(CacheType).map(([k, v]) => `${k} (${v})`).join(", ");
+    throw new RangeError(`${name} must be one of ${allowed}, got ${describe(value)}`);
+  }
+  return value as CacheType;
+}
+
+/**
+ * A non-negative safe integer index.
+ *
+ * @example
+ * ```ts
+ * checkIndex("index", 1.5); // TypeError
+ * ```
+ */
+export function checkIndex(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value)) {
+    throw new TypeError(`${name} must be an integer, got ${describe(value)}`);
+  }
+  if (value < 0) throw new RangeError(`${name} must be ≥ 0, got ${value}`);
+  return value;
+}
+
+/** A short, safe rendering of any value for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || typeof value !== "object") return String(value);
+  return Array.isArray(value) ? "an array" : "an object";
+}

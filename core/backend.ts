@@ -1,0 +1,135 @@
+/**
+ * The contract every backend speaks: the simulator, the Linux hardware helper and, later, the
+ * Windows bridge. Suites, benchmarks and differential tests only ever see these types.
+ *
+ * @module
+ */
+
+import type { CacheType } from "./constants.ts";
+
+/**
+ * A memory descriptor list as a WaveRT miniport sees it. Field names follow `MDL` in wdm.h.
+ *
+ * `pfns` holds page frame numbers as plain numbers (exact up to 2^53, i.e. any 64-bit physical
+ * address space a real machine has); a backend that cannot read frame numbers reports zeros and
+ * says so in {@linkcode BackendCapabilities.frameNumbers}.
+ *
+ * @example
+ * ```ts
+ * const mdl = stream.allocatePagesForMdl(0xFFFFFFFFn, 1920);
+ * if (mdl) console.log(mdl.byteCount, mdl.pfns[0]);
+ * ```
+ */
+export interface Mdl {
+  /** Bytes described: a page multiple under the default policy, possibly less than asked. */
+  readonly byteCount: number;
+  /** Offset of the buffer in its first page: always 0 for these allocators. */
+  readonly byteOffset: number;
+  /** Virtual base the MDL describes: 0 for unmapped page allocations. */
+  readonly startVa: bigint;
+  /** `MdlFlags` bits. */
+  readonly mdlFlags: number;
+  /** The system mapping while mapped, otherwise null. */
+  readonly mappedSystemVa: bigint | null;
+  /** Physical page frame numbers, one per page, in MDL order. */
+  readonly pfns: ArrayLike<number>;
+}
+
+/** The operations of the stream surface, as named in timings and violations. */
+export type StreamOperation =
+  | "allocatePagesForMdl"
+  | "allocateContiguousPagesForMdl"
+  | "mapAllocatedPages"
+  | "unmapAllocatedPages"
+  | "freePagesFromMdl";
+
+/**
+ * How long the last stream call took: modeled by the simulator's cost model, or measured in native
+ * code on hardware (never including the FFI round trip).
+ */
+export interface CallTiming {
+  readonly operation: StreamOperation;
+  readonly durationNs: number;
+  readonly source: "modeled" | "measured";
+}
+
+/**
+ * `IPortWaveRTStream`'s page-allocation methods in camelCase.
+ *
+ * @example
+ * ```ts
+ * const stream = new Simulator().stream();
+ * const mdl = stream.allocatePagesForMdl(0xFFFFFFFFn, 4 * 4096);
+ * if (mdl !== null) {
+ *   const va = stream.mapAllocatedPages(mdl, CacheType.WriteCombined);
+ *   if (va !== null) stream.unmapAllocatedPages(va, mdl);
+ *   stream.freePagesFromMdl(mdl);
+ * }
+ * ```
+ */
+export interface WaveRtStream {
+  /** Locked, unmapped pages inside [0, highAddress]; possibly fewer than asked; null if none. */
+  allocatePagesForMdl(highAddress: bigint, totalBytes: number | bigint): Mdl | null;
+  /** Physically contiguous pages inside [lowAddress, highAddress], all or nothing. */
+  allocateContiguousPagesForMdl(
+    lowAddress: bigint,
+    highAddress: bigint,
+    totalBytes: number | bigint,
+  ): Mdl | null;
+  /** Maps the pages into system space; null when the mapping cannot be made. */
+  mapAllocatedPages(mdl: Mdl, cacheType: CacheType): bigint | null;
+  /** Removes the mapping made by {@linkcode mapAllocatedPages}. */
+  unmapAllocatedPages(baseAddress: bigint, mdl: Mdl): void;
+  /** Frees the pages and the MDL; the MDL is invalid afterwards. */
+  freePagesFromMdl(mdl: Mdl): void;
+  /** ceil(byteCount / PAGE_SIZE). */
+  getPhysicalPagesCount(mdl: Mdl): number;
+  /** pfns[index] × PAGE_SIZE. */
+  getPhysicalPageAddress(mdl: Mdl, index: number): bigint;
+  /** Timing of the most recent call on this stream, or null before the first one. */
+  readonly lastCall: CallTiming | null;
+}
+
+/** Whether a backend can do or guarantee something, and if not, why. */
+export type Capability =
+  | { readonly available: true; readonly note?: string }
+  | { readonly available: false; readonly reason: string };
+
+/**
+ * What a backend can and cannot claim. Cross-checks only compare what both sides claim.
+ */
+export interface BackendCapabilities {
+  /** Real (or simulated) page frame numbers in `Mdl.pfns`. */
+  readonly frameNumbers: Capability;
+  /** Every page is guaranteed to lie at or below HighAddress (and above LowAddress). */
+  readonly highAddressEnforced: Capability;
+  /** Contiguous allocations are possible and verified. */
+  readonly contiguous: Capability;
+  /** The requested cache type is applied to the mapping. */
+  readonly cacheTypes: Capability;
+  /** Misuse raises {@linkcode DriverViolation} instead of undefined behaviour. */
+  readonly misuseDetection: Capability;
+  /** Where per-call durations come from and the clock's resolution. */
+  readonly timing: { readonly source: "modeled" | "measured"; readonly resolutionNs: number };
+}
+
+/**
+ * A place allocations can be made: owns its streams and frees what they still hold on close.
+ *
+ * @example
+ * ```ts
+ * using backend = new Simulator({ seed: 7 });
+ * const mdl = backend.stream().allocatePagesForMdl(0xFFFFFFFFn, 1920);
+ * ```
+ */
+export interface Backend extends Disposable {
+  /** Short name for tables and reports, e.g. "simulator" or "linux-host". */
+  readonly name: string;
+  /** Bytes per page. */
+  readonly pageSize: number;
+  readonly capabilities: BackendCapabilities;
+  /** A stream surface; all streams of a backend share its memory. */
+  stream(): WaveRtStream;
+  /** Frees everything still allocated; safe to call more than once. */
+  close(): void;
+}

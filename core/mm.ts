@@ -1,0 +1,431 @@
+/**
+ * The simulated memory manager: `MmAllocatePagesForMdlEx`, `MmFreePagesFromMdl`,
+ * `MmMapLockedPagesSpecifyCache` and `MmUnmapLockedPages`, with Driver Verifier's checks. The
+ * PortCls stream calls these, as PortCls does on Windows.
+ *
+ * @module
+ */
+
+import {
+  checkByteCount,
+  checkCacheType,
+  checkPhysicalAddress,
+  describe,
+} from "./arguments.ts";
+import type { Mdl } from "./backend.ts";
+import { allocationNs, type CostModel } from "./cost_model.ts";
+import {
+  type CacheType,
+  maxBytesPerCall,
+  MdlFlags,
+  MM_ALLOCATE_VALID_FLAGS,
+  MmAllocateFlags,
+} from "./constants.ts";
+import type { FaultInjector } from "./faults.ts";
+import {
+  FRESH_MDL_FLAGS,
+  type MdlMapping,
+  type MdlSource,
+  mdlState,
+  type MdlState,
+  SimulatedMdl,
+} from "./mdl.ts";
+import type { PhysicalMemory } from "./physical_memory.ts";
+import type { AllocationPolicies } from "./policies.ts";
+import { DriverViolation, ViolationRules } from "./violations.ts";
+
+/** A page mapped with two cache types at once, as recorded under the `"record"` policy. */
+export interface CacheConflict {
+  readonly mdlId: number;
+  readonly existing: CacheType;
+  readonly requested: CacheType;
+}
+
+/** An MDL that was never freed, with the stack of the call that allocated it. */
+export interface Leak {
+  readonly mdlId: number;
+  readonly source: MdlSource;
+  readonly byteCount: number;
+  readonly pages: number;
+  readonly allocatedAt: string;
+}
+
+/** Everything the memory manager needs from its simulator. */
+export interface MmContext {
+  readonly owner: object;
+  readonly memory: PhysicalMemory;
+  readonly faults: FaultInjector;
+  readonly policies: AllocationPolicies;
+  readonly costModel: CostModel;
+  readonly systemVaBytes: bigint;
+  readonly captureAllocationSites: boolean;
+}
+
+/** Arguments of `MmAllocatePagesForMdlEx`, in Windows order. */
+export interface AllocatePagesRequest {
+  readonly lowAddress: bigint;
+  readonly highAddress: bigint;
+  readonly skipBytes: bigint;
+  readonly totalBytes: number | bigint;
+  readonly cacheType: CacheType;
+  readonly flags: number;
+}
+
+/** Result of one Mm call: the value Windows returns plus its modeled duration. */
+export interface MmResult<T> {
+  readonly value: T;
+  readonly durationNs: number;
+}
+
+const KERNEL_VA_BASE = 0xffff_a000_0000_0000n;
+const USER_VA_BASE = 0x0000_0200_0000_0000n;
+
+/**
+ * The memory manager of one simulator.
+ *
+ * @example
+ * ```ts
+ * const sim = new Simulator();
+ * const { value: mdl } = sim.mm.allocatePagesForMdlEx({
+ *   lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 65536,
+ *   cacheType: CacheType.Cached, flags: MmAllocateFlags.FULLY_REQUIRED,
+ * });
+ * ```
+ */
+export class MemoryManager {
+  readonly #ctx: MmContext;
+  readonly #page: number;
+  readonly #live = new Set<SimulatedMdl>();
+  readonly #conflicts: CacheConflict[] = [];
+  #heldPages = 0;
+  #nextId = 1;
+  #kernelVaUsed = 0n;
+  #nextKernelVa = KERNEL_VA_BASE;
+  #nextUserVa = USER_VA_BASE;
+
+  constructor(ctx: MmContext) {
+    this.#ctx = ctx;
+    this.#page = ctx.memory.pageSize;
+  }
+
+  /** Pages held by live MDLs. */
+  get heldPages(): number {
+    return this.#heldPages;
+  }
+
+  /** Number of live (allocated, not freed) MDLs. */
+  get liveMdlCount(): number {
+    return this.#live.size;
+  }
+
+  /** Bytes of system address space in use by kernel mappings. */
+  get systemVaInUse(): bigint {
+    return this.#kernelVaUsed;
+  }
+
+  /** Cache-type conflicts recorded under the `"record"` policy. */
+  get cacheConflicts(): readonly CacheConflict[] {
+    return this.#conflicts;
+  }
+
+  /**
+   * `MmAllocatePagesForMdlEx`. Returns null where Windows returns NULL: invalid flags, SkipBytes
+   * not a page multiple, an unsatisfiable contiguous request, nothing free in range, an injected
+   * fault, or a shortfall with FULLY_REQUIRED. Arguments a C caller cannot express (negative,
+   * fractional, wrong types, low above high) throw instead.
+   */
+  allocatePagesForMdlEx(
+    request: AllocatePagesRequest,
+    source: MdlSource = "mm",
+  ): MmResult<SimulatedMdl | null> {
+    const low = checkPhysicalAddress("lowAddress", request.lowAddress);
+    const high = checkPhysicalAddress("highAddress", request.highAddress);
+    const skip = checkPhysicalAddress("skipBytes", request.skipBytes);
+    const total = checkByteCount("totalBytes", request.totalBytes);
+    checkCacheType("cacheType", request.cacheType);
+    const flags = request.flags;
+    if (!Number.isSafeInteger(flags) || flags < 0) {
+      throw new TypeError(`flags must be a non-negative integer, got ${describe(flags)}`);
+    }
+    if (low > high) {
+      throw new RangeError(`lowAddress must not exceed highAddress, got ${low} > ${high}`);
+    }
+    const { costModel, policies, memory, faults } = this.#ctx;
+    const page = BigInt(this.#page);
+    const fail = { value: null, durationNs: costModel.allocateCallNs };
+    if (total === 0n) {
+      if (policies.zeroBytes === "range-error") {
+        throw new RangeError("totalBytes must be > 0 (policy zeroBytes: range-error), got 0");
+      }
+      return fail;
+    }
+    const chunked = (flags & MmAllocateFlags.REQUIRE_CONTIGUOUS_CHUNKS) !== 0;
+    if (
+      (flags & ~MM_ALLOCATE_VALID_FLAGS) !== 0 || skip % page !== 0n ||
+      ((flags & MmAllocateFlags.FAST_LARGE_PAGES) !== 0 && !chunked) ||
+      (chunked && skip !== 0n && (!isPowerOfTwo(skip) || total % skip !== 0n))
+    ) {
+      return fail;
+    }
+    const operation = source === "allocateContiguousPagesForMdl" ? "allocateContiguous" : "allocate";
+    if (faults.shouldFail(operation) !== null) return fail;
+
+    const clamped = total > BigInt(maxBytesPerCall(this.#page))
+      ? BigInt(maxBytesPerCall(this.#page))
+      : total;
+    const requestedPages = Number((clamped + page - 1n) / page);
+    const wanted = Math.min(requestedPages, faults.memoryCapPages - this.#heldPages);
+    const fullyRequired = (flags & MmAllocateFlags.FULLY_REQUIRED) !== 0 || (chunked && skip === 0n);
+    if (wanted <= 0 || (fullyRequired && wanted < requestedPages)) return fail;
+
+    const frameCount = memory.frames.frameCount;
+    const lo = Number((low + page - 1n) / page);
+    const hiInclusive = policies.highAddressPage === "inclusive" ? high / page : high / page - 1n;
+    const hi = Math.min(frameCount, Number(hiInclusive + 1n));
+    const frames = new Float64Array(wanted);
+    let taken = 0;
+    if (chunked) {
+      taken = this.#takeChunks(frames, wanted, lo, hi, skip === 0n ? wanted : Number(skip / page));
+    } else {
+      if ((flags & MmAllocateFlags.PREFER_CONTIGUOUS) !== 0) {
+        const start = memory.frames.findRun(wanted, lo, hi);
+        if (start >= 0) {
+          memory.frames.takeRun(start, wanted, frames, 0);
+          taken = wanted;
+        }
+      }
+      // Further ranges at Low + k·SkipBytes, High + k·SkipBytes, as the DDI reference describes.
+      const step = Number(skip / page);
+      for (let k = 0; taken < wanted; k++) {
+        const from = lo + k * step;
+        if (from >= frameCount || (k > 0 && step === 0)) break;
+        taken += memory.frames.takeAscending(
+          from,
+          Math.min(frameCount, hi + k * step),
+          wanted - taken,
+          frames,
+          taken,
+        );
+      }
+    }
+    if (taken === 0 || (fullyRequired && taken < requestedPages)) {
+      memory.frames.release(frames, taken);
+      return fail;
+    }
+    const used = taken === wanted ? frames : frames.slice(0, taken);
+    const zeroed = (flags & MmAllocateFlags.DONT_ZERO_ALLOCATION) !== 0
+      ? 0
+      : memory.zero(used, taken);
+    const exact = taken === requestedPages && clamped === total && policies.byteCount === "requested";
+    const mdl = new SimulatedMdl({
+      owner: this.#ctx.owner,
+      id: this.#nextId++,
+      source,
+      frames: used,
+      allocationSite: this.#ctx.captureAllocationSites ? new Error("allocated here") : undefined,
+      byteCount: exact ? Number(total) : taken * this.#page,
+      mdlFlags: FRESH_MDL_FLAGS,
+      mappings: [],
+      freed: false,
+    });
+    this.#live.add(mdl);
+    this.#heldPages += taken;
+    return { value: mdl, durationNs: allocationNs(costModel, taken, zeroed * this.#page) };
+  }
+
+  /**
+   * `MmFreePagesFromMdl` (plus the `ExFreePool` of the MDL that PortCls does). The pages become
+   * free again and are marked stale: the next owner gets them zeroed unless it opts out.
+   */
+  freePagesFromMdl(mdl: Mdl): MmResult<void> {
+    const state = this.#check(mdl, "freePagesFromMdl");
+    if (state.mappings.length > 0) {
+      throw new DriverViolation(
+        ViolationRules.freeWhileMapped,
+        `MDL #${state.id} is still mapped at 0x${state.mappings[0].address.toString(16)}`,
+      );
+    }
+    const pfns = (mdl as SimulatedMdl).pfns;
+    const frames = state.frames;
+    for (let i = 0; i < frames.length; i++) {
+      if (pfns[i] !== frames[i]) {
+        throw new DriverViolation(
+          ViolationRules.mdlCorrupted,
+          `MDL #${state.id} pfns[${i}] is ${pfns[i]}, allocated frame ${frames[i]}`,
+        );
+      }
+    }
+    const { memory, costModel } = this.#ctx;
+    memory.frames.release(frames, frames.length);
+    memory.markStale(frames, frames.length);
+    state.freed = true;
+    this.#live.delete(mdl as SimulatedMdl);
+    this.#heldPages -= frames.length;
+    return {
+      value: undefined,
+      durationNs: costModel.freeCallNs + frames.length * costModel.freePageNs,
+    };
+  }
+
+  /**
+   * `MmMapLockedPagesSpecifyCache`. One kernel (system) mapping per MDL; user mappings model the
+   * port driver mapping the buffer into the audio engine's process. Returns null when system
+   * address space would exceed `systemVaBytes` or an injected fault fires.
+   */
+  mapLockedPagesSpecifyCache(
+    mdl: Mdl,
+    mode: "kernel" | "user",
+    cacheType: CacheType,
+  ): MmResult<bigint | null> {
+    const state = this.#check(mdl, "mapAllocatedPages");
+    checkCacheType("cacheType", cacheType);
+    if (mode !== "kernel" && mode !== "user") {
+      throw new RangeError(`mode must be "kernel" or "user", got ${describe(mode)}`);
+    }
+    const { costModel, memory, policies, faults } = this.#ctx;
+    const existing = state.mappings;
+    if (mode === "kernel" && existing.some((m) => m.mode === "kernel")) {
+      throw new DriverViolation(
+        ViolationRules.doubleMap,
+        `MDL #${state.id} is already mapped at 0x${mdl.mappedSystemVa?.toString(16)}`,
+      );
+    }
+    const other = existing.find((m) => m.cacheType !== cacheType);
+    if (other !== undefined) {
+      const conflict = {
+        mdlId: state.id,
+        existing: other.cacheType as CacheType,
+        requested: cacheType,
+      };
+      if (policies.cacheConflict === "throw") {
+        throw new DriverViolation(
+          ViolationRules.cacheTypeConflict,
+          `MDL #${state.id} is mapped with cache type ${other.cacheType}, requested ${cacheType}`,
+        );
+      }
+      this.#conflicts.push(conflict);
+    }
+    const fail = { value: null, durationNs: costModel.mapCallNs };
+    if (faults.shouldFail("map") !== null) return fail;
+    const pages = state.frames.length;
+    const bytes = BigInt(pages * this.#page);
+    let address: bigint;
+    if (mode === "kernel") {
+      if (this.#kernelVaUsed + bytes > this.#ctx.systemVaBytes) return fail;
+      address = this.#nextKernelVa;
+      // A guard page between mappings, as system PTE ranges have.
+      this.#nextKernelVa += bytes + BigInt(this.#page);
+      this.#kernelVaUsed += bytes;
+      state.mdlFlags |= MdlFlags.MAPPED_TO_SYSTEM_VA;
+    } else {
+      address = this.#nextUserVa;
+      this.#nextUserVa += bytes + BigInt(this.#page);
+    }
+    state.mappings = [...existing, { address, cacheType, mode }];
+    memory.setCacheType(state.frames, pages, cacheType);
+    return { value: address, durationNs: costModel.mapCallNs + pages * costModel.mapPageNs };
+  }
+
+  /** `MmUnmapLockedPages`: removes the mapping at `baseAddress`. */
+  unmapLockedPages(baseAddress: bigint, mdl: Mdl): MmResult<void> {
+    const state = this.#check(mdl, "unmapAllocatedPages");
+    if (typeof baseAddress !== "bigint") {
+      throw new TypeError(`baseAddress must be a bigint, got ${describe(baseAddress)}`);
+    }
+    if (state.mappings.length === 0) {
+      throw new DriverViolation(ViolationRules.unmapNotMapped, `MDL #${state.id}`);
+    }
+    const mapping = state.mappings.find((m) => m.address === baseAddress);
+    if (mapping === undefined) {
+      throw new DriverViolation(
+        ViolationRules.unmapWrongAddress,
+        `MDL #${state.id} is mapped at ${
+          state.mappings.map((m) => "0x" + m.address.toString(16)).join(", ")
+        }, got 0x${baseAddress.toString(16)}`,
+      );
+    }
+    state.mappings = state.mappings.filter((m: MdlMapping) => m !== mapping);
+    const pages = state.frames.length;
+    if (mapping.mode === "kernel") {
+      state.mdlFlags &= ~MdlFlags.MAPPED_TO_SYSTEM_VA;
+      this.#kernelVaUsed -= BigInt(pages * this.#page);
+    }
+    const remaining = state.mappings.length ? state.mappings[0].cacheType : null;
+    this.#ctx.memory.setCacheType(state.frames, pages, remaining);
+    return { value: undefined, durationNs: this.#ctx.costModel.unmapCallNs };
+  }
+
+  /** The state of a live MDL of this simulator, or a violation for any other value. */
+  liveState(mdl: Mdl, operation: string): MdlState {
+    return this.#check(mdl, operation);
+  }
+
+  /** MDLs allocated and never freed, oldest first. */
+  leaks(): Leak[] {
+    return [...this.#live].map((mdl) => {
+      const state = mdl[mdlState];
+      return {
+        mdlId: state.id,
+        source: state.source,
+        byteCount: state.byteCount,
+        pages: state.frames.length,
+        allocatedAt: allocationSite(state.allocationSite),
+      };
+    });
+  }
+
+  /** Unmaps and frees every live MDL (used on close); returns how many there were. */
+  releaseAll(): number {
+    const live = [...this.#live];
+    for (const mdl of live) {
+      for (const m of [...mdl[mdlState].mappings]) this.unmapLockedPages(m.address, mdl);
+      this.freePagesFromMdl(mdl);
+    }
+    return live.length;
+  }
+
+  /** Takes aligned chunks of `chunk` frames until `wanted` frames are taken or none are left. */
+  #takeChunks(frames: Float64Array, wanted: number, lo: number, hi: number, chunk: number): number {
+    const bitmap = this.#ctx.memory.frames;
+    let taken = 0;
+    let from = lo;
+    while (taken < wanted) {
+      const start = bitmap.findRun(chunk, from, hi, chunk);
+      if (start < 0) break;
+      bitmap.takeRun(start, chunk, frames, taken);
+      taken += chunk;
+      from = start + chunk;
+    }
+    return taken;
+  }
+
+  #check(mdl: Mdl, operation: string): MdlState {
+    if (!(mdl instanceof SimulatedMdl) || mdl[mdlState].owner !== this.#ctx.owner) {
+      throw new DriverViolation(
+        ViolationRules.foreignMdl,
+        `${operation} was given ${
+          mdl instanceof SimulatedMdl ? "an MDL of another simulator" : describe(mdl)
+        }`,
+      );
+    }
+    const state = mdl[mdlState];
+    if (state.freed) {
+      const rule = operation === "freePagesFromMdl"
+        ? ViolationRules.doubleFree
+        : ViolationRules.useAfterFree;
+      throw new DriverViolation(rule, `${operation} on MDL #${state.id}, already freed`);
+    }
+    return state;
+  }
+}
+
+function isPowerOfTwo(n: bigint): boolean {
+  return n > 0n && (n & (n - 1n)) === 0n;
+}
+
+function allocationSite(error: Error | undefined): string {
+  if (error === undefined) return "unknown (captureAllocationSites is off)";
+  const here = new URL(".", import.meta.url).href;
+  const frames = (error.stack ?? "").split("\n").slice(1).map((l) => l.trim());
+  return frames.find((l) => !l.includes(here)) ?? frames[0] ?? "unknown";
+}

@@ -1,0 +1,146 @@
+/**
+ * The PortCls layer: `IPortWaveRTStream`'s page-allocation methods, checking IRQL and arguments
+ * and calling the memory manager the way PortCls calls Mm on Windows.
+ *
+ * @module
+ */
+
+import { checkIndex, checkPhysicalAddress } from "./arguments.ts";
+import type { CallTiming, Mdl, StreamOperation, WaveRtStream } from "./backend.ts";
+import { CacheType, Irql, MmAllocateFlags } from "./constants.ts";
+import type { MemoryManager, MmResult } from "./mm.ts";
+import type { AllocationPolicies } from "./policies.ts";
+import { DriverViolation, ViolationRules } from "./violations.ts";
+
+/** What a stream needs from its simulator. */
+export interface StreamHost {
+  readonly mm: MemoryManager;
+  readonly pageSize: number;
+  readonly policies: AllocationPolicies;
+  /** Current IRQL of the calling context. */
+  readonly irql: number;
+  /** Adds a call's modeled duration to the simulator's clock. */
+  advanceClock(ns: number): void;
+}
+
+/**
+ * A simulated `IPortWaveRTStream`. Obtain one with `sim.stream()`.
+ *
+ * @example
+ * ```ts
+ * const stream = new Simulator().stream();
+ * const mdl = stream.allocatePagesForMdl(0xFFFFFFFFn, 1920)!;
+ * stream.getPhysicalPagesCount(mdl); // 1
+ * stream.freePagesFromMdl(mdl);
+ * ```
+ */
+export class PortClsStream implements WaveRtStream {
+  readonly #host: StreamHost;
+  #lastCall: CallTiming | null = null;
+
+  constructor(host: StreamHost) {
+    this.#host = host;
+  }
+
+  get lastCall(): CallTiming | null {
+    return this.#lastCall;
+  }
+
+  allocatePagesForMdl(highAddress: bigint, totalBytes: number | bigint): Mdl | null {
+    this.#checkIrql("allocatePagesForMdl");
+    this.#checkHighAddress(highAddress);
+    return this.#timed(
+      "allocatePagesForMdl",
+      this.#host.mm.allocatePagesForMdlEx({
+        lowAddress: 0n,
+        highAddress,
+        skipBytes: 0n,
+        totalBytes,
+        cacheType: CacheType.Cached,
+        flags: 0,
+      }, "allocatePagesForMdl"),
+    );
+  }
+
+  allocateContiguousPagesForMdl(
+    lowAddress: bigint,
+    highAddress: bigint,
+    totalBytes: number | bigint,
+  ): Mdl | null {
+    this.#checkIrql("allocateContiguousPagesForMdl");
+    checkPhysicalAddress("lowAddress", lowAddress);
+    this.#checkHighAddress(highAddress);
+    return this.#timed(
+      "allocateContiguousPagesForMdl",
+      this.#host.mm.allocatePagesForMdlEx({
+        lowAddress,
+        highAddress,
+        skipBytes: 0n,
+        totalBytes,
+        cacheType: CacheType.NonCached,
+        flags: MmAllocateFlags.REQUIRE_CONTIGUOUS_CHUNKS,
+      }, "allocateContiguousPagesForMdl"),
+    );
+  }
+
+  mapAllocatedPages(mdl: Mdl, cacheType: CacheType): bigint | null {
+    this.#checkIrql("mapAllocatedPages");
+    return this.#timed(
+      "mapAllocatedPages",
+      this.#host.mm.mapLockedPagesSpecifyCache(mdl, "kernel", cacheType),
+    );
+  }
+
+  unmapAllocatedPages(baseAddress: bigint, mdl: Mdl): void {
+    this.#checkIrql("unmapAllocatedPages");
+    this.#timed("unmapAllocatedPages", this.#host.mm.unmapLockedPages(baseAddress, mdl));
+  }
+
+  freePagesFromMdl(mdl: Mdl): void {
+    this.#checkIrql("freePagesFromMdl");
+    this.#timed("freePagesFromMdl", this.#host.mm.freePagesFromMdl(mdl));
+  }
+
+  getPhysicalPagesCount(mdl: Mdl): number {
+    const state = this.#host.mm.liveState(mdl, "getPhysicalPagesCount");
+    return Math.ceil(state.byteCount / this.#host.pageSize);
+  }
+
+  getPhysicalPageAddress(mdl: Mdl, index: number): bigint {
+    const state = this.#host.mm.liveState(mdl, "getPhysicalPageAddress");
+    checkIndex("index", index);
+    const pages = state.frames.length;
+    if (index >= pages) {
+      if (this.#host.policies.pageAddressOutOfRange === "zero") return 0n;
+      throw new RangeError(`index must be below the MDL's ${pages} pages, got ${index}`);
+    }
+    return BigInt(state.frames[index]) * BigInt(this.#host.pageSize);
+  }
+
+  #checkHighAddress(highAddress: bigint): void {
+    checkPhysicalAddress("highAddress", highAddress);
+    const lastByteOfFirstPage = BigInt(this.#host.pageSize - 1);
+    if (highAddress < lastByteOfFirstPage) {
+      throw new RangeError(
+        `highAddress must cover at least one page (≥ 0x${lastByteOfFirstPage.toString(16)}), ` +
+          `got 0x${highAddress.toString(16)}`,
+      );
+    }
+  }
+
+  #checkIrql(operation: StreamOperation): void {
+    const irql = this.#host.irql;
+    if (irql !== Irql.PASSIVE_LEVEL) {
+      throw new DriverViolation(
+        ViolationRules.irqlNotPassive,
+        `${operation} called at IRQL ${irql}`,
+      );
+    }
+  }
+
+  #timed<T>(operation: StreamOperation, result: MmResult<T>): T {
+    this.#lastCall = { operation, durationNs: result.durationNs, source: "modeled" };
+    this.#host.advanceClock(result.durationNs);
+    return result.value;
+  }
+}

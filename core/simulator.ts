@@ -1,0 +1,276 @@
+/**
+ * The simulator: a machine's physical memory, its memory manager and the PortCls stream surface,
+ * deterministic for a given seed, configuration and call sequence.
+ *
+ * @module
+ */
+
+import type { Backend, BackendCapabilities } from "./backend.ts";
+import { Irql } from "./constants.ts";
+import { type CostModel, resolveCostModel } from "./cost_model.ts";
+import { FaultInjector, type FaultOptions } from "./faults.ts";
+import {
+  type MachineLayout,
+  type MachinePresetName,
+  machinePresets,
+  validateMachine,
+  withPageSize,
+} from "./machine.ts";
+import { type CacheConflict, type Leak, MemoryManager } from "./mm.ts";
+import { PhysicalMemory } from "./physical_memory.ts";
+import { type AllocationPolicies, resolvePolicies } from "./policies.ts";
+import { PortClsStream } from "./port_stream.ts";
+import { DriverViolation, ViolationRules } from "./violations.ts";
+
+/**
+ * Options of a {@linkcode Simulator}; every field is optional.
+ *
+ * @example
+ * ```ts
+ * const options: SimulatorOptions = { machine: "x64-64gib", fragmentation: 0.3, seed: 42 };
+ * ```
+ */
+export interface SimulatorOptions {
+  /** A layout, or the name of one of `machinePresets`. Default `"x64-16gib"`. */
+  readonly machine?: MachineLayout | MachinePresetName;
+  /** Page size: 4096 (default, or the layout's), 16384 or 65536. Ranges are trimmed to fit. */
+  readonly pageSize?: number;
+  /** Fraction (0–1) of RAM already used by the rest of the system. Default 0. */
+  readonly fragmentation?: number;
+  /** Mean length in pages of one run of memory used by others. Default 4. */
+  readonly fragmentRunPages?: number;
+  /** Seed for fragmentation and fault injection. Default 1. */
+  readonly seed?: number;
+  /** Fault injection, like Driver Verifier's Low Resources Simulation. */
+  readonly faults?: FaultOptions;
+  /** Behaviours the documentation leaves open; see {@linkcode AllocationPolicies}. */
+  readonly policies?: Partial<AllocationPolicies>;
+  /** Latency model parameters; see {@linkcode CostModel}. */
+  readonly costModel?: Partial<CostModel>;
+  /**
+   * System address space available to mappings, in bytes. Default 1 GiB: mapping a buffer larger
+   * than that fails (NULL), as mapping a 2 GiB MDL does on Windows.
+   */
+  readonly systemVaBytes?: number | bigint;
+  /**
+   * Capture a stack at every allocation so that leaks name where they were allocated. Default
+   * true; turn off for the last bit of speed in long generated runs.
+   */
+  readonly captureAllocationSites?: boolean;
+}
+
+const GiB = 1n << 30n;
+
+/**
+ * A simulated machine with an `IPortWaveRTStream` surface.
+ *
+ * @example
+ * ```ts
+ * using sim = new Simulator({ machine: "x64-16gib", fragmentation: 0.3, seed: 7 });
+ * const stream = sim.stream();
+ * const mdl = stream.allocatePagesForMdl(0xFFFFFFFFn, 1920);
+ * if (mdl) stream.freePagesFromMdl(mdl);
+ * sim.assertNoLeaks();
+ * ```
+ */
+export class Simulator implements Backend {
+  readonly name = "simulator";
+  readonly pageSize: number;
+  readonly machine: MachineLayout;
+  readonly seed: number;
+  readonly policies: AllocationPolicies;
+  readonly costModel: CostModel;
+  /** The Mm layer the stream calls; usable directly for `MmAllocatePagesForMdlEx` semantics. */
+  readonly mm: MemoryManager;
+  readonly capabilities: BackendCapabilities = {
+    frameNumbers: { available: true, note: "simulated frame numbers" },
+    highAddressEnforced: { available: true },
+    contiguous: { available: true },
+    cacheTypes: { available: true, note: "recorded per page, conflicts flagged" },
+    misuseDetection: { available: true },
+    timing: { source: "modeled", resolutionNs: 0 },
+  };
+  readonly #memory: PhysicalMemory;
+  readonly #faults: FaultInjector;
+  #irql: number = Irql.PASSIVE_LEVEL;
+  #clockNs = 0;
+  #closed = false;
+
+  constructor(options: SimulatorOptions = {}) {
+    const {
+      machine = "x64-16gib",
+      fragmentation = 0,
+      fragmentRunPages = 4,
+      seed = 1,
+      systemVaBytes = GiB,
+      captureAllocationSites = true,
+    } = options;
+    const layout = typeof machine === "string" ? presetByName(machine) : validateMachine(machine);
+    this.machine = options.pageSize === undefined ? layout : withPageSize(layout, options.pageSize);
+    this.pageSize = this.machine.pageSize;
+    if (typeof fragmentation !== "number" || !(fragmentation >= 0 && fragmentation <= 1)) {
+      throw new RangeError(`fragmentation must be a number in 0..1, got ${fragmentation}`);
+    }
+    if (!Number.isFinite(fragmentRunPages) || fragmentRunPages < 1) {
+      throw new RangeError(`fragmentRunPages must be ≥ 1, got ${fragmentRunPages}`);
+    }
+    if (!Number.isSafeInteger(seed)) {
+      throw new TypeError(`seed must be an integer, got ${seed}`);
+    }
+    const va = typeof systemVaBytes === "bigint" ? systemVaBytes : BigInt(
+      Number.isSafeInteger(systemVaBytes) ? systemVaBytes : -1,
+    );
+    if (va < 0n) throw new RangeError(`systemVaBytes must be ≥ 0, got ${systemVaBytes}`);
+    this.seed = seed;
+    this.policies = resolvePolicies(options.policies);
+    this.costModel = resolveCostModel(options.costModel);
+    this.#faults = new FaultInjector(options.faults ?? {}, seed, this.pageSize);
+    this.#memory = new PhysicalMemory(this.machine, {
+      fraction: fragmentation,
+      meanRunPages: fragmentRunPages,
+      seed,
+    });
+    this.mm = new MemoryManager({
+      owner: this,
+      memory: this.#memory,
+      faults: this.#faults,
+      policies: this.policies,
+      costModel: this.costModel,
+      systemVaBytes: va,
+      captureAllocationSites,
+    });
+  }
+
+  /** Free pages on the whole machine. */
+  get freePageCount(): number {
+    return this.#memory.frames.freeCount;
+  }
+
+  /** RAM pages on the machine (holes excluded). */
+  get totalPageCount(): number {
+    return this.#memory.ramFrames;
+  }
+
+  /** Pages occupied by the rest of the system when the simulator was built. */
+  get fragmentedPageCount(): number {
+    return this.#memory.occupiedAtStart;
+  }
+
+  /** Bytes of simulator state per RAM page. */
+  get stateBytesPerPage(): number {
+    return this.#memory.stateBytesPerPage;
+  }
+
+  /** Current IRQL of the calling context (PASSIVE_LEVEL unless inside {@linkcode withIrql}). */
+  get irql(): number {
+    return this.#irql;
+  }
+
+  /** Total modeled time of all calls so far, in nanoseconds. */
+  get clockNs(): number {
+    return this.#clockNs;
+  }
+
+  /** Injected faults fired so far. */
+  get faultsFired(): number {
+    return this.#faults.fired;
+  }
+
+  /** Cache-type conflicts recorded under the `"record"` policy. */
+  get cacheConflicts(): readonly CacheConflict[] {
+    return this.mm.cacheConflicts;
+  }
+
+  /** A new stream surface on this machine. */
+  stream(): PortClsStream {
+    if (this.#closed) throw new Error("the simulator is closed");
+    const irql = () => this.#irql;
+    return new PortClsStream({
+      mm: this.mm,
+      pageSize: this.pageSize,
+      policies: this.policies,
+      get irql() {
+        return irql();
+      },
+      advanceClock: (ns) => {
+        this.#clockNs += ns;
+      },
+    });
+  }
+
+  /**
+   * Runs `body` as if at IRQL `level` (e.g. from a DPC), then restores the previous level.
+   *
+   * @example
+   * ```ts
+   * sim.withIrql(Irql.DISPATCH_LEVEL, () => stream.freePagesFromMdl(mdl)); // DriverViolation
+   * ```
+   */
+  withIrql<T>(level: number, body: () => T): T {
+    if (!Number.isInteger(level) || level < 0 || level > Irql.HIGH_LEVEL) {
+      throw new RangeError(`level must be an IRQL in 0..15, got ${level}`);
+    }
+    const previous = this.#irql;
+    this.#irql = level;
+    try {
+      return body();
+    } finally {
+      this.#irql = previous;
+    }
+  }
+
+  /** Whether `pfn` is free. */
+  isFrameFree(pfn: number): boolean {
+    return this.#memory.frames.isFree(pfn);
+  }
+
+  /** Whether `pfn` holds zeros (false once an owner has had it and freed it unzeroed). */
+  isFrameZeroed(pfn: number): boolean {
+    return !this.#memory.isStale(pfn);
+  }
+
+  /** Cache type of the live mapping of `pfn`, or null when it is not mapped. */
+  frameCacheType(pfn: number): number | null {
+    return this.#memory.cacheTypeOf(pfn);
+  }
+
+  /** MDLs allocated and not freed, oldest first, each with where it was allocated. */
+  leaks(): Leak[] {
+    return this.mm.leaks();
+  }
+
+  /**
+   * Throws a `DriverViolation` (rule `leaked-pages`, bug check 0xC4/0x71005) listing every MDL
+   * that was never freed.
+   */
+  assertNoLeaks(): void {
+    const leaks = this.leaks();
+    if (leaks.length === 0) return;
+    const list = leaks.map((l) => `MDL #${l.mdlId} (${l.byteCount} bytes) ${l.allocatedAt}`);
+    throw new DriverViolation(
+      ViolationRules.leakedPages,
+      `${leaks.length} MDL(s) never freed:\n  ${list.join("\n  ")}`,
+    );
+  }
+
+  /** Unmaps and frees everything still allocated; safe to call more than once. */
+  close(): void {
+    if (this.#closed) return;
+    this.mm.releaseAll();
+    this.#closed = true;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+function presetByName(name: string): MachineLayout {
+  const preset = (machinePresets as Record<string, MachineLayout>)[name];
+  if (preset === undefined) {
+    throw new RangeError(
+      `machine must be a layout or one of ${Object.keys(machinePresets).join(", ")}, got "${name}"`,
+    );
+  }
+  return preset;
+}

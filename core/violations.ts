@@ -1,0 +1,147 @@
+/**
+ * Misuse of the allocation surface, reported the way Driver Verifier would: a rule, the bug check
+ * it raises on Windows, and its first parameter.
+ *
+ * @module
+ */
+
+/** A rule the simulator enforces, with the Windows rule and bug check it corresponds to. */
+export interface ViolationRule {
+  /** Short, stable id used in expectations, e.g. `"free-while-mapped"`. */
+  readonly id: string;
+  /** Driver Verifier rule name, where one covers it. */
+  readonly verifierRule?: string;
+  /** Bug check code, where Windows raises one. */
+  readonly bugCheck?: number;
+  /** Bug check parameter 1, where defined. */
+  readonly parameter1?: number;
+  /** One-line description. */
+  readonly summary: string;
+}
+
+const DRIVER_VERIFIER_DETECTED_VIOLATION = 0xc4;
+
+/**
+ * Every rule the simulator checks. Bug check codes come from Microsoft's audio DDI compliance
+ * rules (PcIrqlIport 0x71003, PcUnmapAllocatedPages 0x71004, PcAllocatedPages 0x71005) and the
+ * memory-manager bug checks named in `shared/reference/wavert-semantics.md`.
+ *
+ * @example
+ * ```ts
+ * ViolationRules.freeWhileMapped.parameter1; // 0x71004
+ * ```
+ */
+export const ViolationRules = {
+  irqlNotPassive: {
+    id: "irql-not-passive",
+    verifierRule: "PcIrqlIport",
+    bugCheck: DRIVER_VERIFIER_DETECTED_VIOLATION,
+    parameter1: 0x71003,
+    summary: "IPortWaveRTStream methods must be called at PASSIVE_LEVEL",
+  },
+  doubleMap: {
+    id: "double-map",
+    verifierRule: "PcUnmapAllocatedPages",
+    bugCheck: DRIVER_VERIFIER_DETECTED_VIOLATION,
+    parameter1: 0x71004,
+    summary: "an MDL that is mapped must be unmapped before it is mapped again",
+  },
+  freeWhileMapped: {
+    id: "free-while-mapped",
+    verifierRule: "PcUnmapAllocatedPages",
+    bugCheck: DRIVER_VERIFIER_DETECTED_VIOLATION,
+    parameter1: 0x71004,
+    summary: "UnmapAllocatedPages must be called before FreePagesFromMdl",
+  },
+  unmapNotMapped: {
+    id: "unmap-not-mapped",
+    verifierRule: "PcAllocateAndMapPages",
+    bugCheck: DRIVER_VERIFIER_DETECTED_VIOLATION,
+    parameter1: 0x71009,
+    summary: "UnmapAllocatedPages was called for an MDL that is not mapped",
+  },
+  unmapWrongAddress: {
+    id: "unmap-wrong-address",
+    verifierRule: "PcAllocateAndMapPages",
+    bugCheck: DRIVER_VERIFIER_DETECTED_VIOLATION,
+    parameter1: 0x71009,
+    summary: "UnmapAllocatedPages was given a base address other than the one MapAllocatedPages returned",
+  },
+  leakedPages: {
+    id: "leaked-pages",
+    verifierRule: "PcAllocatedPages",
+    bugCheck: DRIVER_VERIFIER_DETECTED_VIOLATION,
+    parameter1: 0x71005,
+    summary: "allocated pages were never freed with FreePagesFromMdl",
+  },
+  foreignMdl: {
+    id: "foreign-mdl",
+    bugCheck: 0x1a,
+    parameter1: 0x1236,
+    summary: "the MDL was not allocated by AllocatePagesForMdl or AllocateContiguousPagesForMdl",
+  },
+  doubleFree: {
+    id: "double-free",
+    bugCheck: 0xc2,
+    parameter1: 0x07,
+    summary: "FreePagesFromMdl was called for an MDL that was already freed (BAD_POOL_CALLER)",
+  },
+  useAfterFree: {
+    id: "use-after-free",
+    bugCheck: 0xcc,
+    summary:
+      "an MDL was used after FreePagesFromMdl (PAGE_FAULT_IN_FREED_SPECIAL_POOL under Special Pool)",
+  },
+  mdlCorrupted: {
+    id: "mdl-corrupted",
+    bugCheck: 0x1a,
+    parameter1: 0x1236,
+    summary: "the MDL's frame numbers were changed after allocation",
+  },
+  cacheTypeConflict: {
+    id: "cache-type-conflict",
+    summary: "a physical page is mapped with two different cache types at once",
+  },
+} as const satisfies Record<string, ViolationRule>;
+
+/** The id of one of the {@linkcode ViolationRules}. */
+export type ViolationRuleId = typeof ViolationRules[keyof typeof ViolationRules]["id"];
+
+/**
+ * Thrown when a caller breaks a rule of the allocation surface. Carries the rule id and, where
+ * Windows defines one, the bug check code and parameter 1 it would raise.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   stream.freePagesFromMdl(mappedMdl);
+ * } catch (e) {
+ *   if (e instanceof DriverViolation) console.log(e.rule, e.bugCheck?.toString(16));
+ * }
+ * ```
+ */
+export class DriverViolation extends Error {
+  /** Short rule id, e.g. `"double-map"`. */
+  readonly rule: ViolationRuleId;
+  /** Driver Verifier rule name, where one covers it. */
+  readonly verifierRule?: string;
+  /** Bug check code, e.g. 0xC4. */
+  readonly bugCheck?: number;
+  /** Bug check parameter 1, e.g. 0x71004. */
+  readonly parameter1?: number;
+
+  constructor(rule: ViolationRule, detail: string) {
+    const code = rule.bugCheck === undefined ? "" : ` (bug check 0x${hex(rule.bugCheck)}` +
+      (rule.parameter1 === undefined ? ")" : `/0x${hex(rule.parameter1)})`);
+    super(`${rule.id}: ${rule.summary}: ${detail}${code}`);
+    this.name = "DriverViolation";
+    this.rule = rule.id as ViolationRuleId;
+    this.verifierRule = rule.verifierRule;
+    this.bugCheck = rule.bugCheck;
+    this.parameter1 = rule.parameter1;
+  }
+}
+
+function hex(n: number): string {
+  return n.toString(16).toUpperCase();
+}

@@ -1,0 +1,620 @@
+/*
+ * Linux implementation of wavert_helper.h: anonymous memory locked with mlock (so it is resident
+ * and cannot be paged out, the user-mode equivalent of nonpaged pages), frame numbers read from
+ * /proc/self/pagemap, contiguous blocks from transparent huge pages, timed with
+ * CLOCK_MONOTONIC_RAW around the allocation work only.
+ */
+#define _GNU_SOURCE
+#include "wavert_helper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+/* pagemap entry layout (Documentation/admin-guide/mm/pagemap.rst). */
+#define PAGEMAP_PFN_MASK ((UINT64_C(1) << 55) - 1)
+#define PAGEMAP_PRESENT (UINT64_C(1) << 63)
+
+/* MmAllocatePagesForMdlEx allocates at most 4 GB minus one page per call (ByteCount is a ULONG). */
+#define MAX_BYTES_BASE UINT64_C(0x100000000)
+
+#define DEFAULT_HUGE_PAGE_SIZE ((size_t)2 << 20)
+
+typedef struct allocation {
+  uint32_t generation; /* bumped on free so stale handles are recognised */
+  bool live;
+  bool mapped;
+  uint8_t *base;        /* start of the pages the MDL describes */
+  uint8_t *region;      /* start of the whole mmap region (aligned block for contiguous) */
+  size_t region_bytes;  /* length to munmap */
+  size_t byte_count;    /* bytes described, a page multiple */
+  size_t next_free;     /* 1-based index of the next free slot while this one is free */
+} allocation;
+
+typedef struct context {
+  uint32_t generation;
+  bool open;
+  allocation *allocations;
+  size_t allocation_count;
+  size_t allocation_capacity;
+  size_t free_head; /* 1-based index of the first free slot, 0 when none */
+} context;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static context *contexts;
+static size_t context_count;
+static size_t context_capacity;
+static int pagemap_fd = -1;
+
+static const char *const messages[WRT_STATUS_COUNT] = {
+    [WRT_OK] = "success",
+    [WRT_E_INVALID_ARGUMENT] = "invalid argument: a required buffer is null, the cache type is "
+                               "unknown or the address range is empty",
+    [WRT_E_ZERO_SIZE] = "totalBytes is 0: there is nothing to allocate",
+    [WRT_E_TOO_LARGE] = "totalBytes exceeds 4 GB minus one page, the most one call may allocate",
+    [WRT_E_BUFFER_TOO_SMALL] = "the frame array is shorter than the number of pages requested",
+    [WRT_E_NO_MEMORY] = "no page could be allocated and locked",
+    [WRT_E_NOT_CONTIGUOUS] = "the pages obtained were not physically contiguous",
+    [WRT_E_FRAMES_UNAVAILABLE] = "frame numbers are unavailable (reading them needs "
+                                 "CAP_SYS_ADMIN), so contiguity cannot be verified",
+    [WRT_E_UNKNOWN_HANDLE] = "the handle is not a live allocation or context: already freed, or "
+                             "never allocated here",
+    [WRT_E_ALREADY_MAPPED] = "the allocation is already mapped",
+    [WRT_E_NOT_MAPPED] = "the allocation is not mapped",
+    [WRT_E_WRONG_ADDRESS] = "the base address is not the one the map call returned",
+    [WRT_E_STILL_MAPPED] = "the allocation is still mapped: unmap it before freeing",
+    [WRT_E_SYSTEM] = "a system call failed unexpectedly",
+};
+
+static size_t page_size(void) {
+  static size_t cached;
+  if (cached == 0) cached = (size_t)sysconf(_SC_PAGESIZE);
+  return cached;
+}
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+  return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
+
+static size_t huge_page_size(void) {
+  FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
+  unsigned long long size = 0;
+  if (f != NULL) {
+    if (fscanf(f, "%llu", &size) != 1) size = 0;
+    fclose(f);
+  }
+  return size == 0 ? DEFAULT_HUGE_PAGE_SIZE : (size_t)size;
+}
+
+static void clear_result(wrt_result *out) { memset(out, 0, sizeof *out); }
+
+/* Handles pack a generation above a 1-based index, so 0 is never a valid handle. */
+static uint64_t make_handle(uint32_t generation, size_t index) {
+  return ((uint64_t)generation << 32) | (uint64_t)(index + 1);
+}
+
+static context *find_context(uint64_t id) {
+  uint64_t index = (id & 0xffffffffu);
+  if (index == 0 || index > context_count) return NULL;
+  context *c = &contexts[index - 1];
+  return c->open && c->generation == (uint32_t)(id >> 32) ? c : NULL;
+}
+
+static allocation *find_allocation(context *c, uint64_t handle) {
+  uint64_t index = (handle & 0xffffffffu);
+  if (index == 0 || index > c->allocation_count) return NULL;
+  allocation *a = &c->allocations[index - 1];
+  return a->live && a->generation == (uint32_t)(handle >> 32) ? a : NULL;
+}
+
+/* A free slot (reused, so long allocate/free loops keep the table small), or NULL without
+ * memory for a bigger table. */
+static allocation *new_allocation(context *c, uint64_t *handle) {
+  size_t index;
+  if (c->free_head != 0) {
+    index = c->free_head - 1;
+    c->free_head = c->allocations[index].next_free;
+  } else {
+    if (c->allocation_count == c->allocation_capacity) {
+      size_t capacity = c->allocation_capacity == 0 ? 16 : c->allocation_capacity * 2;
+      allocation *grown = realloc(c->allocations, capacity * sizeof *grown);
+      if (grown == NULL) return NULL;
+      c->allocations = grown;
+      c->allocation_capacity = capacity;
+    }
+    index = c->allocation_count++;
+    c->allocations[index] = (allocation){.generation = 1};
+  }
+  *handle = make_handle(c->allocations[index].generation, index);
+  return &c->allocations[index];
+}
+
+/* Unmapping releases the lock and the pages; the slot's new generation voids old handles. */
+static void release(context *c, allocation *a) {
+  munmap(a->region, a->region_bytes);
+  a->live = false;
+  a->mapped = false;
+  a->generation++;
+  a->next_free = c->free_head;
+  c->free_head = (size_t)(a - c->allocations) + 1;
+}
+
+/* Records a successful allocation, or unmaps it when the table cannot grow. */
+static int32_t record(context *c, uint8_t *base, size_t region_bytes, size_t byte_count,
+                      uint64_t *handle) {
+  allocation *a = new_allocation(c, handle);
+  if (a == NULL) {
+    munmap(base, region_bytes);
+    return WRT_E_NO_MEMORY;
+  }
+  *a = (allocation){.generation = a->generation, .live = true, .base = base, .region = base,
+                    .region_bytes = region_bytes, .byte_count = byte_count};
+  return WRT_OK;
+}
+
+static int open_pagemap(void) {
+  if (pagemap_fd < 0) pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  return pagemap_fd;
+}
+
+/*
+ * Reads the frame numbers of `pages` pages from `base`. Returns 0 and sets *valid (every frame
+ * non-zero), or an errno when pagemap cannot be read or a page is not resident, which would mean
+ * the lock did not hold.
+ */
+static int read_frames(const uint8_t *base, size_t pages, uint64_t *frames, bool *valid) {
+  int fd = open_pagemap();
+  if (fd < 0) {
+    memset(frames, 0, pages * sizeof *frames);
+    *valid = false;
+    return 0;
+  }
+  off_t offset = (off_t)((uintptr_t)base / page_size() * sizeof(uint64_t));
+  size_t want = pages * sizeof(uint64_t);
+  size_t done = 0;
+  while (done < want) {
+    ssize_t n = pread(fd, (uint8_t *)frames + done, want - done, offset + (off_t)done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return n < 0 ? errno : EIO;
+    done += (size_t)n;
+  }
+  bool all_nonzero = true;
+  for (size_t i = 0; i < pages; i++) {
+    if ((frames[i] & PAGEMAP_PRESENT) == 0) return EFAULT;
+    frames[i] &= PAGEMAP_PFN_MASK;
+    if (frames[i] == 0) all_nonzero = false;
+  }
+  *valid = all_nonzero;
+  return 0;
+}
+
+/* Common argument checks of both allocators; returns the page count through *pages. */
+static int32_t check_allocation_args(uint64_t total_bytes, const uint64_t *frames,
+                                     uint64_t frames_capacity, const wrt_result *out,
+                                     size_t *pages) {
+  if (out == NULL || frames == NULL) return WRT_E_INVALID_ARGUMENT;
+  if (total_bytes == 0) return WRT_E_ZERO_SIZE;
+  if (total_bytes > MAX_BYTES_BASE - page_size()) return WRT_E_TOO_LARGE;
+  *pages = (size_t)((total_bytes + page_size() - 1) / page_size());
+  if (frames_capacity < *pages) return WRT_E_BUFFER_TOO_SMALL;
+  return WRT_OK;
+}
+
+/*
+ * Locks as much of [base, base + bytes) from the start as the limits allow: the whole range in
+ * one call when possible, otherwise halving chunks, so a partial result costs O(log n) calls.
+ */
+static size_t lock_prefix(uint8_t *base, size_t bytes, int *error) {
+  if (mlock(base, bytes) == 0) return bytes;
+  *error = errno;
+  size_t locked = 0;
+  size_t chunk = bytes / 2 / page_size() * page_size();
+  while (locked < bytes && chunk >= page_size()) {
+    size_t len = chunk < bytes - locked ? chunk : bytes - locked;
+    if (mlock(base + locked, len) == 0) {
+      locked += len;
+    } else {
+      chunk = chunk / 2 / page_size() * page_size();
+    }
+  }
+  return locked;
+}
+
+int32_t wrt_allocate_pages(uint64_t context_id, uint64_t high_address, uint64_t total_bytes,
+                           uint64_t *frames, uint64_t frames_capacity, wrt_result *out) {
+  (void)high_address; /* observed by the caller against the frames, never enforced here */
+  size_t pages = 0;
+  int32_t status = check_allocation_args(total_bytes, frames, frames_capacity, out, &pages);
+  if (status != WRT_OK) return status;
+  clear_result(out);
+  pthread_mutex_lock(&lock);
+  context *c = find_context(context_id);
+  uint64_t handle = 0;
+  allocation *a = c == NULL ? NULL : new_allocation(c, &handle);
+  if (a == NULL) {
+    pthread_mutex_unlock(&lock);
+    return c == NULL ? WRT_E_UNKNOWN_HANDLE : WRT_E_NO_MEMORY;
+  }
+
+  size_t bytes = pages * page_size();
+  uint64_t start = now_ns();
+  uint8_t *base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) {
+    out->sys_errno = (uint64_t)errno;
+    pthread_mutex_unlock(&lock);
+    return WRT_E_NO_MEMORY;
+  }
+  /* A fork (e.g. spawning a process) must not make these pages copy-on-write: a later write
+   * would move this process to new frames behind the MDL's back. */
+  madvise(base, bytes, MADV_DONTFORK);
+  int lock_error = 0;
+  size_t locked = lock_prefix(base, bytes, &lock_error);
+  if (locked < bytes) munmap(base + locked, bytes - locked);
+  if (locked == 0) {
+    out->sys_errno = (uint64_t)lock_error;
+    pthread_mutex_unlock(&lock);
+    return WRT_E_NO_MEMORY;
+  }
+  bool valid = false;
+  int read_error = read_frames(base, locked / page_size(), frames, &valid);
+  uint64_t duration = now_ns() - start;
+  if (read_error != 0) {
+    munmap(base, locked);
+    out->sys_errno = (uint64_t)read_error;
+    pthread_mutex_unlock(&lock);
+    return WRT_E_SYSTEM;
+  }
+
+  *a = (allocation){.generation = a->generation, .live = true, .base = base, .region = base,
+                    .region_bytes = locked, .byte_count = locked};
+  out->handle = handle;
+  out->byte_count = locked;
+  out->duration_ns = duration;
+  out->address = (uint64_t)(uintptr_t)base;
+  out->flags = valid ? WRT_RESULT_FRAMES_VALID : 0;
+  out->sys_errno = (uint64_t)lock_error;
+  pthread_mutex_unlock(&lock);
+  return WRT_OK;
+}
+
+int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address, uint64_t high_address,
+                                uint64_t total_bytes, uint64_t *frames, uint64_t frames_capacity,
+                                wrt_result *out) {
+  size_t pages = 0;
+  int32_t status = check_allocation_args(total_bytes, frames, frames_capacity, out, &pages);
+  if (status != WRT_OK) return status;
+  if (low_address > high_address) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  pthread_mutex_lock(&lock);
+  context *c = find_context(context_id);
+  uint64_t handle = 0;
+  allocation *a = c == NULL ? NULL : new_allocation(c, &handle);
+  if (a == NULL) {
+    pthread_mutex_unlock(&lock);
+    return c == NULL ? WRT_E_UNKNOWN_HANDLE : WRT_E_NO_MEMORY;
+  }
+
+  size_t huge = huge_page_size();
+  size_t bytes = pages * page_size();
+  size_t block = (bytes + huge - 1) / huge * huge;
+  uint64_t start = now_ns();
+  /* Over-reserve by one huge page so an aligned block fits, then trim both ends. */
+  uint8_t *raw = mmap(NULL, block + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                      -1, 0);
+  if (raw == MAP_FAILED) {
+    out->sys_errno = (uint64_t)errno;
+    pthread_mutex_unlock(&lock);
+    return WRT_E_NO_MEMORY;
+  }
+  uint8_t *region = (uint8_t *)(((uintptr_t)raw + huge - 1) / huge * huge);
+  if (region > raw) munmap(raw, (size_t)(region - raw));
+  size_t tail = (size_t)(raw + block + huge - (region + block));
+  if (tail > 0) munmap(region + block, tail);
+  /* Without THP support madvise fails; the contiguity check below then decides. */
+  madvise(region, block, MADV_HUGEPAGE);
+  madvise(region, block, MADV_DONTFORK);
+  if (mlock(region, block) != 0) {
+    out->sys_errno = (uint64_t)errno;
+    munmap(region, block);
+    pthread_mutex_unlock(&lock);
+    return WRT_E_NO_MEMORY;
+  }
+  bool valid = false;
+  int read_error = read_frames(region, pages, frames, &valid);
+  bool contiguous = true;
+  for (size_t i = 1; valid && i < pages; i++) contiguous = contiguous && frames[i] == frames[0] + i;
+  uint64_t duration = now_ns() - start;
+  if (read_error != 0 || !valid || !contiguous) {
+    munmap(region, block);
+    memset(frames, 0, pages * sizeof *frames);
+    out->sys_errno = (uint64_t)read_error;
+    out->duration_ns = duration;
+    pthread_mutex_unlock(&lock);
+    if (read_error != 0) return WRT_E_SYSTEM;
+    return valid ? WRT_E_NOT_CONTIGUOUS : WRT_E_FRAMES_UNAVAILABLE;
+  }
+
+  *a = (allocation){.generation = a->generation, .live = true, .base = region, .region = region,
+                    .region_bytes = block, .byte_count = bytes};
+  out->handle = handle;
+  out->byte_count = bytes;
+  out->duration_ns = duration;
+  out->address = (uint64_t)(uintptr_t)region;
+  out->flags = WRT_RESULT_FRAMES_VALID;
+  pthread_mutex_unlock(&lock);
+  return WRT_OK;
+}
+
+/* Looks up a live allocation under the lock; on failure unlocks and returns the status. */
+static int32_t lookup(uint64_t context_id, uint64_t handle, wrt_result *out, allocation **found) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  pthread_mutex_lock(&lock);
+  context *c = find_context(context_id);
+  *found = c == NULL ? NULL : find_allocation(c, handle);
+  if (*found == NULL) {
+    pthread_mutex_unlock(&lock);
+    return WRT_E_UNKNOWN_HANDLE;
+  }
+  return WRT_OK;
+}
+
+int32_t wrt_map(uint64_t context_id, uint64_t handle, uint32_t cache_type, wrt_result *out) {
+  if (cache_type > WRT_CACHE_WRITE_COMBINED) return WRT_E_INVALID_ARGUMENT;
+  allocation *a;
+  int32_t status = lookup(context_id, handle, out, &a);
+  if (status != WRT_OK) return status;
+  uint64_t start = now_ns();
+  if (a->mapped) status = WRT_E_ALREADY_MAPPED;
+  a->mapped = true;
+  out->address = (uint64_t)(uintptr_t)a->base;
+  out->byte_count = a->byte_count;
+  out->duration_ns = now_ns() - start;
+  pthread_mutex_unlock(&lock);
+  return status;
+}
+
+int32_t wrt_unmap(uint64_t context_id, uint64_t handle, uint64_t base, wrt_result *out) {
+  allocation *a;
+  int32_t status = lookup(context_id, handle, out, &a);
+  if (status != WRT_OK) return status;
+  uint64_t start = now_ns();
+  if (!a->mapped) {
+    status = WRT_E_NOT_MAPPED;
+  } else if (base != (uint64_t)(uintptr_t)a->base) {
+    status = WRT_E_WRONG_ADDRESS;
+  } else {
+    a->mapped = false;
+  }
+  out->duration_ns = now_ns() - start;
+  pthread_mutex_unlock(&lock);
+  return status;
+}
+
+int32_t wrt_free(uint64_t context_id, uint64_t handle, wrt_result *out) {
+  allocation *a;
+  int32_t status = lookup(context_id, handle, out, &a);
+  if (status != WRT_OK) return status;
+  if (a->mapped) {
+    pthread_mutex_unlock(&lock);
+    return WRT_E_STILL_MAPPED;
+  }
+  uint64_t start = now_ns();
+  out->byte_count = a->byte_count;
+  release(a);
+  out->duration_ns = now_ns() - start;
+  pthread_mutex_unlock(&lock);
+  return WRT_OK;
+}
+
+int32_t wrt_query_frames(uint64_t context_id, uint64_t handle, uint64_t *frames,
+                         uint64_t frames_capacity, wrt_result *out) {
+  if (frames == NULL) return WRT_E_INVALID_ARGUMENT;
+  allocation *a;
+  int32_t status = lookup(context_id, handle, out, &a);
+  if (status != WRT_OK) return status;
+  size_t pages = a->byte_count / page_size();
+  if (frames_capacity < pages) {
+    pthread_mutex_unlock(&lock);
+    return WRT_E_BUFFER_TOO_SMALL;
+  }
+  bool valid = false;
+  uint64_t start = now_ns();
+  int error = read_frames(a->base, pages, frames, &valid);
+  out->duration_ns = now_ns() - start;
+  out->byte_count = a->byte_count;
+  out->address = (uint64_t)(uintptr_t)a->base;
+  out->flags = valid ? WRT_RESULT_FRAMES_VALID : 0;
+  out->sys_errno = (uint64_t)error;
+  pthread_mutex_unlock(&lock);
+  return error == 0 ? WRT_OK : WRT_E_SYSTEM;
+}
+
+int32_t wrt_context_open(wrt_result *out) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  pthread_mutex_lock(&lock);
+  size_t index = context_count;
+  for (size_t i = 0; i < context_count; i++) {
+    if (!contexts[i].open) {
+      index = i;
+      break;
+    }
+  }
+  if (index == context_count) {
+    if (context_count == context_capacity) {
+      size_t capacity = context_capacity == 0 ? 4 : context_capacity * 2;
+      context *grown = realloc(contexts, capacity * sizeof *grown);
+      if (grown == NULL) {
+        pthread_mutex_unlock(&lock);
+        return WRT_E_NO_MEMORY;
+      }
+      contexts = grown;
+      context_capacity = capacity;
+    }
+    contexts[context_count++] = (context){.generation = 1};
+  }
+  contexts[index].open = true;
+  out->handle = make_handle(contexts[index].generation, index);
+  pthread_mutex_unlock(&lock);
+  return WRT_OK;
+}
+
+int32_t wrt_context_close(uint64_t context_id, wrt_result *out) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  pthread_mutex_lock(&lock);
+  context *c = find_context(context_id);
+  if (c == NULL) {
+    pthread_mutex_unlock(&lock);
+    return WRT_E_UNKNOWN_HANDLE;
+  }
+  uint64_t start = now_ns();
+  for (size_t i = 0; i < c->allocation_count; i++) {
+    if (c->allocations[i].live) {
+      release(&c->allocations[i]);
+      out->byte_count++;
+    }
+  }
+  free(c->allocations);
+  *c = (context){.generation = c->generation + 1};
+  out->duration_ns = now_ns() - start;
+  pthread_mutex_unlock(&lock);
+  return WRT_OK;
+}
+
+int32_t wrt_context_stats(uint64_t context_id, wrt_result *out) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  pthread_mutex_lock(&lock);
+  context *c = find_context(context_id);
+  if (c == NULL) {
+    pthread_mutex_unlock(&lock);
+    return WRT_E_UNKNOWN_HANDLE;
+  }
+  for (size_t i = 0; i < c->allocation_count; i++) {
+    if (c->allocations[i].live) {
+      out->handle++;
+      out->byte_count += c->allocations[i].region_bytes;
+    }
+  }
+  pthread_mutex_unlock(&lock);
+  return WRT_OK;
+}
+
+uint32_t wrt_abi_version(void) { return WRT_ABI_VERSION; }
+
+static uint64_t copy_text(const char *text, uint8_t *buffer, uint64_t capacity) {
+  size_t length = strlen(text);
+  if (buffer != NULL && capacity > 0) {
+    size_t n = length < capacity - 1 ? length : (size_t)capacity - 1;
+    memcpy(buffer, text, n);
+    buffer[n] = '\0';
+  }
+  return length;
+}
+
+uint64_t wrt_status_message(int32_t status, uint8_t *buffer, uint64_t capacity) {
+  const char *text = status >= 0 && status < WRT_STATUS_COUNT ? messages[status] : NULL;
+  return copy_text(text != NULL ? text : "unknown status code", buffer, capacity);
+}
+
+/* Smallest non-zero step between consecutive clock reads: the resolution callers really get. */
+static uint64_t measured_clock_step(void) {
+  uint64_t best = UINT64_MAX;
+  for (int i = 0; i < 10000; i++) {
+    uint64_t a = now_ns();
+    uint64_t b = now_ns();
+    while (b == a) b = now_ns();
+    if (b - a < best) best = b - a;
+  }
+  return best;
+}
+
+/* Allocates, locks and reads one page to learn whether frame numbers are real here. */
+static void probe_frames(wrt_host_info *info, char *reason, size_t capacity) {
+  reason[0] = '\0';
+  if (open_pagemap() < 0) {
+    snprintf(reason, capacity, "cannot open /proc/self/pagemap: %s", strerror(errno));
+    return;
+  }
+  uint8_t *page = mmap(NULL, page_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+  if (page == MAP_FAILED) {
+    snprintf(reason, capacity, "cannot map a probe page: %s", strerror(errno));
+    return;
+  }
+  page[0] = 1; /* make it resident even when mlock is not allowed */
+  uint64_t frame = 0;
+  bool valid = false;
+  int error = read_frames(page, 1, &frame, &valid);
+  munmap(page, page_size());
+  if (error != 0) {
+    snprintf(reason, capacity, "cannot read /proc/self/pagemap: %s", strerror(error));
+  } else if (!valid) {
+    snprintf(reason, capacity,
+             "/proc/self/pagemap reports frame number 0 for resident pages: the process lacks "
+             "CAP_SYS_ADMIN, which reading physical frame numbers needs");
+  } else {
+    info->flags |= WRT_HOST_FRAMES_READABLE;
+  }
+}
+
+static uint64_t thp_mode_flags(void) {
+  char text[128] = {0};
+  FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+  if (f == NULL) return 0;
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  if (strstr(text, "[always]") != NULL) return WRT_HOST_THP_ALWAYS;
+  if (strstr(text, "[madvise]") != NULL) return WRT_HOST_THP_MADVISE;
+  return 0;
+}
+
+int32_t wrt_host_query(wrt_host_info *info, uint8_t *reason, uint64_t reason_capacity) {
+  if (info == NULL || reason == NULL || reason_capacity == 0) return WRT_E_INVALID_ARGUMENT;
+  memset(info, 0, sizeof *info);
+  info->abi_version = WRT_ABI_VERSION;
+  info->page_size = page_size();
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_MEMLOCK, &limit) == 0) {
+    info->memlock_limit = limit.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)limit.rlim_cur;
+  }
+  struct timespec resolution;
+  clock_getres(CLOCK_MONOTONIC_RAW, &resolution);
+  info->clock_resolution_ns =
+      (uint64_t)resolution.tv_sec * UINT64_C(1000000000) + (uint64_t)resolution.tv_nsec;
+  info->clock_measured_ns = measured_clock_step();
+  info->huge_page_size = huge_page_size();
+  info->flags |= thp_mode_flags();
+
+  pthread_mutex_lock(&lock);
+  char text[256];
+  probe_frames(info, text, sizeof text);
+  /* mlock of one page beyond the soft limit succeeds only with CAP_IPC_LOCK or no limit. */
+  if (info->memlock_limit == UINT64_MAX) {
+    info->flags |= WRT_HOST_CAN_LOCK_UNLIMITED;
+  } else {
+    size_t bytes = (size_t)info->memlock_limit + page_size();
+    uint8_t *probe = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                          -1, 0);
+    if (probe != MAP_FAILED) {
+      if (mlock(probe, bytes) == 0) info->flags |= WRT_HOST_CAN_LOCK_UNLIMITED;
+      munmap(probe, bytes);
+    }
+  }
+  pthread_mutex_unlock(&lock);
+  copy_text(text, reason, reason_capacity);
+  return WRT_OK;
+}

@@ -1,0 +1,319 @@
+/**
+ * `defineSuite`: validates a suite as written, reporting every problem at once, and resolves it
+ * into plain steps (sizes in bytes, addresses as bigint, cache types as numbers) before anything
+ * can be allocated.
+ *
+ * @module
+ */
+
+import type { z } from "zod";
+import { CacheType } from "../core/constants.ts";
+import type { MachinePresetName } from "../core/machine.ts";
+import type { ViolationRuleId } from "../core/violations.ts";
+import { audioBufferSize, describeAudioBuffer } from "./audio_format.ts";
+import {
+  type CaseInput,
+  type CaseParsed,
+  caseSchema,
+  type SuiteInput,
+  suiteSchema,
+} from "./schema.ts";
+
+/** The two allocators of `IPortWaveRTStream`. */
+export type AllocatorName = "allocatePagesForMdl" | "allocateContiguousPagesForMdl";
+
+/** One allocation call with its size worked out. */
+export interface Allocation {
+  readonly call: AllocatorName;
+  readonly lowAddress: bigint;
+  readonly highAddress: bigint;
+  readonly totalBytes: number;
+  /** How the suite gave the size, e.g. "48 kHz 2 ch 16-bit 10 ms" or "4 MiB". */
+  readonly sizeLabel: string;
+}
+
+/** One step of a resolved case; a single request becomes allocate, map, unmap, free. */
+export type Step =
+  | { readonly call: AllocatorName; readonly handle: string; readonly allocation: Allocation }
+  | { readonly call: "mapAllocatedPages"; readonly handle: string; readonly cacheType: CacheType }
+  | { readonly call: "unmapAllocatedPages"; readonly handle: string }
+  | { readonly call: "freePagesFromMdl"; readonly handle: string };
+
+/** Where a case runs: the simulator's machine and what is injected into it. */
+export interface Conditions {
+  readonly machine: MachinePresetName | "host";
+  readonly fragmentation: number;
+  /** Fixed by the case or suite; otherwise the runner's seed applies. */
+  readonly seed?: number;
+  readonly faults?: {
+    readonly probability?: number;
+    readonly failNth?: readonly number[];
+    readonly systematic?: boolean;
+  };
+  readonly memoryCapBytes?: bigint;
+}
+
+/** What a byte count must be, relative to each allocation's request where symbolic. */
+export type BytesExpectation =
+  | number
+  | "requested"
+  | "partial-allowed"
+  | { readonly atLeast?: number; readonly atMost?: number };
+
+/** Resolved expectations; each applies to every allocation of the case. */
+export interface Expectations {
+  readonly result: "mdl" | "null" | "mdl-or-null";
+  /** Absent when the result must be NULL. */
+  readonly bytes?: BytesExpectation;
+  readonly pages?: number;
+  readonly withinBound?: boolean;
+  readonly contiguous?: boolean;
+  readonly mapping: "required" | "may-fail";
+  /** The rule a step must break, or undefined when no violation may occur. */
+  readonly violation?: ViolationRuleId;
+  readonly latency?: { readonly p50Us?: number; readonly p99Us?: number };
+}
+
+/** A validated, resolved case. */
+export interface SuiteCase {
+  readonly suite: string;
+  readonly name: string;
+  readonly description?: string;
+  /** "request" for a single call (plus its map/unmap/free), "sequence" for explicit steps. */
+  readonly kind: "request" | "sequence";
+  readonly conditions: Conditions;
+  readonly steps: readonly Step[];
+  readonly expect: Expectations;
+  /** How often the whole case runs; latency percentiles are taken over these. */
+  readonly repetitions: number;
+}
+
+/** A validated, resolved suite, ready for {@linkcode registerSuite} or the CLI. */
+export interface Suite {
+  readonly name: string;
+  readonly description?: string;
+  readonly cases: readonly SuiteCase[];
+}
+
+/** One validation problem, naming where it is. */
+export interface SuiteProblem {
+  readonly suite: string;
+  /** The case's name, or `cases[i]` when it has none; absent for suite-level fields. */
+  readonly case?: string;
+  /** Dotted path inside the case (or suite), e.g. `request.audio.notificationCount`. */
+  readonly field: string;
+  readonly message: string;
+}
+
+/**
+ * Thrown by {@linkcode defineSuite} with every problem of a suite, before anything runs.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   defineSuite(input);
+ * } catch (e) {
+ *   if (e instanceof SuiteDefinitionError) for (const p of e.problems) console.log(p.field);
+ * }
+ * ```
+ */
+export class SuiteDefinitionError extends Error {
+  readonly problems: readonly SuiteProblem[];
+
+  constructor(problems: readonly SuiteProblem[]) {
+    const lines = problems.map((p) =>
+      `  suite "${p.suite}"${p.case === undefined ? "" : ` › case ${p.case}`} › ${p.field}: ${p.message}`
+    );
+    super(`${problems.length} problem(s) in suite definition:\n${lines.join("\n")}`);
+    this.name = "SuiteDefinitionError";
+    this.problems = problems;
+  }
+}
+
+/**
+ * Validates and resolves a suite. Pure: it allocates nothing and registers nothing, so a malformed
+ * suite fails before any backend is touched.
+ *
+ * @throws {SuiteDefinitionError} listing every problem, each naming suite, case and field.
+ * @example
+ * ```ts
+ * const suite = defineSuite({
+ *   name: "Formats",
+ *   cases: [{
+ *     name: "48 kHz stereo 16-bit 10 ms",
+ *     request: {
+ *       call: "allocatePagesForMdl",
+ *       highAddress: 0xFFFFFFFFn,
+ *       audio: { sampleRate: 48_000, channels: 2, bitsPerSample: 16, durationMs: 10 },
+ *     },
+ *     expect: { bytes: "requested", pages: 1, withinBound: true },
+ *   }],
+ * });
+ * ```
+ */
+export function defineSuite(input: SuiteInput): Suite {
+  const suiteName = typeof input?.name === "string" && input.name !== ""
+    ? input.name
+    : "(unnamed)";
+  const problems: SuiteProblem[] = [];
+  const header = suiteSchema.safeParse(input);
+  if (!header.success) problems.push(...toProblems(header.error, suiteName, undefined));
+
+  const rawCases: unknown[] = Array.isArray(input?.cases) ? [...input.cases] : [];
+  const parsed: CaseParsed[] = [];
+  const seenNames = new Map<string, number>();
+  rawCases.forEach((raw, index) => {
+    const label = caseLabel(raw, index);
+    const result = caseSchema.safeParse(raw);
+    if (!result.success) {
+      problems.push(...toProblems(result.error, suiteName, label));
+      return;
+    }
+    const first = seenNames.get(result.data.name);
+    if (first !== undefined) {
+      problems.push({
+        suite: suiteName,
+        case: label,
+        field: "name",
+        message: `duplicate case name (also cases[${first}]); Deno test names must be unique`,
+      });
+    }
+    seenNames.set(result.data.name, index);
+    parsed.push(result.data);
+  });
+  if (problems.length > 0) throw new SuiteDefinitionError(problems);
+
+  const suite = header.data!;
+  return deepFreeze({
+    name: suite.name,
+    description: suite.description,
+    cases: parsed.map((c) => resolveCase(suite.name, suite.conditions, c)),
+  });
+}
+
+function resolveCase(
+  suiteName: string,
+  suiteConditions: CaseParsed["conditions"],
+  parsed: CaseParsed,
+): SuiteCase {
+  const merged = { ...suiteConditions, ...parsed.conditions };
+  const conditions: Conditions = {
+    machine: merged.machine ?? "x64-16gib",
+    fragmentation: merged.fragmentation ?? 0,
+    seed: merged.seed,
+    faults: merged.faults,
+    memoryCapBytes: merged.memoryCapBytes === undefined ? undefined : BigInt(merged.memoryCapBytes),
+  };
+  const written = parsed.expect ?? {};
+  const result = written.result ?? "mdl";
+  const expect: Expectations = {
+    result,
+    bytes: written.bytes ?? (result === "null" ? undefined : "requested"),
+    pages: written.pages,
+    withinBound: written.withinBound,
+    contiguous: written.contiguous,
+    mapping: written.mapping ?? "required",
+    violation: written.violation,
+    latency: written.latency && { p50Us: written.latency.p50Us, p99Us: written.latency.p99Us },
+  };
+  return {
+    suite: suiteName,
+    name: parsed.name,
+    description: parsed.description,
+    kind: parsed.request ? "request" : "sequence",
+    conditions,
+    steps: parsed.request ? requestSteps(parsed.request) : (parsed.steps ?? []).map(resolveStep),
+    expect,
+    repetitions: written.latency?.repetitions ?? 1,
+  };
+}
+
+type ParsedRequest = NonNullable<CaseParsed["request"]>;
+type ParsedStep = NonNullable<CaseParsed["steps"]>[number];
+
+/** A single request is the lifecycle a correct driver runs: allocate, map, unmap, free. */
+function requestSteps(request: ParsedRequest): Step[] {
+  const handle = "buffer";
+  const steps: Step[] = [{ call: request.call, handle, allocation: resolveAllocation(request) }];
+  if (request.map !== undefined) {
+    steps.push({ call: "mapAllocatedPages", handle, cacheType: CacheType[request.map] });
+    steps.push({ call: "unmapAllocatedPages", handle });
+  }
+  steps.push({ call: "freePagesFromMdl", handle });
+  return steps;
+}
+
+function resolveStep(step: ParsedStep): Step {
+  switch (step.call) {
+    case "allocatePagesForMdl":
+    case "allocateContiguousPagesForMdl":
+      return { call: step.call, handle: step.handle, allocation: resolveAllocation(step) };
+    case "mapAllocatedPages":
+      return { call: step.call, handle: step.handle, cacheType: CacheType[step.cacheType] };
+    default:
+      return { call: step.call, handle: step.handle };
+  }
+}
+
+function resolveAllocation(
+  request: ParsedRequest | Extract<ParsedStep, { call: AllocatorName }>,
+): Allocation {
+  const low = "lowAddress" in request && request.lowAddress !== undefined
+    ? BigInt(request.lowAddress)
+    : 0n;
+  if (request.audio !== undefined) {
+    return {
+      call: request.call,
+      lowAddress: low,
+      highAddress: BigInt(request.highAddress),
+      totalBytes: audioBufferSize(request.audio).bytes,
+      sizeLabel: describeAudioBuffer(request.audio),
+    };
+  }
+  const totalBytes = Number(request.totalBytes);
+  return {
+    call: request.call,
+    lowAddress: low,
+    highAddress: BigInt(request.highAddress),
+    totalBytes,
+    sizeLabel: `${totalBytes} bytes`,
+  };
+}
+
+function caseLabel(raw: unknown, index: number): string {
+  const name = (raw as { name?: unknown } | null)?.name;
+  return typeof name === "string" && name !== ""
+    ? `"${name}" (cases[${index}])`
+    : `cases[${index}]`;
+}
+
+function toProblems(error: z.ZodError, suite: string, caseName: string | undefined): SuiteProblem[] {
+  return error.issues.map((issue) => {
+    const unknownKeys = issue.code === "unrecognized_keys" ? issue.keys : [];
+    // An unknown key is named as the field itself, so a typo such as `expect.byte` is easy to spot.
+    const path = unknownKeys.length === 1 ? [...issue.path, unknownKeys[0]] : issue.path;
+    return {
+      suite,
+      case: caseName,
+      field: formatPath(path, caseName === undefined ? "(suite)" : "(case)"),
+      message: unknownKeys.length > 0
+        ? `unknown field(s) ${unknownKeys.map((k) => `"${k}"`).join(", ")}`
+        : issue.message,
+    };
+  });
+}
+
+function formatPath(path: readonly PropertyKey[], whole: string): string {
+  if (path.length === 0) return whole;
+  return path.map((part, i) =>
+    typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`
+  ).join("");
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

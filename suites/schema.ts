@@ -1,0 +1,271 @@
+/**
+ * The shape of a suite as a user writes it, as a zod schema: the single source of both the input
+ * types and their validation, so that every problem is found in one pass.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { CacheType } from "../core/constants.ts";
+import { machinePresets } from "../core/machine.ts";
+import { ViolationRules } from "../core/violations.ts";
+import { audioBufferProblems } from "./audio_format.ts";
+
+const cacheTypeNames = Object.keys(CacheType) as [keyof typeof CacheType];
+const violationIds = Object.values(ViolationRules).map((rule) => rule.id) as [
+  (typeof ViolationRules)[keyof typeof ViolationRules]["id"],
+];
+const machineNames = [...Object.keys(machinePresets), "host"] as [
+  keyof typeof machinePresets | "host",
+];
+
+/** `MmAllocatePagesForMdlEx` takes at most 4 GB − PAGE_SIZE; no page size is below 4 KiB. */
+const MAX_TOTAL_BYTES = 0x1_0000_0000 - 4096;
+
+const address = z.union([z.bigint().nonnegative(), z.number().int().nonnegative()], {
+  error: "must be a non-negative physical address (bigint such as 0xFFFFFFFFn, or an integer)",
+});
+
+const byteCount = z.union([
+  z.bigint().positive().max(BigInt(MAX_TOTAL_BYTES)),
+  z.number().int().positive().max(MAX_TOTAL_BYTES),
+], { error: `must be a whole number of bytes from 1 to ${MAX_TOTAL_BYTES} (4 GB - 4 KiB)` });
+
+const audioBuffer = z.strictObject({
+  sampleRate: z.number().int().positive(),
+  channels: z.number().int().min(1).max(64),
+  bitsPerSample: z.number().int().min(8).max(64),
+  containerBits: z.number().int().min(8).max(64).optional(),
+  durationMs: z.number().positive().optional(),
+  frames: z.number().int().positive().optional(),
+  notificationCount: z.union([z.literal(1), z.literal(2)], {
+    error: "must be 1 or 2 (WaveRT notifications per buffer pass)",
+  }).optional(),
+}).superRefine((buffer, ctx) => {
+  for (const problem of audioBufferProblems(buffer)) {
+    ctx.addIssue({ code: "custom", path: [problem.field], message: problem.message });
+  }
+});
+
+/** Either `totalBytes` or `audio`: a size given twice or not at all is an error. */
+function checkOneSize(
+  request: { totalBytes?: unknown; audio?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  if ((request.totalBytes === undefined) === (request.audio === undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["totalBytes"],
+      message: "give exactly one of totalBytes and audio",
+    });
+  }
+}
+
+function checkBounds(
+  request: { lowAddress?: unknown; highAddress?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  const low = request.lowAddress ?? 0n;
+  const high = request.highAddress;
+  const isAddress = (v: unknown) => typeof v === "bigint" || Number.isInteger(v);
+  if (isAddress(low) && isAddress(high) && BigInt(low as bigint) > BigInt(high as bigint)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["lowAddress"],
+      message: `lowAddress must not exceed highAddress`,
+    });
+  }
+}
+
+const sizeFields = { totalBytes: byteCount.optional(), audio: audioBuffer.optional() };
+const cacheTypeName = z.enum(cacheTypeNames, {
+  error: `must be one of ${cacheTypeNames.join(", ")}`,
+});
+
+const pagesRequest = z.strictObject({
+  call: z.literal("allocatePagesForMdl"),
+  highAddress: address,
+  ...sizeFields,
+  map: cacheTypeName.optional(),
+}).superRefine(checkOneSize);
+
+const contiguousRequest = z.strictObject({
+  call: z.literal("allocateContiguousPagesForMdl"),
+  lowAddress: address.optional(),
+  highAddress: address,
+  ...sizeFields,
+  map: cacheTypeName.optional(),
+}).superRefine(checkOneSize).superRefine(checkBounds);
+
+const handleName = z.string().regex(/^[A-Za-z_][\w-]*$/, {
+  error: "must be a handle name such as buffer or dma_1",
+});
+
+const steps = z.discriminatedUnion("call", [
+  z.strictObject({
+    call: z.literal("allocatePagesForMdl"),
+    handle: handleName,
+    highAddress: address,
+    ...sizeFields,
+  }).superRefine(checkOneSize),
+  z.strictObject({
+    call: z.literal("allocateContiguousPagesForMdl"),
+    handle: handleName,
+    lowAddress: address.optional(),
+    highAddress: address,
+    ...sizeFields,
+  }).superRefine(checkOneSize).superRefine(checkBounds),
+  z.strictObject({ call: z.literal("mapAllocatedPages"), handle: handleName, cacheType: cacheTypeName }),
+  z.strictObject({ call: z.literal("unmapAllocatedPages"), handle: handleName }),
+  z.strictObject({ call: z.literal("freePagesFromMdl"), handle: handleName }),
+]).array().min(1);
+
+const conditions = z.strictObject({
+  machine: z.enum(machineNames, {
+    error: `must be one of ${machineNames.join(", ")}`,
+  }).optional(),
+  fragmentation: z.number().min(0).max(1).optional(),
+  seed: z.number().int().nonnegative().optional(),
+  faults: z.strictObject({
+    probability: z.number().min(0).max(1).optional(),
+    failNth: z.number().int().positive().array().optional(),
+    systematic: z.boolean().optional(),
+  }).optional(),
+  memoryCapBytes: z.union([z.bigint().nonnegative(), z.number().int().nonnegative()], {
+    error: "must be a non-negative whole number of bytes",
+  }).optional(),
+});
+
+const expectations = z.strictObject({
+  result: z.enum(["mdl", "null", "mdl-or-null"]).optional(),
+  bytes: z.union([
+    z.number().int().nonnegative(),
+    z.literal("requested"),
+    z.literal("partial-allowed"),
+    z.strictObject({
+      atLeast: z.number().int().nonnegative().optional(),
+      atMost: z.number().int().nonnegative().optional(),
+    }),
+  ], {
+    error:
+      'must be an exact byte count, "requested", "partial-allowed" or { atLeast?, atMost? }',
+  }).optional(),
+  pages: z.number().int().nonnegative().optional(),
+  withinBound: z.boolean().optional(),
+  contiguous: z.boolean().optional(),
+  mapping: z.enum(["required", "may-fail"]).optional(),
+  violation: z.enum(violationIds, {
+    error: `must be a DriverViolation rule id: ${violationIds.join(", ")}`,
+  }).optional(),
+  latency: z.strictObject({
+    p50Us: z.number().positive().optional(),
+    p99Us: z.number().positive().optional(),
+    repetitions: z.number().int().min(1).max(100_000),
+  }).refine((l) => l.p50Us !== undefined || l.p99Us !== undefined, {
+    error: "give p50Us and/or p99Us",
+    path: ["p99Us"],
+  }).optional(),
+});
+
+/** Handles must be allocated before use and not allocated twice; checked in step order. */
+function checkHandles(steps: readonly { call: string; handle: string }[], ctx: z.RefinementCtx) {
+  const allocated = new Set<string>();
+  steps.forEach((step, index) => {
+    if (step.call.startsWith("allocate")) {
+      if (allocated.has(step.handle)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["steps", index, "handle"],
+          message: `handle "${step.handle}" is already allocated by an earlier step`,
+        });
+      }
+      allocated.add(step.handle);
+    } else if (!allocated.has(step.handle)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["steps", index, "handle"],
+        message: `handle "${step.handle}" is used before any step allocates it`,
+      });
+    }
+  });
+}
+
+/**
+ * One case: a single `request`, or a sequence of `steps` on named handles, with the conditions
+ * it runs under and what it expects.
+ *
+ * @example
+ * ```ts
+ * caseSchema.parse({ name: "10 ms", request: { call: "allocatePagesForMdl",
+ *   highAddress: 0xFFFFFFFFn, totalBytes: 1920 } });
+ * ```
+ */
+export const caseSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  conditions: conditions.optional(),
+  request: z.discriminatedUnion("call", [pagesRequest, contiguousRequest]).optional(),
+  steps: steps.optional(),
+  expect: expectations.optional(),
+}).superRefine((testCase, ctx) => {
+  if ((testCase.request === undefined) === (testCase.steps === undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["request"],
+      message: "give exactly one of request (a single call) and steps (a sequence)",
+    });
+  }
+  if (Array.isArray(testCase.steps)) checkHandles(testCase.steps, ctx);
+  const expect = testCase.expect;
+  if (testCase.request !== undefined && expect?.violation !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["expect", "violation"],
+      message: "a violation can only be expected from steps; a single request cannot misuse",
+    });
+  }
+  if (expect?.result === "null" && (expect.bytes !== undefined || expect.pages !== undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["expect", "result"],
+      message: 'result "null" contradicts a bytes or pages expectation',
+    });
+  }
+  if (expect?.mapping !== undefined && testCase.request?.map === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["expect", "mapping"],
+      message: "a mapping expectation needs request.map",
+    });
+  }
+});
+
+/**
+ * A suite: a name, conditions shared by its cases, and the cases.
+ *
+ * @example
+ * ```ts
+ * suiteSchema.shape.name.parse("DMA-limited devices");
+ * ```
+ */
+export const suiteSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  conditions: conditions.optional(),
+  cases: z.array(z.unknown()).min(1, { error: "a suite needs at least one case" }),
+});
+
+/** A case as written in a suite file. */
+export type CaseInput = z.input<typeof caseSchema>;
+/** A validated case, before sizes and names are resolved. */
+export type CaseParsed = z.output<typeof caseSchema>;
+/** Conditions as written: machine, fragmentation, seed, faults, memory cap. */
+export type ConditionsInput = z.input<typeof conditions>;
+/** Expectations as written. */
+export type ExpectationsInput = z.input<typeof expectations>;
+/** A sequence step as written. */
+export type StepInput = z.input<typeof steps>[number];
+/** A suite as written in a suite file. */
+export type SuiteInput = Omit<z.input<typeof suiteSchema>, "cases"> & {
+  readonly cases: readonly CaseInput[];
+};
