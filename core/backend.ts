@@ -32,7 +32,7 @@ export interface Mdl {
   /** The system mapping while mapped, otherwise null. */
   readonly mappedSystemVa: bigint | null;
   /** Physical page frame numbers, one per page, in MDL order. */
-  readonly pfns: ArrayLike<number>;
+  readonly pfns: ArrayLike<number> & Iterable<number>;
 }
 
 /** The operations of the stream surface, as named in timings and violations. */

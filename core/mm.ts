@@ -170,22 +170,27 @@ export class MemoryManager {
     const operation = source === "allocateContiguousPagesForMdl" ? "allocateContiguous" : "allocate";
     if (faults.shouldFail(operation) !== null) return fail;
 
-    const clamped = total > BigInt(maxBytesPerCall(this.#page))
-      ? BigInt(maxBytesPerCall(this.#page))
-      : total;
-    const requestedPages = Number((clamped + page - 1n) / page);
+    // Windows allocates at most 4 GB − PAGE_SIZE per call; a larger request comes back partial.
+    const maxBytes = maxBytesPerCall(this.#page);
+    const clamped = total > BigInt(maxBytes);
+    const requestedPages = Math.ceil((clamped ? maxBytes : Number(total)) / this.#page);
     const wanted = Math.min(requestedPages, faults.memoryCapPages - this.#heldPages);
     const fullyRequired = (flags & MmAllocateFlags.FULLY_REQUIRED) !== 0 || (chunked && skip === 0n);
     if (wanted <= 0 || (fullyRequired && wanted < requestedPages)) return fail;
 
     const frameCount = memory.frames.frameCount;
     const lo = Number((low + page - 1n) / page);
-    const hiInclusive = policies.highAddressPage === "inclusive" ? high / page : high / page - 1n;
-    const hi = Math.min(frameCount, Number(hiInclusive + 1n));
+    const highFrame = Number(high / page);
+    const hi = Math.min(
+      frameCount,
+      policies.highAddressPage === "inclusive" ? highFrame + 1 : highFrame,
+    );
     const frames = new Float64Array(wanted);
     let taken = 0;
     if (chunked) {
-      taken = this.#takeChunks(frames, wanted, lo, hi, skip === 0n ? wanted : Number(skip / page));
+      // SkipBytes 0: one block anywhere; otherwise blocks of SkipBytes, aligned to SkipBytes.
+      const chunk = skip === 0n ? wanted : Number(skip / page);
+      taken = this.#takeChunks(frames, wanted, lo, hi, chunk, skip === 0n ? 1 : chunk);
     } else {
       if ((flags & MmAllocateFlags.PREFER_CONTIGUOUS) !== 0) {
         const start = memory.frames.findRun(wanted, lo, hi);
@@ -216,7 +221,7 @@ export class MemoryManager {
     const zeroed = (flags & MmAllocateFlags.DONT_ZERO_ALLOCATION) !== 0
       ? 0
       : memory.zero(used, taken);
-    const exact = taken === requestedPages && clamped === total && policies.byteCount === "requested";
+    const exact = taken === requestedPages && !clamped && policies.byteCount === "requested";
     const mdl = new SimulatedMdl({
       owner: this.#ctx.owner,
       id: this.#nextId++,
@@ -385,12 +390,19 @@ export class MemoryManager {
   }
 
   /** Takes aligned chunks of `chunk` frames until `wanted` frames are taken or none are left. */
-  #takeChunks(frames: Float64Array, wanted: number, lo: number, hi: number, chunk: number): number {
+  #takeChunks(
+    frames: Float64Array,
+    wanted: number,
+    lo: number,
+    hi: number,
+    chunk: number,
+    alignment: number,
+  ): number {
     const bitmap = this.#ctx.memory.frames;
     let taken = 0;
     let from = lo;
     while (taken < wanted) {
-      const start = bitmap.findRun(chunk, from, hi, chunk);
+      const start = bitmap.findRun(chunk, from, hi, alignment);
       if (start < 0) break;
       bitmap.takeRun(start, chunk, frames, taken);
       taken += chunk;

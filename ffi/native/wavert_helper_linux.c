@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,6 +96,10 @@ static size_t huge_page_size(void) {
   }
   return size == 0 ? DEFAULT_HUGE_PAGE_SIZE : (size_t)size;
 }
+
+/* mlock through the raw system call: AddressSanitizer replaces mlock() with a no-op, which
+ * would leave the pages unpopulated in the sanitizer build the safety checks run. */
+static int lock_pages(void *base, size_t bytes) { return (int)syscall(SYS_mlock, base, bytes); }
 
 static void clear_result(wrt_result *out) { memset(out, 0, sizeof *out); }
 
@@ -215,13 +220,13 @@ static int32_t check_allocation_args(uint64_t total_bytes, const uint64_t *frame
  * one call when possible, otherwise halving chunks, so a partial result costs O(log n) calls.
  */
 static size_t lock_prefix(uint8_t *base, size_t bytes, int *error) {
-  if (mlock(base, bytes) == 0) return bytes;
+  if (lock_pages(base, bytes) == 0) return bytes;
   *error = errno;
   size_t locked = 0;
   size_t chunk = bytes / 2 / page_size() * page_size();
   while (locked < bytes && chunk >= page_size()) {
     size_t len = chunk < bytes - locked ? chunk : bytes - locked;
-    if (mlock(base + locked, len) == 0) {
+    if (lock_pages(base + locked, len) == 0) {
       locked += len;
     } else {
       chunk = chunk / 2 / page_size() * page_size();
@@ -230,61 +235,60 @@ static size_t lock_prefix(uint8_t *base, size_t bytes, int *error) {
   return locked;
 }
 
+/* Allocation starts here: checks the context under the lock, which the caller then holds. */
+static int32_t enter(uint64_t context_id, wrt_result *out, context **found) {
+  clear_result(out);
+  pthread_mutex_lock(&lock);
+  *found = find_context(context_id);
+  if (*found == NULL) {
+    pthread_mutex_unlock(&lock);
+    return WRT_E_UNKNOWN_HANDLE;
+  }
+  return WRT_OK;
+}
+
+/* Ends a failed allocation: records why and unlocks. */
+static int32_t fail(int32_t status, int error, wrt_result *out) {
+  out->sys_errno = (uint64_t)error;
+  pthread_mutex_unlock(&lock);
+  return status;
+}
+
 int32_t wrt_allocate_pages(uint64_t context_id, uint64_t high_address, uint64_t total_bytes,
                            uint64_t *frames, uint64_t frames_capacity, wrt_result *out) {
   (void)high_address; /* observed by the caller against the frames, never enforced here */
   size_t pages = 0;
   int32_t status = check_allocation_args(total_bytes, frames, frames_capacity, out, &pages);
+  context *c;
+  if (status == WRT_OK) status = enter(context_id, out, &c);
   if (status != WRT_OK) return status;
-  clear_result(out);
-  pthread_mutex_lock(&lock);
-  context *c = find_context(context_id);
-  uint64_t handle = 0;
-  allocation *a = c == NULL ? NULL : new_allocation(c, &handle);
-  if (a == NULL) {
-    pthread_mutex_unlock(&lock);
-    return c == NULL ? WRT_E_UNKNOWN_HANDLE : WRT_E_NO_MEMORY;
-  }
 
   size_t bytes = pages * page_size();
   uint64_t start = now_ns();
   uint8_t *base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (base == MAP_FAILED) {
-    out->sys_errno = (uint64_t)errno;
-    pthread_mutex_unlock(&lock);
-    return WRT_E_NO_MEMORY;
-  }
+  if (base == MAP_FAILED) return fail(WRT_E_NO_MEMORY, errno, out);
   /* A fork (e.g. spawning a process) must not make these pages copy-on-write: a later write
    * would move this process to new frames behind the MDL's back. */
   madvise(base, bytes, MADV_DONTFORK);
   int lock_error = 0;
   size_t locked = lock_prefix(base, bytes, &lock_error);
   if (locked < bytes) munmap(base + locked, bytes - locked);
-  if (locked == 0) {
-    out->sys_errno = (uint64_t)lock_error;
-    pthread_mutex_unlock(&lock);
-    return WRT_E_NO_MEMORY;
-  }
+  if (locked == 0) return fail(WRT_E_NO_MEMORY, lock_error, out);
   bool valid = false;
   int read_error = read_frames(base, locked / page_size(), frames, &valid);
   uint64_t duration = now_ns() - start;
   if (read_error != 0) {
     munmap(base, locked);
-    out->sys_errno = (uint64_t)read_error;
-    pthread_mutex_unlock(&lock);
-    return WRT_E_SYSTEM;
+    return fail(WRT_E_SYSTEM, read_error, out);
   }
 
-  *a = (allocation){.generation = a->generation, .live = true, .base = base, .region = base,
-                    .region_bytes = locked, .byte_count = locked};
-  out->handle = handle;
+  status = record(c, base, locked, locked, &out->handle);
+  if (status != WRT_OK) return fail(status, ENOMEM, out);
   out->byte_count = locked;
   out->duration_ns = duration;
   out->address = (uint64_t)(uintptr_t)base;
   out->flags = valid ? WRT_RESULT_FRAMES_VALID : 0;
-  out->sys_errno = (uint64_t)lock_error;
-  pthread_mutex_unlock(&lock);
-  return WRT_OK;
+  return fail(WRT_OK, lock_error, out);
 }
 
 int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address, uint64_t high_address,
@@ -292,17 +296,10 @@ int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address, uint6
                                 wrt_result *out) {
   size_t pages = 0;
   int32_t status = check_allocation_args(total_bytes, frames, frames_capacity, out, &pages);
+  if (status == WRT_OK && low_address > high_address) status = WRT_E_INVALID_ARGUMENT;
+  context *c;
+  if (status == WRT_OK) status = enter(context_id, out, &c);
   if (status != WRT_OK) return status;
-  if (low_address > high_address) return WRT_E_INVALID_ARGUMENT;
-  clear_result(out);
-  pthread_mutex_lock(&lock);
-  context *c = find_context(context_id);
-  uint64_t handle = 0;
-  allocation *a = c == NULL ? NULL : new_allocation(c, &handle);
-  if (a == NULL) {
-    pthread_mutex_unlock(&lock);
-    return c == NULL ? WRT_E_UNKNOWN_HANDLE : WRT_E_NO_MEMORY;
-  }
 
   size_t huge = huge_page_size();
   size_t bytes = pages * page_size();
@@ -311,11 +308,7 @@ int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address, uint6
   /* Over-reserve by one huge page so an aligned block fits, then trim both ends. */
   uint8_t *raw = mmap(NULL, block + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                       -1, 0);
-  if (raw == MAP_FAILED) {
-    out->sys_errno = (uint64_t)errno;
-    pthread_mutex_unlock(&lock);
-    return WRT_E_NO_MEMORY;
-  }
+  if (raw == MAP_FAILED) return fail(WRT_E_NO_MEMORY, errno, out);
   uint8_t *region = (uint8_t *)(((uintptr_t)raw + huge - 1) / huge * huge);
   if (region > raw) munmap(raw, (size_t)(region - raw));
   size_t tail = (size_t)(raw + block + huge - (region + block));
@@ -323,36 +316,29 @@ int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address, uint6
   /* Without THP support madvise fails; the contiguity check below then decides. */
   madvise(region, block, MADV_HUGEPAGE);
   madvise(region, block, MADV_DONTFORK);
-  if (mlock(region, block) != 0) {
-    out->sys_errno = (uint64_t)errno;
+  if (lock_pages(region, block) != 0) {
+    int error = errno;
     munmap(region, block);
-    pthread_mutex_unlock(&lock);
-    return WRT_E_NO_MEMORY;
+    return fail(WRT_E_NO_MEMORY, error, out);
   }
   bool valid = false;
   int read_error = read_frames(region, pages, frames, &valid);
-  bool contiguous = true;
-  for (size_t i = 1; valid && i < pages; i++) contiguous = contiguous && frames[i] == frames[0] + i;
-  uint64_t duration = now_ns() - start;
-  if (read_error != 0 || !valid || !contiguous) {
+  bool contiguous = valid;
+  for (size_t i = 1; contiguous && i < pages; i++) contiguous = frames[i] == frames[0] + i;
+  out->duration_ns = now_ns() - start;
+  if (read_error != 0 || !contiguous) {
     munmap(region, block);
     memset(frames, 0, pages * sizeof *frames);
-    out->sys_errno = (uint64_t)read_error;
-    out->duration_ns = duration;
-    pthread_mutex_unlock(&lock);
-    if (read_error != 0) return WRT_E_SYSTEM;
-    return valid ? WRT_E_NOT_CONTIGUOUS : WRT_E_FRAMES_UNAVAILABLE;
+    if (read_error != 0) return fail(WRT_E_SYSTEM, read_error, out);
+    return fail(valid ? WRT_E_NOT_CONTIGUOUS : WRT_E_FRAMES_UNAVAILABLE, 0, out);
   }
 
-  *a = (allocation){.generation = a->generation, .live = true, .base = region, .region = region,
-                    .region_bytes = block, .byte_count = bytes};
-  out->handle = handle;
+  status = record(c, region, block, bytes, &out->handle);
+  if (status != WRT_OK) return fail(status, ENOMEM, out);
   out->byte_count = bytes;
-  out->duration_ns = duration;
   out->address = (uint64_t)(uintptr_t)region;
   out->flags = WRT_RESULT_FRAMES_VALID;
-  pthread_mutex_unlock(&lock);
-  return WRT_OK;
+  return fail(WRT_OK, 0, out);
 }
 
 /* Looks up a live allocation under the lock; on failure unlocks and returns the status. */
@@ -375,10 +361,13 @@ int32_t wrt_map(uint64_t context_id, uint64_t handle, uint32_t cache_type, wrt_r
   int32_t status = lookup(context_id, handle, out, &a);
   if (status != WRT_OK) return status;
   uint64_t start = now_ns();
-  if (a->mapped) status = WRT_E_ALREADY_MAPPED;
-  a->mapped = true;
-  out->address = (uint64_t)(uintptr_t)a->base;
-  out->byte_count = a->byte_count;
+  if (a->mapped) {
+    status = WRT_E_ALREADY_MAPPED;
+  } else {
+    a->mapped = true;
+    out->address = (uint64_t)(uintptr_t)a->base;
+    out->byte_count = a->byte_count;
+  }
   out->duration_ns = now_ns() - start;
   pthread_mutex_unlock(&lock);
   return status;
@@ -411,7 +400,7 @@ int32_t wrt_free(uint64_t context_id, uint64_t handle, wrt_result *out) {
   }
   uint64_t start = now_ns();
   out->byte_count = a->byte_count;
-  release(a);
+  release(find_context(context_id), a);
   out->duration_ns = now_ns() - start;
   pthread_mutex_unlock(&lock);
   return WRT_OK;
@@ -482,7 +471,7 @@ int32_t wrt_context_close(uint64_t context_id, wrt_result *out) {
   uint64_t start = now_ns();
   for (size_t i = 0; i < c->allocation_count; i++) {
     if (c->allocations[i].live) {
-      release(&c->allocations[i]);
+      release(c, &c->allocations[i]);
       out->byte_count++;
     }
   }
@@ -602,15 +591,18 @@ int32_t wrt_host_query(wrt_host_info *info, uint8_t *reason, uint64_t reason_cap
   pthread_mutex_lock(&lock);
   char text[256];
   probe_frames(info, text, sizeof text);
-  /* mlock of one page beyond the soft limit succeeds only with CAP_IPC_LOCK or no limit. */
+  /* Locking one page beyond the soft limit succeeds only with CAP_IPC_LOCK; MLOCK_ONFAULT makes
+   * the probe check the limit without populating anything. */
   if (info->memlock_limit == UINT64_MAX) {
     info->flags |= WRT_HOST_CAN_LOCK_UNLIMITED;
   } else {
     size_t bytes = (size_t)info->memlock_limit + page_size();
-    uint8_t *probe = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                          -1, 0);
+    uint8_t *probe = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (probe != MAP_FAILED) {
-      if (mlock(probe, bytes) == 0) info->flags |= WRT_HOST_CAN_LOCK_UNLIMITED;
+      if (syscall(SYS_mlock2, probe, bytes, MLOCK_ONFAULT) == 0) {
+        info->flags |= WRT_HOST_CAN_LOCK_UNLIMITED;
+      }
       munmap(probe, bytes);
     }
   }

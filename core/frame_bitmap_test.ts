@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { FrameBitmap } from "./frame_bitmap.ts";
+
+/** Reference answer for findRun by brute force over a plain boolean array. */
+function bruteFindRun(free: boolean[], count: number, lo: number, hi: number, align: number) {
+  for (let s = Math.ceil(lo / align) * align; s + count <= hi; s += align) {
+    let ok = true;
+    for (let f = s; f < s + count && ok; f++) ok = free[f];
+    if (ok) return s;
+  }
+  return -1;
+}
+
+Deno.test("takeAscending takes the lowest free frames inside [lo, hi)", () => {
+  const frames = new FrameBitmap(4096);
+  frames.setRange(100, 50, true);
+  frames.setRange(1000, 10, true);
+  const out = new Float64Array(100);
+  assert.equal(frames.takeAscending(120, 1005, 100, out, 0), 35);
+  assert.deepEqual([...out.subarray(0, 3)], [120, 121, 122]);
+  assert.deepEqual([...out.subarray(30, 35)], [1000, 1001, 1002, 1003, 1004]);
+  assert.equal(frames.freeCount, 60 - 35);
+  assert.ok(frames.isFree(119) && frames.isFree(1005) && !frames.isFree(120));
+});
+
+Deno.test("release restores frames and rejects a frame that is already free", () => {
+  const frames = new FrameBitmap(1024);
+  frames.setRange(0, 1024, true);
+  const out = new Float64Array(40);
+  frames.takeAscending(0, 1024, 40, out, 0);
+  assert.throws(() => frames.release([5, 500], 2), /frame 500 is not an allocated frame/);
+  assert.equal(frames.freeCount, 1024 - 40, "a rejected release changes nothing");
+  frames.release(out, 40);
+  assert.equal(frames.freeCount, 1024);
+});
+
+Deno.test("findRun agrees with brute force on random bitmaps (short, long and aligned runs)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(8191), fc.integer({ min: 1, max: 700 }), fc.boolean()), {
+        maxLength: 40,
+      }),
+      fc.integer({ min: 1, max: 600 }),
+      fc.nat(8191),
+      fc.nat(8191),
+      fc.constantFrom(1, 2, 16, 64, 512),
+      (ops, count, a, b, align) => {
+        const n = 8192;
+        const frames = new FrameBitmap(n);
+        const free = new Array<boolean>(n).fill(false);
+        frames.setRange(0, n, true);
+        free.fill(true);
+        for (const [start, len, isFree] of ops) {
+          const c = Math.min(len, n - start);
+          frames.setRange(start, c, isFree);
+          for (let f = start; f < start + c; f++) free[f] = isFree;
+        }
+        const lo = Math.min(a, b);
+        const hi = Math.max(a, b) + 1;
+        assert.equal(frames.findRun(count, lo, hi, align), bruteFindRun(free, count, lo, hi, align));
+        assert.equal(frames.freeCount, free.filter(Boolean).length);
+      },
+    ),
+    { numRuns: 400, seed: 7 },
+  );
+});
+
+Deno.test("findRun finds a run spanning many full words next to partial words", () => {
+  const frames = new FrameBitmap(1 << 16);
+  frames.setRange(40_003, 2000, true);
+  assert.equal(frames.findRun(2000, 0, 1 << 16), 40_003);
+  assert.equal(frames.findRun(2001, 0, 1 << 16), -1);
+  assert.equal(frames.findRun(512, 0, 1 << 16, 512), 40_448);
+  assert.equal(frames.findRun(1000, 40_004, 41_004), 40_004);
+  assert.equal(frames.findRun(1000, 40_004, 41_003), -1);
+});

@@ -1,0 +1,167 @@
+/**
+ * What running a case produces, per backend and across backends: the data behind the `deno test`
+ * steps, the CLI tables, the JSON file and the HTML report.
+ *
+ * @module
+ */
+
+import type { MachineLayout } from "../core/machine.ts";
+import type { AllocatorName } from "./define_suite.ts";
+import { percentile } from "./latency.ts";
+import type { PageExtent, PageRun } from "./page_runs.ts";
+
+/** One allocation call as it came out, from a case's first repetition. */
+export interface AllocationRecord {
+  readonly handle: string;
+  readonly call: AllocatorName;
+  readonly sizeLabel: string;
+  readonly totalBytes: number;
+  readonly lowAddress: bigint;
+  readonly highAddress: bigint;
+  /** `Mdl.byteCount`, or null when the call returned NULL. */
+  readonly byteCount: number | null;
+  /** `GetPhysicalPagesCount`; 0 for NULL. */
+  readonly pages: number;
+  /** Runs of contiguous frames; null when the backend cannot read frame numbers. */
+  readonly runs: readonly PageRun[] | null;
+  readonly extent: PageExtent | null;
+}
+
+/** Verdict of one step: ignored carries its reason and is never counted as passed. */
+export type Verdict = "passed" | "failed" | "ignored";
+
+/**
+ * One case on one backend.
+ *
+ * @example
+ * ```ts
+ * if (run.status === "ignored") console.log(`${run.backend}: ${run.reason}`);
+ * ```
+ */
+export interface BackendRun {
+  readonly backend: string;
+  readonly status: Verdict;
+  /** Why the backend did not run the case (status "ignored"). */
+  readonly reason?: string;
+  /** Broken expectations and invariants, each with how many repetitions broke it. */
+  readonly failures: readonly string[];
+  /** Expectations that could not be checked on this backend, with the reason. */
+  readonly notes: readonly string[];
+  readonly allocations: readonly AllocationRecord[];
+  /** The `DriverViolation` rule raised in the first repetition, if any. */
+  readonly violation: string | null;
+  /** Duration of the case's first allocation call in each repetition. */
+  readonly latencyNs: readonly number[];
+  readonly timingSource: "modeled" | "measured" | null;
+  /** The physical memory the pages came from, for the memory map; null when unknown. */
+  readonly machine: MachineLayout | null;
+  readonly pageSize: number | null;
+  /** Capabilities the backend claims (`frameNumbers`, `highAddressEnforced`, ...). */
+  readonly claims: readonly ClaimableCapability[];
+}
+
+/** Capabilities a cross-check relies on. */
+export type ClaimableCapability =
+  | "frameNumbers"
+  | "highAddressEnforced"
+  | "contiguous"
+  | "cacheTypes"
+  | "misuseDetection";
+
+/** A field on which backends disagree, with each backend's value. */
+export interface Divergence {
+  readonly field: string;
+  readonly rule: string;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+/** The cross-check of one case across the backends that ran it. */
+export interface CrossCheck {
+  readonly status: Verdict;
+  readonly reason?: string;
+  readonly divergences: readonly Divergence[];
+  readonly notes: readonly string[];
+}
+
+/** One case across all backends. */
+export interface CaseReport {
+  readonly suite: string;
+  readonly case: string;
+  readonly runs: readonly BackendRun[];
+  readonly crossCheck: CrossCheck;
+}
+
+/** A whole run of the CLI. */
+export interface RunReport {
+  readonly seed: number;
+  readonly startedAt: string;
+  readonly backends: readonly string[];
+  readonly suites: readonly { readonly name: string; readonly cases: readonly CaseReport[] }[];
+}
+
+/** The figures a table row shows for one case on one backend. */
+export interface RunSummary {
+  /** Bytes of all allocations of the first repetition; null when every call returned NULL. */
+  readonly bytes: number | null;
+  readonly pages: number;
+  /** Contiguous runs over all allocations; null without frame numbers. */
+  readonly runs: number | null;
+  readonly highestAddress: bigint | null;
+  readonly lowestAddress: bigint | null;
+  readonly pagesBeyondBound: number | null;
+  readonly p50Ns: number | null;
+  readonly p99Ns: number | null;
+}
+
+/**
+ * Totals of a backend run for tables and cross-checks.
+ *
+ * @example
+ * ```ts
+ * const { bytes, pages, p99Ns } = summarizeRun(run);
+ * ```
+ */
+export function summarizeRun(run: BackendRun): RunSummary {
+  const made = run.allocations.filter((a) => a.byteCount !== null);
+  const withFrames = made.every((a) => a.runs !== null);
+  const extents = made.map((a) => a.extent).filter((e): e is PageExtent => e !== null);
+  return {
+    bytes: made.length === 0 ? null : made.reduce((sum, a) => sum + (a.byteCount ?? 0), 0),
+    pages: made.reduce((sum, a) => sum + a.pages, 0),
+    runs: withFrames ? made.reduce((sum, a) => sum + (a.runs?.length ?? 0), 0) : null,
+    highestAddress: extents.length === 0
+      ? null
+      : extents.reduce((max, e) => e.highestAddress > max ? e.highestAddress : max, 0n),
+    lowestAddress: extents.length === 0
+      ? null
+      : extents.reduce((min, e) => e.lowestAddress < min ? e.lowestAddress : min, 1n << 64n),
+    pagesBeyondBound: withFrames ? extents.reduce((sum, e) => sum + e.pagesBeyondBound, 0) : null,
+    p50Ns: percentile(run.latencyNs, 50),
+    p99Ns: percentile(run.latencyNs, 99),
+  };
+}
+
+/**
+ * A run that did not happen, with the reason shown wherever the run would have been.
+ *
+ * @example
+ * ```ts
+ * ignoredRun("hardware", "hardware backend unavailable: ffi/host_backend.ts not found");
+ * ```
+ */
+export function ignoredRun(backend: string, reason: string): BackendRun {
+  return {
+    backend,
+    status: "ignored",
+    reason,
+    failures: [],
+    notes: [],
+    allocations: [],
+    violation: null,
+    latencyNs: [],
+    timingSource: null,
+    machine: null,
+    pageSize: null,
+    claims: [],
+  };
+}

@@ -1,0 +1,369 @@
+/**
+ * Runs one resolved case on one open backend: every repetition calls the steps, checks each
+ * allocation against the case's expectations and the invariants the backend's capabilities claim,
+ * and frees every page on every path, also when a step throws.
+ *
+ * @module
+ */
+
+import type { Backend, Mdl, WaveRtStream } from "../core/backend.ts";
+import type { MachineLayout } from "../core/machine.ts";
+import { DriverViolation, ViolationRules } from "../core/violations.ts";
+import type { Allocation, Expectations, Step, SuiteCase } from "./define_suite.ts";
+import { percentile } from "./latency.ts";
+import { pageExtent, pageRuns } from "./page_runs.ts";
+import type { AllocationRecord, BackendRun, ClaimableCapability } from "./results.ts";
+
+const claimableCapabilities: readonly ClaimableCapability[] = [
+  "frameNumbers",
+  "highAddressEnforced",
+  "contiguous",
+  "cacheTypes",
+  "misuseDetection",
+];
+
+/**
+ * A backend opened for one case, with what the runner can learn about it beyond `Backend`.
+ *
+ * @example
+ * ```ts
+ * const sim = new Simulator();
+ * const opened: OpenedBackend = { backend: sim, machine: sim.machine, liveMdls: () => sim.leaks().length,
+ *   assertNoLeaks: () => sim.assertNoLeaks() };
+ * ```
+ */
+export interface OpenedBackend {
+  readonly backend: Backend;
+  /** The physical memory pages come from, when known. */
+  readonly machine: MachineLayout | null;
+  /** MDLs still allocated: lets the runner prove it left nothing behind. */
+  readonly liveMdls?: () => number;
+  /** The backend's own leak check (a `DriverViolation` "leaked-pages"), where it has one. */
+  readonly assertNoLeaks?: () => void;
+}
+
+interface Handle {
+  readonly mdl: Mdl;
+  /** Every base address a map returned and no unmap took back yet. */
+  readonly mappings: bigint[];
+  /** The last map returned NULL: a careful driver then skips the unmap. */
+  mapFailed: boolean;
+}
+
+interface Repetition {
+  readonly records: AllocationRecord[];
+  readonly violation: DriverViolation | null;
+  readonly latencyNs: number | null;
+  readonly failures: string[];
+}
+
+/**
+ * Runs `testCase` on `opened` for `testCase.repetitions` repetitions. Never throws for a broken
+ * expectation: failures are listed in the result.
+ *
+ * @example
+ * ```ts
+ * using sim = new Simulator({ seed: 1 });
+ * const run = runCase({ backend: sim, machine: sim.machine }, suite.cases[0]);
+ * run.status; // "passed" | "failed" | "ignored"
+ * ```
+ */
+export function runCase(opened: OpenedBackend, testCase: SuiteCase): BackendRun {
+  const { backend } = opened;
+  const caps = backend.capabilities;
+  const base = {
+    backend: backend.name,
+    timingSource: caps.timing.source,
+    machine: opened.machine,
+    pageSize: backend.pageSize,
+    claims: claimableCapabilities.filter((name) => caps[name].available),
+  };
+  if (testCase.expect.violation !== undefined && !caps.misuseDetection.available) {
+    return {
+      ...base,
+      status: "ignored",
+      reason: `expects DriverViolation "${testCase.expect.violation}" but misuse detection is ` +
+        `unavailable: ${caps.misuseDetection.reason}`,
+      failures: [],
+      notes: [],
+      allocations: [],
+      violation: null,
+      latencyNs: [],
+    };
+  }
+
+  const stream = backend.stream();
+  const tally = new Map<string, number>();
+  const notes = new Set<string>();
+  const latencyNs: number[] = [];
+  let first: Repetition | undefined;
+  for (let i = 0; i < testCase.repetitions; i++) {
+    const repetition = runOnce(stream, testCase.steps, opened);
+    first ??= repetition;
+    if (repetition.latencyNs !== null) latencyNs.push(repetition.latencyNs);
+    const failures = [
+      ...repetition.failures,
+      ...checkViolation(testCase.expect, repetition.violation),
+    ];
+    for (const record of repetition.records) {
+      failures.push(...checkAllocation(record, testCase.expect, backend, notes));
+    }
+    for (const failure of new Set(failures)) tally.set(failure, (tally.get(failure) ?? 0) + 1);
+  }
+
+  const failures = [...tally].map(([failure, count]) =>
+    testCase.repetitions === 1 ? failure : `${failure} (in ${count} of ${testCase.repetitions} repetitions)`
+  );
+  failures.push(...checkLatency(testCase, latencyNs, caps.timing.source));
+  return {
+    ...base,
+    status: failures.length === 0 ? "passed" : "failed",
+    failures,
+    notes: [...notes],
+    allocations: first?.records ?? [],
+    violation: first?.violation?.rule ?? null,
+    latencyNs,
+  };
+}
+
+function runOnce(stream: WaveRtStream, steps: readonly Step[], opened: OpenedBackend): Repetition {
+  const live = new Map<string, Handle>();
+  // Freed MDLs stay reachable by name so that misuse after free reaches the backend's own checks.
+  const freed = new Map<string, Mdl>();
+  const records: AllocationRecord[] = [];
+  const failures: string[] = [];
+  let violation: DriverViolation | null = null;
+  let latencyNs: number | null = null;
+  try {
+    for (const [index, step] of steps.entries()) {
+      try {
+        if ("allocation" in step) {
+          const mdl = allocate(stream, step.allocation);
+          latencyNs ??= stream.lastCall?.durationNs ?? null;
+          records.push(record(stream, step.handle, step.allocation, mdl, opened.backend.pageSize));
+          if (mdl !== null) live.set(step.handle, { mdl, mappings: [], mapFailed: false });
+        } else {
+          callOnHandle(stream, step, live, freed);
+        }
+      } catch (error) {
+        if (error instanceof DriverViolation) throw error;
+        failures.push(`step ${index + 1} (${step.call} "${step.handle}") threw: ${message(error)}`);
+        return { records, violation, latencyNs, failures };
+      }
+    }
+    if (live.size > 0) {
+      if (opened.assertNoLeaks) opened.assertNoLeaks();
+      else {
+        throw new DriverViolation(
+          ViolationRules.leakedPages,
+          `handle(s) ${[...live.keys()].join(", ")} never freed`,
+        );
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof DriverViolation)) throw error;
+    violation = error;
+  } finally {
+    failures.push(...release(stream, live));
+    const left = opened.liveMdls?.() ?? 0;
+    if (left > 0) failures.push(`the runner left ${left} MDL(s) allocated after cleanup`);
+  }
+  return { records, violation, latencyNs, failures };
+}
+
+function allocate(stream: WaveRtStream, allocation: Allocation): Mdl | null {
+  return allocation.call === "allocatePagesForMdl"
+    ? stream.allocatePagesForMdl(allocation.highAddress, allocation.totalBytes)
+    : stream.allocateContiguousPagesForMdl(
+      allocation.lowAddress,
+      allocation.highAddress,
+      allocation.totalBytes,
+    );
+}
+
+/** Map, unmap or free by handle; a handle whose allocation returned NULL is skipped. */
+function callOnHandle(
+  stream: WaveRtStream,
+  step: Exclude<Step, { allocation: Allocation }>,
+  live: Map<string, Handle>,
+  freed: Map<string, Mdl>,
+): void {
+  const handle = live.get(step.handle);
+  const stale = freed.get(step.handle);
+  if (handle === undefined && stale === undefined) return;
+  const mdl = handle?.mdl ?? stale!;
+  switch (step.call) {
+    case "mapAllocatedPages": {
+      const va = stream.mapAllocatedPages(mdl, step.cacheType);
+      if (handle === undefined) return;
+      handle.mapFailed = va === null;
+      if (va !== null) handle.mappings.push(va);
+      return;
+    }
+    case "unmapAllocatedPages": {
+      if (handle?.mapFailed) return;
+      // Unmapping something never mapped passes 0: the backend's misuse check must catch it.
+      const va = handle?.mappings.pop() ?? 0n;
+      stream.unmapAllocatedPages(va, mdl);
+      return;
+    }
+    case "freePagesFromMdl":
+      stream.freePagesFromMdl(mdl);
+      live.delete(step.handle);
+      freed.set(step.handle, mdl);
+      return;
+  }
+}
+
+/** Unmaps and frees whatever a repetition left, whatever happened before. */
+function release(stream: WaveRtStream, live: Map<string, Handle>): string[] {
+  const problems: string[] = [];
+  for (const [name, handle] of live) {
+    try {
+      for (const va of handle.mappings.splice(0)) stream.unmapAllocatedPages(va, handle.mdl);
+      stream.freePagesFromMdl(handle.mdl);
+    } catch (error) {
+      problems.push(`cleanup of "${name}" failed: ${message(error)}`);
+    }
+  }
+  live.clear();
+  return problems;
+}
+
+function record(
+  stream: WaveRtStream,
+  handle: string,
+  allocation: Allocation,
+  mdl: Mdl | null,
+  pageSize: number,
+): AllocationRecord {
+  const runs = mdl === null ? [] : pageRuns(mdl.pfns);
+  // A backend that cannot read frame numbers reports zeros (core/backend.ts).
+  const hasFrames = mdl === null || Array.from(mdl.pfns).some((pfn) => pfn !== 0);
+  return {
+    handle,
+    call: allocation.call,
+    sizeLabel: allocation.sizeLabel,
+    totalBytes: allocation.totalBytes,
+    lowAddress: allocation.lowAddress,
+    highAddress: allocation.highAddress,
+    byteCount: mdl?.byteCount ?? null,
+    pages: mdl === null ? 0 : stream.getPhysicalPagesCount(mdl),
+    runs: hasFrames ? runs : null,
+    extent: hasFrames
+      ? pageExtent(runs, pageSize, allocation.lowAddress, allocation.highAddress)
+      : null,
+  };
+}
+
+function checkViolation(expect: Expectations, violation: DriverViolation | null): string[] {
+  if (expect.violation === undefined) {
+    return violation === null ? [] : [`unexpected DriverViolation: ${violation.message}`];
+  }
+  if (violation === null) return [`expected DriverViolation "${expect.violation}", none was raised`];
+  if (violation.rule !== expect.violation) {
+    return [`expected DriverViolation "${expect.violation}", got: ${violation.message}`];
+  }
+  return [];
+}
+
+/** Expectations plus the invariants the backend claims; `notes` collects what it cannot check. */
+function checkAllocation(
+  record: AllocationRecord,
+  expect: Expectations,
+  backend: Backend,
+  notes: Set<string>,
+): string[] {
+  const what = `${record.call}("${record.handle}", ${record.sizeLabel})`;
+  if (record.byteCount === null) {
+    return expect.result === "mdl" ? [`${what} returned NULL, expected an MDL`] : [];
+  }
+  if (expect.result === "null") return [`${what} returned ${record.byteCount} bytes, expected NULL`];
+
+  const failures: string[] = [];
+  const bytesProblem = checkBytes(record, expect, backend.pageSize);
+  if (bytesProblem) failures.push(`${what}: byteCount ${record.byteCount} ${bytesProblem}`);
+  if (expect.pages !== undefined && record.pages !== expect.pages) {
+    failures.push(`${what}: ${record.pages} page(s), expected ${expect.pages}`);
+  }
+  const pagesForBytes = Math.ceil(record.byteCount / backend.pageSize);
+  if (record.pages !== pagesForBytes) {
+    failures.push(
+      `${what}: GetPhysicalPagesCount ${record.pages} ≠ ceil(byteCount / PAGE_SIZE) ${pagesForBytes}`,
+    );
+  }
+
+  const caps = backend.capabilities;
+  const frames = caps.frameNumbers.available ? null : caps.frameNumbers.reason;
+  const bound = caps.highAddressEnforced.available ? frames : caps.highAddressEnforced.reason;
+  if (bound === null && record.extent !== null) {
+    if (record.extent.pagesBeyondBound > 0) {
+      failures.push(
+        `${what}: ${record.extent.pagesBeyondBound} page(s) outside [${hex(record.lowAddress)}, ` +
+          `${hex(record.highAddress)}], highest byte ${hex(record.extent.highestAddress)}`,
+      );
+    }
+  } else if (expect.withinBound) {
+    notes.add(`withinBound not checked: ${bound ?? "frame numbers unavailable"}`);
+  }
+
+  const mustBeContiguous = expect.contiguous || record.call === "allocateContiguousPagesForMdl";
+  const contiguity = caps.contiguous.available ? frames : caps.contiguous.reason;
+  if (mustBeContiguous && contiguity === null && record.runs !== null) {
+    if (record.runs.length !== 1) {
+      failures.push(`${what}: ${record.runs.length} contiguous runs, expected 1`);
+    }
+  } else if (expect.contiguous) {
+    notes.add(`contiguous not checked: ${contiguity ?? "frame numbers unavailable"}`);
+  }
+  return failures;
+}
+
+function checkBytes(record: AllocationRecord, expect: Expectations, pageSize: number) {
+  const got = record.byteCount ?? 0;
+  const wanted = expect.bytes;
+  if (wanted === undefined) return null;
+  if (typeof wanted === "number") return got === wanted ? null : `≠ expected ${wanted}`;
+  if (wanted === "requested") {
+    return got >= record.totalBytes ? null : `< requested ${record.totalBytes} (partial result)`;
+  }
+  if (wanted === "partial-allowed") {
+    const rounded = Math.ceil(record.totalBytes / pageSize) * pageSize;
+    return got > 0 && got <= rounded && got % pageSize === 0
+      ? null
+      : `is not a whole number of pages in 1..${rounded}`;
+  }
+  if (wanted.atLeast !== undefined && got < wanted.atLeast) return `< at least ${wanted.atLeast}`;
+  if (wanted.atMost !== undefined && got > wanted.atMost) return `> at most ${wanted.atMost}`;
+  return null;
+}
+
+function checkLatency(
+  testCase: SuiteCase,
+  samples: number[],
+  source: "modeled" | "measured",
+): string[] {
+  const budget = testCase.expect.latency;
+  if (budget === undefined) return [];
+  if (samples.length === 0) return ["latency budget set but the backend reported no call timings"];
+  const failures: string[] = [];
+  for (const [p, limitUs] of [[50, budget.p50Us], [99, budget.p99Us]] as const) {
+    if (limitUs === undefined) continue;
+    const valueNs = percentile(samples, p)!;
+    if (valueNs > limitUs * 1000) {
+      failures.push(
+        `p${p} latency ${(valueNs / 1000).toFixed(1)} µs (${source}) exceeds the budget of ` +
+          `${limitUs} µs over ${samples.length} repetition(s)`,
+      );
+    }
+  }
+  return failures;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function hex(value: bigint): string {
+  return "0x" + value.toString(16).toUpperCase();
+}
