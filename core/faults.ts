@@ -6,6 +6,7 @@
  * @module
  */
 
+import { callerFrame } from "./call_site.ts";
 import { seededRandom } from "./random.ts";
 
 /** Operations a fault can be injected into. */
@@ -101,7 +102,7 @@ export class FaultInjector {
     if (this.#failNth.has(call)) reason = "failNth";
     else if (this.#probability > 0 && this.#random() < this.#probability) reason = "probability";
     else if (this.#systematic) {
-      const site = callSite();
+      const site = callerFrame(new Error().stack);
       if (!this.#seenSites.has(site)) {
         this.#seenSites.add(site);
         reason = "systematic";
@@ -119,11 +120,4 @@ function capPages(bytes: number | bigint | undefined, pageSize: number): number 
     throw new RangeError(`faults.memoryCapBytes must be a non-negative integer, got ${bytes}`);
   }
   return Number(BigInt(bytes) / BigInt(pageSize));
-}
-
-/** The first stack frame outside the simulator's own modules: the caller's call site. */
-function callSite(): string {
-  const lines = (new Error().stack ?? "").split("\n").slice(1);
-  const here = new URL(".", import.meta.url).href;
-  return lines.find((l) => !l.includes(here))?.trim() ?? "unknown";
 }

@@ -13,6 +13,7 @@ import {
   describe,
 } from "./arguments.ts";
 import type { Mdl } from "./backend.ts";
+import { callerFrame } from "./call_site.ts";
 import { allocationNs, type CostModel } from "./cost_model.ts";
 import {
   type CacheType,
@@ -260,11 +261,17 @@ export class MemoryManager {
         );
       }
     }
+    return this.#release(mdl as SimulatedMdl, state);
+  }
+
+  /** Returns an MDL's pages (by its own record of them) and retires it. */
+  #release(mdl: SimulatedMdl, state: MdlState): MmResult<void> {
     const { memory, costModel } = this.#ctx;
+    const frames = state.frames;
     memory.frames.release(frames, frames.length);
     memory.markStale(frames, frames.length);
     state.freed = true;
-    this.#live.delete(mdl as SimulatedMdl);
+    this.#live.delete(mdl);
     this.#heldPages -= frames.length;
     return {
       value: undefined,
@@ -379,12 +386,15 @@ export class MemoryManager {
     });
   }
 
-  /** Unmaps and frees every live MDL (used on close); returns how many there were. */
+  /**
+   * Unmaps and frees every live MDL (used on close), trusting only the simulator's own record of
+   * each MDL's frames; returns how many there were.
+   */
   releaseAll(): number {
     const live = [...this.#live];
     for (const mdl of live) {
       for (const m of [...mdl[mdlState].mappings]) this.unmapLockedPages(m.address, mdl);
-      this.freePagesFromMdl(mdl);
+      this.#release(mdl, mdl[mdlState]);
     }
     return live.length;
   }
@@ -436,8 +446,5 @@ function isPowerOfTwo(n: bigint): boolean {
 }
 
 function allocationSite(error: Error | undefined): string {
-  if (error === undefined) return "unknown (captureAllocationSites is off)";
-  const here = new URL(".", import.meta.url).href;
-  const frames = (error.stack ?? "").split("\n").slice(1).map((l) => l.trim());
-  return frames.find((l) => !l.includes(here)) ?? frames[0] ?? "unknown";
+  return error === undefined ? "unknown (captureAllocationSites is off)" : callerFrame(error.stack);
 }
