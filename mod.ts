@@ -43,8 +43,8 @@ export {
   type MachinePresetName,
   machinePresets,
   parseProcIomem,
-  type RamRange,
   ramBytes,
+  type RamRange,
   validateMachine,
   withPageSize,
 } from "./core/machine.ts";

@@ -58,7 +58,10 @@ Deno.test("findRun agrees with brute force on random bitmaps (short, long and al
         }
         const lo = Math.min(a, b);
         const hi = Math.max(a, b) + 1;
-        assert.equal(frames.findRun(count, lo, hi, align), bruteFindRun(free, count, lo, hi, align));
+        assert.equal(
+          frames.findRun(count, lo, hi, align),
+          bruteFindRun(free, count, lo, hi, align),
+        );
         assert.equal(frames.freeCount, free.filter(Boolean).length);
       },
     ),

@@ -55,14 +55,14 @@ function x64Pc(totalGiB: number): MachineLayout {
  * const sim = new Simulator({ machine: machinePresets["x64-64gib"] });
  * ```
  */
-export const machinePresets = {
+export const machinePresets: Readonly<Record<MachinePresetName, MachineLayout>> = {
   "x64-4gib": x64Pc(4),
   "x64-16gib": x64Pc(16),
   "x64-64gib": x64Pc(64),
-} as const satisfies Record<string, MachineLayout>;
+};
 
 /** Name of one of the {@linkcode machinePresets}. */
-export type MachinePresetName = keyof typeof machinePresets;
+export type MachinePresetName = "x64-4gib" | "x64-16gib" | "x64-64gib";
 
 /**
  * Builds a machine from Linux `/proc/iomem`: every top-level "System RAM" line becomes a range,

@@ -106,12 +106,14 @@ Deno.test("calls above PASSIVE_LEVEL are PcIrqlIport, 0xC4/0x71003", () => {
   using sim = new Simulator();
   const stream = sim.stream();
   const mdl = stream.allocatePagesForMdl(FOUR_GIB, 4096)!;
-  for (const call of [
-    () => stream.allocatePagesForMdl(FOUR_GIB, 4096),
-    () => stream.allocateContiguousPagesForMdl(0n, FOUR_GIB, 4096),
-    () => stream.mapAllocatedPages(mdl, CacheType.Cached),
-    () => stream.freePagesFromMdl(mdl),
-  ]) {
+  for (
+    const call of [
+      () => stream.allocatePagesForMdl(FOUR_GIB, 4096),
+      () => stream.allocateContiguousPagesForMdl(0n, FOUR_GIB, 4096),
+      () => stream.mapAllocatedPages(mdl, CacheType.Cached),
+      () => stream.freePagesFromMdl(mdl),
+    ]
+  ) {
     assertViolation(
       sim,
       "irql-not-passive",

@@ -6,12 +6,7 @@
  * @module
  */
 
-import {
-  checkByteCount,
-  checkCacheType,
-  checkPhysicalAddress,
-  describe,
-} from "./arguments.ts";
+import { checkByteCount, checkCacheType, checkPhysicalAddress, describe } from "./arguments.ts";
 import type { Mdl } from "./backend.ts";
 import { callerFrame } from "./call_site.ts";
 import { allocationNs, type CostModel } from "./cost_model.ts";
@@ -27,8 +22,8 @@ import {
   FRESH_MDL_FLAGS,
   type MdlMapping,
   type MdlSource,
-  mdlState,
   type MdlState,
+  mdlState,
   SimulatedMdl,
 } from "./mdl.ts";
 import type { PhysicalMemory } from "./physical_memory.ts";
@@ -168,7 +163,9 @@ export class MemoryManager {
     ) {
       return fail;
     }
-    const operation = source === "allocateContiguousPagesForMdl" ? "allocateContiguous" : "allocate";
+    const operation = source === "allocateContiguousPagesForMdl"
+      ? "allocateContiguous"
+      : "allocate";
     if (faults.shouldFail(operation) !== null) return fail;
 
     // Windows allocates at most 4 GB − PAGE_SIZE per call; a larger request comes back partial.
@@ -176,7 +173,8 @@ export class MemoryManager {
     const clamped = total > BigInt(maxBytes);
     const requestedPages = Math.ceil((clamped ? maxBytes : Number(total)) / this.#page);
     const wanted = Math.min(requestedPages, faults.memoryCapPages - this.#heldPages);
-    const fullyRequired = (flags & MmAllocateFlags.FULLY_REQUIRED) !== 0 || (chunked && skip === 0n);
+    const fullyRequired = (flags & MmAllocateFlags.FULLY_REQUIRED) !== 0 ||
+      (chunked && skip === 0n);
     if (wanted <= 0 || (fullyRequired && wanted < requestedPages)) return fail;
 
     const frameCount = memory.frames.frameCount;

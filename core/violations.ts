@@ -65,7 +65,8 @@ export const ViolationRules = {
     verifierRule: "PcAllocateAndMapPages",
     bugCheck: DRIVER_VERIFIER_DETECTED_VIOLATION,
     parameter1: 0x71009,
-    summary: "UnmapAllocatedPages was given a base address other than the one MapAllocatedPages returned",
+    summary:
+      "UnmapAllocatedPages was given a base address other than the one MapAllocatedPages returned",
   },
   leakedPages: {
     id: "leaked-pages",
