@@ -5,7 +5,7 @@
  * @module
  */
 
-import { CacheType, cacheTypeName } from "./constants.ts";
+import { CacheType } from "./constants.ts";
 
 const SIZE_T_MAX = (1n << 64n) - 1n;
 const PHYSICAL_ADDRESS_MAX = (1n << 63n) - 1n;
@@ -65,7 +65,9 @@ export function checkPhysicalAddress(name: string, value: unknown): bigint {
  * ```
  */
 export function checkCacheType(name: string, value: unknown): CacheType {
-  if (typeof value !== "number" || cacheTypeName(value) === undefined) {
+  if (
+    value !== CacheType.NonCached && value !== CacheType.Cached && value !== CacheType.WriteCombined
+  ) {
     const allowed = Object.entries(CacheType).map(([k, v]) => `${k} (${v})`).join(", ");
     throw new RangeError(`${name} must be one of ${allowed}, got ${describe(value)}`);
   }

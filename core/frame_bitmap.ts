@@ -35,7 +35,7 @@ function maskThrough(bit: number): number {
  * ```ts
  * const frames = new FrameBitmap(1 << 20);
  * frames.setRange(256, 1024, true);
- * const out = new Float64Array(8);
+ * const out = new Array<number>(8);
  * frames.takeAscending(0, 1 << 20, 8, out, 0); // 8 frames from 256 upward
  * ```
  */
@@ -95,7 +95,7 @@ export class FrameBitmap {
    * Takes up to `max` free frames in [lo, hi), lowest first, writing their numbers to
    * `out[offset…]`. Returns how many it took.
    */
-  takeAscending(lo: number, hi: number, max: number, out: Float64Array, offset: number): number {
+  takeAscending(lo: number, hi: number, max: number, out: number[], offset: number): number {
     if (hi <= lo || max <= 0) return 0;
     const words = this.#words;
     const firstWord = lo >>> 5;
@@ -157,8 +157,11 @@ export class FrameBitmap {
     );
   }
 
-  /** Marks [start, start + count) in use; the caller has found it free with {@linkcode findRun}. */
-  takeRun(start: number, count: number, out: Float64Array, offset: number): void {
+  /**
+   * Marks [start, start + count) in use, writing the frames to `out[offset…]`; the caller has
+   * found the run free with {@linkcode findRun}.
+   */
+  takeRun(start: number, count: number, out: number[], offset: number): void {
     this.setRange(start, count, false);
     for (let i = 0; i < count; i++) out[offset + i] = start + i;
   }

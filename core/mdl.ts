@@ -25,8 +25,8 @@ export interface MdlState {
   /** Sequence number of the allocation (1 for the first MDL of a simulator). */
   readonly id: number;
   readonly source: MdlSource;
-  /** The frames actually allocated: the truth `pfns` is checked against. */
-  readonly frames: Float64Array;
+  /** The frames allocated: the simulator's own record, never handed out. */
+  readonly frames: readonly number[];
   /** Stack captured at allocation, formatted only when a leak is reported. */
   readonly allocationSite: Error | undefined;
   byteCount: number;
@@ -50,12 +50,15 @@ export const mdlState: unique symbol = Symbol("mdlState");
  */
 export class SimulatedMdl implements Mdl {
   readonly [mdlState]: MdlState;
-  /** A copy of the frame numbers: a driver that writes into it is caught at free time. */
-  readonly pfns: Float64Array;
+  /**
+   * A frozen copy of the frame numbers: a driver that writes into its MDL's PFN array gets a
+   * TypeError at the faulty line, and the simulator's own record stays intact either way.
+   */
+  readonly pfns: readonly number[];
 
   constructor(state: MdlState) {
     this[mdlState] = state;
-    this.pfns = state.frames.slice();
+    this.pfns = Object.freeze(state.frames.slice());
   }
 
   get byteCount(): number {

@@ -93,12 +93,6 @@ export const ViolationRules = {
     summary:
       "an MDL was used after FreePagesFromMdl (PAGE_FAULT_IN_FREED_SPECIAL_POOL under Special Pool)",
   },
-  mdlCorrupted: {
-    id: "mdl-corrupted",
-    bugCheck: 0x1a,
-    parameter1: 0x1236,
-    summary: "the MDL's frame numbers were changed after allocation",
-  },
   cacheTypeConflict: {
     id: "cache-type-conflict",
     summary: "a physical page is mapped with two different cache types at once",

@@ -1,0 +1,76 @@
+/**
+ * Medians of the simulator's speed targets (issue 2) on a 64 GiB machine at 30 % fragmentation,
+ * printed as a table against each target. Timing here is wall-clock per call over many calls;
+ * nothing is asserted, the figures are reported.
+ *
+ * Run: `npx --yes deno@2 run --allow-read bench/simulator_targets.ts`
+ */
+import { Simulator } from "../mod.ts";
+
+const ANY = 0x7fffffffffffffffn;
+const FOUR_GIB = 0xffffffffn;
+
+/** Median of `samples` timings of `body`, each timing averaging `batch` calls, in µs. */
+function medianMicros(samples: number, batch: number, body: () => void): number {
+  for (let i = 0; i < batch * 3; i++) body();
+  const times: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    const start = performance.now();
+    for (let i = 0; i < batch; i++) body();
+    times.push((performance.now() - start) * 1000 / batch);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+const rows: { case: string; median: string; target: string; verdict: string }[] = [];
+function report(name: string, micros: number, targetMicros: number, unit: "µs" | "ms") {
+  const scale = unit === "ms" ? 1000 : 1;
+  rows.push({
+    case: name,
+    median: `${(micros / scale).toFixed(unit === "ms" ? 2 : 2)} ${unit}`,
+    target: `≤ ${targetMicros / scale} ${unit}`,
+    verdict: micros <= targetMicros
+      ? "meets"
+      : `misses by ${(micros / targetMicros - 1) * 100 | 0} %`,
+  });
+}
+
+for (const capture of [true, false]) {
+  const sim = new Simulator({
+    machine: "x64-64gib",
+    fragmentation: 0.3,
+    seed: 1,
+    captureAllocationSites: capture,
+  });
+  const stream = sim.stream();
+  const label = capture ? "" : " (captureAllocationSites: false)";
+  const pair = medianMicros(101, 200, () => {
+    stream.freePagesFromMdl(stream.allocatePagesForMdl(ANY, 1 << 20)!);
+  });
+  report(`1 MiB allocate + free${label}`, pair, 5, "µs");
+  const limited = medianMicros(101, 200, () => {
+    stream.freePagesFromMdl(stream.allocatePagesForMdl(FOUR_GIB, 1 << 20)!);
+  });
+  report(`same, HighAddress 4 GiB${label}`, limited, 2 * pair, "µs");
+  if (!capture) continue;
+  const gib = medianMicros(21, 1, () => {
+    stream.freePagesFromMdl(stream.allocatePagesForMdl(ANY, 1n << 30n)!);
+  });
+  report("1 GiB allocate + free", gib, 20_000, "ms");
+  const contiguous = medianMicros(51, 10, () => {
+    stream.allocateContiguousPagesForMdl(0n, ANY, 2 << 20);
+  });
+  report("contiguous 2 MiB search", contiguous, 1000, "ms");
+  const build = medianMicros(11, 1, () => {
+    new Simulator({ machine: "x64-64gib", fragmentation: 0.3, seed: 2 });
+  });
+  report("build the machine", build, 100_000, "ms");
+  rows.push({
+    case: "state per physical page",
+    median: `${sim.stateBytesPerPage.toFixed(2)} bytes`,
+    target: "≤ 4 bytes",
+    verdict: sim.stateBytesPerPage <= 4 ? "meets" : "misses",
+  });
+}
+console.table(rows);
