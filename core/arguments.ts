@@ -16,7 +16,7 @@ const PHYSICAL_ADDRESS_MAX = (1n << 63n) - 1n;
  * @example
  * ```ts
  * checkByteCount("totalBytes", 1920); // 1920n
- * checkByteCount("totalBytes", -1); // RangeError: totalBytes must be ≥ 0, got -1
+ * // checkByteCount("totalBytes", -1) throws RangeError: totalBytes must be ≥ 0, got -1
  * ```
  */
 export function checkByteCount(name: string, value: unknown): bigint {
@@ -61,7 +61,8 @@ export function checkPhysicalAddress(name: string, value: unknown): bigint {
  *
  * @example
  * ```ts
- * checkCacheType("cacheType", 7); // RangeError naming the allowed values
+ * checkCacheType("cacheType", 2); // CacheType.WriteCombined
+ * // checkCacheType("cacheType", 7) throws a RangeError naming the allowed values
  * ```
  */
 export function checkCacheType(name: string, value: unknown): CacheType {
@@ -79,7 +80,8 @@ export function checkCacheType(name: string, value: unknown): CacheType {
  *
  * @example
  * ```ts
- * checkIndex("index", 1.5); // TypeError
+ * checkIndex("index", 3); // 3
+ * // checkIndex("index", 1.5) throws TypeError: index must be an integer, got 1.5
  * ```
  */
 export function checkIndex(name: string, value: unknown): number {

@@ -16,8 +16,10 @@ import type { CacheType } from "./constants.ts";
  *
  * @example
  * ```ts
- * const mdl = stream.allocatePagesForMdl(0xFFFFFFFFn, 1920);
- * if (mdl) console.log(mdl.byteCount, mdl.pfns[0]);
+ * import { Simulator } from "../mod.ts";
+ * using sim = new Simulator();
+ * const mdl = sim.stream().allocatePagesForMdl(0xFFFFFFFFn, 1920);
+ * if (mdl) console.log(mdl.byteCount, mdl.pfns[0]); // 4096, a frame number
  * ```
  */
 export interface Mdl {
@@ -58,7 +60,9 @@ export interface CallTiming {
  *
  * @example
  * ```ts
- * const stream = new Simulator().stream();
+ * import { CacheType, Simulator } from "../mod.ts";
+ * using sim = new Simulator();
+ * const stream = sim.stream();
  * const mdl = stream.allocatePagesForMdl(0xFFFFFFFFn, 4 * 4096);
  * if (mdl !== null) {
  *   const va = stream.mapAllocatedPages(mdl, CacheType.WriteCombined);
@@ -118,6 +122,7 @@ export interface BackendCapabilities {
  *
  * @example
  * ```ts
+ * import { Simulator } from "../mod.ts";
  * using backend = new Simulator({ seed: 7 });
  * const mdl = backend.stream().allocatePagesForMdl(0xFFFFFFFFn, 1920);
  * ```

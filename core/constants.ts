@@ -48,7 +48,10 @@ export function cacheTypeName(value: number): keyof typeof CacheType | undefined
  *
  * @example
  * ```ts
- * const mapped = (mdl.mdlFlags & MdlFlags.MAPPED_TO_SYSTEM_VA) !== 0;
+ * import { Simulator } from "../mod.ts";
+ * using sim = new Simulator();
+ * const mdl = sim.stream().allocatePagesForMdl(0xFFFFFFFFn, 4096)!;
+ * const mapped = (mdl.mdlFlags & MdlFlags.MAPPED_TO_SYSTEM_VA) !== 0; // false
  * ```
  */
 export const MdlFlags = {
@@ -103,7 +106,13 @@ export const MM_ALLOCATE_VALID_FLAGS = 0x7f;
  *
  * @example
  * ```ts
- * sim.withIrql(Irql.DISPATCH_LEVEL, () => stream.allocatePagesForMdl(0xFFFFFFFFn, 4096)); // throws
+ * import { DriverViolation, Simulator } from "../mod.ts";
+ * using sim = new Simulator();
+ * try {
+ *   sim.withIrql(Irql.DISPATCH_LEVEL, () => sim.stream().allocatePagesForMdl(0xFFFFFFFFn, 4096));
+ * } catch (e) {
+ *   console.log((e as DriverViolation).rule); // "irql-not-passive"
+ * }
  * ```
  */
 export const Irql = {

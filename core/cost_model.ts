@@ -11,7 +11,8 @@
  *
  * @example
  * ```ts
- * const sim = new Simulator({ costModel: { allocatePageNs: 90, zeroBytesPerSecond: 12e9 } });
+ * import { Simulator } from "../mod.ts";
+ * using sim = new Simulator({ costModel: { allocatePageNs: 90, zeroBytesPerSecond: 12e9 } });
  * ```
  */
 export interface CostModel {

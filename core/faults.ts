@@ -18,7 +18,8 @@ export type FaultableOperation = "allocate" | "allocateContiguous" | "map";
  * @example
  * ```ts
  * // Fail 6 % of calls (Driver Verifier's default) and cap the driver at 1 MiB.
- * new Simulator({ seed: 1, faults: { probability: 0.06, memoryCapBytes: 1 << 20 } });
+ * import { Simulator } from "../mod.ts";
+ * using sim = new Simulator({ seed: 1, faults: { probability: 0.06, memoryCapBytes: 1 << 20 } });
  * ```
  */
 export interface FaultOptions {

@@ -52,7 +52,8 @@ function x64Pc(totalGiB: number): MachineLayout {
  *
  * @example
  * ```ts
- * const sim = new Simulator({ machine: machinePresets["x64-64gib"] });
+ * import { Simulator } from "../mod.ts";
+ * using sim = new Simulator({ machine: machinePresets["x64-64gib"] });
  * ```
  */
 export const machinePresets: Readonly<Record<MachinePresetName, MachineLayout>> = {
@@ -101,8 +102,10 @@ export function parseProcIomem(text: string, pageSize = 4096): MachineLayout {
  * The layout of the machine this process runs on, from `/proc/iomem`.
  *
  * @example
- * ```ts
- * const sim = new Simulator({ machine: hostMachine() });
+ * ```ts ignore
+ * import { Simulator } from "../mod.ts";
+ * // Deno grants /proc/iomem only with --allow-all; addresses are real only for root.
+ * using sim = new Simulator({ machine: hostMachine() });
  * ```
  */
 export function hostMachine(): MachineLayout {

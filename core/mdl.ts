@@ -43,7 +43,9 @@ export const mdlState: unique symbol = Symbol("mdlState");
  *
  * @example
  * ```ts
- * const mdl = new Simulator().stream().allocatePagesForMdl(0xFFFFFFFFn, 8192)!;
+ * import { MdlFlags, Simulator } from "../mod.ts";
+ * using sim = new Simulator();
+ * const mdl = sim.stream().allocatePagesForMdl(0xFFFFFFFFn, 8192)!;
  * mdl.byteCount; // 8192
  * mdl.mdlFlags & MdlFlags.PAGES_LOCKED; // 2
  * ```

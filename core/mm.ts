@@ -81,7 +81,8 @@ const USER_VA_BASE = 0x0000_0200_0000_0000n;
  *
  * @example
  * ```ts
- * const sim = new Simulator();
+ * import { CacheType, MmAllocateFlags, Simulator } from "../mod.ts";
+ * using sim = new Simulator();
  * const { value: mdl } = sim.mm.allocatePagesForMdlEx({
  *   lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 65536,
  *   cacheType: CacheType.Cached, flags: MmAllocateFlags.FULLY_REQUIRED,

@@ -23,7 +23,9 @@ export interface FragmentationOptions {
  *
  * @example
  * ```ts
- * const memory = new PhysicalMemory(machinePresets["x64-4gib"], { fraction: 0.3, meanRunPages: 4, seed: 1 });
+ * import { machinePresets } from "../mod.ts";
+ * const options = { fraction: 0.3, meanRunPages: 4, seed: 1 };
+ * const memory = new PhysicalMemory(machinePresets["x64-4gib"], options);
  * memory.frames.freeCount;
  * ```
  */

@@ -11,7 +11,8 @@
  *
  * @example
  * ```ts
- * new Simulator({ policies: { byteCount: "requested", highAddressPage: "exclusive" } });
+ * import { Simulator } from "../mod.ts";
+ * using sim = new Simulator({ policies: { byteCount: "requested", highAddressPage: "exclusive" } });
  * ```
  */
 export interface AllocationPolicies {

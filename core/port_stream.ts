@@ -28,7 +28,9 @@ export interface StreamHost {
  *
  * @example
  * ```ts
- * const stream = new Simulator().stream();
+ * import { Simulator } from "../mod.ts";
+ * using sim = new Simulator();
+ * const stream = sim.stream();
  * const mdl = stream.allocatePagesForMdl(0xFFFFFFFFn, 1920)!;
  * stream.getPhysicalPagesCount(mdl); // 1
  * stream.freePagesFromMdl(mdl);

@@ -203,7 +203,16 @@ export class Simulator implements Backend {
    *
    * @example
    * ```ts
-   * sim.withIrql(Irql.DISPATCH_LEVEL, () => stream.freePagesFromMdl(mdl)); // DriverViolation
+   * import { Irql } from "../mod.ts";
+   * using sim = new Simulator();
+   * const stream = sim.stream();
+   * const mdl = stream.allocatePagesForMdl(0xFFFFFFFFn, 4096)!;
+   * try {
+   *   sim.withIrql(Irql.DISPATCH_LEVEL, () => stream.freePagesFromMdl(mdl)); // a DPC must not free
+   * } catch (e) {
+   *   console.log(e); // DriverViolation: irql-not-passive ... (bug check 0xC4/0x71003)
+   * }
+   * stream.freePagesFromMdl(mdl);
    * ```
    */
   withIrql<T>(level: number, body: () => T): T {

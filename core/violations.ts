@@ -108,8 +108,13 @@ export type ViolationRuleId = typeof ViolationRules[keyof typeof ViolationRules]
  *
  * @example
  * ```ts
+ * import { CacheType, Simulator } from "../mod.ts";
+ * using sim = new Simulator();
+ * const stream = sim.stream();
+ * const mdl = stream.allocatePagesForMdl(0xFFFFFFFFn, 4096)!;
+ * stream.mapAllocatedPages(mdl, CacheType.WriteCombined);
  * try {
- *   stream.freePagesFromMdl(mappedMdl);
+ *   stream.freePagesFromMdl(mdl);
  * } catch (e) {
  *   if (e instanceof DriverViolation) console.log(e.rule, e.bugCheck?.toString(16));
  * }
