@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import type { Backend, Mdl, WaveRtStream } from "../core/backend.ts";
+import { Simulator } from "../core/simulator.ts";
+import { fuzz, FUZZ_MACHINE, type FuzzConditions } from "./fuzz.ts";
+import { runSequence } from "./run_sequence.ts";
+import { concretize } from "./sequence.ts";
+
+Deno.test("a short fixed-seed fuzz run with faults keeps every invariant and leaks nothing", () => {
+  const report = fuzz({ runs: 300, seed: 20261124 });
+  assert.equal(report.failure, undefined, report.failure?.message);
+  assert.equal(report.runs, 300);
+  // The generator must really reach the interesting paths, or the run proves little.
+  assert.ok(report.outcomes.mdl > 100, JSON.stringify(report.outcomes));
+  assert.ok(report.outcomes.null > 0, "some allocations fail under faults");
+  assert.ok(report.partial > 0, "some allocations come back partial");
+  assert.ok(report.outcomes.mapped > 0);
+  for (const rule of ["double-free", "use-after-free", "free-while-mapped", "double-map"]) {
+    assert.ok(report.violations[rule] > 0, `misuse ${rule} was generated and flagged`);
+  }
+});
+
+Deno.test("the same seed replays the same sequences", () => {
+  assert.deepEqual(fuzz({ runs: 40, seed: 9 }), fuzz({ runs: 40, seed: 9 }));
+});
+
+Deno.test("misuse is checked for the exact rule", () => {
+  using sim = new Simulator();
+  const outcomes = runSequence(sim, [
+    { call: "allocatePagesForMdl", handle: "a", highAddress: 0xffffffffn, totalBytes: 1920 },
+    { call: "mapAllocatedPages", handle: "a", cacheType: "WriteCombined" },
+    { call: "freePagesFromMdl", handle: "a" },
+    { call: "mapAllocatedPages", handle: "a", cacheType: "Cached" },
+    { call: "unmapAllocatedPages", handle: "a" },
+    { call: "freePagesFromMdl", handle: "a" },
+    { call: "freePagesFromMdl", handle: "a" },
+  ]);
+  assert.deepEqual(outcomes.map((o) => o.rule ?? o.result), [
+    "mdl",
+    "mapped",
+    "free-while-mapped",
+    "double-map",
+    "unmapped",
+    "freed",
+    "double-free",
+  ]);
+  assert.deepEqual(sim.leaks(), []);
+});
+
+Deno.test("concretize names handles by allocation and drops steps before any allocation", () => {
+  assert.deepEqual(
+    concretize([
+      { call: "freePagesFromMdl", which: 3 },
+      { call: "allocatePagesForMdl", highAddress: 0xfffffn, totalBytes: 1 },
+      { call: "allocatePagesForMdl", highAddress: 0xfffffn, totalBytes: 2 },
+      { call: "unmapAllocatedPages", which: 3 },
+    ]).map((s) => `${s.call}:${s.handle}`),
+    ["allocatePagesForMdl:h0", "allocatePagesForMdl:h1", "unmapAllocatedPages:h1"],
+  );
+});
+
+/** A simulator with one rule flipped: allocatePagesForMdl ignores HighAddress. */
+function ignoresHighAddress(conditions: FuzzConditions): Backend {
+  const sim = new Simulator({
+    machine: FUZZ_MACHINE,
+    fragmentation: conditions.fragmentation,
+    seed: conditions.seed,
+  });
+  const inner = sim.stream();
+  const broken: WaveRtStream = {
+    allocatePagesForMdl: (_high: bigint, total: number | bigint) =>
+      inner.allocatePagesForMdl(0x7fffffffffffffffn, total),
+    allocateContiguousPagesForMdl: (low, high, total) =>
+      inner.allocateContiguousPagesForMdl(low, high, total),
+    mapAllocatedPages: (mdl: Mdl, cacheType) => inner.mapAllocatedPages(mdl, cacheType),
+    unmapAllocatedPages: (va, mdl) => inner.unmapAllocatedPages(va, mdl),
+    freePagesFromMdl: (mdl) => inner.freePagesFromMdl(mdl),
+    getPhysicalPagesCount: (mdl) => inner.getPhysicalPagesCount(mdl),
+    getPhysicalPageAddress: (mdl, i) => inner.getPhysicalPageAddress(mdl, i),
+    get lastCall() {
+      return inner.lastCall;
+    },
+  };
+  return {
+    name: "broken simulator",
+    pageSize: sim.pageSize,
+    capabilities: sim.capabilities,
+    stream: () => broken,
+    close: () => sim.close(),
+    [Symbol.dispose]: () => sim.close(),
+  };
+}
+
+Deno.test("a deliberately broken rule is caught and shrunk to at most 3 steps", () => {
+  const report = fuzz({ runs: 2000, seed: 4, faults: false, backend: ignoresHighAddress });
+  const failure = report.failure;
+  assert.ok(failure, "the broken rule must be found");
+  assert.match(failure.message, /outside the requested range/);
+  assert.ok(failure.steps.length <= 3, `shrunk to ${failure.steps.length} steps`);
+  assert.match(failure.suiteCase, /steps: \[/);
+  assert.match(failure.suiteCase, /call: "allocatePagesForMdl"/);
+  assert.ok(failure.path.length > 0, "a replay path is given");
+  // Replaying the seed and path reproduces the same failure.
+  const replay = fuzz({
+    runs: 1,
+    seed: failure.seed,
+    path: failure.path,
+    faults: false,
+    backend: ignoresHighAddress,
+  });
+  assert.equal(replay.failure?.message, failure.message);
+});

@@ -1,0 +1,166 @@
+/**
+ * Generated allocation sequences: fast-check arbitraries for the calls a WaveRT driver makes, in
+ * the same step shape the suite DSL uses, so that a shrunk failure is a ready-to-paste case.
+ *
+ * @module
+ */
+
+import fc from "fast-check";
+import { CacheType } from "../core/constants.ts";
+
+/** A cache type by name, as suites write it. */
+export type CacheTypeName = keyof typeof CacheType;
+
+/** One call of a sequence, with named handles, exactly as a suite's `steps` entry. */
+export type SequenceStep =
+  | {
+    readonly call: "allocatePagesForMdl";
+    readonly handle: string;
+    readonly highAddress: bigint;
+    readonly totalBytes: number;
+  }
+  | {
+    readonly call: "allocateContiguousPagesForMdl";
+    readonly handle: string;
+    readonly lowAddress: bigint;
+    readonly highAddress: bigint;
+    readonly totalBytes: number;
+  }
+  | {
+    readonly call: "mapAllocatedPages";
+    readonly handle: string;
+    readonly cacheType: CacheTypeName;
+  }
+  | { readonly call: "unmapAllocatedPages"; readonly handle: string }
+  | { readonly call: "freePagesFromMdl"; readonly handle: string };
+
+/**
+ * A step as generated: uses name earlier allocations by position (`which`, taken modulo the
+ * number of allocations so far), so that any shrunk sub-list still makes a valid sequence.
+ */
+export type GeneratedStep =
+  | Omit<Extract<SequenceStep, { call: "allocatePagesForMdl" }>, "handle">
+  | Omit<Extract<SequenceStep, { call: "allocateContiguousPagesForMdl" }>, "handle">
+  | {
+    readonly call: "mapAllocatedPages";
+    readonly which: number;
+    readonly cacheType: CacheTypeName;
+  }
+  | { readonly call: "unmapAllocatedPages" | "freePagesFromMdl"; readonly which: number };
+
+/** Bounds drivers really use: 16 MiB (ISA-era DMA), 1 MiB, 2 GiB, 4 GiB, 8 MiB and unlimited. */
+const highAddresses = [
+  0xffffffn,
+  0xfffffn,
+  0x7fffffffn,
+  0xffffffffn,
+  0x7fffffn,
+  0x7fffffffffffffffn,
+];
+
+/**
+ * WaveRT buffer sizes: 10 and 20 ms of common formats, notification halves, and sizes one byte
+ * either side of page boundaries.
+ */
+const audioSizes = [1920, 3840, 960, 17640, 15360, 61440, 7680, 384000, 1_536_000];
+
+/**
+ * Sizes across page boundaries and audio formats, up to `maxBytes`.
+ *
+ * @example
+ * ```ts
+ * import fc from "fast-check";
+ * fc.sample(sizeArbitrary(1 << 20), 3); // e.g. [4097, 1920, 65536]
+ * ```
+ */
+export function sizeArbitrary(maxBytes: number): fc.Arbitrary<number> {
+  const pages = Math.max(1, Math.floor(maxBytes / 4096));
+  return fc.oneof(
+    fc.constantFrom(...audioSizes.filter((s) => s <= maxBytes)),
+    fc.tuple(fc.integer({ min: 1, max: pages }), fc.constantFrom(-1, 0, 1)).map(([p, d]) =>
+      Math.max(1, p * 4096 + d)
+    ),
+    fc.integer({ min: 1, max: maxBytes }),
+  );
+}
+
+/** Options of {@linkcode sequenceArbitrary}. */
+export interface SequenceOptions {
+  /** Most steps in one sequence. Default 12. */
+  readonly maxSteps?: number;
+  /** Largest single request. Default 4 MiB. */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Sequences of allocate, map, unmap and free calls with several live MDLs, including misuse
+ * (double map, free while mapped, use after free) that a checker must flag.
+ *
+ * @example
+ * ```ts
+ * import fc from "fast-check";
+ * const [generated] = fc.sample(sequenceArbitrary({ maxSteps: 6 }), 1);
+ * concretize(generated); // steps with handles h0, h1, …
+ * ```
+ */
+export function sequenceArbitrary(options: SequenceOptions = {}): fc.Arbitrary<GeneratedStep[]> {
+  const { maxSteps = 12, maxBytes = 4 << 20 } = options;
+  const size = sizeArbitrary(maxBytes);
+  const high = fc.constantFrom(...highAddresses);
+  const which = fc.nat(7);
+  const step: fc.Arbitrary<GeneratedStep> = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        call: fc.constant("allocatePagesForMdl"),
+        highAddress: high,
+        totalBytes: size,
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        call: fc.constant("allocateContiguousPagesForMdl"),
+        lowAddress: fc.constantFrom(0n, 0x100000n),
+        highAddress: fc.constantFrom(0xffffffn, 0xffffffffn, 0x7fffffffffffffffn),
+        totalBytes: sizeArbitrary(Math.min(maxBytes, 2 << 20)),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        call: fc.constant("mapAllocatedPages"),
+        which,
+        cacheType: fc.constantFrom<CacheTypeName>("WriteCombined", "Cached", "NonCached"),
+      }),
+    },
+    { weight: 2, arbitrary: fc.record({ call: fc.constant("unmapAllocatedPages"), which }) },
+    { weight: 3, arbitrary: fc.record({ call: fc.constant("freePagesFromMdl"), which }) },
+  );
+  return fc.array(step, { minLength: 1, maxLength: maxSteps });
+}
+
+/**
+ * Names handles: the k-th allocation becomes `hk`, and other steps refer to allocation
+ * `which mod k`; steps before any allocation are dropped.
+ *
+ * @example
+ * ```ts
+ * concretize([{ call: "allocatePagesForMdl", highAddress: 0xFFFFFFFFn, totalBytes: 1920 },
+ *   { call: "freePagesFromMdl", which: 5 }]);
+ * // [{ call: "allocatePagesForMdl", handle: "h0", … }, { call: "freePagesFromMdl", handle: "h0" }]
+ * ```
+ */
+export function concretize(generated: readonly GeneratedStep[]): SequenceStep[] {
+  const steps: SequenceStep[] = [];
+  let allocations = 0;
+  for (const step of generated) {
+    if (step.call === "allocatePagesForMdl" || step.call === "allocateContiguousPagesForMdl") {
+      steps.push({ ...step, handle: `h${allocations++}` });
+    } else if (allocations > 0) {
+      const { which, ...rest } = step;
+      steps.push({ ...rest, handle: `h${which % allocations}` } as SequenceStep);
+    }
+  }
+  return steps;
+}
