@@ -6,7 +6,7 @@
  */
 
 import fc from "fast-check";
-import { CacheType } from "../core/constants.ts";
+import type { CacheType } from "../core/constants.ts";
 
 /** A cache type by name, as suites write it. */
 export type CacheTypeName = keyof typeof CacheType;
