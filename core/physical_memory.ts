@@ -42,7 +42,15 @@ export class PhysicalMemory {
   /** Frames occupied by the rest of the system at start. */
   readonly occupiedAtStart: number;
 
-  constructor(machine: MachineLayout, fragmentation: FragmentationOptions) {
+  /**
+   * @param freshPages whether free RAM starts out zeroed (Windows keeps a zeroed-page list) or
+   *   stale (Linux zeroes every page when it is handed out).
+   */
+  constructor(
+    machine: MachineLayout,
+    fragmentation: FragmentationOptions,
+    freshPages: "zeroed" | "stale" = "zeroed",
+  ) {
     this.machine = machine;
     this.pageSize = machine.pageSize;
     const page = BigInt(machine.pageSize);
@@ -59,6 +67,7 @@ export class PhysicalMemory {
     }
     this.ramFrames = ram;
     this.occupiedAtStart = this.#occupy(fragmentation);
+    if (freshPages === "stale") this.#stale.fill(0xffffffff);
   }
 
   /** Bytes of simulator state per RAM page. */

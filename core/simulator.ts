@@ -57,6 +57,12 @@ export interface SimulatorOptions {
    * true; turn off for the last bit of speed in long generated runs.
    */
   readonly captureAllocationSites?: boolean;
+  /**
+   * Whether free pages start out zeroed (default, as Windows' zeroed-page list provides) or
+   * stale, so that every allocation pays for zeroing, as on Linux where the kernel zeroes each
+   * page when it is handed out. Calibration against a Linux host uses `"stale"`.
+   */
+  readonly freshPages?: "zeroed" | "stale";
 }
 
 const GiB = 1n << 30n;
@@ -104,7 +110,11 @@ export class Simulator implements Backend {
       seed = 1,
       systemVaBytes = GiB,
       captureAllocationSites = true,
+      freshPages = "zeroed",
     } = options;
+    if (freshPages !== "zeroed" && freshPages !== "stale") {
+      throw new RangeError(`freshPages must be "zeroed" or "stale", got ${freshPages}`);
+    }
     const layout = typeof machine === "string" ? presetByName(machine) : validateMachine(machine);
     this.machine = options.pageSize === undefined ? layout : withPageSize(layout, options.pageSize);
     this.pageSize = this.machine.pageSize;
@@ -129,7 +139,7 @@ export class Simulator implements Backend {
       fraction: fragmentation,
       meanRunPages: fragmentRunPages,
       seed,
-    });
+    }, freshPages);
     this.mm = new MemoryManager({
       owner: this,
       memory: this.#memory,

@@ -191,6 +191,18 @@ Deno.test("pages are zeroed unless DONT_ZERO_ALLOCATION; zeroing costs modeled t
   stream.freePagesFromMdl(zeroed);
 });
 
+Deno.test("freshPages 'stale' makes every first allocation pay for zeroing", () => {
+  using clean = new Simulator();
+  using stale = new Simulator({ freshPages: "stale" });
+  const a = clean.stream();
+  const b = stale.stream();
+  a.allocatePagesForMdl(FOUR_GIB, 16 * PAGE);
+  b.allocatePagesForMdl(FOUR_GIB, 16 * PAGE);
+  const zeroNs = 16 * PAGE / clean.costModel.zeroBytesPerSecond * 1e9;
+  assert.equal(b.lastCall!.durationNs - a.lastCall!.durationNs, zeroNs);
+  assert.throws(() => new Simulator({ freshPages: "dirty" as "stale" }), /freshPages/);
+});
+
 Deno.test("every call reports a modeled duration from the cost model", () => {
   const costModel = { allocateCallNs: 1000, allocatePageNs: 10, mapCallNs: 500, mapPageNs: 1 };
   using sim = new Simulator({ costModel });
