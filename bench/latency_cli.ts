@@ -1,0 +1,296 @@
+/**
+ * The latency sweep from the command line (`deno task bench` runs it after the Deno.bench files):
+ * every size on the simulator and, where it can be opened, the hardware backend; the machine's
+ * zeroing floor; a cost profile fitted to the hardware; JSON and HTML output; and a comparison
+ * against a saved baseline that exits non-zero on a significant regression.
+ *
+ * Options: `--out DIR` (default dist/bench), `--samples N` (default 200), `--largest BYTES`,
+ * `--save-baseline FILE`, `--baseline FILE`, `--threshold FRACTION` (default 0.05),
+ * `--profile FILE` (use a saved cost profile instead of fitting one).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import type { Backend } from "../core/backend.ts";
+import { allocationNs } from "../core/cost_model.ts";
+import { Simulator } from "../core/simulator.ts";
+import { openHostBackend } from "../ffi/host_backend.ts";
+import { type CostProfile, fitCostProfile, loadCostProfile } from "./calibrate.ts";
+import { compareSamples } from "./compare.ts";
+import { latencyReportHtml, type Prediction } from "./latency_report.ts";
+import { harnessOverheadNs } from "./sampler.ts";
+import { defaultSweepSizes, SWEEP_SCHEMA, type SweepBackend, sweepBackend } from "./sweep.ts";
+import { measureZeroing } from "./zeroing.ts";
+
+/** The JSON a sweep run writes (and a baseline is). */
+export interface SweepReport {
+  readonly schema: typeof SWEEP_SCHEMA;
+  readonly createdAt: string;
+  readonly zeroing: { bytesPerSecond: number; nsPerPage: number };
+  readonly harnessOverheadNs: number;
+  readonly jsTimerResolutionNs: number;
+  readonly skipped: Record<string, string>;
+  readonly backends: readonly SweepBackend[];
+  readonly profile: CostProfile | null;
+  readonly predictions: readonly Prediction[];
+}
+
+/** Smallest step `performance.now()` can show, in nanoseconds. */
+function jsTimerResolutionNs(): number {
+  let best = Infinity;
+  for (let i = 0; i < 1000; i++) {
+    const a = performance.now();
+    let b = performance.now();
+    while (b === a) b = performance.now();
+    best = Math.min(best, b - a);
+  }
+  return best * 1e6;
+}
+
+function fail(message: string): never {
+  console.error(`bench: ${message}`);
+  Deno.exit(2);
+}
+
+function positive(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    fail(`--${name} must be a positive number, got ${text}`);
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    values = parseArgs({
+      args: Deno.args,
+      options: {
+        out: { type: "string", default: "dist/bench" },
+        samples: { type: "string" },
+        largest: { type: "string" },
+        "save-baseline": { type: "string" },
+        baseline: { type: "string" },
+        threshold: { type: "string" },
+        profile: { type: "string" },
+      },
+    }).values;
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const samples = positive("samples", values.samples, 200);
+  const threshold = positive("threshold", values.threshold, 0.05);
+  const largest = positive("largest", values.largest, 64 << 20);
+  const baseline = values.baseline === undefined ? undefined : readReport(values.baseline);
+
+  const zeroing = measureZeroing();
+  const skipped: Record<string, string> = {};
+  const backends: Backend[] = [new Simulator({ machine: "x64-16gib" })];
+  try {
+    backends.push(openHostBackend());
+  } catch (e) {
+    skipped["linux-host"] = `unavailable: ${(e as Error).message}`;
+  }
+  const results: SweepBackend[] = [];
+  try {
+    for (const backend of backends) {
+      const sizes = defaultSweepSizes(backend.pageSize, largest);
+      const result = sweepBackend(
+        backend,
+        sizes,
+        { samples, timeBudgetMs: 3000 },
+        (done, total) => {
+          Deno.stderr.writeSync(
+            new TextEncoder().encode(`\r${backend.name}: ${done}/${total} sizes`),
+          );
+        },
+      );
+      Deno.stderr.writeSync(new TextEncoder().encode("\n"));
+      results.push(result);
+    }
+  } finally {
+    for (const backend of backends) backend.close();
+  }
+  const overhead = (() => {
+    using sim = new Simulator({ captureAllocationSites: false });
+    return harnessOverheadNs(sim, {
+      call: "allocatePagesForMdl",
+      totalBytes: 4096,
+      highAddress: 0xffffffffn,
+    });
+  })();
+
+  const hardware = results.find((r) => r.source === "measured");
+  let profile: CostProfile | null = null;
+  if (values.profile) profile = loadCostProfile(values.profile);
+  else if (hardware) {
+    const points = hardware.cases
+      .filter((c) => c.summary && c.bytes <= 4 << 20)
+      .map((c) => ({ bytes: c.bytes, pages: c.pages, medianNs: c.summary!.p50 }));
+    profile = fitCostProfile(`${hardware.backend}-${Deno.hostname()}`, hardware.backend, points, {
+      pageSize: 4096,
+      zeroBytesPerSecond: zeroing.bytesPerSecond,
+    });
+  }
+  const predictions = hardware && profile ? predict(hardware, profile) : [];
+
+  const report: SweepReport = {
+    schema: SWEEP_SCHEMA,
+    createdAt: new Date().toISOString(),
+    zeroing: { bytesPerSecond: zeroing.bytesPerSecond, nsPerPage: zeroing.nsPerPage },
+    harnessOverheadNs: overhead,
+    jsTimerResolutionNs: jsTimerResolutionNs(),
+    skipped,
+    backends: results,
+    profile,
+    predictions,
+  };
+  await Deno.mkdir(values.out!, { recursive: true });
+  const json = `${values.out}/latency.json`;
+  const html = `${values.out}/latency.html`;
+  Deno.writeTextFileSync(json, JSON.stringify(report, bigintAsHex, 1));
+  Deno.writeTextFileSync(
+    html,
+    latencyReportHtml({
+      title: "wavert-bench latency sweep",
+      backends: results,
+      predictions,
+      notes: notes(report),
+    }),
+  );
+  if (profile && !values.profile) {
+    Deno.writeTextFileSync(`${values.out}/cost-profile.json`, JSON.stringify(profile, null, 1));
+  }
+  if (values["save-baseline"]) {
+    Deno.writeTextFileSync(values["save-baseline"], JSON.stringify(report, bigintAsHex, 1));
+  }
+
+  printTable(report);
+  for (const note of notes(report)) console.log(note);
+  console.log(`wrote ${json} and ${html}`);
+  if (baseline && compareWithBaseline(baseline, report, threshold)) Deno.exit(1);
+}
+
+/** The calibrated simulator's prediction for every measured size. */
+function predict(hardware: SweepBackend, profile: CostProfile): Prediction[] {
+  using sim = new Simulator({
+    machine: "x64-16gib",
+    costModel: profile.costModel,
+    freshPages: profile.freshPages,
+  });
+  return hardware.cases.filter((c) => c.summary).map((c) => {
+    const predictedNs = allocationNs(
+      sim.costModel,
+      c.pages,
+      profile.freshPages === "stale" ? c.pages * sim.pageSize : 0,
+    );
+    const measuredNs = c.summary!.p50;
+    return {
+      bytes: c.bytes,
+      measuredNs,
+      predictedNs,
+      error: (predictedNs - measuredNs) / measuredNs,
+    };
+  });
+}
+
+/** JSON has no bigint: addresses are written as hex strings. */
+function bigintAsHex(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? `0x${value.toString(16)}` : value;
+}
+
+function notes(report: SweepReport): string[] {
+  const lines = [
+    `zeroing floor: ${(report.zeroing.bytesPerSecond / 1e9).toFixed(1)} GB/s, ` +
+    `${report.zeroing.nsPerPage.toFixed(0)} ns per 4 KiB page (memset of a 64 MiB buffer)`,
+    `harness overhead per simulator sample: ${report.harnessOverheadNs.toFixed(0)} ns; ` +
+    `JS timer resolution ${report.jsTimerResolutionNs.toFixed(0)} ns`,
+    ...report.backends.map((b) =>
+      `${b.backend}: durations ${b.source}${
+        b.source === "measured" ? ` in native code, clock resolution ${b.resolutionNs} ns` : ""
+      }`
+    ),
+    ...Object.entries(report.skipped).map(([name, why]) => `${name}: skipped, ${why}`),
+  ];
+  if (report.predictions.length) {
+    const inRange = report.predictions.filter((p) => p.bytes <= 4 << 20);
+    const worst = Math.max(...inRange.map((p) => Math.abs(p.error)));
+    lines.push(
+      `calibrated simulator: worst prediction error ${(worst * 100).toFixed(0)} % for 4 KiB–4 MiB`,
+    );
+  }
+  return lines;
+}
+
+function printTable(report: SweepReport): void {
+  const floor = report.zeroing.nsPerPage;
+  const rows = report.backends.flatMap((b) =>
+    b.cases.map((c) => {
+      const s = c.summary;
+      return {
+        backend: b.backend,
+        size: c.bytes >= 1 << 20 ? `${c.bytes / (1 << 20)} MiB` : `${c.bytes / 1024} KiB`,
+        n: s?.count ?? 0,
+        "p50 µs": s ? +(s.p50 / 1000).toFixed(2) : NaN,
+        "p99 µs": s ? +(s.p99 / 1000).toFixed(2) : NaN,
+        "max µs": s ? +(s.max / 1000).toFixed(2) : NaN,
+        "CI ±%": s ? +(s.medianCiRelativeWidth * 50).toFixed(1) : NaN,
+        outliers: s?.outliers ?? 0,
+        "ns/page": s ? Math.round(s.p50 / c.pages) : NaN,
+        "× zero floor": s ? +(s.p50 / c.pages / floor).toFixed(2) : NaN,
+      };
+    })
+  );
+  console.table(rows);
+}
+
+/** Prints the comparison; returns whether any case regressed beyond the threshold. */
+function compareWithBaseline(
+  baseline: SweepReport,
+  current: SweepReport,
+  threshold: number,
+): boolean {
+  let regressed = false;
+  const rows = [];
+  for (const b of current.backends) {
+    const old = baseline.backends.find((x) => x.backend === b.backend);
+    if (!old || b.source === "modeled") continue;
+    for (const c of b.cases) {
+      const before = old.cases.find((x) => x.bytes === c.bytes);
+      if (!before?.samples.durationsNs.length || !c.samples.durationsNs.length) continue;
+      const cmp = compareSamples(before.samples.durationsNs, c.samples.durationsNs, { threshold });
+      const wide = (c.summary?.medianCiRelativeWidth ?? 0) > 0.1;
+      regressed ||= cmp.regression;
+      rows.push({
+        backend: b.backend,
+        bytes: c.bytes,
+        "median ratio": +cmp.medianRatio.toFixed(3),
+        p: +cmp.test.p.toPrecision(2),
+        effect: +cmp.test.effect.toFixed(2),
+        verdict: wide ? `${cmp.verdict} (CI too wide to conclude)` : cmp.verdict,
+        regression: cmp.regression,
+      });
+    }
+  }
+  console.log(`\ncompared with the baseline of ${baseline.createdAt}:`);
+  console.table(rows);
+  if (regressed) console.error(`bench: significant regression beyond ${threshold * 100} %`);
+  return regressed;
+}
+
+function readReport(path: string): SweepReport {
+  let report;
+  try {
+    report = JSON.parse(Deno.readTextFileSync(path));
+  } catch (e) {
+    fail(`--baseline ${path}: ${(e as Error).message}`);
+  }
+  if (report?.schema !== SWEEP_SCHEMA) {
+    fail(`--baseline ${path} is not a sweep report (schema ${JSON.stringify(report?.schema)})`);
+  }
+  return report;
+}
+
+if (import.meta.main) await main();

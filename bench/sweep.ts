@@ -1,0 +1,88 @@
+/**
+ * The latency sweep: allocation sizes from one page to 64 MiB on each backend, summarized, with
+ * a stable, versioned JSON shape that later runs compare against.
+ *
+ * @module
+ */
+
+import type { Backend } from "../core/backend.ts";
+import { type LatencySamples, sampleLatency, type SampleOptions } from "./sampler.ts";
+import {
+  type HistogramBucket,
+  type LatencySummary,
+  logHistogram,
+  summarize,
+} from "./statistics.ts";
+
+/** The JSON schema tag of a sweep report; bumped on any incompatible change. */
+export const SWEEP_SCHEMA = "wavert-bench.latency-sweep/1";
+
+/** One size on one backend. */
+export interface SweepCase {
+  readonly bytes: number;
+  readonly pages: number;
+  readonly samples: LatencySamples;
+  readonly summary: LatencySummary | null;
+  readonly histogram: HistogramBucket[];
+}
+
+/** All sizes on one backend. */
+export interface SweepBackend {
+  readonly backend: string;
+  readonly source: "modeled" | "measured";
+  readonly resolutionNs: number;
+  readonly cases: SweepCase[];
+}
+
+/**
+ * Sizes from one page to 64 MiB, doubling.
+ *
+ * @example
+ * ```ts
+ * defaultSweepSizes(4096).length; // 15: 4 KiB … 64 MiB
+ * ```
+ */
+export function defaultSweepSizes(pageSize: number, largest = 64 << 20): number[] {
+  const sizes: number[] = [];
+  for (let bytes = pageSize; bytes <= largest; bytes *= 2) sizes.push(bytes);
+  return sizes;
+}
+
+/**
+ * Samples every size on `backend` with allocatePagesForMdl below 4 GiB.
+ *
+ * @example
+ * ```ts
+ * import { Simulator } from "../mod.ts";
+ * using sim = new Simulator();
+ * sweepBackend(sim, [4096, 65536], { samples: 20 }).cases[1].summary?.p50;
+ * ```
+ */
+export function sweepBackend(
+  backend: Backend,
+  sizes: readonly number[],
+  options: SampleOptions = {},
+  onProgress: (done: number, total: number) => void = () => {},
+): SweepBackend {
+  const cases = sizes.map((bytes, i) => {
+    const samples = sampleLatency(backend, {
+      call: "allocatePagesForMdl",
+      totalBytes: bytes,
+      highAddress: 0xffffffffn,
+    }, options);
+    onProgress(i + 1, sizes.length);
+    return {
+      bytes,
+      pages: Math.ceil(bytes / backend.pageSize),
+      samples,
+      summary: samples.durationsNs.length ? summarize(samples.durationsNs) : null,
+      histogram: logHistogram(samples.durationsNs),
+    };
+  });
+  return {
+    backend: backend.name,
+    source: backend.capabilities.timing.source,
+    resolutionNs: backend.capabilities.timing.resolutionNs,
+    cases,
+  };
+}
