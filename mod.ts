@@ -58,3 +58,42 @@ export {
   type ViolationRuleId,
   ViolationRules,
 } from "./core/violations.ts";
+export { defineSuite, isSuite, SuiteDefinitionError } from "./suites/define_suite.ts";
+export type {
+  Allocation,
+  BytesExpectation,
+  Conditions,
+  Expectations,
+  Step,
+  Suite,
+  SuiteCase,
+  SuiteProblem,
+} from "./suites/define_suite.ts";
+export type { CaseInput, SuiteInput } from "./suites/schema.ts";
+export { CaseFailure, DEFAULT_SEED, registerSuite } from "./suites/register.ts";
+export type { RegisterOptions } from "./suites/register.ts";
+export {
+  audioBufferProblems,
+  audioBufferSize,
+  describeAudioBuffer,
+} from "./suites/audio_format.ts";
+export type { AudioBuffer, AudioBufferSize } from "./suites/audio_format.ts";
+export { hasFailures, runSuites, testName } from "./suites/run_suites.ts";
+export {
+  backendNames,
+  hardwareProvider,
+  providersFor,
+  simulatorProvider,
+} from "./suites/backends.ts";
+export type { BackendName, BackendProvider, RunOptions } from "./suites/backends.ts";
+export { crossCheck, formatDivergences } from "./suites/cross_check.ts";
+export { renderHtmlReport } from "./suites/html_report.ts";
+export { reportToJson } from "./suites/json_report.ts";
+export { bundledSuites } from "./suites/bundled.ts";
+export type {
+  BackendRun,
+  CaseReport,
+  CrossCheck,
+  Divergence,
+  RunReport,
+} from "./suites/results.ts";

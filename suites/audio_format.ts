@@ -62,7 +62,8 @@ export function audioBufferProblems(buffer: AudioBuffer): AudioBufferProblem[] {
   if (container % 8 !== 0 || container < buffer.bitsPerSample) {
     problems.push({
       field: "containerBits",
-      message: `containerBits must be a multiple of 8 and at least bitsPerSample (${buffer.bitsPerSample}), got ${container}`,
+      message:
+        `containerBits must be a multiple of 8 and at least bitsPerSample (${buffer.bitsPerSample}), got ${container}`,
     });
   }
   if ((buffer.durationMs === undefined) === (buffer.frames === undefined)) {
@@ -107,7 +108,15 @@ export function audioBufferSize(buffer: AudioBuffer): AudioBufferSize {
   return { blockAlign, frames, bytes: frames * blockAlign };
 }
 
-/** A short label such as "48 kHz 2 ch 16-bit 10 ms" for tables and reports. */
+/**
+ * A short label for tables and reports.
+ *
+ * @example
+ * ```ts
+ * describeAudioBuffer({ sampleRate: 48_000, channels: 2, bitsPerSample: 16, durationMs: 10 });
+ * // "48 kHz 2 ch 16-bit 10 ms"
+ * ```
+ */
 export function describeAudioBuffer(buffer: AudioBuffer): string {
   const container = containerBitsOf(buffer);
   const bits = container === buffer.bitsPerSample

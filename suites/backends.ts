@@ -6,29 +6,39 @@
  * @module
  */
 
-import type { Backend } from "../core/backend.ts";
-import type { CostModel } from "../core/cost_model.ts";
+import type { CostProfile } from "../bench/calibrate.ts";
 import { hostMachine, type MachineLayout, machinePresets } from "../core/machine.ts";
 import { Simulator } from "../core/simulator.ts";
+import { runIsolated } from "../ffi/isolation.ts";
+import { helperAvailability } from "../ffi/library.ts";
 import type { Conditions, SuiteCase } from "./define_suite.ts";
-import { type BackendRun, ignoredRun } from "./results.ts";
-import { runCase } from "./run_case.ts";
+import { hardwareCaseModule } from "./hardware_case.ts";
+import { type BackendRun, failedRun, ignoredRun } from "./results.ts";
+import { runCase, type RunCaseOptions } from "./run_case.ts";
+import { fromTaggedJson, toTaggedJson } from "./tagged_json.ts";
 
-/** Names accepted by `--backend` and {@linkcode RunOptions.backends}. */
+/**
+ * Backends a case can run on, in the order tables show them.
+ *
+ * @example
+ * ```ts
+ * registerSuite(suite, { backends: backendNames.filter((b) => b !== "hardware") });
+ * ```
+ */
 export const backendNames = ["simulator", "hardware"] as const;
 
 /** One of {@linkcode backendNames}. */
 export type BackendName = typeof backendNames[number];
 
 /** Settings shared by every case of a run. */
-export interface RunOptions {
+export interface RunOptions extends RunCaseOptions {
   /** Seed for cases whose conditions fix none. */
   readonly seed: number;
   /**
-   * A cost model calibrated on this machine's hardware. Without one the simulator's latencies are
-   * order-of-magnitude defaults and are not compared with measured ones.
+   * A cost profile calibrated on this machine's hardware (`bench/calibrate.ts`). Without one the
+   * simulator's latencies are order-of-magnitude defaults and are not compared with measured ones.
    */
-  readonly calibratedCostModel?: Partial<CostModel>;
+  readonly costProfile?: Pick<CostProfile, "name" | "costModel" | "freshPages">;
 }
 
 /**
@@ -70,32 +80,32 @@ export const simulatorProvider: BackendProvider = {
       fragmentation: conditions.fragmentation,
       seed: conditions.seed ?? options.seed,
       faults: { ...conditions.faults, memoryCapBytes: conditions.memoryCapBytes },
-      costModel: options.calibratedCostModel,
+      costModel: options.costProfile?.costModel,
+      freshPages: options.costProfile?.freshPages,
     });
     try {
-      return Promise.resolve(runCase({
-        backend: sim,
-        machine: sim.machine,
-        liveMdls: () => sim.leaks().length,
-        assertNoLeaks: () => sim.assertNoLeaks(),
-      }, testCase));
+      return Promise.resolve(runCase(
+        {
+          name: "simulator",
+          backend: sim,
+          machine: sim.machine,
+          liveMdls: () => sim.leaks().length,
+          assertNoLeaks: () => sim.assertNoLeaks(),
+        },
+        testCase,
+        options,
+      ));
     } finally {
       sim.close();
     }
   },
 };
 
-/** What `ffi/host_backend.ts` is expected to export (issue 3). */
-interface HostBackendModule {
-  openHostBackend(): Backend | Promise<Backend>;
-}
-
-const hostBackendModule = new URL("../ffi/host_backend.ts", import.meta.url).href;
-
 /**
- * This machine's memory through the native helper (`ffi/host_backend.ts`). Cases whose conditions
- * only the simulator can create (fragmentation, injected faults, a memory cap) are ignored here
- * with that reason, as is everything when the helper cannot be opened.
+ * This machine's memory through the native helper (`ffi/`), each case in an isolated child
+ * process. Cases whose conditions only the simulator can create (fragmentation, injected faults, a
+ * memory cap) are ignored here with that reason, as is everything when the helper cannot be loaded
+ * or no child process may be started. A crash of the child fails the case.
  *
  * @example
  * ```ts
@@ -105,7 +115,7 @@ const hostBackendModule = new URL("../ffi/host_backend.ts", import.meta.url).hre
  */
 export const hardwareProvider: BackendProvider = {
   name: "hardware",
-  async run(testCase) {
+  async run(testCase, options) {
     const simulatorOnly = simulatorOnlyConditions(testCase.conditions);
     if (simulatorOnly.length > 0) {
       return ignoredRun(
@@ -113,25 +123,36 @@ export const hardwareProvider: BackendProvider = {
         `conditions only the simulator can create: ${simulatorOnly.join(", ")}`,
       );
     }
-    let backend: Backend;
-    try {
-      // Imported by computed URL: the hardware side is optional and must not break type checks or
-      // module loading where it is missing.
-      const module = await import(hostBackendModule) as Partial<HostBackendModule>;
-      if (typeof module.openHostBackend !== "function") {
-        throw new Error(`${hostBackendModule} does not export openHostBackend()`);
-      }
-      backend = await module.openHostBackend();
-    } catch (error) {
-      return ignoredRun("hardware", `hardware backend unavailable: ${message(error)}`);
+    const unavailable = hardwareUnavailable();
+    if (unavailable !== null) {
+      return ignoredRun("hardware", `hardware backend unavailable: ${unavailable}`);
     }
     try {
-      return runCase({ backend, machine: hostMachineOrNull() }, testCase);
-    } finally {
-      backend.close();
+      const output = await runIsolated(hardwareCaseModule, "runSuiteCase", {
+        input: toTaggedJson({
+          testCase,
+          options: { measuredLatencyBudgets: options.measuredLatencyBudgets },
+        }),
+      });
+      return fromTaggedJson<BackendRun>(output as string);
+    } catch (error) {
+      return failedRun("hardware", `the isolated hardware case failed: ${message(error)}`);
     }
   },
 };
+
+/** Why hardware cases cannot run here, or null when they can. */
+function hardwareUnavailable(): string | null {
+  if (Deno.permissions.querySync({ name: "run" }).state !== "granted") {
+    return "each hardware case runs in a child process, which needs --allow-run";
+  }
+  try {
+    const helper = helperAvailability();
+    return helper.available ? null : helper.reason;
+  } catch (error) {
+    return message(error);
+  }
+}
 
 /**
  * Providers by name, in the order tables and reports show them.
@@ -164,15 +185,6 @@ export function simulatorOnlyConditions(conditions: Conditions): string[] {
     labels.push(`memory cap ${conditions.memoryCapBytes} bytes`);
   }
   return labels;
-}
-
-function hostMachineOrNull(): MachineLayout | null {
-  try {
-    return hostMachine();
-  } catch {
-    // Without CAP_SYS_ADMIN /proc/iomem shows zeros: the map is then drawn without RAM ranges.
-    return null;
-  }
 }
 
 function message(error: unknown): string {

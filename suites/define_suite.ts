@@ -11,13 +11,7 @@ import { CacheType } from "../core/constants.ts";
 import type { MachinePresetName } from "../core/machine.ts";
 import type { ViolationRuleId } from "../core/violations.ts";
 import { audioBufferSize, describeAudioBuffer } from "./audio_format.ts";
-import {
-  type CaseInput,
-  type CaseParsed,
-  caseSchema,
-  type SuiteInput,
-  suiteSchema,
-} from "./schema.ts";
+import { type CaseParsed, caseSchema, type SuiteInput, suiteSchema } from "./schema.ts";
 
 /** The two allocators of `IPortWaveRTStream`. */
 export type AllocatorName = "allocatePagesForMdl" | "allocateContiguousPagesForMdl";
@@ -66,8 +60,8 @@ export interface Expectations {
   /** Absent when the result must be NULL. */
   readonly bytes?: BytesExpectation;
   readonly pages?: number;
-  readonly withinBound?: boolean;
-  readonly contiguous?: boolean;
+  readonly withinBound?: true;
+  readonly contiguous?: true;
   readonly mapping: "required" | "may-fail";
   /** The rule a step must break, or undefined when no violation may occur. */
   readonly violation?: ViolationRuleId;
@@ -122,7 +116,9 @@ export class SuiteDefinitionError extends Error {
 
   constructor(problems: readonly SuiteProblem[]) {
     const lines = problems.map((p) =>
-      `  suite "${p.suite}"${p.case === undefined ? "" : ` › case ${p.case}`} › ${p.field}: ${p.message}`
+      `  suite "${p.suite}"${
+        p.case === undefined ? "" : ` › case ${p.case}`
+      } › ${p.field}: ${p.message}`
     );
     super(`${problems.length} problem(s) in suite definition:\n${lines.join("\n")}`);
     this.name = "SuiteDefinitionError";
@@ -152,9 +148,7 @@ export class SuiteDefinitionError extends Error {
  * ```
  */
 export function defineSuite(input: SuiteInput): Suite {
-  const suiteName = typeof input?.name === "string" && input.name !== ""
-    ? input.name
-    : "(unnamed)";
+  const suiteName = typeof input?.name === "string" && input.name !== "" ? input.name : "(unnamed)";
   const problems: SuiteProblem[] = [];
   const header = suiteSchema.safeParse(input);
   if (!header.success) problems.push(...toProblems(header.error, suiteName, undefined));
@@ -184,11 +178,28 @@ export function defineSuite(input: SuiteInput): Suite {
   if (problems.length > 0) throw new SuiteDefinitionError(problems);
 
   const suite = header.data!;
-  return deepFreeze({
+  const resolved: Suite = deepFreeze({
     name: suite.name,
     description: suite.description,
     cases: parsed.map((c) => resolveCase(suite.name, suite.conditions, c)),
   });
+  definedSuites.add(resolved);
+  return resolved;
+}
+
+/** Suites that came out of {@linkcode defineSuite}: only these were validated. */
+const definedSuites = new WeakSet<object>();
+
+/**
+ * Whether `value` is a suite returned by {@linkcode defineSuite}, e.g. among a module's exports.
+ *
+ * @example
+ * ```ts
+ * const suites = Object.values(await import("./my_suite.ts")).filter(isSuite);
+ * ```
+ */
+export function isSuite(value: unknown): value is Suite {
+  return typeof value === "object" && value !== null && definedSuites.has(value);
 }
 
 function resolveCase(
@@ -287,7 +298,11 @@ function caseLabel(raw: unknown, index: number): string {
     : `cases[${index}]`;
 }
 
-function toProblems(error: z.ZodError, suite: string, caseName: string | undefined): SuiteProblem[] {
+function toProblems(
+  error: z.ZodError,
+  suite: string,
+  caseName: string | undefined,
+): SuiteProblem[] {
   return error.issues.map((issue) => {
     const unknownKeys = issue.code === "unrecognized_keys" ? issue.keys : [];
     // An unknown key is named as the field itself, so a typo such as `expect.byte` is easy to spot.

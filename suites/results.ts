@@ -39,14 +39,19 @@ export type Verdict = "passed" | "failed" | "ignored";
  * ```
  */
 export interface BackendRun {
+  /** What tables call it: "simulator" or "hardware". */
   readonly backend: string;
+  /** `Backend.name` of what ran, e.g. "linux-host"; the same as `backend` when ignored. */
+  readonly implementation: string;
   readonly status: Verdict;
   /** Why the backend did not run the case (status "ignored"). */
   readonly reason?: string;
   /** Broken expectations and invariants, each with how many repetitions broke it. */
   readonly failures: readonly string[];
-  /** Expectations that could not be checked on this backend, with the reason. */
+  /** Facts worth reading that are not failures, e.g. a measured budget reported only. */
   readonly notes: readonly string[];
+  /** Expectations this backend cannot check, each shown as ignored with its reason. */
+  readonly unchecked: readonly UncheckedExpectation[];
   readonly allocations: readonly AllocationRecord[];
   /** The `DriverViolation` rule raised in the first repetition, if any. */
   readonly violation: string | null;
@@ -58,6 +63,12 @@ export interface BackendRun {
   readonly pageSize: number | null;
   /** Capabilities the backend claims (`frameNumbers`, `highAddressEnforced`, ...). */
   readonly claims: readonly ClaimableCapability[];
+}
+
+/** An expectation a backend's capabilities do not let it check. */
+export interface UncheckedExpectation {
+  readonly expectation: "withinBound" | "contiguous";
+  readonly reason: string;
 }
 
 /** Capabilities a cross-check relies on. */
@@ -152,10 +163,12 @@ export function summarizeRun(run: BackendRun): RunSummary {
 export function ignoredRun(backend: string, reason: string): BackendRun {
   return {
     backend,
+    implementation: backend,
     status: "ignored",
     reason,
     failures: [],
     notes: [],
+    unchecked: [],
     allocations: [],
     violation: null,
     latencyNs: [],
@@ -164,4 +177,16 @@ export function ignoredRun(backend: string, reason: string): BackendRun {
     pageSize: null,
     claims: [],
   };
+}
+
+/**
+ * A run that broke down before it could check anything, e.g. a crashed hardware child process.
+ *
+ * @example
+ * ```ts
+ * failedRun("hardware", "the isolated hardware case failed: killed by SIGSEGV");
+ * ```
+ */
+export function failedRun(backend: string, failure: string): BackendRun {
+  return { ...ignoredRun(backend, ""), reason: undefined, status: "failed", failures: [failure] };
 }

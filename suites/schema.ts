@@ -22,8 +22,11 @@ const machineNames = [...Object.keys(machinePresets), "host"] as [
 /** `MmAllocatePagesForMdlEx` takes at most 4 GB − PAGE_SIZE; no page size is below 4 KiB. */
 const MAX_TOTAL_BYTES = 0x1_0000_0000 - 4096;
 
-const address = z.union([z.bigint().nonnegative(), z.number().int().nonnegative()], {
-  error: "must be a non-negative physical address (bigint such as 0xFFFFFFFFn, or an integer)",
+const address = z.union([
+  z.bigint().nonnegative().max(0xFFFF_FFFF_FFFF_FFFFn),
+  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+], {
+  error: "must be a 64-bit physical address (a bigint such as 0xFFFFFFFFn, or a safe integer)",
 });
 
 const byteCount = z.union([
@@ -46,6 +49,12 @@ const audioBuffer = z.strictObject({
     ctx.addIssue({ code: "custom", path: [problem.field], message: problem.message });
   }
 });
+
+/**
+ * Cross-field checks run even when a field inside already failed, so that one bad value does not
+ * hide the other problems of the same case; they therefore read their input defensively.
+ */
+const evenWithOtherProblems = { when: () => true };
 
 /** Either `totalBytes` or `audio`: a size given twice or not at all is an error. */
 function checkOneSize(
@@ -87,7 +96,7 @@ const pagesRequest = z.strictObject({
   highAddress: address,
   ...sizeFields,
   map: cacheTypeName.optional(),
-}).superRefine(checkOneSize);
+}).check(z.superRefine(checkOneSize, evenWithOtherProblems));
 
 const contiguousRequest = z.strictObject({
   call: z.literal("allocateContiguousPagesForMdl"),
@@ -95,7 +104,8 @@ const contiguousRequest = z.strictObject({
   highAddress: address,
   ...sizeFields,
   map: cacheTypeName.optional(),
-}).superRefine(checkOneSize).superRefine(checkBounds);
+}).check(z.superRefine(checkOneSize, evenWithOtherProblems))
+  .check(z.superRefine(checkBounds, evenWithOtherProblems));
 
 const handleName = z.string().regex(/^[A-Za-z_][\w-]*$/, {
   error: "must be a handle name such as buffer or dma_1",
@@ -107,15 +117,20 @@ const steps = z.discriminatedUnion("call", [
     handle: handleName,
     highAddress: address,
     ...sizeFields,
-  }).superRefine(checkOneSize),
+  }).check(z.superRefine(checkOneSize, evenWithOtherProblems)),
   z.strictObject({
     call: z.literal("allocateContiguousPagesForMdl"),
     handle: handleName,
     lowAddress: address.optional(),
     highAddress: address,
     ...sizeFields,
-  }).superRefine(checkOneSize).superRefine(checkBounds),
-  z.strictObject({ call: z.literal("mapAllocatedPages"), handle: handleName, cacheType: cacheTypeName }),
+  }).check(z.superRefine(checkOneSize, evenWithOtherProblems))
+    .check(z.superRefine(checkBounds, evenWithOtherProblems)),
+  z.strictObject({
+    call: z.literal("mapAllocatedPages"),
+    handle: handleName,
+    cacheType: cacheTypeName,
+  }),
   z.strictObject({ call: z.literal("unmapAllocatedPages"), handle: handleName }),
   z.strictObject({ call: z.literal("freePagesFromMdl"), handle: handleName }),
 ]).array().min(1);
@@ -147,12 +162,12 @@ const expectations = z.strictObject({
       atMost: z.number().int().nonnegative().optional(),
     }),
   ], {
-    error:
-      'must be an exact byte count, "requested", "partial-allowed" or { atLeast?, atMost? }',
+    error: 'must be an exact byte count, "requested", "partial-allowed" or { atLeast?, atMost? }',
   }).optional(),
   pages: z.number().int().nonnegative().optional(),
-  withinBound: z.boolean().optional(),
-  contiguous: z.boolean().optional(),
+  // Only `true` means something; `false` would read as a promise the runner does not keep.
+  withinBound: z.literal(true, { error: "must be true, or left out" }).optional(),
+  contiguous: z.literal(true, { error: "must be true, or left out" }).optional(),
   mapping: z.enum(["required", "may-fail"]).optional(),
   violation: z.enum(violationIds, {
     error: `must be a DriverViolation rule id: ${violationIds.join(", ")}`,
@@ -171,6 +186,7 @@ const expectations = z.strictObject({
 function checkHandles(steps: readonly { call: string; handle: string }[], ctx: z.RefinementCtx) {
   const allocated = new Set<string>();
   steps.forEach((step, index) => {
+    if (typeof step?.call !== "string" || typeof step.handle !== "string") return;
     if (step.call.startsWith("allocate")) {
       if (allocated.has(step.handle)) {
         ctx.addIssue({
@@ -207,7 +223,7 @@ export const caseSchema = z.strictObject({
   request: z.discriminatedUnion("call", [pagesRequest, contiguousRequest]).optional(),
   steps: steps.optional(),
   expect: expectations.optional(),
-}).superRefine((testCase, ctx) => {
+}).check(z.superRefine((testCase, ctx) => {
   if ((testCase.request === undefined) === (testCase.steps === undefined)) {
     ctx.addIssue({
       code: "custom",
@@ -216,7 +232,7 @@ export const caseSchema = z.strictObject({
     });
   }
   if (Array.isArray(testCase.steps)) checkHandles(testCase.steps, ctx);
-  const expect = testCase.expect;
+  const expect = typeof testCase.expect === "object" ? testCase.expect : undefined;
   if (testCase.request !== undefined && expect?.violation !== undefined) {
     ctx.addIssue({
       code: "custom",
@@ -238,7 +254,7 @@ export const caseSchema = z.strictObject({
       message: "a mapping expectation needs request.map",
     });
   }
-});
+}, evenWithOtherProblems));
 
 /**
  * A suite: a name, conditions shared by its cases, and the cases.

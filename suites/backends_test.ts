@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { helperAvailability } from "../ffi/library.ts";
+import { hardwareProvider, simulatorOnlyConditions, simulatorProvider } from "./backends.ts";
+import { defineSuite } from "./define_suite.ts";
+
+const suite = defineSuite({
+  name: "Backends",
+  cases: [
+    {
+      name: "plain",
+      request: { call: "allocatePagesForMdl", highAddress: 0xFFFFFFFFn, totalBytes: 8192 },
+      expect: { pages: 2, latency: { p99Us: 0.001, repetitions: 3 } },
+    },
+    {
+      name: "fragmented and capped",
+      conditions: { fragmentation: 0.2, memoryCapBytes: 4096, faults: { failNth: [3] } },
+      request: { call: "allocatePagesForMdl", highAddress: 0xFFFFFFFFn, totalBytes: 8192 },
+    },
+  ],
+});
+const [plain, simulated] = suite.cases;
+
+const helper = (() => {
+  try {
+    return helperAvailability();
+  } catch (error) {
+    return { available: false as const, reason: String(error) };
+  }
+})();
+const noHardware = helper.available ? null : helper.reason;
+
+Deno.test("conditions only the simulator can create are named", () => {
+  assert.deepEqual(simulatorOnlyConditions(plain.conditions), []);
+  assert.deepEqual(simulatorOnlyConditions(simulated.conditions), [
+    "fragmentation 0.2",
+    "failNth [3]",
+    "memory cap 4096 bytes",
+  ]);
+});
+
+Deno.test("the hardware ignores a simulator-only case with the reason, never passes it", async () => {
+  const run = await hardwareProvider.run(simulated, { seed: 1 });
+  assert.equal(run.status, "ignored");
+  assert.equal(
+    run.reason,
+    "conditions only the simulator can create: fragmentation 0.2, failNth [3], memory cap 4096 bytes",
+  );
+});
+
+Deno.test("the simulator applies the case's conditions", async () => {
+  const run = await simulatorProvider.run(simulated, { seed: 1 });
+  // The 4 KiB cap makes the 8 KiB request partial: the default "requested" expectation fails.
+  assert.equal(run.status, "failed");
+  assert.equal(run.allocations[0].byteCount, 4096);
+});
+
+Deno.test({
+  name: `a measured latency over budget fails, or is only noted when asked${
+    noHardware ? ` (ignored: ${noHardware})` : ""
+  }`,
+  ignore: noHardware !== null,
+  async fn() {
+    // A 1 ns budget no real allocation meets: this tests the verdict logic, not the machine.
+    const enforced = await hardwareProvider.run(plain, { seed: 1 });
+    assert.equal(enforced.timingSource, "measured");
+    assert.equal(enforced.status, "failed");
+    assert.match(
+      enforced.failures[0],
+      /^p99 latency .* \(measured\) exceeds the budget of 0\.001 µs/,
+    );
+    const reported = await hardwareProvider.run(plain, {
+      seed: 1,
+      measuredLatencyBudgets: "report",
+    });
+    assert.equal(reported.status, "passed", reported.failures.join("\n"));
+    assert.ok(reported.notes.some((n) => n.endsWith("(measured budgets are reported only)")));
+  },
+});

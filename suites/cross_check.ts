@@ -1,0 +1,168 @@
+/**
+ * Compares the backends that ran a case: sizes and page counts must agree, page-range invariants
+ * must hold wherever a backend claims them, and, with a calibrated cost model, measured latency
+ * must stay within a stated tolerance of the simulator's prediction. Frame numbers themselves
+ * differ by nature and are never compared one to one.
+ *
+ * @module
+ */
+
+import { percentile } from "./latency.ts";
+import type { BackendRun, CrossCheck, Divergence } from "./results.ts";
+
+/** How the cross-check treats latency. */
+export interface CrossCheckOptions {
+  /** True when the simulator ran with a cost model calibrated on this hardware. */
+  readonly calibrated?: boolean;
+  /** Largest accepted |measured − predicted| / predicted for p50. Default 0.5 (±50 %). */
+  readonly latencyTolerance?: number;
+}
+
+/**
+ * Cross-checks the runs of one case. Ignored (with the reasons) unless two backends ran it.
+ *
+ * @example
+ * ```ts
+ * const check = crossCheck([simRun, hwRun]);
+ * if (check.status === "failed") console.log(formatDivergences(check.divergences));
+ * ```
+ */
+export function crossCheck(
+  runs: readonly BackendRun[],
+  options: CrossCheckOptions = {},
+): CrossCheck {
+  const ran = runs.filter((r) => r.status !== "ignored");
+  if (ran.length < 2) {
+    const why = runs.filter((r) => r.status === "ignored").map((r) => `${r.backend}: ${r.reason}`);
+    return {
+      status: "ignored",
+      reason: `needs two backends that ran the case${why.length ? ` (${why.join("; ")})` : ""}`,
+      divergences: [],
+      notes: [],
+    };
+  }
+  const divergences: Divergence[] = [
+    ...compareAllocations(ran),
+    ...compareViolations(ran),
+    ...checkClaimedInvariants(ran),
+  ];
+  const notes: string[] = [];
+  const tolerance = options.latencyTolerance ?? 0.5;
+  if (options.calibrated) divergences.push(...compareLatency(ran, tolerance));
+  else notes.push("latency not compared with the simulator: its cost model is not calibrated");
+  return { status: divergences.length === 0 ? "passed" : "failed", divergences, notes };
+}
+
+/**
+ * A readable diff: one block per divergence, one line per backend.
+ *
+ * @example
+ * ```ts
+ * formatDivergences([{ field: "buffer.byteCount", rule: "sizes must agree",
+ *   values: { simulator: "4096", hardware: "8192" } }]);
+ * // "buffer.byteCount: sizes must agree\n  simulator  4096\n  hardware   8192"
+ * ```
+ */
+export function formatDivergences(divergences: readonly Divergence[]): string {
+  return divergences.map((d) => {
+    const width = Math.max(...Object.keys(d.values).map((name) => name.length));
+    const lines = Object.entries(d.values).map(([name, value]) =>
+      `  ${name.padEnd(width)}  ${value}`
+    );
+    return [`${d.field}: ${d.rule}`, ...lines].join("\n");
+  }).join("\n");
+}
+
+function compareAllocations(ran: readonly BackendRun[]): Divergence[] {
+  const divergences: Divergence[] = [];
+  const count = Math.max(...ran.map((r) => r.allocations.length));
+  for (let i = 0; i < count; i++) {
+    const name = ran.find((r) => r.allocations[i])?.allocations[i].handle ?? `allocation ${i + 1}`;
+    const field = (f: string) => `${JSON.stringify(name)}.${f}`;
+    const bytes = valuesBy(ran, (r) => {
+      const a = r.allocations[i];
+      return a === undefined ? "(not reached)" : a.byteCount === null ? "NULL" : `${a.byteCount}`;
+    });
+    if (!allEqual(bytes)) {
+      divergences.push({ field: field("byteCount"), rule: "sizes must agree", values: bytes });
+    }
+    const pages = valuesBy(ran, (r) => `${r.allocations[i]?.pages ?? "(not reached)"}`);
+    if (!allEqual(pages)) {
+      divergences.push({ field: field("pages"), rule: "page counts must agree", values: pages });
+    }
+  }
+  return divergences;
+}
+
+function compareViolations(ran: readonly BackendRun[]): Divergence[] {
+  const claiming = ran.filter((r) => r.claims.includes("misuseDetection"));
+  const values = valuesBy(claiming, (r) => r.violation ?? "(none)");
+  return claiming.length >= 2 && !allEqual(values)
+    ? [{ field: "violation", rule: "backends detecting misuse must raise the same rule", values }]
+    : [];
+}
+
+/** Each backend must honour what it claims; listing all backends shows which one broke it. */
+function checkClaimedInvariants(ran: readonly BackendRun[]): Divergence[] {
+  const divergences: Divergence[] = [];
+  const frames = (r: BackendRun) => r.claims.includes("frameNumbers");
+  const bound = ran.filter((r) => frames(r) && r.claims.includes("highAddressEnforced"));
+  const beyond = valuesBy(
+    bound,
+    (r) => `${r.allocations.reduce((n, a) => n + (a.extent?.pagesBeyondBound ?? 0), 0)}`,
+  );
+  if (Object.values(beyond).some((v) => v !== "0")) {
+    divergences.push({
+      field: "pagesBeyondBound",
+      rule: "every page must lie within [LowAddress, HighAddress] on backends claiming it",
+      values: beyond,
+    });
+  }
+  const contiguous = ran.filter((r) => frames(r) && r.claims.includes("contiguous"));
+  const runs = valuesBy(contiguous, (r) =>
+    r.allocations
+      .filter((a) => a.call === "allocateContiguousPagesForMdl" && a.runs !== null)
+      .map((a) => `${a.runs!.length}`)
+      .join(", "));
+  if (Object.values(runs).some((v) => v.split(", ").some((n) => n !== "" && n !== "1"))) {
+    divergences.push({
+      field: "contiguousRuns",
+      rule: "contiguous allocations must be one run on backends claiming contiguity",
+      values: runs,
+    });
+  }
+  return divergences;
+}
+
+function compareLatency(ran: readonly BackendRun[], tolerance: number): Divergence[] {
+  const predicted = ran.find((r) => r.timingSource === "modeled");
+  const predictedP50 = predicted && percentile(predicted.latencyNs, 50);
+  if (!predicted || !predictedP50) return [];
+  const divergences: Divergence[] = [];
+  for (const run of ran.filter((r) => r.timingSource === "measured")) {
+    const measured = percentile(run.latencyNs, 50);
+    if (measured === null) continue;
+    if (Math.abs(measured - predictedP50) / predictedP50 > tolerance) {
+      divergences.push({
+        field: "latency.p50",
+        rule: `measured p50 must be within ±${tolerance * 100} % of the calibrated prediction`,
+        values: {
+          [predicted.backend]: `${(predictedP50 / 1000).toFixed(1)} µs (modeled)`,
+          [run.backend]: `${(measured / 1000).toFixed(1)} µs (measured)`,
+        },
+      });
+    }
+  }
+  return divergences;
+}
+
+function valuesBy(
+  runs: readonly BackendRun[],
+  value: (run: BackendRun) => string,
+): Record<string, string> {
+  return Object.fromEntries(runs.map((r) => [r.backend, value(r)]));
+}
+
+function allEqual(values: Record<string, string>): boolean {
+  return new Set(Object.values(values)).size <= 1;
+}

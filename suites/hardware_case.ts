@@ -1,0 +1,59 @@
+/**
+ * The hardware side of a case, run inside the isolated child process `ffi/isolation.ts` starts:
+ * a native crash then fails one case instead of the whole run, and the kernel reclaims the pages.
+ *
+ * @module
+ */
+
+import { hostMachine, type MachineLayout } from "../core/machine.ts";
+import type { HostBackend } from "../ffi/host_backend.ts";
+import type { SuiteCase } from "./define_suite.ts";
+import { runCase, type RunCaseOptions } from "./run_case.ts";
+import { fromTaggedJson, toTaggedJson } from "./tagged_json.ts";
+
+/**
+ * Runs a case and its options (as tagged JSON) on the child's host backend and returns the run as
+ * tagged JSON.
+ * Called by `runIsolated(..., "runSuiteCase", { input })`.
+ *
+ * @example
+ * ```ts
+ * const input = toTaggedJson({ testCase, options: {} });
+ * const text = await runIsolated(hardwareCaseModule, "runSuiteCase", { input });
+ * ```
+ */
+export function runSuiteCase(backend: HostBackend, input: string): string {
+  const { testCase, options } = fromTaggedJson<{ testCase: SuiteCase; options: RunCaseOptions }>(
+    input,
+  );
+  return toTaggedJson(runCase(
+    {
+      name: "hardware",
+      backend,
+      machine: hostMachineOrNull(),
+      liveMdls: () => backend.leaks().length,
+      assertNoLeaks: () => backend.assertNoLeaks(),
+    },
+    testCase,
+    options,
+  ));
+}
+
+/**
+ * This module, for `runIsolated`.
+ *
+ * @example
+ * ```ts
+ * await runIsolated(hardwareCaseModule, "runSuiteCase", { input });
+ * ```
+ */
+export const hardwareCaseModule: URL = new URL(import.meta.url);
+
+function hostMachineOrNull(): MachineLayout | null {
+  try {
+    return hostMachine();
+  } catch {
+    // Without CAP_SYS_ADMIN /proc/iomem shows zeros: the map is then drawn without RAM ranges.
+    return null;
+  }
+}
