@@ -49,6 +49,17 @@ export {
   withPageSize,
 } from "./core/machine.ts";
 export type { AllocatePagesRequest, CacheConflict, Leak, MemoryManager } from "./core/mm.ts";
+export {
+  HostBackend,
+  type HostBackendOptions,
+  type HostInfo,
+  HostMdl,
+  HostStream,
+  openHostBackend,
+} from "./ffi/host_backend.ts";
+export { HelperError, HelperStatus } from "./ffi/helper_error.ts";
+export { HELPER_PATH_ENV, helperAvailability, HelperLoadError } from "./ffi/library.ts";
+export { IsolatedCaseCrashed, type IsolatedCaseOptions, runIsolated } from "./ffi/isolation.ts";
 export { type AllocationPolicies, defaultPolicies } from "./core/policies.ts";
 export type { PortClsStream } from "./core/port_stream.ts";
 export { Simulator, type SimulatorOptions } from "./core/simulator.ts";
@@ -97,3 +108,15 @@ export type {
   Divergence,
   RunReport,
 } from "./suites/results.ts";
+export { fuzz, type FuzzFailure, type FuzzOptions, type FuzzReport } from "./fuzz/fuzz.ts";
+export {
+  differential,
+  type DifferentialOptions,
+  type DifferentialReport,
+} from "./fuzz/differential.ts";
+export { runSequence, type StepOutcome } from "./fuzz/run_sequence.ts";
+export { concretize, sequenceArbitrary, type SequenceStep } from "./fuzz/sequence.ts";
+export { type LatencySummary, logHistogram, summarize } from "./bench/statistics.ts";
+export { compareSamples, mannWhitneyU } from "./bench/compare.ts";
+export { type LatencySamples, sampleLatency, type SampleRequest } from "./bench/sampler.ts";
+export { type CostProfile, fitCostProfile, loadCostProfile } from "./bench/calibrate.ts";

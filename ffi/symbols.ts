@@ -59,9 +59,18 @@ export const helperSymbols = {
   wrt_query_frames: { parameters: ["u64", "u64", "buffer", "u64", "buffer"], result: "i32" },
   /** int32_t wrt_context_stats(uint64_t context, wrt_result *out) */
   wrt_context_stats: { parameters: ["u64", "buffer"], result: "i32" },
+  /** int32_t wrt_process_locked(wrt_result *out) */
+  wrt_process_locked: { parameters: ["buffer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-/** The loaded symbols, typed from {@linkcode helperSymbols}. */
+/**
+ * The loaded symbols, typed from {@linkcode helperSymbols}.
+ *
+ * @example
+ * ```ts
+ * const { wrt_free }: HelperSymbols = lib.symbols;
+ * ```
+ */
 export type HelperSymbols = Deno.DynamicLibrary<typeof helperSymbols>["symbols"];
 
 /**
@@ -94,7 +103,14 @@ export const ResultWord = {
   length: 6,
 } as const;
 
-/** `wrt_result.flags`: the frame numbers are real, not the zeros an unprivileged read gets. */
+/**
+ * `wrt_result.flags`: the frame numbers are real, not the zeros an unprivileged read gets.
+ *
+ * @example
+ * ```ts
+ * const real = (out[ResultWord.flags] & RESULT_FRAMES_VALID) !== 0n;
+ * ```
+ */
 export const RESULT_FRAMES_VALID = 0x1n;
 
 /**

@@ -218,18 +218,24 @@ function checkFresh(
   const mdl = handle.mdl!;
   const page = backend.pageSize;
   const rounded = Math.ceil(handle.step.totalBytes / page) * page;
-  if (mdl.byteCount <= 0 || mdl.byteCount % page !== 0) {
-    fail(`byteCount ${mdl.byteCount} is not a positive multiple of ${page}`);
+  // Whole pages, or exactly the request where a backend keeps exact sizes (a ByteCount policy).
+  const exact = mdl.byteCount === handle.step.totalBytes;
+  if (mdl.byteCount <= 0 || (mdl.byteCount % page !== 0 && !exact)) {
+    fail(`byteCount ${mdl.byteCount} is neither a multiple of ${page} nor the request`);
   }
   if (mdl.byteCount > rounded) fail(`byteCount ${mdl.byteCount} exceeds the rounded ${rounded}`);
   if (stream.getPhysicalPagesCount(mdl) !== mdl.pfns.length) {
     fail(`getPhysicalPagesCount ${stream.getPhysicalPagesCount(mdl)} ≠ ${mdl.pfns.length} pfns`);
   }
-  if (mdl.byteCount !== mdl.pfns.length * page) fail("byteCount does not match the pfns");
+  if (Math.ceil(mdl.byteCount / page) !== mdl.pfns.length) {
+    fail(`byteCount ${mdl.byteCount} does not match ${mdl.pfns.length} pfns`);
+  }
   if (!(mdl.mdlFlags & MdlFlags.PAGES_LOCKED)) fail("a fresh MDL lacks MDL_PAGES_LOCKED");
   if (mdl.mappedSystemVa !== null) fail("a fresh MDL is already mapped");
   if (handle.step.call === "allocateContiguousPagesForMdl") {
-    if (mdl.byteCount !== rounded) fail(`contiguous allocation is partial: ${mdl.byteCount}`);
+    if (Math.ceil(mdl.byteCount / page) * page !== rounded) {
+      fail(`contiguous allocation is partial: ${mdl.byteCount}`);
+    }
     if (backend.capabilities.contiguous.available && backend.capabilities.frameNumbers.available) {
       if (!isOneRun(mdl.pfns)) fail("contiguous allocation is not one physical run");
     }

@@ -191,6 +191,14 @@ int main(void) {
   CHECK(wrt_context_close(ctx, &out) == WRT_OK);
   CHECK(wrt_context_stats(ctx, &out) == WRT_E_UNKNOWN_HANDLE);
   CHECK(vm_locked_kib() == 0);
+  CHECK(wrt_process_locked(NULL) == WRT_E_INVALID_ARGUMENT);
+  CHECK(wrt_process_locked(&out) == WRT_OK && out.byte_count == 0);
+  CHECK(wrt_context_open(&out) == WRT_OK);
+  uint64_t last = out.handle;
+  CHECK(wrt_allocate_pages(last, ~0ull, 2 * info.page_size, frames, PAGES, &out) == WRT_OK);
+  CHECK(wrt_process_locked(&out) == WRT_OK && out.byte_count == 2 * info.page_size);
+  CHECK(wrt_context_close(last, &out) == WRT_OK && out.byte_count == 1);
+  CHECK(wrt_process_locked(&out) == WRT_OK && out.byte_count == 0);
 
   printf("%d passed, 0 failed\n", passed);
   return 0;

@@ -123,6 +123,10 @@ int32_t wrt_query_frames(uint64_t context, uint64_t handle, uint64_t *frames,
 /* Live allocations of a context (out->handle) and the bytes they hold locked (out->byte_count). */
 int32_t wrt_context_stats(uint64_t context, wrt_result *out);
 
+/* The whole process's locked memory (VmLck of /proc/self/status) in out->byte_count: lets
+ * callers whose runtime may not read /proc/self check that nothing stays locked. */
+int32_t wrt_process_locked(wrt_result *out);
+
 #ifdef __cplusplus
 }
 #endif

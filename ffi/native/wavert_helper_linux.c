@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -247,11 +248,17 @@ static int32_t enter(uint64_t context_id, wrt_result *out, context **found) {
   return WRT_OK;
 }
 
-/* Ends a failed allocation: records why and unlocks. */
-static int32_t fail(int32_t status, int error, wrt_result *out) {
+/* Ends an allocation call: records errno and unlocks. */
+static int32_t leave(int32_t status, int error, wrt_result *out) {
   out->sys_errno = (uint64_t)error;
   pthread_mutex_unlock(&lock);
   return status;
+}
+
+/* Ends an allocation that failed after its timed work began: failed calls are timed too. */
+static int32_t leave_timed(int32_t status, int error, uint64_t start, wrt_result *out) {
+  out->duration_ns = now_ns() - start;
+  return leave(status, error, out);
 }
 
 int32_t wrt_allocate_pages(uint64_t context_id, uint64_t high_address, uint64_t total_bytes,
@@ -266,29 +273,29 @@ int32_t wrt_allocate_pages(uint64_t context_id, uint64_t high_address, uint64_t 
   size_t bytes = pages * page_size();
   uint64_t start = now_ns();
   uint8_t *base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (base == MAP_FAILED) return fail(WRT_E_NO_MEMORY, errno, out);
+  if (base == MAP_FAILED) return leave_timed(WRT_E_NO_MEMORY, errno, start, out);
   /* A fork (e.g. spawning a process) must not make these pages copy-on-write: a later write
    * would move this process to new frames behind the MDL's back. */
   madvise(base, bytes, MADV_DONTFORK);
   int lock_error = 0;
   size_t locked = lock_prefix(base, bytes, &lock_error);
   if (locked < bytes) munmap(base + locked, bytes - locked);
-  if (locked == 0) return fail(WRT_E_NO_MEMORY, lock_error, out);
+  if (locked == 0) return leave_timed(WRT_E_NO_MEMORY, lock_error, start, out);
   bool valid = false;
   int read_error = read_frames(base, locked / page_size(), frames, &valid);
   uint64_t duration = now_ns() - start;
   if (read_error != 0) {
     munmap(base, locked);
-    return fail(WRT_E_SYSTEM, read_error, out);
+    return leave_timed(WRT_E_SYSTEM, read_error, start, out);
   }
 
   status = record(c, base, locked, locked, &out->handle);
-  if (status != WRT_OK) return fail(status, ENOMEM, out);
+  if (status != WRT_OK) return leave(status, ENOMEM, out);
   out->byte_count = locked;
   out->duration_ns = duration;
   out->address = (uint64_t)(uintptr_t)base;
   out->flags = valid ? WRT_RESULT_FRAMES_VALID : 0;
-  return fail(WRT_OK, lock_error, out);
+  return leave(WRT_OK, lock_error, out);
 }
 
 int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address, uint64_t high_address,
@@ -308,7 +315,7 @@ int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address, uint6
   /* Over-reserve by one huge page so an aligned block fits, then trim both ends. */
   uint8_t *raw = mmap(NULL, block + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                       -1, 0);
-  if (raw == MAP_FAILED) return fail(WRT_E_NO_MEMORY, errno, out);
+  if (raw == MAP_FAILED) return leave_timed(WRT_E_NO_MEMORY, errno, start, out);
   uint8_t *region = (uint8_t *)(((uintptr_t)raw + huge - 1) / huge * huge);
   if (region > raw) munmap(raw, (size_t)(region - raw));
   size_t tail = (size_t)(raw + block + huge - (region + block));
@@ -319,7 +326,7 @@ int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address, uint6
   if (lock_pages(region, block) != 0) {
     int error = errno;
     munmap(region, block);
-    return fail(WRT_E_NO_MEMORY, error, out);
+    return leave_timed(WRT_E_NO_MEMORY, error, start, out);
   }
   bool valid = false;
   int read_error = read_frames(region, pages, frames, &valid);
@@ -329,16 +336,16 @@ int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address, uint6
   if (read_error != 0 || !contiguous) {
     munmap(region, block);
     memset(frames, 0, pages * sizeof *frames);
-    if (read_error != 0) return fail(WRT_E_SYSTEM, read_error, out);
-    return fail(valid ? WRT_E_NOT_CONTIGUOUS : WRT_E_FRAMES_UNAVAILABLE, 0, out);
+    if (read_error != 0) return leave(WRT_E_SYSTEM, read_error, out);
+    return leave(valid ? WRT_E_NOT_CONTIGUOUS : WRT_E_FRAMES_UNAVAILABLE, 0, out);
   }
 
   status = record(c, region, block, bytes, &out->handle);
-  if (status != WRT_OK) return fail(status, ENOMEM, out);
+  if (status != WRT_OK) return leave(status, ENOMEM, out);
   out->byte_count = bytes;
   out->address = (uint64_t)(uintptr_t)region;
   out->flags = WRT_RESULT_FRAMES_VALID;
-  return fail(WRT_OK, 0, out);
+  return leave(WRT_OK, 0, out);
 }
 
 /* Looks up a live allocation under the lock; on failure unlocks and returns the status. */
@@ -559,6 +566,14 @@ static void probe_frames(wrt_host_info *info, char *reason, size_t capacity) {
   }
 }
 
+/* CAP_IPC_LOCK in the effective set lifts RLIMIT_MEMLOCK for mlock. */
+static bool has_ipc_lock(void) {
+  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+  if (syscall(SYS_capget, &header, data) != 0) return false;
+  return (data[CAP_IPC_LOCK / 32].effective & (1u << (CAP_IPC_LOCK % 32))) != 0;
+}
+
 static uint64_t thp_mode_flags(void) {
   char text[128] = {0};
   FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
@@ -591,22 +606,33 @@ int32_t wrt_host_query(wrt_host_info *info, uint8_t *reason, uint64_t reason_cap
   pthread_mutex_lock(&lock);
   char text[256];
   probe_frames(info, text, sizeof text);
-  /* Locking one page beyond the soft limit succeeds only with CAP_IPC_LOCK; MLOCK_ONFAULT makes
-   * the probe check the limit without populating anything. */
-  if (info->memlock_limit == UINT64_MAX) {
+  if (info->memlock_limit == UINT64_MAX || has_ipc_lock()) {
     info->flags |= WRT_HOST_CAN_LOCK_UNLIMITED;
-  } else {
-    size_t bytes = (size_t)info->memlock_limit + page_size();
-    uint8_t *probe = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (probe != MAP_FAILED) {
-      if (syscall(SYS_mlock2, probe, bytes, MLOCK_ONFAULT) == 0) {
-        info->flags |= WRT_HOST_CAN_LOCK_UNLIMITED;
-      }
-      munmap(probe, bytes);
-    }
   }
   pthread_mutex_unlock(&lock);
   copy_text(text, reason, reason_capacity);
+  return WRT_OK;
+}
+
+int32_t wrt_process_locked(wrt_result *out) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  FILE *f = fopen("/proc/self/status", "r");
+  if (f == NULL) {
+    out->sys_errno = (uint64_t)errno;
+    return WRT_E_SYSTEM;
+  }
+  char line[256];
+  unsigned long long kib = 0;
+  bool found = false;
+  while (!found && fgets(line, sizeof line, f) != NULL) {
+    found = sscanf(line, "VmLck: %llu kB", &kib) == 1;
+  }
+  fclose(f);
+  if (!found) {
+    out->sys_errno = ENOENT;
+    return WRT_E_SYSTEM;
+  }
+  out->byte_count = (uint64_t)kib * 1024;
   return WRT_OK;
 }

@@ -1,0 +1,80 @@
+/**
+ * Native status codes (`WRT_E_*` in `native/wavert_helper.h`) and the typed error they become.
+ *
+ * @module
+ */
+
+/**
+ * `WRT_*` status codes by name. Codes are stable: the helper only ever appends new ones.
+ *
+ * @example
+ * ```ts
+ * if (status === HelperStatus.NOT_CONTIGUOUS) return null;
+ * ```
+ */
+export const HelperStatus = {
+  OK: 0,
+  INVALID_ARGUMENT: 1,
+  ZERO_SIZE: 2,
+  TOO_LARGE: 3,
+  BUFFER_TOO_SMALL: 4,
+  NO_MEMORY: 5,
+  NOT_CONTIGUOUS: 6,
+  FRAMES_UNAVAILABLE: 7,
+  UNKNOWN_HANDLE: 8,
+  ALREADY_MAPPED: 9,
+  NOT_MAPPED: 10,
+  WRONG_ADDRESS: 11,
+  STILL_MAPPED: 12,
+  SYSTEM: 13,
+} as const;
+
+/**
+ * One of the {@linkcode HelperStatus} values.
+ *
+ * @example
+ * ```ts
+ * const status: HelperStatusCode = HelperStatus.NO_MEMORY;
+ * ```
+ */
+export type HelperStatusCode = typeof HelperStatus[keyof typeof HelperStatus];
+
+/**
+ * A native call that returned a status other than `WRT_OK` where the backend has no Windows
+ * meaning for it. Carries the code, its `WRT_E_*` name, the helper's own message and, for system
+ * call failures, the errno.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   backend.stream().allocateContiguousPagesForMdl(0n, 0xFFFFFFFFn, 8192);
+ * } catch (e) {
+ *   if (e instanceof HelperError) console.log(e.statusName, e.message);
+ * }
+ * ```
+ */
+export class HelperError extends Error {
+  /** The native status code. */
+  readonly status: number;
+  /** `WRT_E_*` name of the code, or `"UNKNOWN"`. */
+  readonly statusName: string;
+  /** errno of the failing system call, 0 when none. */
+  readonly errno: number;
+
+  constructor(call: string, status: number, nativeMessage: string, errno = 0) {
+    const name = statusName(status);
+    super(
+      `${call} failed: ${nativeMessage} (WRT_E_${name}, status ${status}` +
+        (errno === 0 ? ")" : `, errno ${errno})`),
+    );
+    this.name = "HelperError";
+    this.status = status;
+    this.statusName = name;
+    this.errno = errno;
+  }
+}
+
+function statusName(status: number): string {
+  const entry = Object.entries(HelperStatus).find(([, code]) => code === status);
+  return entry === undefined ? "UNKNOWN" : entry[0];
+}

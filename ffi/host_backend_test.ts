@@ -1,0 +1,189 @@
+import assert from "node:assert/strict";
+import type { CacheType } from "../core/constants.ts";
+import type { HostInfo } from "./host_backend.ts";
+import { openHostBackend } from "./host_backend.ts";
+import { runIsolated } from "./isolation.ts";
+import { helperAvailability } from "./library.ts";
+
+const helper = helperAvailability();
+const hostCases = new URL("./host_cases.ts", import.meta.url);
+
+/** This machine's host facts, read once in-process to decide which cases can run. */
+function probeHost(): HostInfo | null {
+  if (!helper.available) return null;
+  using backend = openHostBackend();
+  return backend.host;
+}
+const host = probeHost();
+
+/** Why a case cannot run here, or null when it can. */
+function unavailable(needs: { frames?: boolean; contiguous?: boolean }): string | null {
+  if (!helper.available) return helper.reason;
+  if ((needs.frames || needs.contiguous) && !host!.framesReadable) return host!.framesReason;
+  if (needs.contiguous && host!.transparentHugePages === "never") {
+    return "transparent huge pages are disabled";
+  }
+  return null;
+}
+
+/** Registers a hardware case that runs in a child process, or skips it printing the reason. */
+function hardwareCase(
+  name: string,
+  caseName: string,
+  needs: { frames?: boolean; contiguous?: boolean } = {},
+): void {
+  const reason = unavailable(needs);
+  if (reason !== null) console.log(`skipped "${name}": unavailable: ${reason}`);
+  Deno.test({
+    name,
+    ignore: reason !== null,
+    async fn() {
+      const summary = await runIsolated(hostCases, caseName);
+      console.log(`${caseName}: ${JSON.stringify(summary)}`);
+    },
+  });
+}
+
+hardwareCase("frame numbers are real, unique and non-zero", "realFrameNumbers", { frames: true });
+hardwareCase("sizes are whole pages and fresh MDLs look like Windows'", "pageMultipleSizes");
+hardwareCase("contiguous requests up to 2 MiB are contiguous or null", "contiguousOrNull", {
+  contiguous: true,
+});
+hardwareCase("HighAddress is observed and reported, not enforced", "highAddressObserved");
+hardwareCase("map returns the user mapping; misuse raises DriverViolations", "mapUnmapAndMisuse");
+hardwareCase("close() frees everything and is safe twice", "closeFreesEverything");
+hardwareCase("VmLck is back at its baseline after 10,000 cycles", "lockedMemoryBackToBaseline");
+
+async function commandExists(name: string): Promise<boolean> {
+  try {
+    await new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" }).output();
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/** A prefix that removes capabilities from the child (the bounding set limits what exec grants). */
+async function dropCapabilities(names: string[]): Promise<string[] | string> {
+  if (!await commandExists("setpriv")) return "setpriv (util-linux) is not installed";
+  const list = names.map((n) => `-${n}`).join(",");
+  return ["setpriv", `--inh-caps=${list}`, `--bounding-set=${list}`];
+}
+
+const MEMLOCK_LIMIT = 256 * 1024;
+
+Deno.test({
+  name: "locking fails partway under RLIMIT_MEMLOCK without CAP_IPC_LOCK: a partial result",
+  ignore: !helper.available,
+  async fn(t) {
+    if (!await commandExists("prlimit")) {
+      console.log("unavailable: prlimit (util-linux) is not installed");
+      return;
+    }
+    let wrapper = ["prlimit", `--memlock=${MEMLOCK_LIMIT}:${MEMLOCK_LIMIT}`];
+    if (host!.canLockUnlimited) {
+      const drop = await dropCapabilities(["ipc_lock"]);
+      if (typeof drop === "string") {
+        console.log(`unavailable: cannot drop CAP_IPC_LOCK: ${drop}`);
+        return;
+      }
+      wrapper = [...wrapper, ...drop];
+    }
+    const summary = await runIsolated(hostCases, "partialUnderMemlockLimit", { wrapper });
+    console.log(`${t.name}: ${JSON.stringify(summary)}`);
+  },
+});
+
+Deno.test({
+  name: "without CAP_SYS_ADMIN frame numbers are reported unavailable with the reason",
+  ignore: !helper.available,
+  async fn() {
+    const drop = await dropCapabilities(["sys_admin"]);
+    if (typeof drop === "string") {
+      console.log(`unavailable: cannot drop CAP_SYS_ADMIN: ${drop}`);
+      return;
+    }
+    const summary = await runIsolated(hostCases, "withoutFrameNumbers", { wrapper: drop });
+    console.log(`withoutFrameNumbers: ${JSON.stringify(summary)}`);
+  },
+});
+
+Deno.test({
+  name: "bad arguments throw TypeError/RangeError naming the parameter and change nothing",
+  ignore: !helper.available,
+  fn() {
+    using backend = openHostBackend();
+    const stream = backend.stream();
+    const page = backend.pageSize;
+    const bad: [() => unknown, ErrorConstructor, RegExp][] = [
+      [() => stream.allocatePagesForMdl(0xFFFFFFFF as never, page), TypeError, /highAddress/],
+      [() => stream.allocatePagesForMdl(-1n, page), RangeError, /highAddress/],
+      [() => stream.allocatePagesForMdl(0x10n, page), RangeError, /highAddress.*one page/],
+      [() => stream.allocatePagesForMdl(0xFFFFFFFFn, -1), RangeError, /totalBytes.*-1/],
+      [() => stream.allocatePagesForMdl(0xFFFFFFFFn, 1.5), TypeError, /totalBytes/],
+      [() => stream.allocatePagesForMdl(0xFFFFFFFFn, "8" as never), TypeError, /totalBytes/],
+      [() => stream.allocatePagesForMdl(0xFFFFFFFFn, 1n << 64n), RangeError, /totalBytes/],
+      [() => stream.allocateContiguousPagesForMdl(2n << 20n, 0xFFFFFn, page), RangeError, /low/],
+      [() => stream.allocateContiguousPagesForMdl(-5n, 0xFFFFFn, page), RangeError, /lowAddress/],
+    ];
+    for (const [call, type, pattern] of bad) {
+      assert.throws(call, (e: unknown) => e instanceof type && pattern.test(e.message));
+    }
+    assert.deepEqual(backend.stats(), { allocations: 0, lockedBytes: 0 });
+    assert.equal(stream.lastCall, null, "a rejected call was recorded as made");
+
+    const mdl = stream.allocatePagesForMdl(0xFFFFFFFFn, page)!;
+    try {
+      const before = backend.stats();
+      assert.throws(() => stream.mapAllocatedPages(mdl, 3 as CacheType), RangeError);
+      assert.throws(() => stream.getPhysicalPageAddress(mdl, 1), RangeError);
+      assert.throws(() => stream.getPhysicalPageAddress(mdl, -1), RangeError);
+      assert.throws(() => stream.getPhysicalPageAddress(mdl, 0.5), TypeError);
+      assert.throws(() => stream.unmapAllocatedPages(1 as never, mdl), TypeError);
+      assert.deepEqual(backend.stats(), before);
+      assert.equal(mdl.mappedSystemVa, null);
+    } finally {
+      stream.freePagesFromMdl(mdl);
+    }
+  },
+});
+
+Deno.test({
+  name: "capabilities say what the host cannot do, with reasons",
+  ignore: !helper.available,
+  fn() {
+    using backend = openHostBackend();
+    const { capabilities } = backend;
+    assert.equal(backend.name, "linux-host");
+    assert.equal(capabilities.timing.source, "measured");
+    assert.ok(capabilities.timing.resolutionNs > 0 && capabilities.timing.resolutionNs < 1e6);
+    assert.ok(
+      !capabilities.cacheTypes.available && /user mode/.test(capabilities.cacheTypes.reason),
+    );
+    assert.ok(
+      !capabilities.highAddressEnforced.available &&
+        /observed/.test(capabilities.highAddressEnforced.reason),
+    );
+    assert.equal(capabilities.frameNumbers.available, backend.host.framesReadable);
+    assert.ok(capabilities.misuseDetection.available);
+    if (!capabilities.frameNumbers.available) {
+      console.log(`frame numbers unavailable: ${capabilities.frameNumbers.reason}`);
+    }
+  },
+});
+
+Deno.test({
+  name: "close() is safe twice and a closed backend refuses new streams",
+  ignore: !helper.available,
+  fn() {
+    const backend = openHostBackend();
+    const stream = backend.stream();
+    stream.allocatePagesForMdl(0xFFFFFFFFn, 3 * backend.pageSize);
+    backend.close();
+    backend.close();
+    assert.throws(() => backend.stream(), /closed/);
+    assert.throws(() => backend.stats(), /closed/);
+    assert.throws(() => stream.allocatePagesForMdl(0xFFFFFFFFn, 4096), /closed/);
+  },
+});

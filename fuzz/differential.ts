@@ -1,0 +1,160 @@
+/**
+ * Differential testing: the same generated sequences on the simulator and on the hardware
+ * backend, comparing what is comparable (NULL or not, sizes, page counts, contiguity, misuse
+ * rules) while memory is plentiful. Known capability differences are counted, not failed; any
+ * other disagreement is shrunk to the smallest sequence that shows it.
+ *
+ * @module
+ */
+
+import fc from "fast-check";
+import type { Backend } from "../core/backend.ts";
+import { Simulator } from "../core/simulator.ts";
+import { describeStep, runSequence, type StepOutcome } from "./run_sequence.ts";
+import {
+  concretize,
+  type GeneratedStep,
+  sequenceArbitrary,
+  type SequenceStep,
+} from "./sequence.ts";
+import { suiteCaseSource } from "./suite_case.ts";
+
+/** A difference between the two backends at one step. */
+export interface Difference {
+  readonly stepIndex: number;
+  readonly step: SequenceStep;
+  readonly field: string;
+  readonly simulator: unknown;
+  readonly hardware: unknown;
+  /** Set when the difference follows from a capability the hardware backend lacks. */
+  readonly capability?: string;
+}
+
+/** Outcome of {@linkcode differential}. */
+export interface DifferentialReport {
+  readonly seed: number;
+  readonly runs: number;
+  readonly steps: number;
+  /** Differences explained by capabilities, by explanation. */
+  readonly capabilityDifferences: Readonly<Record<string, number>>;
+  /** The first unexplained difference, shrunk, if any. */
+  readonly divergence?: {
+    readonly differences: readonly Difference[];
+    readonly steps: readonly SequenceStep[];
+    readonly seed: number;
+    readonly path: string;
+    readonly suiteCase: string;
+  };
+}
+
+/** Options of {@linkcode differential}. */
+export interface DifferentialOptions {
+  readonly runs?: number;
+  readonly seed?: number;
+  readonly maxSteps?: number;
+}
+
+const CONTIGUOUS_BEST_EFFORT =
+  "contiguous memory on Linux comes from transparent huge pages, which may be unavailable";
+
+/**
+ * Compares two step-by-step outcome lists; differences the hardware's capabilities explain are
+ * marked with the explanation.
+ *
+ * @example
+ * ```ts
+ * compareOutcomes([], []); // []
+ * ```
+ */
+export function compareOutcomes(
+  simulator: readonly StepOutcome[],
+  hardware: readonly StepOutcome[],
+): Difference[] {
+  const differences: Difference[] = [];
+  simulator.forEach((sim, i) => {
+    const hw = hardware[i];
+    const step = sim.step;
+    const differ = (field: string, a: unknown, b: unknown, capability?: string) => {
+      if (a !== b) {
+        differences.push({ stepIndex: i, step, field, simulator: a, hardware: b, capability });
+      }
+    };
+    const contiguous = step.call === "allocateContiguousPagesForMdl";
+    differ("result", sim.result, hw.result, contiguous ? CONTIGUOUS_BEST_EFFORT : undefined);
+    if (sim.result !== hw.result) return;
+    differ("rule", sim.rule, hw.rule);
+    differ("bytes", sim.bytes, hw.bytes);
+    differ("pages", sim.pages, hw.pages);
+    if (contiguous) differ("contiguous", sim.contiguous, hw.contiguous);
+  });
+  return differences;
+}
+
+/**
+ * Runs `runs` generated sequences on a fresh unfragmented simulator and on `hardware`.
+ *
+ * @example
+ * ```ts
+ * import { Simulator } from "../mod.ts";
+ * using twin = new Simulator();
+ * differential(twin, { runs: 5, seed: 1 }).divergence; // undefined: a simulator agrees with itself
+ * ```
+ */
+export function differential(
+  hardware: Backend,
+  options: DifferentialOptions = {},
+): DifferentialReport {
+  const { runs = 1000, maxSteps = 10 } = options;
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const capabilityDifferences: Record<string, number> = {};
+  let steps = 0;
+  const compare = (generated: GeneratedStep[]): Difference[] => {
+    const sequence = concretize(generated);
+    using simulator = new Simulator({ machine: "x64-16gib", captureAllocationSites: false });
+    const a = runSequence(simulator, sequence);
+    const b = runSequence(hardware, sequence);
+    steps += sequence.length;
+    return compareOutcomes(a, b);
+  };
+  const property = fc.property(
+    sequenceArbitrary({ maxSteps, maxBytes: 4 << 20, plentiful: true }),
+    (generated) => {
+      const differences = compare(generated);
+      for (const d of differences) {
+        if (d.capability) {
+          capabilityDifferences[d.capability] = (capabilityDifferences[d.capability] ?? 0) + 1;
+        }
+      }
+      const unexplained = differences.filter((d) => !d.capability);
+      if (unexplained.length) throw new Error(unexplained.map(describeDifference).join("\n"));
+    },
+  );
+  const details = fc.check(property, { numRuns: runs, seed });
+  const report = { seed, runs: details.numRuns, steps, capabilityDifferences };
+  if (!details.failed || details.counterexample === null) return report;
+  const [generated] = details.counterexample;
+  const sequence = concretize(generated);
+  const differences = compare(generated).filter((d) => !d.capability);
+  return {
+    ...report,
+    divergence: {
+      differences,
+      steps: sequence,
+      seed: details.seed,
+      path: details.counterexamplePath ?? "",
+      suiteCase: suiteCaseSource(
+        `differential: ${differences[0] ? describeDifference(differences[0]) : "divergence"}`,
+        "x64-16gib",
+        { fragmentation: 0, seed: 1, faults: {} },
+        sequence,
+      ),
+    },
+  };
+}
+
+/** One difference in words. */
+export function describeDifference(d: Difference): string {
+  return `step ${d.stepIndex + 1} (${describeStep(d.step)}): ${d.field} simulator ${
+    String(d.simulator)
+  }, hardware ${String(d.hardware)}${d.capability ? ` [${d.capability}]` : ""}`;
+}
