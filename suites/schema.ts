@@ -50,6 +50,11 @@ const audioBuffer = z.strictObject({
   }
 });
 
+/** Whether a value that failed its own checks is still an object a cross-field check can read. */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object";
+}
+
 /**
  * Cross-field checks run even when a field inside already failed, so that one bad value does not
  * hide the other problems of the same case; they therefore read their input defensively.
@@ -61,6 +66,7 @@ function checkOneSize(
   request: { totalBytes?: unknown; audio?: unknown },
   ctx: z.RefinementCtx,
 ): void {
+  if (!isObject(request)) return;
   if ((request.totalBytes === undefined) === (request.audio === undefined)) {
     ctx.addIssue({
       code: "custom",
@@ -74,6 +80,7 @@ function checkBounds(
   request: { lowAddress?: unknown; highAddress?: unknown },
   ctx: z.RefinementCtx,
 ): void {
+  if (!isObject(request)) return;
   const low = request.lowAddress ?? 0n;
   const high = request.highAddress;
   const isAddress = (v: unknown) => typeof v === "bigint" || Number.isInteger(v);
@@ -224,6 +231,7 @@ export const caseSchema = z.strictObject({
   steps: steps.optional(),
   expect: expectations.optional(),
 }).check(z.superRefine((testCase, ctx) => {
+  if (!isObject(testCase)) return;
   if ((testCase.request === undefined) === (testCase.steps === undefined)) {
     ctx.addIssue({
       code: "custom",
