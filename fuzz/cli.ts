@@ -5,15 +5,22 @@
  * one failing run), `--max-steps N`, `--no-faults`, `--json FILE`. Exits 1 on a failure, after
  * printing the shrunk sequence, its replay command and the ready-to-paste suite case.
  *
+ * `--differential` runs the sequences on the simulator and on this machine's hardware instead
+ * (in a child process, default 1000 runs), and exits 1 on a divergence that no capability
+ * explains.
+ *
  * @module
  */
 
 import { parseArgs, styleText } from "node:util";
+import { runIsolated } from "../ffi/isolation.ts";
+import { helperAvailability } from "../ffi/library.ts";
+import { describeDifference, type DifferentialReport } from "./differential.ts";
 import { fuzz } from "./fuzz.ts";
 import { describeStep } from "./run_sequence.ts";
 
 const usage = "usage: deno task fuzz [--runs N] [--seconds S] [--seed N] [--path P] " +
-  "[--max-steps N] [--no-faults] [--json FILE]";
+  "[--max-steps N] [--no-faults] [--json FILE] [--differential]";
 
 function positiveInteger(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -27,7 +34,33 @@ function positiveInteger(name: string, text: string | undefined): number | undef
   return value;
 }
 
-function main(): void {
+async function differentialMain(runs: number | undefined, seed: number | undefined) {
+  const helper = helperAvailability();
+  if (!helper.available) {
+    console.log(`differential: skipped, hardware backend unavailable: ${helper.reason}`);
+    return;
+  }
+  const input = { runs: runs ?? 1000, seed: seed ?? Math.floor(Math.random() * 2 ** 31) };
+  const report = await runIsolated(
+    new URL("./differential_cases.ts", import.meta.url),
+    "differentialRun",
+    { input, timeoutMs: 30 * 60_000 },
+  ) as DifferentialReport;
+  console.log(
+    `differential: ${report.runs} sequences, ${report.steps} steps (seed ${report.seed})`,
+  );
+  console.log(`  capability differences: ${JSON.stringify(report.capabilityDifferences)}`);
+  if (report.divergence === undefined) {
+    console.log(styleText("green", "  no unexplained divergence"));
+    return;
+  }
+  console.log(styleText("red", "\nDIVERGED:"));
+  for (const d of report.divergence.differences) console.log(`  ${describeDifference(d)}`);
+  console.log("as a suite case:\n" + report.divergence.suiteCase);
+  Deno.exit(1);
+}
+
+async function main(): Promise<void> {
   let args;
   try {
     args = parseArgs({
@@ -40,6 +73,7 @@ function main(): void {
         "max-steps": { type: "string" },
         "no-faults": { type: "boolean" },
         json: { type: "string" },
+        differential: { type: "boolean" },
         help: { type: "boolean" },
       },
     }).values;
@@ -49,6 +83,13 @@ function main(): void {
   }
   if (args.help) {
     console.log(usage);
+    return;
+  }
+  if (args.differential) {
+    await differentialMain(
+      positiveInteger("runs", args.runs),
+      positiveInteger("seed", args.seed),
+    );
     return;
   }
   const started = performance.now();
@@ -86,4 +127,4 @@ function main(): void {
   Deno.exit(1);
 }
 
-if (import.meta.main) main();
+if (import.meta.main) await main();
