@@ -57,6 +57,28 @@ export function checkPhysicalAddress(name: string, value: unknown): bigint {
 }
 
 /**
+ * A HighAddress for the stream's allocators: a physical address that covers at least the first
+ * page (≥ PAGE_SIZE − 1), since a bound below that leaves nothing to allocate.
+ *
+ * @example
+ * ```ts
+ * checkHighAddress(0xFFFFFFFFn, 4096);
+ * // checkHighAddress(0xFFEn, 4096) throws RangeError: highAddress must cover at least one page …
+ * ```
+ */
+export function checkHighAddress(highAddress: unknown, pageSize: number): bigint {
+  const high = checkPhysicalAddress("highAddress", highAddress);
+  const lastByteOfFirstPage = BigInt(pageSize - 1);
+  if (high < lastByteOfFirstPage) {
+    throw new RangeError(
+      `highAddress must cover at least one page (≥ 0x${lastByteOfFirstPage.toString(16)}), ` +
+        `got 0x${high.toString(16)}`,
+    );
+  }
+  return high;
+}
+
+/**
  * A `MEMORY_CACHING_TYPE` the stream accepts: MmNonCached, MmCached or MmWriteCombined.
  *
  * @example

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { checkIndex, checkPhysicalAddress } from "./arguments.ts";
+import { checkHighAddress, checkIndex, checkPhysicalAddress } from "./arguments.ts";
 import type { CallTiming, Mdl, StreamOperation, WaveRtStream } from "./backend.ts";
 import { CacheType, Irql, MmAllocateFlags } from "./constants.ts";
 import type { MemoryManager, MmResult } from "./mm.ts";
@@ -50,7 +50,7 @@ export class PortClsStream implements WaveRtStream {
 
   allocatePagesForMdl(highAddress: bigint, totalBytes: number | bigint): Mdl | null {
     this.#checkIrql("allocatePagesForMdl");
-    this.#checkHighAddress(highAddress);
+    checkHighAddress(highAddress, this.#host.pageSize);
     return this.#timed(
       "allocatePagesForMdl",
       this.#host.mm.allocatePagesForMdlEx({
@@ -71,7 +71,7 @@ export class PortClsStream implements WaveRtStream {
   ): Mdl | null {
     this.#checkIrql("allocateContiguousPagesForMdl");
     checkPhysicalAddress("lowAddress", lowAddress);
-    this.#checkHighAddress(highAddress);
+    checkHighAddress(highAddress, this.#host.pageSize);
     return this.#timed(
       "allocateContiguousPagesForMdl",
       this.#host.mm.allocatePagesForMdlEx({
@@ -117,17 +117,6 @@ export class PortClsStream implements WaveRtStream {
       throw new RangeError(`index must be below the MDL's ${pages} pages, got ${index}`);
     }
     return BigInt(state.frames[index]) * BigInt(this.#host.pageSize);
-  }
-
-  #checkHighAddress(highAddress: bigint): void {
-    checkPhysicalAddress("highAddress", highAddress);
-    const lastByteOfFirstPage = BigInt(this.#host.pageSize - 1);
-    if (highAddress < lastByteOfFirstPage) {
-      throw new RangeError(
-        `highAddress must cover at least one page (≥ 0x${lastByteOfFirstPage.toString(16)}), ` +
-          `got 0x${highAddress.toString(16)}`,
-      );
-    }
   }
 
   #checkIrql(operation: StreamOperation): void {

@@ -9,6 +9,7 @@
 import {
   checkByteCount,
   checkCacheType,
+  checkHighAddress,
   checkIndex,
   checkPhysicalAddress,
   describe,
@@ -163,7 +164,7 @@ export class HostStream implements WaveRtStream {
 
   allocatePagesForMdl(highAddress: bigint, totalBytes: number | bigint): Mdl | null {
     this.#checkOpen();
-    this.#checkHighAddress(highAddress);
+    checkHighAddress(highAddress, this.#backend.pageSize);
     const total = this.#checkTotal(totalBytes);
     if (total === 0n) return null;
     const { status, out, frames } = this.#call.allocate(highAddress, total);
@@ -177,7 +178,7 @@ export class HostStream implements WaveRtStream {
   ): Mdl | null {
     this.#checkOpen();
     checkPhysicalAddress("lowAddress", lowAddress);
-    this.#checkHighAddress(highAddress);
+    checkHighAddress(highAddress, this.#backend.pageSize);
     const total = this.#checkTotal(totalBytes);
     if (lowAddress > highAddress) {
       throw new RangeError(
@@ -260,17 +261,6 @@ export class HostStream implements WaveRtStream {
   /** MDL calls need no check: close() marks every MDL freed, so they raise use-after-free. */
   #checkOpen(): void {
     if (this.#backend.closed) throw new Error("the linux-host backend is closed");
-  }
-
-  #checkHighAddress(highAddress: bigint): void {
-    checkPhysicalAddress("highAddress", highAddress);
-    const lastByteOfFirstPage = BigInt(this.#backend.pageSize - 1);
-    if (highAddress < lastByteOfFirstPage) {
-      throw new RangeError(
-        `highAddress must cover at least one page (≥ 0x${lastByteOfFirstPage.toString(16)}), ` +
-          `got 0x${highAddress.toString(16)}`,
-      );
-    }
   }
 
   /** The byte count to ask for: larger requests are clamped, as Windows returns them partial. */
