@@ -9,7 +9,8 @@
  *
  * @example
  * ```ts
- * if (status === HelperStatus.NOT_CONTIGUOUS) return null;
+ * const status: number = HelperStatus.NOT_CONTIGUOUS; // as wrt_allocate_contiguous returned it
+ * if (status === HelperStatus.NOT_CONTIGUOUS) console.log("no contiguous range: return NULL");
  * ```
  */
 export const HelperStatus = {
@@ -27,6 +28,9 @@ export const HelperStatus = {
   WRONG_ADDRESS: 11,
   STILL_MAPPED: 12,
   SYSTEM: 13,
+  DRIVER_NOT_FOUND: 14,
+  NO_STREAM: 15,
+  PROTOCOL: 16,
 } as const;
 
 /**
@@ -46,11 +50,9 @@ export type HelperStatusCode = typeof HelperStatus[keyof typeof HelperStatus];
  *
  * @example
  * ```ts
- * try {
- *   backend.stream().allocateContiguousPagesForMdl(0n, 0xFFFFFFFFn, 8192);
- * } catch (e) {
- *   if (e instanceof HelperError) console.log(e.statusName, e.message);
- * }
+ * const error = new HelperError("wrt_map", HelperStatus.SYSTEM, "mmap failed", 12);
+ * error.statusName; // "SYSTEM"
+ * error.message; // "wrt_map failed: mmap failed (WRT_E_SYSTEM, status 13, errno 12)"
  * ```
  */
 export class HelperError extends Error {

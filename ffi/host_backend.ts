@@ -40,7 +40,8 @@ import {
  * Facts about this machine that the capabilities summarise, for reports and tests.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper (deno task build:ffi).
  * using backend = openHostBackend();
  * console.log(backend.host.transparentHugePages, backend.host.memlockLimit);
  * ```
@@ -84,7 +85,8 @@ interface MdlRecord {
  * An MDL returned by the host backend. Its fields are read-only views of the backend's record.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper (deno task build:ffi).
  * using backend = openHostBackend();
  * const mdl = backend.stream().allocatePagesForMdl(0xFFFFFFFFn, 1920)!;
  * mdl.byteCount; // 4096
@@ -140,7 +142,8 @@ const HIGH_ADDRESS_NOTE = "Linux offers no physical address limit for user memor
  * A stream on the host backend. Obtain one with `backend.stream()`.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper (deno task build:ffi).
  * using backend = openHostBackend();
  * const stream = backend.stream();
  * const mdl = stream.allocatePagesForMdl(0xFFFFFFFFn, 4 * 4096)!;
@@ -456,7 +459,7 @@ const unclosed = new FinalizationRegistry<{ calls: NativeCalls; lib: HelperLibra
  *
  * @example
  * ```ts
- * openHostBackend({ path: "/opt/wavert/libwavert_helper.so" });
+ * const options: HostBackendOptions = { path: "/opt/wavert/libwavert_helper.so" };
  * ```
  */
 export interface HostBackendOptions {
@@ -468,7 +471,8 @@ export interface HostBackendOptions {
  * The Linux host backend. Create it with {@linkcode openHostBackend}.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper (deno task build:ffi).
  * using backend = openHostBackend();
  * if (!backend.capabilities.frameNumbers.available) {
  *   console.log("frame numbers unavailable:", backend.capabilities.frameNumbers.reason);
@@ -527,7 +531,9 @@ export class HostBackend implements Backend {
    * needs --allow-all to read `/proc/self/status`.
    *
    * @example
-   * ```ts
+   * ```ts ignore
+   * // Not run as a doc test: it needs the built helper (deno task build:ffi).
+   * using backend = openHostBackend();
    * const baseline = backend.processLockedBytes();
    * ```
    */
@@ -540,8 +546,12 @@ export class HostBackend implements Backend {
    * Reads the MDL's frame numbers again from the page tables, to check they have not moved.
    *
    * @example
-   * ```ts
+   * ```ts ignore
+   * // Not run as a doc test: it needs the built helper (deno task build:ffi).
+   * using backend = openHostBackend();
+   * const mdl = backend.stream().allocatePagesForMdl(0xFFFFFFFFn, 4096)!;
    * const now = backend.queryFrames(mdl); // equals mdl.pfns while the pages are locked
+   * backend.stream().freePagesFromMdl(mdl);
    * ```
    */
   queryFrames(mdl: Mdl): number[] {
@@ -631,7 +641,8 @@ export class HostBackend implements Backend {
  * Loads the helper and opens a backend on this machine.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper (deno task build:ffi).
  * using backend = openHostBackend();
  * const stream = backend.stream();
  * const mdl = stream.allocatePagesForMdl(0xFFFFFFFFn, 1920);

@@ -34,8 +34,11 @@ function assertRealFrames(backend: HostBackend, mdl: Mdl): void {
  * Frame numbers are real: non-zero, unique, stable, and GetPhysicalPageAddress is pfn × page.
  *
  * @example
- * ```ts
- * await runIsolated(new URL("./host_cases.ts", import.meta.url), "realFrameNumbers");
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../mod.ts";
+ * const hostCases = new URL("./host_cases.ts", import.meta.url);
+ * await runIsolated(hostCases, "realFrameNumbers");
  * ```
  */
 export function realFrameNumbers(backend: HostBackend): unknown {
@@ -62,7 +65,10 @@ export function realFrameNumbers(backend: HostBackend): unknown {
  * per page and a fresh MDL's header fields.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../mod.ts";
+ * const hostCases = new URL("./host_cases.ts", import.meta.url);
  * await runIsolated(hostCases, "pageMultipleSizes");
  * ```
  */
@@ -95,7 +101,10 @@ export function pageMultipleSizes(backend: HostBackend): unknown {
  * partial or scattered result.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../mod.ts";
+ * const hostCases = new URL("./host_cases.ts", import.meta.url);
  * await runIsolated(hostCases, "contiguousOrNull");
  * ```
  */
@@ -129,7 +138,10 @@ export function contiguousOrNull(backend: HostBackend): unknown {
  * above the limit is reported as it is, not dropped or replaced.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../mod.ts";
+ * const hostCases = new URL("./host_cases.ts", import.meta.url);
  * await runIsolated(hostCases, "highAddressObserved");
  * ```
  */
@@ -162,7 +174,10 @@ function expectViolation(rule: string, body: () => unknown): void {
  * violations and changes nothing in the helper.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../mod.ts";
+ * const hostCases = new URL("./host_cases.ts", import.meta.url);
  * await runIsolated(hostCases, "mapUnmapAndMisuse");
  * ```
  */
@@ -204,7 +219,10 @@ export function mapUnmapAndMisuse(backend: HostBackend): unknown {
  * twice, and MDLs of a closed backend count as freed.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../mod.ts";
+ * const hostCases = new URL("./host_cases.ts", import.meta.url);
  * await runIsolated(hostCases, "closeFreesEverything");
  * ```
  */
@@ -228,7 +246,10 @@ export function closeFreesEverything(probe: HostBackend): unknown {
  * After 10,000 allocate/free cycles the process's locked memory (VmLck) is back at its baseline.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../mod.ts";
+ * const hostCases = new URL("./host_cases.ts", import.meta.url);
  * await runIsolated(hostCases, "lockedMemoryBackToBaseline");
  * ```
  */
@@ -253,7 +274,10 @@ export function lockedMemoryBackToBaseline(backend: HostBackend): unknown {
  * locked after the free.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../mod.ts";
+ * const hostCases = new URL("./host_cases.ts", import.meta.url);
  * await runIsolated(hostCases, "partialUnderMemlockLimit", { wrapper: ["prlimit", "--memlock=65536"] });
  * ```
  */
@@ -285,7 +309,10 @@ export function partialUnderMemlockLimit(backend: HostBackend): unknown {
  * while sizes and timings still work (the frames are zeros, as the kernel reports them).
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../mod.ts";
+ * const hostCases = new URL("./host_cases.ts", import.meta.url);
  * await runIsolated(hostCases, "withoutFrameNumbers", { wrapper: ["setpriv", "--bounding-set=-sys_admin"] });
  * ```
  */
@@ -320,7 +347,10 @@ function leakBackend(pages: number): void {
  * `--v8-flags=--expose-gc`.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../mod.ts";
+ * const hostCases = new URL("./host_cases.ts", import.meta.url);
  * await runIsolated(hostCases, "gcStress", { v8Flags: ["--expose-gc"] });
  * ```
  */

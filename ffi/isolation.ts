@@ -60,9 +60,11 @@ export interface IsolatedCaseOptions {
  * without reporting an outcome.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * const cases = new URL("./testdata/isolation_cases.ts", import.meta.url);
  * try {
- *   await runIsolated(cases, "crashes");
+ *   await runIsolated(cases, "crashInNativeCode", { ffi: "all" });
  * } catch (e) {
  *   if (e instanceof IsolatedCaseCrashed) console.log(e.signal); // "SIGSEGV"
  * }
@@ -113,7 +115,8 @@ export type IsolatedOutcome =
  * {@linkcode IsolatedCaseCrashed} naming the signal. The child's own output is forwarded.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
  * const cases = new URL("./host_cases.ts", import.meta.url);
  * const summary = await runIsolated(cases, "realFrameNumbers");
  * ```

@@ -12,7 +12,9 @@
  * structs (see {@linkcode ResultWord} and {@linkcode HostInfoWord}).
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper (deno task build:ffi).
+ * import { builtHelperPath } from "./paths.ts";
  * const lib = Deno.dlopen(builtHelperPath, helperSymbols);
  * lib.symbols.wrt_abi_version(); // 1
  * lib.close();
@@ -67,7 +69,10 @@ export const helperSymbols = {
  * The loaded symbols, typed from {@linkcode helperSymbols}.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper (deno task build:ffi).
+ * import { HelperLibrary } from "./library.ts";
+ * using lib = HelperLibrary.open();
  * const { wrt_free }: HelperSymbols = lib.symbols;
  * ```
  */
@@ -77,8 +82,13 @@ export type HelperSymbols = Deno.DynamicLibrary<typeof helperSymbols>["symbols"]
  * The `WRT_ABI_VERSION` this table matches; a library reporting another version is refused.
  *
  * @example
- * ```ts
- * if (symbols.wrt_abi_version() !== HELPER_ABI_VERSION) throw new Error("stale helper");
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper (deno task build:ffi).
+ * import { builtHelperPath } from "./paths.ts";
+ * const lib = Deno.dlopen(builtHelperPath, helperSymbols);
+ * const version = lib.symbols.wrt_abi_version();
+ * lib.close();
+ * if (version !== HELPER_ABI_VERSION) throw new Error(`stale helper: ABI ${version}`);
  * ```
  */
 export const HELPER_ABI_VERSION = 1;
@@ -87,10 +97,14 @@ export const HELPER_ABI_VERSION = 1;
  * Word offsets of `wrt_result` in a `BigUint64Array(ResultWord.length)`.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper (deno task build:ffi).
+ * import { HelperLibrary } from "./library.ts";
+ * using lib = HelperLibrary.open();
  * const out = new BigUint64Array(ResultWord.length);
- * symbols.wrt_context_open(out);
+ * lib.symbols.wrt_context_open(out);
  * const context = out[ResultWord.handle];
+ * lib.symbols.wrt_context_close(context, out);
  * ```
  */
 export const ResultWord = {
@@ -108,7 +122,9 @@ export const ResultWord = {
  *
  * @example
  * ```ts
- * const real = (out[ResultWord.flags] & RESULT_FRAMES_VALID) !== 0n;
+ * const out = new BigUint64Array(ResultWord.length); // what an allocation call filled in
+ * out[ResultWord.flags] = RESULT_FRAMES_VALID; // set by the helper when the frames are real
+ * const real = (out[ResultWord.flags] & RESULT_FRAMES_VALID) !== 0n; // true
  * ```
  */
 export const RESULT_FRAMES_VALID = 0x1n;
@@ -117,10 +133,14 @@ export const RESULT_FRAMES_VALID = 0x1n;
  * Word offsets of `wrt_host_info` in a `BigUint64Array(HostInfoWord.length)`, and its flag bits.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper (deno task build:ffi).
+ * import { HelperLibrary } from "./library.ts";
+ * using lib = HelperLibrary.open();
  * const info = new BigUint64Array(HostInfoWord.length);
- * symbols.wrt_host_query(info, reason, BigInt(reason.length));
- * const pageSize = Number(info[HostInfoWord.pageSize]);
+ * const reason = new Uint8Array(256);
+ * lib.symbols.wrt_host_query(info, reason, BigInt(reason.length));
+ * const pageSize = Number(info[HostInfoWord.pageSize]); // 4096
  * ```
  */
 export const HostInfoWord = {
@@ -139,7 +159,9 @@ export const HostInfoWord = {
  *
  * @example
  * ```ts
- * const readable = (info[HostInfoWord.flags] & HostFlag.framesReadable) !== 0n;
+ * const info = new BigUint64Array(HostInfoWord.length); // what wrt_host_query filled in
+ * info[HostInfoWord.flags] = HostFlag.framesReadable | HostFlag.thpMadvise; // as the helper sets it
+ * const readable = (info[HostInfoWord.flags] & HostFlag.framesReadable) !== 0n; // true
  * ```
  */
 export const HostFlag = {

@@ -22,7 +22,9 @@ import { fromTaggedJson, toTaggedJson } from "./tagged_json.ts";
  *
  * @example
  * ```ts
- * registerSuite(suite, { backends: backendNames.filter((b) => b !== "hardware") });
+ * import type { RegisterOptions } from "../mod.ts";
+ * const options: RegisterOptions = { backends: backendNames.filter((b) => b !== "hardware") };
+ * options.backends; // ["simulator"]
  * ```
  */
 export const backendNames = ["simulator", "hardware"] as const;
@@ -46,7 +48,10 @@ export interface RunOptions extends RunCaseOptions {
  *
  * @example
  * ```ts
- * const run = await simulatorProvider.run(suite.cases[0], { seed: 1 });
+ * import { commonFormats } from "./bundled.ts";
+ * const provider: BackendProvider = simulatorProvider;
+ * const run = await provider.run(commonFormats.cases[0], { seed: 1 });
+ * run.status; // "passed"
  * ```
  */
 export interface BackendProvider {
@@ -60,7 +65,8 @@ export interface BackendProvider {
  *
  * @example
  * ```ts
- * (await simulatorProvider.run(testCase, { seed: 7 })).status;
+ * import { dmaLimited } from "./bundled.ts";
+ * (await simulatorProvider.run(dmaLimited.cases[0], { seed: 7 })).status; // "passed"
  * ```
  */
 export const simulatorProvider: BackendProvider = {
@@ -109,8 +115,10 @@ export const simulatorProvider: BackendProvider = {
  *
  * @example
  * ```ts
- * const run = await hardwareProvider.run(testCase, { seed: 1 });
+ * import { pressure } from "./bundled.ts";
+ * const run = await hardwareProvider.run(pressure.cases[0], { seed: 1 });
  * if (run.status === "ignored") console.log(run.reason);
+ * // "conditions only the simulator can create: memory cap 1048576 bytes"
  * ```
  */
 export const hardwareProvider: BackendProvider = {

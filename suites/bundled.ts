@@ -28,7 +28,9 @@ function formatCase(name: string, audio: AudioBuffer, pages: number) {
  *
  * @example
  * ```ts
- * registerSuite(commonFormats);
+ * import { runSuites, simulatorProvider } from "../mod.ts";
+ * const report = await runSuites([commonFormats], { seed: 1, providers: [simulatorProvider] });
+ * report.suites[0].cases.length; // 8
  * ```
  */
 export const commonFormats: Suite = defineSuite({
@@ -82,7 +84,9 @@ export const commonFormats: Suite = defineSuite({
  *
  * @example
  * ```ts
- * registerSuite(dmaLimited, { backends: ["simulator"] });
+ * import { simulatorProvider } from "../mod.ts";
+ * const run = await simulatorProvider.run(dmaLimited.cases[2], { seed: 1 }); // 24-bit DMA
+ * run.status; // "passed"
  * ```
  */
 export const dmaLimited: Suite = defineSuite({
@@ -115,7 +119,8 @@ export const dmaLimited: Suite = defineSuite({
  *
  * @example
  * ```ts
- * registerSuite(contiguousRequests);
+ * import { testName } from "../mod.ts";
+ * testName(contiguousRequests.cases[0]); // "Contiguous requests › 64 KiB below 4 GiB"
  * ```
  */
 export const contiguousRequests: Suite = defineSuite({
@@ -155,7 +160,7 @@ export const contiguousRequests: Suite = defineSuite({
  *
  * @example
  * ```ts
- * registerSuite(largeBuffers);
+ * largeBuffers.cases.length; // 4: 4, 16 and 64 MiB, and 16 MiB on a fragmented machine
  * ```
  */
 export const largeBuffers: Suite = defineSuite({
@@ -185,7 +190,9 @@ export const largeBuffers: Suite = defineSuite({
  *
  * @example
  * ```ts
- * registerSuite(pressure);
+ * import { runSuites, simulatorProvider } from "../mod.ts";
+ * const report = await runSuites([pressure], { seed: 1, providers: [simulatorProvider] });
+ * report.suites[0].cases.every((c) => c.runs[0].status === "passed"); // true
  * ```
  */
 export const pressure: Suite = defineSuite({
@@ -230,7 +237,8 @@ export const pressure: Suite = defineSuite({
  *
  * @example
  * ```ts
- * registerSuite(lifecycle);
+ * import { testName } from "../mod.ts";
+ * testName(lifecycle.cases[4]); // "Lifecycle and misuse › double free"
  * ```
  */
 export const lifecycle: Suite = defineSuite({
@@ -296,7 +304,9 @@ export const lifecycle: Suite = defineSuite({
  *
  * @example
  * ```ts
- * for (const suite of bundledSuites) registerSuite(suite);
+ * import { hasFailures, runSuites, simulatorProvider } from "../mod.ts";
+ * const report = await runSuites(bundledSuites, { seed: 1, providers: [simulatorProvider] });
+ * hasFailures(report); // false
  * ```
  */
 export const bundledSuites: readonly Suite[] = [

@@ -23,7 +23,12 @@ export interface CrossCheckOptions {
  *
  * @example
  * ```ts
- * const check = crossCheck([simRun, hwRun]);
+ * import { simulatorProvider } from "./backends.ts";
+ * import { commonFormats } from "./bundled.ts";
+ * import { ignoredRun } from "./results.ts";
+ * const simRun = await simulatorProvider.run(commonFormats.cases[0], { seed: 1 });
+ * const check = crossCheck([simRun, ignoredRun("hardware", "the helper is not built")]);
+ * check.status; // "ignored": only one backend ran the case
  * if (check.status === "failed") console.log(formatDivergences(check.divergences));
  * ```
  */

@@ -105,9 +105,9 @@ export interface SuiteProblem {
  * @example
  * ```ts
  * try {
- *   defineSuite(input);
+ *   defineSuite({ name: "Empty", cases: [] });
  * } catch (e) {
- *   if (e instanceof SuiteDefinitionError) for (const p of e.problems) console.log(p.field);
+ *   if (e instanceof SuiteDefinitionError) console.log(e.problems.map((p) => p.field)); // ["cases"]
  * }
  * ```
  */
@@ -195,7 +195,8 @@ const definedSuites = new WeakSet<object>();
  *
  * @example
  * ```ts
- * const suites = Object.values(await import("./my_suite.ts")).filter(isSuite);
+ * const suites = Object.values(await import("./bundled.ts")).filter(isSuite);
+ * suites.length; // 6
  * ```
  */
 export function isSuite(value: unknown): value is Suite {

@@ -17,8 +17,12 @@ import { fromTaggedJson, toTaggedJson } from "./tagged_json.ts";
  * Called by `runIsolated(..., "runSuiteCase", { input })`.
  *
  * @example
- * ```ts
- * const input = toTaggedJson({ testCase, options: {} });
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../mod.ts";
+ * import { commonFormats } from "./bundled.ts";
+ * import { toTaggedJson } from "./tagged_json.ts";
+ * const input = toTaggedJson({ testCase: commonFormats.cases[0], options: {} });
  * const text = await runIsolated(hardwareCaseModule, "runSuiteCase", { input });
  * ```
  */
@@ -44,7 +48,7 @@ export function runSuiteCase(backend: HostBackend, input: string): string {
  *
  * @example
  * ```ts
- * await runIsolated(hardwareCaseModule, "runSuiteCase", { input });
+ * hardwareCaseModule.href.endsWith("/suites/hardware_case.ts"); // true: the module the child loads
  * ```
  */
 export const hardwareCaseModule: URL = new URL(import.meta.url);

@@ -34,7 +34,8 @@ type EventListener = (params: Record<string, unknown>, sessionId?: string) => vo
  * the profile.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it launches /usr/bin/chromium.
  * await using browser = await HeadlessChromium.launch();
  * const page = await browser.newPage(1280, 900);
  * await page.navigate("file:///tmp/report.html");
@@ -141,7 +142,11 @@ export class HeadlessChromium implements AsyncDisposable {
  * One tab: records console errors, uncaught exceptions and requested URLs from the moment it opens.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it launches /usr/bin/chromium.
+ * await using browser = await HeadlessChromium.launch();
+ * const page: ChromiumPage = await browser.newPage(1280, 900);
+ * await page.navigate("file:///tmp/report.html");
  * const count = await page.evaluate<number>("document.querySelectorAll('svg').length");
  * ```
  */

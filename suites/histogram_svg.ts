@@ -18,6 +18,9 @@ const PLOT = { left: 4, right: WIDTH - 4, top: 16, bottom: HEIGHT - 18 };
  *
  * @example
  * ```ts
+ * import { simulatorProvider } from "./backends.ts";
+ * import { commonFormats } from "./bundled.ts";
+ * const run = await simulatorProvider.run(commonFormats.cases[0], { seed: 1 });
  * const svg = latencyHistogramSvg(run); // "<svg class=\"latency-histogram\" ...>"
  * ```
  */

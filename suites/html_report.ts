@@ -42,7 +42,10 @@ svg { display: block; margin: .3rem 0; font: 10px monospace; width: 100%; height
  *
  * @example
  * ```ts
- * await Deno.writeTextFile("report.html", renderHtmlReport(report));
+ * import { runSuites, simulatorProvider } from "../mod.ts";
+ * import { commonFormats } from "./bundled.ts";
+ * const report = await runSuites([commonFormats], { seed: 1, providers: [simulatorProvider] });
+ * const html = renderHtmlReport(report); // "<!doctype html>\n<html lang=\"en\">..."
  * ```
  */
 export function renderHtmlReport(report: RunReport): string {

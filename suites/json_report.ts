@@ -12,7 +12,10 @@ import { type RunReport, summarizeRun } from "./results.ts";
  *
  * @example
  * ```ts
- * await Deno.writeTextFile("results.json", reportToJson(report));
+ * import { runSuites, simulatorProvider } from "../mod.ts";
+ * import { commonFormats } from "./bundled.ts";
+ * const report = await runSuites([commonFormats], { seed: 1, providers: [simulatorProvider] });
+ * const json = reportToJson(report); // '{\n  "seed": 1,\n  "startedAt": ...'
  * ```
  */
 export function reportToJson(report: RunReport): string {

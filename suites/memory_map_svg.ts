@@ -29,6 +29,9 @@ interface Window {
  *
  * @example
  * ```ts
+ * import { simulatorProvider } from "./backends.ts";
+ * import { commonFormats } from "./bundled.ts";
+ * const run = await simulatorProvider.run(commonFormats.cases[0], { seed: 1 });
  * const svg = memoryMapSvg(run); // "<svg class=\"memory-map\" ...>"
  * ```
  */

@@ -46,7 +46,8 @@ export interface PageExtent {
  *
  * @example
  * ```ts
- * pageExtent([{ firstPfn: 0x1000, pages: 2 }], 4096, 0n, 0xFFFFFFn).pagesBeyondBound; // 1
+ * // Frames 0xFFF and 0x1000 against a 24-bit DMA limit: the second page lies beyond it.
+ * pageExtent([{ firstPfn: 0xFFF, pages: 2 }], 4096, 0n, 0xFFFFFFn)?.pagesBeyondBound; // 1
  * ```
  */
 export function pageExtent(

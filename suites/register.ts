@@ -22,7 +22,7 @@ export interface RegisterOptions extends Partial<RunOptions> {
  *
  * @example
  * ```ts
- * registerSuite(suite, { seed: DEFAULT_SEED + 1 }); // another reproducible layout
+ * const options: RegisterOptions = { seed: DEFAULT_SEED + 1 }; // another reproducible layout
  * ```
  */
 export const DEFAULT_SEED = 1;
@@ -32,9 +32,10 @@ export const DEFAULT_SEED = 1;
  * fewer than two backends, become ignored steps whose names carry the reason.
  *
  * @example
- * ```ts
- * import { defineSuite, registerSuite } from "./mod.ts";
- * registerSuite(defineSuite({ name: "My driver", cases: [...] }));
+ * ```ts ignore
+ * import { defineSuite, registerSuite } from "../mod.ts";
+ * // In a *_test.ts file: one Deno.test per case.
+ * registerSuite(defineSuite({ name: "My driver", cases: myCases }));
  * ```
  */
 export function registerSuite(suite: Suite, options: RegisterOptions = {}): void {

@@ -35,7 +35,9 @@ export type Verdict = "passed" | "failed" | "ignored";
  *
  * @example
  * ```ts
+ * const run: BackendRun = ignoredRun("hardware", "the helper is not built");
  * if (run.status === "ignored") console.log(`${run.backend}: ${run.reason}`);
+ * // "hardware: the helper is not built"
  * ```
  */
 export interface BackendRun {
@@ -129,7 +131,10 @@ export interface RunSummary {
  *
  * @example
  * ```ts
- * const { bytes, pages, p99Ns } = summarizeRun(run);
+ * import { simulatorProvider } from "./backends.ts";
+ * import { commonFormats } from "./bundled.ts";
+ * const run = await simulatorProvider.run(commonFormats.cases[0], { seed: 1 });
+ * const { bytes, pages, p99Ns } = summarizeRun(run); // bytes 4096, pages 1
  * ```
  */
 export function summarizeRun(run: BackendRun): RunSummary {

@@ -32,7 +32,8 @@ const claimableCapabilities: readonly ClaimableCapability[] = [
  *
  * @example
  * ```ts
- * const sim = new Simulator();
+ * import { Simulator } from "../mod.ts";
+ * using sim = new Simulator();
  * const opened: OpenedBackend = { name: "simulator", backend: sim, machine: sim.machine,
  *   liveMdls: () => sim.leaks().length, assertNoLeaks: () => sim.assertNoLeaks() };
  * ```
@@ -80,9 +81,12 @@ interface Repetition {
  *
  * @example
  * ```ts
+ * import { Simulator } from "../mod.ts";
+ * import { commonFormats } from "./bundled.ts";
  * using sim = new Simulator({ seed: 1 });
- * const run = runCase({ name: "simulator", backend: sim, machine: sim.machine }, suite.cases[0]);
- * run.status; // "passed" | "failed" | "ignored"
+ * const opened = { name: "simulator", backend: sim, machine: sim.machine };
+ * const run = runCase(opened, commonFormats.cases[0]);
+ * run.status; // "passed"
  * ```
  */
 export function runCase(

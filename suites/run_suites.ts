@@ -24,7 +24,9 @@ export interface RunSuitesOptions extends RunOptions {
  *
  * @example
  * ```ts
+ * import { bundledSuites, simulatorProvider } from "../mod.ts";
  * const report = await runSuites(bundledSuites, { seed: 1, providers: [simulatorProvider] });
+ * report.suites.length; // 6
  * ```
  */
 export async function runSuites(
@@ -67,7 +69,8 @@ export async function runSuites(
  *
  * @example
  * ```ts
- * testName(suite.cases[0]); // "Common WaveRT formats › 48 kHz stereo 16-bit 10 ms"
+ * import { commonFormats } from "./bundled.ts";
+ * testName(commonFormats.cases[0]); // "Common WaveRT formats › 48 kHz stereo 16-bit 10 ms"
  * ```
  */
 export function testName(testCase: SuiteCase): string {
@@ -79,7 +82,10 @@ export function testName(testCase: SuiteCase): string {
  *
  * @example
  * ```ts
- * Deno.exitCode = hasFailures(report) ? 1 : 0;
+ * import { simulatorProvider } from "../mod.ts";
+ * import { commonFormats } from "./bundled.ts";
+ * const report = await runSuites([commonFormats], { seed: 1, providers: [simulatorProvider] });
+ * Deno.exitCode = hasFailures(report) ? 1 : 0; // 0
  * ```
  */
 export function hasFailures(report: RunReport): boolean {

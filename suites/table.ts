@@ -35,6 +35,9 @@ const headers = [
  *
  * @example
  * ```ts
+ * import { runSuites, simulatorProvider } from "../mod.ts";
+ * import { commonFormats } from "./bundled.ts";
+ * const report = await runSuites([commonFormats], { seed: 1, providers: [simulatorProvider] });
  * console.log(renderSuiteTable(report.suites[0], { color: Deno.stdout.isTerminal() }));
  * ```
  */

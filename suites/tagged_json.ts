@@ -25,6 +25,7 @@ export function toTaggedJson(value: unknown): string {
  *
  * @example
  * ```ts
+ * const text = '{"highAddress":{"$bigint":"4294967295"}}';
  * fromTaggedJson<{ highAddress: bigint }>(text).highAddress; // 4294967295n
  * ```
  */

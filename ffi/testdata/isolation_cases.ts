@@ -12,8 +12,12 @@ import type { HostBackend } from "../host_backend.ts";
  * inside native code, the crash the runner must turn into a failed case.
  *
  * @example
- * ```ts
- * await runIsolated(isolationCases, "crashInNativeCode"); // rejects: killed by SIGSEGV
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../../mod.ts";
+ * const isolationCases = new URL("./isolation_cases.ts", import.meta.url);
+ * // It opens the library itself, so the child needs --allow-ffi for every path.
+ * await runIsolated(isolationCases, "crashInNativeCode", { ffi: "all" }); // rejects: SIGSEGV
  * ```
  */
 export function crashInNativeCode(backend: HostBackend): void {
@@ -32,7 +36,10 @@ export function crashInNativeCode(backend: HostBackend): void {
  * Frees an MDL twice: the child reports a `double-free` violation.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../../mod.ts";
+ * const isolationCases = new URL("./isolation_cases.ts", import.meta.url);
  * await runIsolated(isolationCases, "freesTwice"); // rejects with DriverViolation
  * ```
  */
@@ -47,7 +54,10 @@ export function freesTwice(backend: HostBackend): void {
  * Returns the backend's name and page size with the input it was given.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../../mod.ts";
+ * const isolationCases = new URL("./isolation_cases.ts", import.meta.url);
  * await runIsolated(isolationCases, "describesBackend", { input: 7 }); // { name: "linux-host", ... }
  * ```
  */
@@ -59,7 +69,10 @@ export function describesBackend(backend: HostBackend, input: unknown): unknown 
  * Allocates and never frees: the runner's leak check fails the case.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../../mod.ts";
+ * const isolationCases = new URL("./isolation_cases.ts", import.meta.url);
  * await runIsolated(isolationCases, "leaksAnMdl"); // rejects: leaked-pages
  * ```
  */
