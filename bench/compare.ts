@@ -5,7 +5,7 @@
  * @module
  */
 
-import { cumulativeStdNormalProbability, median } from "simple-statistics";
+import { errorFunction, median } from "simple-statistics";
 
 /** Result of {@linkcode mannWhitneyU}. */
 export interface MannWhitneyResult {
@@ -52,7 +52,8 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): MannWh
   const meanU = n1 * n2 / 2;
   const variance = n1 * n2 / 12 * ((n + 1) - tieTerm / (n * (n - 1)));
   const z = variance > 0 ? (uA - meanU) / Math.sqrt(variance) : 0;
-  const p = Math.min(1, 2 * (1 - cumulativeStdNormalProbability(Math.abs(z))));
+  // Two-sided tail from erf: a normal table would floor p at 0.002 and hide how strong it is.
+  const p = Math.min(1, 1 - errorFunction(Math.abs(z) / Math.SQRT2));
   return { u: uA, z, p, effect: 1 - 2 * uA / (n1 * n2) };
 }
 
@@ -75,11 +76,18 @@ export interface ComparisonOptions {
   readonly alpha?: number;
   /** A slowdown counts as a regression only if the median grows by more than this. Default 0.05. */
   readonly threshold?: number;
+  /**
+   * Medians closer than this (as a fraction) are "no significant change" even when the test is
+   * significant: with thousands of samples a 0.3 % shift is detectable but means nothing.
+   * Default 0.01.
+   */
+  readonly minimumEffect?: number;
 }
 
 /**
- * Compares current samples to baseline samples: significant by Mann–Whitney U at `alpha`, then
- * slower or faster by the median; a regression when slower by more than `threshold`.
+ * Compares current samples to baseline samples: significant by Mann–Whitney U at `alpha` and a
+ * median shift of at least `minimumEffect`, then slower or faster by the median; a regression
+ * when slower by more than `threshold`.
  *
  * @example
  * ```ts
@@ -91,10 +99,10 @@ export function compareSamples(
   current: readonly number[],
   options: ComparisonOptions = {},
 ): Comparison {
-  const { alpha = 0.01, threshold = 0.05 } = options;
+  const { alpha = 0.01, threshold = 0.05, minimumEffect = 0.01 } = options;
   const test = mannWhitneyU(baseline, current);
   const medianRatio = median([...current]) / median([...baseline]);
-  const verdict: ComparisonVerdict = test.p >= alpha
+  const verdict: ComparisonVerdict = test.p >= alpha || Math.abs(medianRatio - 1) < minimumEffect
     ? "no significant change"
     : medianRatio > 1
     ? "slower"

@@ -69,4 +69,19 @@ Deno.test("compareSamples: slower, faster, no change, and the regression thresho
   const small = compareSamples(base, slightlySlow, { alpha: 0.05 });
   assert.equal(small.verdict, "slower");
   assert.equal(small.regression, false, "2 % slower is below the 5 % threshold");
+  // A 0.5 % shift with very little noise: significant, yet below the minimum effect.
+  const steady = Array.from({ length: 30 }, (_, i) => 1000 + (i % 3));
+  const tiny = steady.map((v) => v + 5);
+  assert.ok(compareSamples(steady, tiny).test.p < 0.001);
+  assert.equal(
+    compareSamples(steady, tiny).verdict,
+    "no significant change",
+    "a 0.5 % shift is below the minimum effect",
+  );
+});
+
+Deno.test("p-values are not floored by a table: strong evidence shows as a tiny p", () => {
+  const a = Array.from({ length: 500 }, (_, i) => i);
+  const b = a.map((v) => v + 400);
+  assert.ok(mannWhitneyU(a, b).p < 1e-6);
 });
