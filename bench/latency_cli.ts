@@ -267,7 +267,8 @@ function compareWithBaseline(
         backend: b.backend,
         bytes: c.bytes,
         "median ratio": +cmp.medianRatio.toFixed(3),
-        p: +cmp.test.p.toPrecision(2),
+        // erf is accurate to about 1e-7: below that, say so rather than print 0.
+        p: cmp.test.p < 1e-7 ? "< 1e-7" : cmp.test.p.toPrecision(2),
         effect: +cmp.test.effect.toFixed(2),
         verdict: wide ? `${cmp.verdict} (CI too wide to conclude)` : cmp.verdict,
         regression: cmp.regression,
