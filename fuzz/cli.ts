@@ -18,6 +18,7 @@ import { helperAvailability } from "../ffi/library.ts";
 import { describeDifference, type DifferentialReport } from "./differential.ts";
 import { fuzz } from "./fuzz.ts";
 import { describeStep } from "./run_sequence.ts";
+import { caseSource } from "./suite_case.ts";
 
 const usage = "usage: deno task fuzz [--runs N] [--seconds S] [--seed N] [--path P] " +
   "[--max-steps N] [--no-faults] [--json FILE] [--differential]";
@@ -56,7 +57,7 @@ async function differentialMain(runs: number | undefined, seed: number | undefin
   }
   console.log(styleText("red", "\nDIVERGED:"));
   for (const d of report.divergence.differences) console.log(`  ${describeDifference(d)}`);
-  console.log("as a suite case:\n" + report.divergence.suiteCase);
+  console.log("as a suite case:\n" + caseSource(report.divergence.suiteCase));
   Deno.exit(1);
 }
 
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
   console.log("shrunk sequence:");
   failure.steps.forEach((s, i) => console.log(`  ${i + 1}. ${describeStep(s)}`));
   console.log(`replay: deno task fuzz --seed ${failure.seed} --path ${failure.path}`);
-  console.log("as a suite case:\n" + failure.suiteCase);
+  console.log("as a suite case:\n" + caseSource(failure.suiteCase));
   Deno.exit(1);
 }
 

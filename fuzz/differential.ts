@@ -10,6 +10,7 @@
 import fc from "fast-check";
 import type { Backend } from "../core/backend.ts";
 import { Simulator } from "../core/simulator.ts";
+import type { CaseInput } from "../suites/schema.ts";
 import { describeStep, runSequence, type StepOutcome } from "./run_sequence.ts";
 import {
   concretize,
@@ -17,7 +18,7 @@ import {
   sequenceArbitrary,
   type SequenceStep,
 } from "./sequence.ts";
-import { suiteCaseSource } from "./suite_case.ts";
+import { suiteCase } from "./suite_case.ts";
 
 /** A difference between the two backends at one step. */
 export interface Difference {
@@ -43,7 +44,8 @@ export interface DifferentialReport {
     readonly steps: readonly SequenceStep[];
     readonly seed: number;
     readonly path: string;
-    readonly suiteCase: string;
+    /** The shrunk sequence as a suite case; `caseSource` prints it for pasting. */
+    readonly suiteCase: CaseInput;
   };
 }
 
@@ -142,7 +144,7 @@ export function differential(
       steps: sequence,
       seed: details.seed,
       path: details.counterexamplePath ?? "",
-      suiteCase: suiteCaseSource(
+      suiteCase: suiteCase(
         `differential: ${differences[0] ? describeDifference(differences[0]) : "divergence"}`,
         "x64-16gib",
         { fragmentation: 0, seed: 1, faults: {} },

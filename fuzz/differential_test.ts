@@ -4,6 +4,7 @@ import { runIsolated } from "../ffi/isolation.ts";
 import { helperAvailability } from "../ffi/library.ts";
 import { compareOutcomes, differential, type DifferentialReport } from "./differential.ts";
 import { runSequence } from "./run_sequence.ts";
+import { defineSuite } from "../suites/define_suite.ts";
 
 Deno.test("a simulator agrees with an identical simulator on every generated sequence", () => {
   using twin = new Simulator({ machine: "x64-16gib" });
@@ -22,7 +23,8 @@ Deno.test("a real divergence is found, shrunk and written as a suite case", () =
   assert.ok(divergence);
   assert.equal(divergence.steps.length, 1, "one allocation shows it");
   assert.equal(divergence.differences[0].field, "bytes");
-  assert.match(divergence.suiteCase, /name: "differential: step 1/);
+  assert.match(divergence.suiteCase.name, /^differential: step 1/);
+  defineSuite({ name: "differential regressions", cases: [divergence.suiteCase] });
 });
 
 Deno.test("capability differences are labelled, not counted as divergences", () => {

@@ -10,9 +10,10 @@ import fc from "fast-check";
 import type { Backend } from "../core/backend.ts";
 import type { FaultOptions } from "../core/faults.ts";
 import { Simulator } from "../core/simulator.ts";
+import type { CaseInput } from "../suites/schema.ts";
 import { InvariantViolation, runSequence, type StepOutcome } from "./run_sequence.ts";
 import { concretize, sequenceArbitrary, type SequenceStep } from "./sequence.ts";
-import { suiteCaseSource } from "./suite_case.ts";
+import { suiteCase } from "./suite_case.ts";
 
 /** The simulator configuration of one generated run. */
 export interface FuzzConditions {
@@ -61,12 +62,12 @@ export interface FuzzFailure {
   /** Replay with `deno task fuzz --seed <seed> --path <path>`. */
   readonly seed: number;
   readonly path: string;
-  /** The case as TypeScript source, for a suite's `cases` array. */
-  readonly suiteCase: string;
+  /** The shrunk sequence as a suite case; `caseSource(suiteCase)` prints it for pasting. */
+  readonly suiteCase: CaseInput;
 }
 
 /** The machine every fuzz run builds: small enough to build in milliseconds, with real holes. */
-export const FUZZ_MACHINE = "x64-4gib";
+export const FUZZ_MACHINE = "x64-4gib" as const;
 
 const conditionsArbitrary = (faults: boolean): fc.Arbitrary<FuzzConditions> =>
   fc.record({
@@ -157,7 +158,7 @@ export function fuzz(options: FuzzOptions = {}): FuzzReport {
       conditions,
       seed: details.seed,
       path: details.counterexamplePath ?? "",
-      suiteCase: suiteCaseSource(
+      suiteCase: suiteCase(
         `fuzz: ${message.split("\n")[0]}`,
         FUZZ_MACHINE,
         conditions,

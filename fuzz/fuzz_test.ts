@@ -4,6 +4,8 @@ import { Simulator } from "../core/simulator.ts";
 import { fuzz, FUZZ_MACHINE, type FuzzConditions } from "./fuzz.ts";
 import { runSequence } from "./run_sequence.ts";
 import { concretize } from "./sequence.ts";
+import { caseSource } from "./suite_case.ts";
+import { defineSuite } from "../suites/define_suite.ts";
 
 Deno.test("a short fixed-seed fuzz run with faults keeps every invariant and leaks nothing", () => {
   const report = fuzz({ runs: 300, seed: 20261124 });
@@ -96,8 +98,9 @@ Deno.test("a deliberately broken rule is caught and shrunk to at most 3 steps", 
   assert.ok(failure, "the broken rule must be found");
   assert.match(failure.message, /outside the requested range/);
   assert.ok(failure.steps.length <= 3, `shrunk to ${failure.steps.length} steps`);
-  assert.match(failure.suiteCase, /steps: \[/);
-  assert.match(failure.suiteCase, /call: "allocatePagesForMdl"/);
+  // The shrunk case is a valid suite case, and as source it reads like one.
+  defineSuite({ name: "fuzz regressions", cases: [failure.suiteCase] });
+  assert.match(caseSource(failure.suiteCase), /steps: \[\n\s+\{ call: "allocatePagesForMdl"/);
   assert.ok(failure.path.length > 0, "a replay path is given");
   // Replaying the seed and path reproduces the same failure.
   const replay = fuzz({

@@ -1,11 +1,12 @@
 /**
- * Writes a generated sequence as suite-DSL source: the case a user pastes into a suite's `cases`
+ * Writes a generated sequence as a suite-DSL case: the case a user pastes into a suite's `cases`
  * to keep a fuzzer finding as a regression test.
  *
  * @module
  */
 
 import type { FaultOptions } from "../core/faults.ts";
+import type { CaseInput } from "../suites/schema.ts";
 import type { SequenceStep } from "./sequence.ts";
 
 /** Conditions of the run that produced the case. */
@@ -16,54 +17,66 @@ export interface CaseConditions {
 }
 
 /**
- * TypeScript source of one suite case with `steps`, its machine, fragmentation, seed and faults.
+ * The sequence as a suite case with `steps`, on its machine, fragmentation, seed and faults.
  *
  * @example
  * ```ts
- * suiteCaseSource("shrunk", "x64-4gib", { fragmentation: 0, seed: 1, faults: {} }, [
+ * import { defineSuite } from "../mod.ts";
+ * const shrunk = suiteCase("shrunk", "x64-4gib", { fragmentation: 0, seed: 1, faults: {} }, [
  *   { call: "allocatePagesForMdl", handle: "h0", highAddress: 0xfffffn, totalBytes: 1920 },
  * ]);
+ * defineSuite({ name: "regressions", cases: [shrunk] }); // a valid suite
  * ```
  */
-export function suiteCaseSource(
+export function suiteCase(
   name: string,
-  machine: string,
+  machine: "x64-4gib" | "x64-16gib" | "x64-64gib",
   conditions: CaseConditions,
   steps: readonly SequenceStep[],
-): string {
+): CaseInput {
   const { probability = 0, failNth = [], systematic, memoryCapBytes } = conditions.faults;
-  const faults = [
-    probability > 0 ? `probability: ${probability}` : "",
-    failNth.length ? `failNth: [${failNth.join(", ")}]` : "",
-    systematic ? "systematic: true" : "",
-  ].filter(Boolean);
-  const conditionFields = [
-    `machine: ${JSON.stringify(machine)}`,
-    `fragmentation: ${conditions.fragmentation}`,
-    `seed: ${conditions.seed}`,
-    faults.length ? `faults: { ${faults.join(", ")} }` : "",
-    memoryCapBytes === undefined ? "" : `memoryCapBytes: ${memoryCapBytes}`,
-  ].filter(Boolean);
-  const stepLines = steps.map((step) => `    ${stepSource(step)},`);
-  return [
-    "{",
-    `  name: ${JSON.stringify(name)},`,
-    `  conditions: { ${conditionFields.join(", ")} },`,
-    "  steps: [",
-    ...stepLines,
-    "  ],",
-    "}",
-  ].join("\n");
+  const faults = {
+    ...(probability > 0 ? { probability } : {}),
+    ...(failNth.length ? { failNth: [...failNth] } : {}),
+    ...(systematic ? { systematic } : {}),
+  };
+  return {
+    name,
+    conditions: {
+      machine,
+      fragmentation: conditions.fragmentation,
+      seed: conditions.seed,
+      ...(Object.keys(faults).length ? { faults } : {}),
+      ...(memoryCapBytes === undefined ? {} : { memoryCapBytes }),
+    },
+    steps: steps.map((step) => ({ ...step })),
+  };
 }
 
-function stepSource(step: SequenceStep): string {
-  const fields = Object.entries(step).map(([key, value]) => {
-    const text = typeof value === "bigint"
-      ? `0x${value.toString(16)}n`
-      : typeof value === "string"
-      ? JSON.stringify(value)
-      : String(value);
-    return `${key}: ${text}`;
-  });
-  return `{ ${fields.join(", ")} }`;
+/**
+ * TypeScript source of a case, with addresses as bigint hex literals.
+ *
+ * @example
+ * ```ts
+ * caseSource({ name: "n", steps: [{ call: "freePagesFromMdl", handle: "h0" }] });
+ * // '{\n  name: "n",\n  steps: [\n    { call: "freePagesFromMdl", handle: "h0" },\n  ],\n}'
+ * ```
+ */
+export function caseSource(value: unknown, indent = ""): string {
+  if (typeof value === "bigint") return `0x${value.toString(16)}n`;
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || typeof value !== "object") return String(value);
+  const inner = indent + "  ";
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== "object")) {
+      return `[${value.map((v) => caseSource(v)).join(", ")}]`;
+    }
+    return `[\n${value.map((v) => `${inner}${caseSource(v, inner)},`).join("\n")}\n${indent}]`;
+  }
+  const fields = Object.entries(value).filter(([, v]) => v !== undefined);
+  const flat = fields.every(([, v]) => v === null || typeof v !== "object" || Array.isArray(v));
+  if (flat) return `{ ${fields.map(([k, v]) => `${k}: ${caseSource(v)}`).join(", ")} }`;
+  return `{\n${
+    fields.map(([k, v]) => `${inner}${k}: ${caseSource(v, inner)},`).join("\n")
+  }\n${indent}}`;
 }
