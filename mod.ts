@@ -115,6 +115,7 @@ export {
   type DifferentialReport,
 } from "./fuzz/differential.ts";
 export { runSequence, type StepOutcome } from "./fuzz/run_sequence.ts";
+export { caseSource, suiteCase } from "./fuzz/suite_case.ts";
 export { concretize, sequenceArbitrary, type SequenceStep } from "./fuzz/sequence.ts";
 export { type LatencySummary, logHistogram, summarize } from "./bench/statistics.ts";
 export { compareSamples, mannWhitneyU } from "./bench/compare.ts";
