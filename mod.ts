@@ -121,3 +121,19 @@ export { type LatencySummary, logHistogram, summarize } from "./bench/statistics
 export { compareSamples, mannWhitneyU } from "./bench/compare.ts";
 export { type LatencySamples, sampleLatency, type SampleRequest } from "./bench/sampler.ts";
 export { type CostProfile, fitCostProfile, loadCostProfile } from "./bench/calibrate.ts";
+export {
+  derivePolicyProfile,
+  loadPolicyProfile,
+  type OpenQuestion,
+  type OpenQuestionObservations,
+  parsePolicyProfile,
+  type PolicyProfile,
+  policyProfileToJson,
+} from "./suites/policy_profile.ts";
+export {
+  openQuestions,
+  recordOpenQuestions,
+  type ZeroBytesProbe,
+  zeroBytesThroughHelper,
+} from "./suites/open_questions.ts";
+export { builtHelperPathFor } from "./ffi/paths.ts";

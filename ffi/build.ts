@@ -52,6 +52,22 @@ export const buildTargets = {
     sources: [`${nativeSourceDir}abi_test.c`, HELPER_SOURCE],
     flags: [],
   },
+  // The Windows bridge's message encoding, tested with the host compiler (ffi/native/*protocol*).
+  protocolTest: {
+    output: `${nativeBuildDir}protocol_test`,
+    sources: [`${nativeSourceDir}protocol_test.c`, `${nativeSourceDir}wavert_protocol.c`],
+    flags: [],
+  },
+  // The test driver's request handling, through a fake IPortWaveRTStream.
+  sessionTest: {
+    output: `${nativeBuildDir}session_test`,
+    sources: [
+      `${nativeSourceDir}windows_driver/session_test.c`,
+      `${nativeSourceDir}windows_driver/session.c`,
+      `${nativeSourceDir}wavert_protocol.c`,
+    ],
+    flags: [],
+  },
   // Linked against the built library, so the C loop runs the very machine code Deno calls.
   benchLoop: {
     output: `${nativeBuildDir}alloc_loop`,

@@ -7,31 +7,33 @@
  */
 
 import { HelperError } from "./helper_error.ts";
-import { builtHelperPath } from "./paths.ts";
+import { builtHelperPath, builtHelperPathFor } from "./paths.ts";
 import { HELPER_ABI_VERSION, type HelperSymbols, helperSymbols } from "./symbols.ts";
 
 /**
  * Environment variable that overrides the helper library's path.
  *
  * @example
- * ```ts
- * Deno.env.set(HELPER_PATH_ENV, "/opt/wavert/libwavert_helper.so");
+ * ```sh
+ * WAVERT_HELPER_PATH=/opt/wavert/libwavert_helper.so npx --yes deno@2 task test
  * ```
  */
 export const HELPER_PATH_ENV = "WAVERT_HELPER_PATH";
 
 /**
- * The helper's path: `WAVERT_HELPER_PATH` when set and non-empty, otherwise the locally built
- * library. A missing `--allow-env` permission passes through as Deno's own error.
+ * The helper's path: `WAVERT_HELPER_PATH` when set and non-empty, otherwise the library built
+ * locally for `os` (default `Deno.build.os`; see {@linkcode builtHelperPathFor}). A missing
+ * `--allow-env` permission passes through as Deno's own error.
  *
+ * @throws {RangeError} when nothing overrides the path and `os` has no helper.
  * @example
  * ```ts
- * const path = resolveHelperPath(); // .../ffi/native/build/libwavert_helper.so
+ * const path = resolveHelperPath(); // .../ffi/native/build/libwavert_helper.so on Linux
  * ```
  */
-export function resolveHelperPath(): string {
+export function resolveHelperPath(os: typeof Deno.build.os = Deno.build.os): string {
   const override = Deno.env.get(HELPER_PATH_ENV);
-  return override !== undefined && override !== "" ? override : builtHelperPath;
+  return override !== undefined && override !== "" ? override : builtHelperPathFor(os);
 }
 
 /**
@@ -100,7 +102,9 @@ export class HelperLibrary implements Disposable {
       }
       throw new HelperLoadError(
         path,
-        `cannot load the WaveRT helper from ${path}: build it with "deno task build:ffi" or set ` +
+        `cannot load the WaveRT helper from ${path}: build it with "deno task ${
+          Deno.build.os === "windows" ? "build:windows" : "build:ffi"
+        }" or set ` +
           `${HELPER_PATH_ENV}`,
         { cause },
       );
@@ -170,6 +174,7 @@ export function helperAvailability():
       const cause = e.cause instanceof Error ? `: ${e.cause.message}` : "";
       return { available: false, reason: `${e.message}${cause}` };
     }
+    if (e instanceof RangeError) return { available: false, reason: e.message };
     throw e;
   }
 }

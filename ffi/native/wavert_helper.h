@@ -39,7 +39,12 @@ extern "C" {
 #define WRT_E_WRONG_ADDRESS 11    /* unmap with a base address map did not return */
 #define WRT_E_STILL_MAPPED 12     /* free of an allocation that is still mapped */
 #define WRT_E_SYSTEM 13           /* a system call failed unexpectedly; see sys_errno */
-#define WRT_STATUS_COUNT 14
+/* Windows helper only (see wavert_helper_windows.c): */
+#define WRT_E_DRIVER_NOT_FOUND 14 /* the WaveRT test driver's device cannot be opened */
+#define WRT_E_NO_STREAM 15        /* the driver holds no IPortWaveRTStream: no stream is open */
+#define WRT_E_PROTOCOL 16         /* the driver refused a request or answered a malformed message;
+                                     sys_errno carries the WRTP_E_* status of wavert_protocol.h */
+#define WRT_STATUS_COUNT 17
 
 /* Cache types, with MEMORY_CACHING_TYPE's values. */
 #define WRT_CACHE_NON_CACHED 0

@@ -74,6 +74,10 @@ static const char *const messages[WRT_STATUS_COUNT] = {
     [WRT_E_WRONG_ADDRESS] = "the base address is not the one the map call returned",
     [WRT_E_STILL_MAPPED] = "the allocation is still mapped: unmap it before freeing",
     [WRT_E_SYSTEM] = "a system call failed unexpectedly",
+    /* Codes of the Windows helper, never returned here; named so every code has a message. */
+    [WRT_E_DRIVER_NOT_FOUND] = "WaveRT test driver not found (Windows helper only)",
+    [WRT_E_NO_STREAM] = "no WaveRT stream is open on the test driver (Windows helper only)",
+    [WRT_E_PROTOCOL] = "the WaveRT test driver refused a request (Windows helper only)",
 };
 
 static size_t page_size(void) {

@@ -1,0 +1,515 @@
+/*
+ * Windows implementation of wavert_helper.h: every allocation call is forwarded with
+ * DeviceIoControl to the WaveRT test driver (windows_driver/), which makes the IPortWaveRTStream
+ * call itself, in kernel mode, and answers with wavert_protocol.h messages.
+ *
+ * How it differs from the Linux helper, by design:
+ *  - each context is its own handle to the driver's device, so the driver scopes allocations to
+ *    it and frees whatever is left when the handle closes (context close, or process exit);
+ *  - TotalBytes 0 is passed on to AllocatePagesForMdl as asked (it is one of the behaviours the
+ *    hardware run must observe), not refused with WRT_E_ZERO_SIZE;
+ *  - frame numbers come from GetPhysicalPageAddress; addresses are the driver's system mapping
+ *    (a number, never dereferenced here); durations are the driver's KeQueryPerformanceCounter
+ *    ticks around the PortCls call alone, converted to nanoseconds;
+ *  - without the driver, every call that returns a status returns WRT_E_DRIVER_NOT_FOUND, whose
+ *    message says how to install it: never a crash.
+ */
+#include "wavert_helper.h"
+#include "wavert_protocol.h"
+
+#include <windows.h>
+
+/* The protocol spells its IOCTL codes out so the Linux test can check them; here the SDK's own
+ * CTL_CODE must agree. */
+_Static_assert(WRTP_IOCTL(WRTP_OP_PAGE_ADDRESSES) ==
+                   CTL_CODE(WRTP_DEVICE_TYPE, WRTP_FUNCTION_BASE + WRTP_OP_PAGE_ADDRESSES,
+                            METHOD_BUFFERED, FILE_READ_DATA | FILE_WRITE_DATA),
+               "WRTP_CTL_CODE matches CTL_CODE");
+
+/* Exported with the same names as the Linux shared library. */
+#define WRT_EXPORT __declspec(dllexport)
+
+/* MmAllocatePagesForMdlEx allocates at most 4 GB minus one page per call (ByteCount is a ULONG). */
+#define MAX_BYTES_BASE UINT64_C(0x100000000)
+
+#define NOT_FOUND_MESSAGE \
+  "WaveRT test driver not found: install it as described in README (Windows bridge)"
+
+static const char *const messages[WRT_STATUS_COUNT] = {
+    [WRT_OK] = "success",
+    [WRT_E_INVALID_ARGUMENT] = "invalid argument: a required buffer is null, the cache type is "
+                               "unknown or the address range is empty",
+    [WRT_E_ZERO_SIZE] = "totalBytes is 0: there is nothing to allocate",
+    [WRT_E_TOO_LARGE] = "totalBytes exceeds 4 GB minus one page, the most one call may allocate",
+    [WRT_E_BUFFER_TOO_SMALL] = "the frame array is shorter than the number of pages requested",
+    [WRT_E_NO_MEMORY] = "the driver's IPortWaveRTStream call returned NULL",
+    [WRT_E_NOT_CONTIGUOUS] = "the pages obtained were not physically contiguous",
+    [WRT_E_FRAMES_UNAVAILABLE] = "frame numbers are unavailable",
+    [WRT_E_UNKNOWN_HANDLE] = "the handle is not a live allocation or context: already freed, or "
+                             "never allocated here",
+    [WRT_E_ALREADY_MAPPED] = "the allocation is already mapped",
+    [WRT_E_NOT_MAPPED] = "the allocation is not mapped",
+    [WRT_E_WRONG_ADDRESS] = "the base address is not the one the map call returned",
+    [WRT_E_STILL_MAPPED] = "the allocation is still mapped: unmap it before freeing",
+    [WRT_E_SYSTEM] = "a system call failed unexpectedly (sys_errno holds GetLastError())",
+    [WRT_E_DRIVER_NOT_FOUND] = NOT_FOUND_MESSAGE,
+    [WRT_E_NO_STREAM] = "no WaveRT stream is open on the test driver: play audio to its endpoint "
+                        "so PortCls hands it an IPortWaveRTStream",
+    [WRT_E_PROTOCOL] = "the WaveRT test driver refused the request or answered a malformed "
+                       "message (sys_errno holds the WRTP_E_* status): rebuild helper and driver "
+                       "from the same sources",
+};
+
+typedef struct allocation {
+  uint64_t handle;     /* the driver's handle */
+  uint64_t byte_count; /* the MDL's ByteCount */
+} allocation;
+
+typedef struct context {
+  uint32_t generation;
+  BOOL open;
+  HANDLE device;
+  allocation *allocations;
+  size_t allocation_count;
+  size_t allocation_capacity;
+} context;
+
+static SRWLOCK lock = SRWLOCK_INIT;
+static context *contexts;
+static size_t context_count;
+static size_t context_capacity;
+
+static void clear_result(wrt_result *out) { ZeroMemory(out, sizeof *out); }
+
+static uint64_t page_size(void) {
+  SYSTEM_INFO info;
+  GetSystemInfo(&info);
+  return info.dwPageSize;
+}
+
+/* Opens the driver's device; the error says whether it is missing or refused us. */
+static int32_t open_device(HANDLE *device, uint64_t *error) {
+  *device = CreateFileW(WRTP_USER_PATH, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                        FILE_ATTRIBUTE_NORMAL, NULL);
+  if (*device != INVALID_HANDLE_VALUE) return WRT_OK;
+  DWORD last = GetLastError();
+  *error = last;
+  return last == ERROR_FILE_NOT_FOUND || last == ERROR_PATH_NOT_FOUND ? WRT_E_DRIVER_NOT_FOUND
+                                                                      : WRT_E_SYSTEM;
+}
+
+/* Sends one request and validates the answer; *response then holds the driver's own status. */
+static int32_t exchange(HANDLE device, const wrtp_request *request, wrtp_response *response,
+                        uint64_t *error) {
+  wrtp_response raw;
+  DWORD returned = 0;
+  ZeroMemory(&raw, sizeof raw);
+  if (!DeviceIoControl(device, WRTP_IOCTL(request->operation), (LPVOID)request,
+                       (DWORD)sizeof *request, &raw, (DWORD)sizeof raw, &returned, NULL)) {
+    *error = GetLastError();
+    return WRT_E_SYSTEM;
+  }
+  int32_t decoded = wrtp_decode_response(&raw, returned, request->operation, response);
+  if (decoded != WRTP_OK) {
+    *error = (uint64_t)decoded;
+    return WRT_E_PROTOCOL;
+  }
+  return WRT_OK;
+}
+
+/* The WRT status for a driver status that is not WRTP_OK. */
+static int32_t status_of(int32_t driver_status, uint64_t *error) {
+  switch (driver_status) {
+    case WRTP_OK: return WRT_OK;
+    case WRTP_E_NO_STREAM: return WRT_E_NO_STREAM;
+    case WRTP_E_NULL_MDL: return WRT_E_NO_MEMORY;
+    case WRTP_E_NULL_MAPPING: return WRT_E_NO_MEMORY;
+    case WRTP_E_UNKNOWN_HANDLE: return WRT_E_UNKNOWN_HANDLE;
+    case WRTP_E_ALREADY_MAPPED: return WRT_E_ALREADY_MAPPED;
+    case WRTP_E_NOT_MAPPED: return WRT_E_NOT_MAPPED;
+    case WRTP_E_WRONG_ADDRESS: return WRT_E_WRONG_ADDRESS;
+    case WRTP_E_STILL_MAPPED: return WRT_E_STILL_MAPPED;
+    default: *error = (uint64_t)driver_status; return WRT_E_PROTOCOL;
+  }
+}
+
+/* Sends a request and maps the driver's answer to a WRT status in one step. */
+static int32_t call(HANDLE device, const wrtp_request *request, wrtp_response *response,
+                    wrt_result *out) {
+  int32_t status = exchange(device, request, response, &out->sys_errno);
+  if (status != WRT_OK) return status;
+  if (response->tick_frequency != 0) {
+    out->duration_ns = (uint64_t)((double)response->duration_ticks * 1e9 /
+                                  (double)response->tick_frequency);
+  }
+  return status_of(response->status, &out->sys_errno);
+}
+
+static uint64_t make_handle(uint32_t generation, size_t index) {
+  return ((uint64_t)generation << 32) | (uint64_t)(index + 1);
+}
+
+static context *find_context(uint64_t id) {
+  uint64_t index = id & 0xffffffffu;
+  if (index == 0 || index > context_count) return NULL;
+  context *c = &contexts[index - 1];
+  return c->open && c->generation == (uint32_t)(id >> 32) ? c : NULL;
+}
+
+static allocation *find_allocation(context *c, uint64_t handle) {
+  for (size_t i = 0; i < c->allocation_count; i++) {
+    if (c->allocations[i].handle == handle) return &c->allocations[i];
+  }
+  return NULL;
+}
+
+/* Without a context: unknown when the driver is there, otherwise the reason nothing can be. */
+static int32_t no_context(wrt_result *out) {
+  HANDLE device;
+  int32_t status = open_device(&device, &out->sys_errno);
+  if (status != WRT_OK) return status;
+  CloseHandle(device);
+  return WRT_E_UNKNOWN_HANDLE;
+}
+
+/* Takes the lock and finds the context; on failure releases the lock and returns why. */
+static int32_t enter(uint64_t context_id, wrt_result *out, context **found) {
+  clear_result(out);
+  AcquireSRWLockExclusive(&lock);
+  *found = find_context(context_id);
+  if (*found != NULL) return WRT_OK;
+  int32_t status = no_context(out);
+  ReleaseSRWLockExclusive(&lock);
+  return status;
+}
+
+static int32_t leave(int32_t status) {
+  ReleaseSRWLockExclusive(&lock);
+  return status;
+}
+
+/* Reads `pages` frame numbers of a driver allocation in batches of WRTP_BATCH_PAGES. */
+static int32_t read_frames(HANDLE device, uint64_t handle, uint64_t pages, uint64_t *frames,
+                           uint64_t *error) {
+  uint64_t shift = 0;
+  for (uint64_t size = page_size(); size > 1; size >>= 1) shift++;
+  for (uint64_t first = 0; first < pages; first += WRTP_BATCH_PAGES) {
+    wrtp_request request;
+    wrtp_response response;
+    wrtp_request_init(&request, WRTP_OP_PAGE_ADDRESSES);
+    request.handle = handle;
+    request.first_page = (uint32_t)first;
+    request.page_count =
+        (uint32_t)(pages - first < WRTP_BATCH_PAGES ? pages - first : WRTP_BATCH_PAGES);
+    int32_t status = exchange(device, &request, &response, error);
+    if (status != WRT_OK) return status;
+    status = status_of(response.status, error);
+    if (status != WRT_OK) return status;
+    if (response.addresses_returned != request.page_count) {
+      *error = WRTP_E_BAD_COUNT;
+      return WRT_E_PROTOCOL;
+    }
+    for (uint32_t i = 0; i < response.addresses_returned; i++) {
+      frames[first + i] = response.page_addresses[i] >> shift;
+    }
+  }
+  return WRT_OK;
+}
+
+/* Frees a driver allocation this helper could not hand out (the frames could not be read). */
+static void discard(HANDLE device, uint64_t handle) {
+  wrtp_request request;
+  wrtp_response response;
+  uint64_t ignored = 0;
+  wrtp_request_init(&request, WRTP_OP_FREE);
+  request.handle = handle;
+  exchange(device, &request, &response, &ignored);
+}
+
+/* Records an allocation in the context's table; the caller frees it in the driver on failure. */
+static int32_t remember(context *c, uint64_t handle, uint64_t byte_count) {
+  if (c->allocation_count == c->allocation_capacity) {
+    size_t capacity = c->allocation_capacity == 0 ? 16 : c->allocation_capacity * 2;
+    allocation *grown =
+        c->allocations == NULL
+            ? HeapAlloc(GetProcessHeap(), 0, capacity * sizeof *grown)
+            : HeapReAlloc(GetProcessHeap(), 0, c->allocations, capacity * sizeof *grown);
+    if (grown == NULL) return WRT_E_NO_MEMORY;
+    c->allocations = grown;
+    c->allocation_capacity = capacity;
+  }
+  c->allocations[c->allocation_count++] = (allocation){.handle = handle, .byte_count = byte_count};
+  return WRT_OK;
+}
+
+static void forget(context *c, allocation *a) {
+  *a = c->allocations[--c->allocation_count];
+}
+
+/* Both allocators: argument checks as on Linux (except TotalBytes 0), the call, the frames. */
+static int32_t allocate(uint64_t context_id, wrtp_request *request, uint64_t *frames,
+                        uint64_t frames_capacity, wrt_result *out) {
+  if (out == NULL || frames == NULL) return WRT_E_INVALID_ARGUMENT;
+  uint64_t page = page_size();
+  if (request->total_bytes > MAX_BYTES_BASE - page) return WRT_E_TOO_LARGE;
+  if (frames_capacity < (request->total_bytes + page - 1) / page) return WRT_E_BUFFER_TOO_SMALL;
+  context *c;
+  int32_t status = enter(context_id, out, &c);
+  if (status != WRT_OK) return status;
+  wrtp_response response;
+  status = call(c->device, request, &response, out);
+  if (status != WRT_OK) return leave(status);
+  uint64_t pages = (response.byte_count + page - 1) / page;
+  /* A driver that reports more than was asked would overrun the caller's array. */
+  if (response.byte_count > (request->total_bytes + page - 1) / page * page) {
+    discard(c->device, response.handle);
+    out->sys_errno = WRTP_E_BAD_COUNT;
+    return leave(WRT_E_PROTOCOL);
+  }
+  status = read_frames(c->device, response.handle, pages, frames, &out->sys_errno);
+  if (status == WRT_OK) status = remember(c, response.handle, response.byte_count);
+  if (status != WRT_OK) {
+    discard(c->device, response.handle);
+    return leave(status);
+  }
+  out->handle = response.handle;
+  out->byte_count = response.byte_count;
+  out->flags = WRT_RESULT_FRAMES_VALID;
+  return leave(WRT_OK);
+}
+
+WRT_EXPORT int32_t wrt_allocate_pages(uint64_t context_id, uint64_t high_address,
+                                      uint64_t total_bytes, uint64_t *frames,
+                                      uint64_t frames_capacity, wrt_result *out) {
+  wrtp_request request;
+  wrtp_request_init(&request, WRTP_OP_ALLOCATE_PAGES);
+  request.high_address = high_address;
+  request.total_bytes = total_bytes;
+  return allocate(context_id, &request, frames, frames_capacity, out);
+}
+
+WRT_EXPORT int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address,
+                                           uint64_t high_address, uint64_t total_bytes,
+                                           uint64_t *frames, uint64_t frames_capacity,
+                                           wrt_result *out) {
+  if (low_address > high_address) return WRT_E_INVALID_ARGUMENT;
+  wrtp_request request;
+  wrtp_request_init(&request, WRTP_OP_ALLOCATE_CONTIGUOUS);
+  request.low_address = low_address;
+  request.high_address = high_address;
+  request.total_bytes = total_bytes;
+  return allocate(context_id, &request, frames, frames_capacity, out);
+}
+
+/* Map, unmap and free: one request about one live allocation. */
+static int32_t on_allocation(uint64_t context_id, wrtp_request *request, wrt_result *out,
+                             wrtp_response *response) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  context *c;
+  int32_t status = enter(context_id, out, &c);
+  if (status != WRT_OK) return status;
+  allocation *a = find_allocation(c, request->handle);
+  if (a == NULL) return leave(WRT_E_UNKNOWN_HANDLE);
+  status = call(c->device, request, response, out);
+  if (status == WRT_OK && request->operation == WRTP_OP_FREE) forget(c, a);
+  return leave(status);
+}
+
+WRT_EXPORT int32_t wrt_map(uint64_t context_id, uint64_t handle, uint32_t cache_type,
+                           wrt_result *out) {
+  if (cache_type > WRT_CACHE_WRITE_COMBINED) return WRT_E_INVALID_ARGUMENT;
+  wrtp_request request;
+  wrtp_response response;
+  wrtp_request_init(&request, WRTP_OP_MAP);
+  request.handle = handle;
+  request.cache_type = cache_type;
+  int32_t status = on_allocation(context_id, &request, out, &response);
+  if (status == WRT_OK) {
+    out->address = response.address;
+    out->byte_count = response.byte_count;
+  }
+  return status;
+}
+
+WRT_EXPORT int32_t wrt_unmap(uint64_t context_id, uint64_t handle, uint64_t base,
+                             wrt_result *out) {
+  wrtp_request request;
+  wrtp_response response;
+  wrtp_request_init(&request, WRTP_OP_UNMAP);
+  request.handle = handle;
+  request.base_address = base;
+  return on_allocation(context_id, &request, out, &response);
+}
+
+WRT_EXPORT int32_t wrt_free(uint64_t context_id, uint64_t handle, wrt_result *out) {
+  wrtp_request request;
+  wrtp_response response;
+  wrtp_request_init(&request, WRTP_OP_FREE);
+  request.handle = handle;
+  int32_t status = on_allocation(context_id, &request, out, &response);
+  if (status == WRT_OK) out->byte_count = response.byte_count;
+  return status;
+}
+
+WRT_EXPORT int32_t wrt_query_frames(uint64_t context_id, uint64_t handle, uint64_t *frames,
+                                    uint64_t frames_capacity, wrt_result *out) {
+  if (frames == NULL || out == NULL) return WRT_E_INVALID_ARGUMENT;
+  context *c;
+  int32_t status = enter(context_id, out, &c);
+  if (status != WRT_OK) return status;
+  allocation *a = find_allocation(c, handle);
+  if (a == NULL) return leave(WRT_E_UNKNOWN_HANDLE);
+  uint64_t pages = (a->byte_count + page_size() - 1) / page_size();
+  if (frames_capacity < pages) return leave(WRT_E_BUFFER_TOO_SMALL);
+  status = read_frames(c->device, handle, pages, frames, &out->sys_errno);
+  if (status == WRT_OK) {
+    out->byte_count = a->byte_count;
+    out->flags = WRT_RESULT_FRAMES_VALID;
+  }
+  return leave(status);
+}
+
+WRT_EXPORT int32_t wrt_context_open(wrt_result *out) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  HANDLE device;
+  int32_t status = open_device(&device, &out->sys_errno);
+  if (status != WRT_OK) return status;
+  wrtp_request request;
+  wrtp_response response;
+  wrtp_request_init(&request, WRTP_OP_VERSION);
+  status = exchange(device, &request, &response, &out->sys_errno);
+  if (status == WRT_OK) status = status_of(response.status, &out->sys_errno);
+  if (status != WRT_OK) {
+    CloseHandle(device);
+    return status;
+  }
+  AcquireSRWLockExclusive(&lock);
+  size_t index = context_count;
+  for (size_t i = 0; i < context_count; i++) {
+    if (!contexts[i].open) {
+      index = i;
+      break;
+    }
+  }
+  if (index == context_count) {
+    if (context_count == context_capacity) {
+      size_t capacity = context_capacity == 0 ? 4 : context_capacity * 2;
+      context *grown = contexts == NULL
+                           ? HeapAlloc(GetProcessHeap(), 0, capacity * sizeof *grown)
+                           : HeapReAlloc(GetProcessHeap(), 0, contexts, capacity * sizeof *grown);
+      if (grown == NULL) {
+        CloseHandle(device);
+        return leave(WRT_E_NO_MEMORY);
+      }
+      contexts = grown;
+      context_capacity = capacity;
+    }
+    contexts[context_count++] = (context){.generation = 1};
+  }
+  contexts[index].open = TRUE;
+  contexts[index].device = device;
+  out->handle = make_handle(contexts[index].generation, index);
+  return leave(WRT_OK);
+}
+
+WRT_EXPORT int32_t wrt_context_close(uint64_t context_id, wrt_result *out) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  context *c;
+  int32_t status = enter(context_id, out, &c);
+  if (status != WRT_OK) return status;
+  /* Closing the handle makes the driver unmap and free everything the context still holds. */
+  out->byte_count = c->allocation_count;
+  CloseHandle(c->device);
+  if (c->allocations != NULL) HeapFree(GetProcessHeap(), 0, c->allocations);
+  *c = (context){.generation = c->generation + 1};
+  return leave(WRT_OK);
+}
+
+WRT_EXPORT int32_t wrt_context_stats(uint64_t context_id, wrt_result *out) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  context *c;
+  int32_t status = enter(context_id, out, &c);
+  if (status != WRT_OK) return status;
+  out->handle = c->allocation_count;
+  for (size_t i = 0; i < c->allocation_count; i++) out->byte_count += c->allocations[i].byte_count;
+  return leave(WRT_OK);
+}
+
+/* The driver's pages are locked in the kernel, not charged to this process: what this process
+ * holds is the sum over its contexts. */
+WRT_EXPORT int32_t wrt_process_locked(wrt_result *out) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  AcquireSRWLockExclusive(&lock);
+  BOOL any = FALSE;
+  for (size_t i = 0; i < context_count; i++) {
+    if (!contexts[i].open) continue;
+    any = TRUE;
+    for (size_t j = 0; j < contexts[i].allocation_count; j++) {
+      out->byte_count += contexts[i].allocations[j].byte_count;
+    }
+  }
+  int32_t status = any ? WRT_OK : no_context(out);
+  return leave(status == WRT_E_UNKNOWN_HANDLE ? WRT_OK : status);
+}
+
+WRT_EXPORT uint32_t wrt_abi_version(void) { return WRT_ABI_VERSION; }
+
+static uint64_t copy_text(const char *text, uint8_t *buffer, uint64_t capacity) {
+  size_t length = (size_t)lstrlenA(text);
+  if (buffer != NULL && capacity > 0) {
+    size_t n = length < capacity - 1 ? length : (size_t)capacity - 1;
+    CopyMemory(buffer, text, n);
+    buffer[n] = '\0';
+  }
+  return length;
+}
+
+WRT_EXPORT uint64_t wrt_status_message(int32_t status, uint8_t *buffer, uint64_t capacity) {
+  const char *text = status >= 0 && status < WRT_STATUS_COUNT ? messages[status] : NULL;
+  return copy_text(text != NULL ? text : "unknown status code", buffer, capacity);
+}
+
+WRT_EXPORT int32_t wrt_host_query(wrt_host_info *info, uint8_t *reason,
+                                  uint64_t reason_capacity) {
+  if (info == NULL || reason == NULL || reason_capacity == 0) return WRT_E_INVALID_ARGUMENT;
+  ZeroMemory(info, sizeof *info);
+  reason[0] = '\0';
+  info->abi_version = WRT_ABI_VERSION;
+  info->page_size = page_size();
+  info->huge_page_size = GetLargePageMinimum();
+  HANDLE device;
+  uint64_t error = 0;
+  int32_t status = open_device(&device, &error);
+  if (status != WRT_OK) {
+    copy_text(status == WRT_E_DRIVER_NOT_FOUND ? NOT_FOUND_MESSAGE : messages[status], reason,
+              reason_capacity);
+    return status;
+  }
+  wrtp_request request;
+  wrtp_response response;
+  wrtp_request_init(&request, WRTP_OP_CAPABILITIES);
+  status = exchange(device, &request, &response, &error);
+  if (status == WRT_OK) status = status_of(response.status, &error);
+  CloseHandle(device);
+  if (status != WRT_OK) {
+    copy_text(messages[status], reason, reason_capacity);
+    return status;
+  }
+  if (response.capability_flags & WRTP_CAP_STREAM_OPEN) {
+    info->flags |= WRT_HOST_FRAMES_READABLE;
+  } else {
+    copy_text(messages[WRT_E_NO_STREAM], reason, reason_capacity);
+  }
+  /* Pages locked by the driver are not charged to this process's working-set quota. */
+  info->flags |= WRT_HOST_CAN_LOCK_UNLIMITED;
+  info->memlock_limit = UINT64_MAX;
+  uint64_t tick_ns = response.tick_frequency == 0
+                         ? 0
+                         : (UINT64_C(1000000000) + response.tick_frequency - 1) /
+                               response.tick_frequency;
+  info->clock_resolution_ns = tick_ns;
+  info->clock_measured_ns = tick_ns;
+  return WRT_OK;
+}

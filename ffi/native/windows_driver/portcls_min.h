@@ -1,0 +1,242 @@
+/*
+ * The part of the PortCls DDI the WaveRT test driver uses, declared in C from Microsoft's public
+ * DDI reference (portcls.h pages: IPort, IPortWaveRT, IPortWaveRTStream, IMiniport,
+ * IMiniportWaveRT, IMiniportWaveRTStream, PCFILTER_DESCRIPTOR, PCPIN_DESCRIPTOR, PcNewPort,
+ * PcInitializeAdapterDriver, PcAddAdapterDevice, PcRegisterSubdevice, PcDispatchIrp; ksmedia.h
+ * pages: KSDATARANGE_AUDIO, KSAUDIO_POSITION, KSRTAUDIO_HWLATENCY, KSRTAUDIO_HWREGISTER).
+ *
+ * Why our own: mingw-w64 ships a portcls.h (ReactOS's), but in C it does not compile here: it
+ * needs KSRTAUDIO_* types its ksmedia.h lacks, and that ksmedia.h needs user-mode types (TCHAR,
+ * FLOAT, RECT, ...) a kernel build does not have. Only what the driver calls is declared.
+ *
+ * The vtables list every method in the documented order, because the order is the binary
+ * interface; methods the driver never calls keep a typed slot all the same. x86_64 has a single
+ * calling convention, so no STDMETHODCALLTYPE is needed.
+ */
+#ifndef WAVERT_PORTCLS_MIN_H
+#define WAVERT_PORTCLS_MIN_H
+
+#include <ntddk.h>
+#include <ks.h>
+
+/* Identifiers (public: portcls.h, ksmedia.h, ks.h), as initializers so that constant tables
+ * (data ranges, categories) can embed them. */
+#define WRT_GUID(l, w1, w2, b0, b1, b2, b3, b4, b5, b6, b7) \
+  {(l), (w1), (w2), {(b0), (b1), (b2), (b3), (b4), (b5), (b6), (b7)}}
+#define WRT_GUID_IUNKNOWN WRT_GUID(0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46)
+#define WRT_GUID_IMINIPORT \
+  WRT_GUID(0xb4c90a24, 0x5791, 0x11d0, 0x86, 0xf9, 0x00, 0xa0, 0xc9, 0x11, 0xb5, 0x44)
+#define WRT_GUID_IMINIPORTWAVERT \
+  WRT_GUID(0x0f9fc4d6, 0x6061, 0x4f3c, 0xb1, 0xfc, 0x07, 0x5e, 0x35, 0xf7, 0x96, 0x0a)
+#define WRT_GUID_IMINIPORTWAVERTSTREAM \
+  WRT_GUID(0x000ac9ab, 0xfaab, 0x4f3d, 0x94, 0x55, 0x6f, 0xf8, 0x30, 0x6a, 0x74, 0xa0)
+#define WRT_GUID_CLSID_PORTWAVERT \
+  WRT_GUID(0xcc9be57a, 0xeb9e, 0x42b4, 0x94, 0xfc, 0x0c, 0xad, 0x3d, 0xbc, 0xe7, 0xfa)
+#define WRT_GUID_KSDATAFORMAT_TYPE_AUDIO \
+  WRT_GUID(0x73647561, 0x0000, 0x0010, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71)
+#define WRT_GUID_KSDATAFORMAT_SUBTYPE_PCM \
+  WRT_GUID(0x00000001, 0x0000, 0x0010, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71)
+#define WRT_GUID_KSDATAFORMAT_SPECIFIER_WAVEFORMATEX \
+  WRT_GUID(0x05589f81, 0xc356, 0x11ce, 0xbf, 0x01, 0x00, 0xaa, 0x00, 0x55, 0x59, 0x5a)
+#define WRT_GUID_KSCATEGORY_AUDIO \
+  WRT_GUID(0x6994ad04, 0x93ef, 0x11d0, 0xa3, 0xcc, 0x00, 0xa0, 0xc9, 0x22, 0x31, 0x96)
+#define WRT_GUID_KSCATEGORY_RENDER \
+  WRT_GUID(0x65e8773e, 0x8f56, 0x11d0, 0xa3, 0xb9, 0x00, 0xa0, 0xc9, 0x22, 0x31, 0x96)
+#define WRT_GUID_KSCATEGORY_REALTIME \
+  WRT_GUID(0xeb115ffc, 0x10c8, 0x4964, 0x83, 0x1d, 0x6d, 0xcb, 0x02, 0xe6, 0xf2, 0x3f)
+#define WRT_GUID_KSINTERFACESETID_STANDARD \
+  WRT_GUID(0x1A8766A0, 0x62CE, 0x11CF, 0xA5, 0xD6, 0x28, 0xDB, 0x04, 0xC1, 0x00, 0x00)
+#define WRT_GUID_KSMEDIUMSETID_STANDARD \
+  WRT_GUID(0x4747B320, 0x62CE, 0x11CF, 0xA5, 0xD6, 0x28, 0xDB, 0x04, 0xC1, 0x00, 0x00)
+
+/* ksmedia.h types */
+typedef struct {
+  KSDATARANGE DataRange;
+  ULONG MaximumChannels;
+  ULONG MinimumBitsPerSample;
+  ULONG MaximumBitsPerSample;
+  ULONG MinimumSampleFrequency;
+  ULONG MaximumSampleFrequency;
+} WRT_KSDATARANGE_AUDIO;
+
+typedef struct {
+  ULONGLONG PlayOffset;
+  ULONGLONG WriteOffset;
+} WRT_KSAUDIO_POSITION;
+
+typedef struct {
+  ULONG FifoSize;
+  ULONG ChipsetDelay;
+  ULONG CodecDelay;
+} WRT_KSRTAUDIO_HWLATENCY;
+
+typedef struct {
+  PVOID Register;
+  ULONG Width;
+  ULONGLONG Numerator;
+  ULONGLONG Denominator;
+  ULONG Accuracy;
+} WRT_KSRTAUDIO_HWREGISTER;
+
+/* Filter descriptors. Property, method and event items are never declared by this driver. */
+typedef struct {
+  ULONG PropertyItemSize;
+  ULONG PropertyCount;
+  const void *Properties;
+  ULONG MethodItemSize;
+  ULONG MethodCount;
+  const void *Methods;
+  ULONG EventItemSize;
+  ULONG EventCount;
+  const void *Events;
+  ULONG Reserved;
+} PCAUTOMATION_TABLE;
+
+typedef struct {
+  ULONG MaxGlobalInstanceCount;
+  ULONG MaxFilterInstanceCount;
+  ULONG MinFilterInstanceCount;
+  const PCAUTOMATION_TABLE *AutomationTable;
+  KSPIN_DESCRIPTOR KsPinDescriptor;
+} PCPIN_DESCRIPTOR;
+
+typedef struct {
+  ULONG Flags;
+  const PCAUTOMATION_TABLE *AutomationTable;
+  const GUID *Type;
+  const GUID *Name;
+} PCNODE_DESCRIPTOR;
+
+typedef struct {
+  ULONG FromNode;
+  ULONG FromNodePin;
+  ULONG ToNode;
+  ULONG ToNodePin;
+} PCCONNECTION_DESCRIPTOR;
+
+typedef struct {
+  ULONG Version;
+  const PCAUTOMATION_TABLE *AutomationTable;
+  ULONG PinSize;
+  ULONG PinCount;
+  const PCPIN_DESCRIPTOR *Pins;
+  ULONG NodeSize;
+  ULONG NodeCount;
+  const PCNODE_DESCRIPTOR *Nodes;
+  ULONG ConnectionCount;
+  const PCCONNECTION_DESCRIPTOR *Connections;
+  ULONG CategoryCount;
+  const GUID *Categories;
+} PCFILTER_DESCRIPTOR;
+
+/* COM objects in kernel mode: a pointer to a vtable first. QueryInterface returns NTSTATUS. */
+typedef struct IUnknownK IUnknownK;
+typedef struct IUnknownKVtbl {
+  NTSTATUS (*QueryInterface)(IUnknownK *This, const GUID *InterfaceId, PVOID *Interface);
+  ULONG (*AddRef)(IUnknownK *This);
+  ULONG (*Release)(IUnknownK *This);
+} IUnknownKVtbl;
+struct IUnknownK {
+  const IUnknownKVtbl *lpVtbl;
+};
+
+/* IResourceList is only passed from StartDevice to IPort::Init, never called. */
+typedef IUnknownK IResourceList;
+
+typedef struct IPortWaveRTStream IPortWaveRTStream;
+typedef struct IPortWaveRTStreamVtbl {
+  NTSTATUS (*QueryInterface)(IPortWaveRTStream *This, const GUID *InterfaceId, PVOID *Interface);
+  ULONG (*AddRef)(IPortWaveRTStream *This);
+  ULONG (*Release)(IPortWaveRTStream *This);
+  PMDL (*AllocatePagesForMdl)(IPortWaveRTStream *This, PHYSICAL_ADDRESS HighAddress,
+                              SIZE_T TotalBytes);
+  PMDL (*AllocateContiguousPagesForMdl)(IPortWaveRTStream *This, PHYSICAL_ADDRESS LowAddress,
+                                        PHYSICAL_ADDRESS HighAddress, SIZE_T TotalBytes);
+  PVOID (*MapAllocatedPages)(IPortWaveRTStream *This, PMDL MemoryDescriptorList,
+                             MEMORY_CACHING_TYPE CacheType);
+  VOID (*UnmapAllocatedPages)(IPortWaveRTStream *This, PVOID BaseAddress,
+                              PMDL MemoryDescriptorList);
+  VOID (*FreePagesFromMdl)(IPortWaveRTStream *This, PMDL MemoryDescriptorList);
+  ULONG (*GetPhysicalPagesCount)(IPortWaveRTStream *This, PMDL MemoryDescriptorList);
+  PHYSICAL_ADDRESS (*GetPhysicalPageAddress)(IPortWaveRTStream *This, PMDL MemoryDescriptorList,
+                                             ULONG Index);
+} IPortWaveRTStreamVtbl;
+struct IPortWaveRTStream {
+  const IPortWaveRTStreamVtbl *lpVtbl;
+};
+
+/* IPortWaveRT adds nothing to IPort. */
+typedef struct IPortWaveRT IPortWaveRT;
+typedef struct IPortWaveRTVtbl {
+  NTSTATUS (*QueryInterface)(IPortWaveRT *This, const GUID *InterfaceId, PVOID *Interface);
+  ULONG (*AddRef)(IPortWaveRT *This);
+  ULONG (*Release)(IPortWaveRT *This);
+  NTSTATUS (*Init)(IPortWaveRT *This, PDEVICE_OBJECT DeviceObject, PIRP Irp,
+                   IUnknownK *UnknownMiniport, IUnknownK *UnknownAdapter,
+                   IResourceList *ResourceList);
+  NTSTATUS (*GetDeviceProperty)(IPortWaveRT *This, DEVICE_REGISTRY_PROPERTY DeviceProperty,
+                                ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength);
+  NTSTATUS (*NewRegistryKey)(IPortWaveRT *This, IUnknownK **OutRegistryKey,
+                             IUnknownK *OuterUnknown, ULONG RegistryKeyType,
+                             ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                             ULONG CreateOptions, PULONG Disposition);
+} IPortWaveRTVtbl;
+struct IPortWaveRT {
+  const IPortWaveRTVtbl *lpVtbl;
+};
+
+typedef struct IMiniportWaveRTStream IMiniportWaveRTStream;
+typedef struct IMiniportWaveRTStreamVtbl {
+  NTSTATUS (*QueryInterface)(IMiniportWaveRTStream *This, const GUID *InterfaceId,
+                             PVOID *Interface);
+  ULONG (*AddRef)(IMiniportWaveRTStream *This);
+  ULONG (*Release)(IMiniportWaveRTStream *This);
+  NTSTATUS (*SetFormat)(IMiniportWaveRTStream *This, PKSDATAFORMAT DataFormat);
+  NTSTATUS (*SetState)(IMiniportWaveRTStream *This, KSSTATE State);
+  NTSTATUS (*GetPosition)(IMiniportWaveRTStream *This, WRT_KSAUDIO_POSITION *Position);
+  NTSTATUS (*AllocateAudioBuffer)(IMiniportWaveRTStream *This, ULONG RequestedSize,
+                                  PMDL *AudioBufferMdl, ULONG *ActualSize,
+                                  ULONG *OffsetFromFirstPage, MEMORY_CACHING_TYPE *CacheType);
+  VOID (*FreeAudioBuffer)(IMiniportWaveRTStream *This, PMDL AudioBufferMdl, ULONG BufferSize);
+  VOID (*GetHWLatency)(IMiniportWaveRTStream *This, WRT_KSRTAUDIO_HWLATENCY *HwLatency);
+  NTSTATUS (*GetPositionRegister)(IMiniportWaveRTStream *This,
+                                  WRT_KSRTAUDIO_HWREGISTER *Register);
+  NTSTATUS (*GetClockRegister)(IMiniportWaveRTStream *This, WRT_KSRTAUDIO_HWREGISTER *Register);
+} IMiniportWaveRTStreamVtbl;
+struct IMiniportWaveRTStream {
+  const IMiniportWaveRTStreamVtbl *lpVtbl;
+};
+
+/* IMiniport's two methods, then IMiniportWaveRT's three. */
+typedef struct IMiniportWaveRT IMiniportWaveRT;
+typedef struct IMiniportWaveRTVtbl {
+  NTSTATUS (*QueryInterface)(IMiniportWaveRT *This, const GUID *InterfaceId, PVOID *Interface);
+  ULONG (*AddRef)(IMiniportWaveRT *This);
+  ULONG (*Release)(IMiniportWaveRT *This);
+  NTSTATUS (*GetDescription)(IMiniportWaveRT *This, const PCFILTER_DESCRIPTOR **Description);
+  NTSTATUS (*DataRangeIntersection)(IMiniportWaveRT *This, ULONG PinId, PKSDATARANGE DataRange,
+                                    PKSDATARANGE MatchingDataRange, ULONG OutputBufferLength,
+                                    PVOID ResultantFormat, PULONG ResultantFormatLength);
+  NTSTATUS (*Init)(IMiniportWaveRT *This, IUnknownK *UnknownAdapter,
+                   IResourceList *ResourceList, IPortWaveRT *Port);
+  NTSTATUS (*NewStream)(IMiniportWaveRT *This, IMiniportWaveRTStream **Stream,
+                        IPortWaveRTStream *PortStream, ULONG Pin, BOOLEAN Capture,
+                        PKSDATAFORMAT DataFormat);
+  NTSTATUS (*GetDeviceDescription)(IMiniportWaveRT *This, PDEVICE_DESCRIPTION DeviceDescription);
+} IMiniportWaveRTVtbl;
+struct IMiniportWaveRT {
+  const IMiniportWaveRTVtbl *lpVtbl;
+};
+
+/* portcls.sys exports (import library generated from portcls.def). */
+typedef NTSTATUS (*PCPFNSTARTDEVICE)(PDEVICE_OBJECT DeviceObject, PIRP Irp,
+                                     IResourceList *ResourceList);
+NTSTATUS PcInitializeAdapterDriver(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPathName,
+                                   PDRIVER_ADD_DEVICE AddDevice);
+NTSTATUS PcAddAdapterDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject,
+                            PCPFNSTARTDEVICE StartDevice, ULONG MaxObjects,
+                            ULONG DeviceExtensionSize);
+NTSTATUS PcNewPort(IPortWaveRT **OutPort, const GUID *ClassId);
+NTSTATUS PcRegisterSubdevice(PDEVICE_OBJECT DeviceObject, PWSTR Name, IUnknownK *Unknown);
+
+#endif /* WAVERT_PORTCLS_MIN_H */

@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import {
+  buildWindows,
+  mingwAvailability,
+  mingwTool,
+  runTool,
+  windowsOutputs,
+} from "./build_windows.ts";
+import { windowsBuildDir } from "./paths.ts";
+import { helperSymbols } from "./symbols.ts";
+
+const mingw = await mingwAvailability();
+const wine = await wineAvailability();
+if (!mingw.available) console.log(`Windows bridge tests skipped: unavailable: ${mingw.reason}`);
+if (mingw.available && !wine.available) {
+  console.log(`Windows helper under Wine skipped: unavailable: ${wine.reason}`);
+}
+
+async function wineAvailability(): Promise<{ available: boolean; reason: string }> {
+  try {
+    const { success } = await new Deno.Command("wine", {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (success) return { available: true, reason: "" };
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return { available: false, reason: "wine not found: install wine64 (apt-get install wine64)" };
+}
+
+/** One build shared by both tests, so either can run alone under --filter. */
+let built: Promise<void> | undefined;
+function ensureBuilt(): Promise<void> {
+  built ??= buildWindows();
+  return built;
+}
+
+/** `objdump -p` of a PE file, the one source of every check on headers, imports and exports. */
+function peInfo(path: string): Promise<string> {
+  return runTool(mingwTool("objdump"), ["-p", path]);
+}
+
+/** Names imported from each DLL, from objdump's import tables. */
+function importsByDll(info: string): Map<string, string[]> {
+  const imports = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of info.split("\n")) {
+    const dll = line.match(/^\s*DLL Name: (\S+)/);
+    if (dll) {
+      current = [];
+      imports.set(dll[1].toLowerCase(), current);
+    } else if (current && /^\s*$/.test(line)) {
+      current = undefined;
+    } else if (current) {
+      const entry = line.match(/^\s+[0-9a-f]+\s+\d+\s+(\w+)\s*$/);
+      if (entry) current.push(entry[1]);
+    }
+  }
+  return imports;
+}
+
+Deno.test({
+  name: "mingw-w64 builds the helper DLL with every ABI symbol, and a native-subsystem driver " +
+    "that imports only from the kernel, the HAL and PortCls",
+  ignore: !mingw.available,
+  async fn() {
+    await ensureBuilt();
+    const dll = await peInfo(windowsOutputs.helperDll);
+    const table = dll.slice(dll.indexOf("[Ordinal/Name Pointer] Table"));
+    const exported = [...table.matchAll(/^\s*\[\s*\d+\] (\w+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(exported.sort(), Object.keys(helperSymbols).sort());
+
+    const driver = await peInfo(windowsOutputs.driver);
+    assert.match(driver, /^Subsystem\s+00000001\s+\(NT native\)$/m);
+    const characteristics = Number.parseInt(
+      driver.match(/^Characteristics 0x([0-9a-f]+)/m)![1],
+      16,
+    );
+    assert.equal(characteristics & 0x2000, 0, "a driver is an executable image, not a DLL");
+    assert.notEqual(
+      Number.parseInt(driver.match(/^AddressOfEntryPoint\s+([0-9a-f]+)/m)![1], 16),
+      0,
+    );
+    assert.match(driver, /Base Relocation Directory \[\.reloc\]/);
+    const imports = importsByDll(driver);
+    assert.deepEqual([...imports.keys()].sort(), ["hal.dll", "ntoskrnl.exe", "portcls.sys"]);
+    assert.deepEqual(imports.get("portcls.sys")!.sort(), [
+      "PcAddAdapterDevice",
+      "PcInitializeAdapterDriver",
+      "PcNewPort",
+      "PcRegisterSubdevice",
+    ]);
+    assert.deepEqual(imports.get("hal.dll"), ["KeQueryPerformanceCounter"]);
+    const inf = await Deno.readTextFile(windowsOutputs.inf);
+    assert.match(inf, /^ServiceBinary=%13%\\wavert_test\.sys$/m);
+  },
+});
+
+Deno.test({
+  name: "the helper DLL answers every call with 'WaveRT test driver not found' under Wine",
+  ignore: !mingw.available || !wine.available,
+  async fn() {
+    await ensureBuilt();
+    // A prefix of our own in the gitignored build directory: created on first use (about 6 s),
+    // never the user's ~/.wine. WINEDEBUG keeps Wine's own diagnostics out of the output.
+    const env = {
+      WINEPREFIX: `${windowsBuildDir}wineprefix`,
+      WINEDEBUG: "-all",
+      WINEDLLOVERRIDES: "mscoree,mshtml=",
+    };
+    try {
+      const { success, stdout, stderr } = await new Deno.Command("wine", {
+        args: [windowsOutputs.helperTest, windowsOutputs.helperDll],
+        env,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(stdout);
+      assert.ok(success, `${text}\n${new TextDecoder().decode(stderr)}`);
+      assert.match(text, /^\d+ passed, 0 failed\r?$/m);
+    } finally {
+      // The prefix's wineserver would otherwise linger for a few seconds after the test.
+      await new Deno.Command("wineserver", { args: ["-k"], env, stderr: "null" }).output();
+    }
+  },
+});
