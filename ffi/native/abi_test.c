@@ -11,17 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed;
-
-#define CHECK(cond)                                                                 \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);      \
-      printf("%d passed, 1 failed\n", passed);                                      \
-      exit(1);                                                                      \
-    }                                                                               \
-    passed++;                                                                       \
-  } while (0)
+#include "test_check.h"
 
 #define PAGES 16
 

@@ -15,17 +15,7 @@
 #include <string.h>
 #include <windows.h>
 
-static int passed;
-
-#define CHECK(cond)                                                                 \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);      \
-      printf("%d passed, 1 failed\n", passed);                                      \
-      exit(1);                                                                      \
-    }                                                                               \
-    passed++;                                                                       \
-  } while (0)
+#include "test_check.h"
 
 #define NOT_FOUND "WaveRT test driver not found: install it as described in README (Windows bridge)"
 
