@@ -28,8 +28,8 @@ function report(name: string, micros: number, targetMicros: number, unit: "µs" 
   const scale = unit === "ms" ? 1000 : 1;
   rows.push({
     case: name,
-    median: `${(micros / scale).toFixed(unit === "ms" ? 2 : 2)} ${unit}`,
-    target: `≤ ${targetMicros / scale} ${unit}`,
+    median: `${(micros / scale).toFixed(2)} ${unit}`,
+    target: `≤ ${+(targetMicros / scale).toFixed(2)} ${unit}`,
     verdict: micros <= targetMicros
       ? "meets"
       : `misses by ${(micros / targetMicros - 1) * 100 | 0} %`,
