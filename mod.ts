@@ -52,6 +52,7 @@ export type { AllocatePagesRequest, CacheConflict, Leak, MemoryManager } from ".
 export {
   HostBackend,
   type HostBackendOptions,
+  hostCapabilities,
   type HostInfo,
   HostMdl,
   HostStream,

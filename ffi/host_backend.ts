@@ -468,7 +468,8 @@ export interface HostBackendOptions {
 }
 
 /**
- * The Linux host backend. Create it with {@linkcode openHostBackend}.
+ * The host backend: the Linux helper, or on Windows the bridge to the WaveRT test driver. Create
+ * it with {@linkcode openHostBackend}.
  *
  * @example
  * ```ts ignore
@@ -480,7 +481,8 @@ export interface HostBackendOptions {
  * ```
  */
 export class HostBackend implements Backend {
-  readonly name = "linux-host";
+  /** `"linux-host"`, or `"windows-wavert"` when the helper is the Windows bridge. */
+  readonly name: string;
   readonly pageSize: number;
   readonly capabilities: BackendCapabilities;
   readonly host: HostInfo;
@@ -505,7 +507,8 @@ export class HostBackend implements Backend {
       throw e;
     }
     this.library = lib;
-    this.capabilities = capabilitiesOf(this.host);
+    this.name = Deno.build.os === "windows" ? "windows-wavert" : "linux-host";
+    this.capabilities = hostCapabilities(this.host, Deno.build.os);
     unclosed.register(this, { calls: this.#calls, lib }, this);
   }
 
@@ -684,7 +687,54 @@ function queryHost(lib: HelperLibrary): HostInfo {
   };
 }
 
-function capabilitiesOf(host: HostInfo): BackendCapabilities {
+/**
+ * What a host backend can claim, from what its helper reported. On Windows the helper is the
+ * bridge to the WaveRT test driver, which calls the real `IPortWaveRTStream`: HighAddress, contiguity
+ * and cache types are the real allocator's. On Linux they are what user memory allows.
+ *
+ * @example
+ * ```ts
+ * const host = {
+ *   pageSize: 4096, framesReadable: false, framesReason: "no stream is open",
+ *   transparentHugePages: "never", hugePageSize: 0, memlockLimit: Infinity,
+ *   canLockUnlimited: true, clockResolutionNs: 100, clockMeasuredNs: 100,
+ * } as const;
+ * hostCapabilities(host, "windows").highAddressEnforced.available; // true
+ * hostCapabilities(host, "linux").highAddressEnforced.available; // false
+ * ```
+ */
+export function hostCapabilities(host: HostInfo, os: typeof Deno.build.os): BackendCapabilities {
+  return os === "windows" ? windowsCapabilities(host) : linuxCapabilities(host);
+}
+
+function windowsCapabilities(host: HostInfo): BackendCapabilities {
+  const frameNumbers: Capability = host.framesReadable
+    ? { available: true, note: "GetPhysicalPageAddress, through the WaveRT test driver" }
+    : { available: false, reason: host.framesReason };
+  return {
+    frameNumbers,
+    highAddressEnforced: {
+      available: true,
+      note: "the driver passes HighAddress to IPortWaveRTStream, which Windows enforces",
+    },
+    contiguous: host.framesReadable
+      ? { available: true, note: "AllocateContiguousPagesForMdl, through the WaveRT test driver" }
+      : {
+        available: false,
+        reason: `contiguity cannot be verified without frame numbers: ${host.framesReason}`,
+      },
+    cacheTypes: { available: true, note: "MapAllocatedPages with the requested cache type" },
+    misuseDetection: {
+      available: true,
+      note: "detected before the driver is called: double-map, unmap-not-mapped, " +
+        "unmap-wrong-address, free-while-mapped, double-free, use-after-free, foreign-mdl, " +
+        "leaked-pages; the driver itself only ever receives valid requests",
+    },
+    timing: { source: "measured", resolutionNs: host.clockMeasuredNs },
+  };
+}
+
+function linuxCapabilities(host: HostInfo): BackendCapabilities {
   const frameNumbers: Capability = host.framesReadable
     ? { available: true, note: "read from /proc/self/pagemap" }
     : { available: false, reason: host.framesReason };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { CacheType } from "../core/constants.ts";
 import type { HostInfo } from "./host_backend.ts";
-import { openHostBackend } from "./host_backend.ts";
+import { hostCapabilities, openHostBackend } from "./host_backend.ts";
 import { runIsolated } from "./isolation.ts";
 import { helperAvailability } from "./library.ts";
 
@@ -186,4 +186,30 @@ Deno.test({
     assert.throws(() => backend.stats(), /closed/);
     assert.throws(() => stream.allocatePagesForMdl(0xFFFFFFFFn, 4096), /closed/);
   },
+});
+
+Deno.test("capabilities follow the OS: the Windows bridge claims what the real allocator does", () => {
+  const host: HostInfo = {
+    pageSize: 4096,
+    framesReadable: true,
+    framesReason: "",
+    transparentHugePages: "never",
+    hugePageSize: 0,
+    memlockLimit: Infinity,
+    canLockUnlimited: true,
+    clockResolutionNs: 100,
+    clockMeasuredNs: 100,
+  };
+  const windows = hostCapabilities(host, "windows");
+  const linux = hostCapabilities(host, "linux");
+  for (const claim of ["highAddressEnforced", "contiguous", "cacheTypes"] as const) {
+    assert.equal(windows[claim].available, true, claim);
+    assert.equal(linux[claim].available, false, claim);
+  }
+  const noStream = hostCapabilities(
+    { ...host, framesReadable: false, framesReason: "no stream" },
+    "windows",
+  );
+  assert.deepEqual(noStream.frameNumbers, { available: false, reason: "no stream" });
+  assert.equal(noStream.contiguous.available, false);
 });
