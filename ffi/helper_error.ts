@@ -31,6 +31,8 @@ export const HelperStatus = {
   DRIVER_NOT_FOUND: 14,
   NO_STREAM: 15,
   PROTOCOL: 16,
+  ADDRESSES_HIDDEN: 17,
+  UNSUPPORTED: 18,
 } as const;
 
 /**

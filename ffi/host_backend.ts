@@ -24,6 +24,7 @@ import type {
   WaveRtStream,
 } from "../core/backend.ts";
 import { type CacheType, maxBytesPerCall, MdlFlags } from "../core/constants.ts";
+import { type MachineLayout, type RamRange, validateMachine } from "../core/machine.ts";
 import type { Leak } from "../core/mm.ts";
 import { DriverViolation, ViolationRules } from "../core/violations.ts";
 import { HelperStatus } from "./helper_error.ts";
@@ -424,6 +425,36 @@ class NativeCalls {
     return Number(this.#out[ResultWord.byteCount]);
   }
 
+  /**
+   * The RAM ranges the helper reads from /proc/iomem, or null when this machine will not say
+   * (addresses hidden without CAP_SYS_ADMIN, or no such list). The buffer grows to the count the
+   * helper asks for; a few retries cover RAM hot-plugged between two calls.
+   */
+  hostRam(): RamRange[] | null {
+    let slots = 64;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const ranges = new BigUint64Array(slots);
+      const status = this.#symbols.wrt_host_ram(ranges, BigInt(slots), this.#out);
+      if (status === HelperStatus.ADDRESSES_HIDDEN || status === HelperStatus.UNSUPPORTED) {
+        return null;
+      }
+      const count = Number(this.#out[ResultWord.byteCount]);
+      if (status === HelperStatus.BUFFER_TOO_SMALL) {
+        slots = 2 * count;
+        continue;
+      }
+      this.#checked("wrt_host_ram", status);
+      return Array.from({ length: count }, (_, i) => ({
+        base: ranges[2 * i],
+        length: ranges[2 * i + 1],
+      }));
+    }
+    throw new Error(
+      `wrt_host_ram kept asking for a bigger buffer (last ${slots / 2} ranges): ` +
+        "the RAM layout changed on every read",
+    );
+  }
+
   close(): void {
     this.#checked("wrt_context_close", this.#symbols.wrt_context_close(this.#context, this.#out));
   }
@@ -543,6 +574,26 @@ export class HostBackend implements Backend {
   processLockedBytes(): number {
     this.#checkOpen();
     return this.#calls.processLocked();
+  }
+
+  /**
+   * This machine's physical RAM ranges (the top-level "System RAM" lines of `/proc/iomem`, trimmed
+   * to whole pages), read by the helper because Deno needs --allow-all to read that file. Null,
+   * without throwing, when the kernel hides physical addresses (no CAP_SYS_ADMIN) or the helper
+   * offers no ranges (the Windows bridge); other failures throw the usual `HelperError`.
+   *
+   * @example
+   * ```ts ignore
+   * // Not run as a doc test: it needs the built helper (deno task build:ffi).
+   * using backend = openHostBackend();
+   * const machine = backend.ramLayout(); // { pageSize: 4096, ranges: [{ base: 0x1000n, ... }] }
+   * if (machine === null) console.log("RAM ranges unavailable: the map is drawn without them");
+   * ```
+   */
+  ramLayout(): MachineLayout | null {
+    this.#checkOpen();
+    const ranges = this.#calls.hostRam();
+    return ranges === null ? null : validateMachine({ pageSize: this.pageSize, ranges });
   }
 
   /**

@@ -8,6 +8,13 @@ import { helperAvailability } from "./library.ts";
 const helper = helperAvailability();
 const hostCases = new URL("./host_cases.ts", import.meta.url);
 
+/** What a case needs from this machine beyond the helper. */
+interface Needs {
+  readonly frames?: boolean;
+  readonly contiguous?: boolean;
+  readonly ram?: boolean;
+}
+
 /** This machine's host facts, read once in-process to decide which cases can run. */
 function probeHost(): HostInfo | null {
   if (!helper.available) return null;
@@ -16,10 +23,25 @@ function probeHost(): HostInfo | null {
 }
 const host = probeHost();
 
+/** Why the helper gives no RAM ranges here (hidden addresses, no list), or null when it does. */
+function probeRam(): string | null {
+  if (!helper.available) return helper.reason;
+  using backend = openHostBackend();
+  try {
+    return backend.ramLayout() === null
+      ? "physical RAM ranges are hidden or unsupported here (reading them needs CAP_SYS_ADMIN)"
+      : null;
+  } catch {
+    return null; // a real failure: the case runs and reports it
+  }
+}
+const ramHidden = probeRam();
+
 /** Why a case cannot run here, or null when it can. */
-function unavailable(needs: { frames?: boolean; contiguous?: boolean }): string | null {
+function unavailable(needs: Needs): string | null {
   if (!helper.available) return helper.reason;
   if ((needs.frames || needs.contiguous) && !host!.framesReadable) return host!.framesReason;
+  if (needs.ram && ramHidden !== null) return ramHidden;
   if (needs.contiguous && host!.transparentHugePages === "never") {
     return "transparent huge pages are disabled";
   }
@@ -27,11 +49,7 @@ function unavailable(needs: { frames?: boolean; contiguous?: boolean }): string 
 }
 
 /** Registers a hardware case that runs in a child process, or skips it printing the reason. */
-function hardwareCase(
-  name: string,
-  caseName: string,
-  needs: { frames?: boolean; contiguous?: boolean } = {},
-): void {
+function hardwareCase(name: string, caseName: string, needs: Needs = {}): void {
   const reason = unavailable(needs);
   if (reason !== null) console.log(`skipped "${name}": unavailable: ${reason}`);
   Deno.test({
@@ -53,6 +71,11 @@ hardwareCase("HighAddress is observed and reported, not enforced", "highAddressO
 hardwareCase("map returns the user mapping; misuse raises DriverViolations", "mapUnmapAndMisuse");
 hardwareCase("close() frees everything and is safe twice", "closeFreesEverything");
 hardwareCase("VmLck is back at its baseline after 10,000 cycles", "lockedMemoryBackToBaseline");
+hardwareCase(
+  "ramLayout() is sorted, page-aligned RAM holding every allocated frame",
+  "ramLayoutHoldsFrames",
+  { frames: true, ram: true },
+);
 
 async function commandExists(name: string): Promise<boolean> {
   try {
@@ -106,6 +129,20 @@ Deno.test({
     }
     const summary = await runIsolated(hostCases, "withoutFrameNumbers", { wrapper: drop });
     console.log(`withoutFrameNumbers: ${JSON.stringify(summary)}`);
+  },
+});
+
+Deno.test({
+  name: "without CAP_SYS_ADMIN ramLayout() is null: the helper reports the addresses hidden",
+  ignore: !helper.available,
+  async fn() {
+    const drop = await dropCapabilities(["sys_admin"]);
+    if (typeof drop === "string") {
+      console.log(`unavailable: cannot drop CAP_SYS_ADMIN: ${drop}`);
+      return;
+    }
+    const summary = await runIsolated(hostCases, "ramLayoutWithoutSysAdmin", { wrapper: drop });
+    console.log(`ramLayoutWithoutSysAdmin: ${JSON.stringify(summary)}`);
   },
 });
 

@@ -10,8 +10,11 @@
 import assert from "node:assert/strict";
 import type { Mdl } from "../core/backend.ts";
 import { CacheType, MdlFlags } from "../core/constants.ts";
+import { ramBytes } from "../core/machine.ts";
 import { DriverViolation } from "../core/violations.ts";
+import { HelperStatus } from "./helper_error.ts";
 import { type HostBackend, openHostBackend } from "./host_backend.ts";
+import { ResultWord } from "./symbols.ts";
 
 const HIGH_4G = 0xFFFF_FFFFn;
 const HIGH_ANY = 0x7FFF_FFFF_FFFF_FFFFn;
@@ -332,6 +335,90 @@ export function withoutFrameNumbers(backend: HostBackend): unknown {
     stream.freePagesFromMdl(mdl);
   }
   return { reason: frameNumbers.reason };
+}
+
+/**
+ * The RAM ranges the helper reads are the machine's real memory: non-empty, page-aligned, sorted
+ * and disjoint, and every frame the allocator hands out (scattered pages, and a contiguous block
+ * where one can be had) lies inside one of them.
+ *
+ * @example
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../mod.ts";
+ * const hostCases = new URL("./host_cases.ts", import.meta.url);
+ * await runIsolated(hostCases, "ramLayoutHoldsFrames");
+ * ```
+ */
+export function ramLayoutHoldsFrames(backend: HostBackend): unknown {
+  const layout = backend.ramLayout();
+  assert.ok(layout !== null, "ramLayout() is null although physical addresses are readable");
+  const page = BigInt(backend.pageSize);
+  assert.equal(layout.pageSize, backend.pageSize);
+  assert.ok(layout.ranges.length > 0, "no RAM range");
+  let previousEnd = -1n;
+  for (const [i, { base, length }] of layout.ranges.entries()) {
+    assert.ok(length > 0n, `ranges[${i}] is empty`);
+    assert.equal(base % page, 0n, `ranges[${i}].base 0x${base.toString(16)} is not page-aligned`);
+    assert.equal(length % page, 0n, `ranges[${i}].length is not a page multiple`);
+    assert.ok(base >= previousEnd, `ranges[${i}] is out of order or overlaps the one before`);
+    previousEnd = base + length;
+  }
+  const inRam = (address: bigint) =>
+    layout.ranges.some((r) => address >= r.base && address - r.base < r.length);
+
+  const stream = backend.stream();
+  const mdls: Mdl[] = [];
+  let checked = 0;
+  try {
+    for (const pages of [1, 7, 256]) {
+      const mdl = stream.allocatePagesForMdl(HIGH_ANY, pages * backend.pageSize);
+      assert.ok(mdl !== null, `${pages} pages returned null`);
+      mdls.push(mdl);
+    }
+    if (backend.capabilities.contiguous.available) {
+      const mdl = stream.allocateContiguousPagesForMdl(0n, HIGH_ANY, 16 * backend.pageSize);
+      if (mdl !== null) mdls.push(mdl);
+    }
+    for (const mdl of mdls) {
+      assertRealFrames(backend, mdl);
+      for (let i = 0; i < mdl.pfns.length; i++) {
+        const address = stream.getPhysicalPageAddress(mdl, i);
+        assert.ok(inRam(address), `frame 0x${address.toString(16)} lies outside every RAM range`);
+        checked++;
+      }
+    }
+  } finally {
+    for (const mdl of mdls) stream.freePagesFromMdl(mdl);
+  }
+  return {
+    ranges: layout.ranges.length,
+    ramBytes: String(ramBytes(layout)),
+    framesChecked: checked,
+  };
+}
+
+/**
+ * Without CAP_SYS_ADMIN the kernel shows zeros for physical addresses: the helper says so
+ * (`WRT_E_ADDRESSES_HIDDEN`, naming the capability) and `ramLayout()` is null without throwing.
+ *
+ * @example
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper and starts a child process.
+ * import { runIsolated } from "../mod.ts";
+ * const hostCases = new URL("./host_cases.ts", import.meta.url);
+ * await runIsolated(hostCases, "ramLayoutWithoutSysAdmin", { wrapper: ["setpriv", "--bounding-set=-sys_admin"] });
+ * ```
+ */
+export function ramLayoutWithoutSysAdmin(backend: HostBackend): unknown {
+  const out = new BigUint64Array(ResultWord.length);
+  const status = backend.library.symbols.wrt_host_ram(null, 0n, out);
+  assert.equal(status, HelperStatus.ADDRESSES_HIDDEN, `wrt_host_ram returned status ${status}`);
+  assert.equal(out[ResultWord.byteCount], 0n);
+  const message = backend.library.statusMessage(status);
+  assert.match(message, /CAP_SYS_ADMIN/);
+  assert.equal(backend.ramLayout(), null);
+  return { status: "ADDRESSES_HIDDEN", message };
 }
 
 /** A backend opened and dropped without close(), for the FinalizationRegistry backstop. */

@@ -63,6 +63,8 @@ export const helperSymbols = {
   wrt_context_stats: { parameters: ["u64", "buffer"], result: "i32" },
   /** int32_t wrt_process_locked(wrt_result *out) */
   wrt_process_locked: { parameters: ["buffer"], result: "i32" },
+  /** int32_t wrt_host_ram(uint64_t *ranges, uint64_t capacity, wrt_result *out) */
+  wrt_host_ram: { parameters: ["buffer", "u64", "buffer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /**

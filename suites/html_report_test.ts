@@ -7,10 +7,13 @@
  */
 
 import assert from "node:assert/strict";
-import { providersFor } from "./backends.ts";
+import { openHostBackend } from "../ffi/host_backend.ts";
+import { helperAvailability } from "../ffi/library.ts";
+import { hardwareProvider, providersFor } from "./backends.ts";
 import { commonFormats, contiguousRequests, lifecycle } from "./bundled.ts";
 import { HeadlessChromium } from "./headless_chromium.ts";
 import { renderHtmlReport } from "./html_report.ts";
+import { memoryMapSvg } from "./memory_map_svg.ts";
 import { runSuites } from "./run_suites.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -22,6 +25,36 @@ const chromiumMissing = (() => {
     return `${CHROMIUM} not found (${(error as Error).name}); .ci/run installs Debian's chromium`;
   }
 })();
+
+/** Why the hardware map cannot show RAM ranges here, or null when the helper reads them. */
+const hardwareRamMissing = (() => {
+  const helper = helperAvailability();
+  if (!helper.available) return `the helper is unavailable: ${helper.reason}`;
+  using backend = openHostBackend();
+  return backend.ramLayout() === null
+    ? "the helper gives no RAM ranges here (physical addresses need CAP_SYS_ADMIN)"
+    : null;
+})();
+if (hardwareRamMissing !== null) {
+  console.log(`hardware map RAM checks skipped: unavailable: ${hardwareRamMissing}`);
+}
+
+Deno.test({
+  name: "the hardware memory map draws the machine's RAM ranges, read by the helper in the child",
+  ignore: hardwareRamMissing !== null,
+  async fn() {
+    const run = await hardwareProvider.run(commonFormats.cases[0], { seed: 1 });
+    assert.equal(run.status, "passed", run.reason);
+    assert.ok(run.machine !== null, "the hardware run has no machine layout");
+    assert.ok(run.machine.ranges.length > 0);
+    const svg = memoryMapSvg(run);
+    const ramRects = svg.match(/<rect class="ram" /g) ?? [];
+    assert.ok(ramRects.length > 0, "no RAM range drawn");
+    assert.ok(ramRects.length <= 2 * run.machine.ranges.length, "more RAM rects than ranges");
+    assert.ok(!svg.includes("ram-unknown"), "the map still draws unknown RAM");
+    assert.match(svg, /<rect class="hole" /);
+  },
+});
 
 Deno.test({
   name: `the HTML report draws every map and histogram in headless Chromium${
@@ -49,6 +82,7 @@ Deno.test({
           "svg.memory-map", "svg.latency-histogram", "svg.memory-map rect.ram",
           "svg.memory-map rect.run", "svg.memory-map line.high-address",
           "svg.latency-histogram rect.bar",
+          'figure[data-backend="hardware"]:not(.ignored) svg.memory-map rect.ram:not(.ram-unknown)',
         ].map((selector) => [selector, [...document.querySelectorAll(selector)].map((e) => {
           const box = e.getBoundingClientRect();
           return { width: box.width, height: box.height };
@@ -56,6 +90,7 @@ Deno.test({
       assert.equal(drawn["svg.memory-map"].length, ranRuns.length, "a map per backend run");
       assert.equal(drawn["svg.latency-histogram"].length, ranRuns.length, "a histogram per run");
       for (const [selector, boxes] of Object.entries(drawn)) {
+        if (selector.includes("hardware") && hardwareRamMissing !== null) continue;
         assert.ok(boxes.length > 0, `${selector}: nothing drawn`);
         for (const box of boxes) {
           // A vertical line has no width: it is drawn when it has a height.

@@ -6,12 +6,18 @@
  */
 #include "wavert_helper.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test_check.h"
+
+/* wrt_host_ram on another file: hidden in the shared library, linked here from the same source. */
+int32_t wrt_host_ram_from(const char *path, uint64_t *ranges, uint64_t capacity,
+                          wrt_result *out);
 
 #define PAGES 16
 
@@ -153,6 +159,112 @@ static void test_cycles_release_locks(uint64_t ctx, const wrt_host_info *info) {
   CHECK(vm_locked_kib() == baseline);
 }
 
+/* Writes `text` to a fresh temporary file and reads it as /proc/iomem; the file is removed. */
+static int32_t host_ram_of(const char *text, uint64_t *ranges, uint64_t capacity,
+                           wrt_result *out) {
+  char path[] = "/tmp/wavert_iomem_XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  size_t length = strlen(text);
+  CHECK(write(fd, text, length) == (ssize_t)length);
+  close(fd);
+  int32_t status = wrt_host_ram_from(path, ranges, capacity, out);
+  unlink(path);
+  return status;
+}
+
+/* The parser on crafted files: what root and an unprivileged process see, and odd lines. Ranges
+ * are trimmed to the host's page size, so the expected values are too. */
+static void test_iomem_parsing(uint64_t page) {
+#define UP(x) (((uint64_t)(x) + page - 1) / page * page)
+#define DOWN(x) ((uint64_t)(x) / page * page)
+  uint64_t r[8];
+  wrt_result out;
+  const char *kvm =
+      "00000000-00000fff : Reserved\n"
+      "00001000-0009fbff : System RAM\n"
+      "0009fc00-000fffff : Reserved\n"
+      "  000f0000-000fffff : System ROM\n"
+      "00100000-bfffffff : System RAM\n"
+      "  01000000-0220bb07 : Kernel code\n"
+      "  03b34000-03c57fff : System RAM\n" /* nested: part of the range above */
+      "c0001000-eebfffff : PCI Bus 0000:00\n"
+      "100000000-63fffffff : System RAM\n";
+  CHECK(host_ram_of(kvm, r, 8, &out) == WRT_OK && out.byte_count == 3);
+  CHECK(r[0] == UP(0x1000) && r[1] == DOWN(0x9fc00) - UP(0x1000)); /* trimmed inward */
+  CHECK(r[2] == 0x100000 && r[3] == 0xbff00000);
+  CHECK(r[4] == 0x100000000ull && r[5] == 0x540000000ull);
+  CHECK(host_ram_of(kvm, NULL, 0, &out) == WRT_E_BUFFER_TOO_SMALL && out.byte_count == 3);
+  r[2] = 0;
+  CHECK(host_ram_of(kvm, r, 3, &out) == WRT_E_BUFFER_TOO_SMALL && out.byte_count == 3);
+  CHECK(r[0] == UP(0x1000) && r[2] == 0); /* the pair that fits, nothing beyond it */
+
+  /* Without CAP_SYS_ADMIN the kernel prints every address as zeros. */
+  const char *hidden = "00000000-00000000 : Reserved\n00000000-00000000 : System RAM\n";
+  CHECK(host_ram_of(hidden, r, 8, &out) == WRT_E_ADDRESSES_HIDDEN && out.byte_count == 0);
+
+  /* RAM below one whole page, names that only start like it, and a line longer than the reading
+   * buffer whose continuation looks like a RAM line: none is a range. */
+  char odd[1024];
+  int n = snprintf(odd, sizeof odd,
+                   "00000800-00000fff : System RAM\n"
+                   "00020000-0002ffff : System RAMdisk\n"
+                   "00030000-0003ffff : System RAM extra\n"
+                   "00004000-00004fff : Reserved ");
+  /* 255 characters fill the 256-byte buffer, so the next read starts mid-line. */
+  int long_line = n - (int)strlen("00004000-00004fff : Reserved ");
+  while (n - long_line < 255) odd[n++] = 'x';
+  snprintf(odd + n, sizeof odd - (size_t)n,
+           "00060000-0006ffff : System RAM\n00050000-0005ffff : System RAM\n");
+  CHECK(host_ram_of(odd, r, 8, &out) == WRT_OK && out.byte_count == 1);
+  CHECK(r[0] == 0x50000 && r[1] == 0x10000); /* 64 KiB-aligned: whole pages of any size */
+  CHECK(host_ram_of("00001000-00001fff : Reserved\n", r, 8, &out) == WRT_E_UNSUPPORTED);
+  CHECK(wrt_host_ram_from("/nonexistent/iomem", r, 8, &out) == WRT_E_UNSUPPORTED &&
+        out.sys_errno == ENOENT);
+#undef UP
+#undef DOWN
+}
+
+/* The machine's own RAM: page-aligned, sorted, and holding the frames of a real allocation. */
+static void test_host_ram(uint64_t ctx, const wrt_host_info *info) {
+  uint64_t ranges[256];
+  wrt_result out;
+  uint64_t page = info->page_size;
+  CHECK(wrt_host_ram(ranges, 256, NULL) == WRT_E_INVALID_ARGUMENT);
+  CHECK(wrt_host_ram(NULL, 2, &out) == WRT_E_INVALID_ARGUMENT);
+  int32_t s = wrt_host_ram(NULL, 0, &out);
+  /* Physical addresses and frame numbers both need CAP_SYS_ADMIN. */
+  if ((info->flags & WRT_HOST_FRAMES_READABLE) == 0) {
+    CHECK(s == WRT_E_ADDRESSES_HIDDEN && out.byte_count == 0);
+    CHECK(wrt_host_ram(ranges, 256, &out) == WRT_E_ADDRESSES_HIDDEN);
+    printf("host RAM ranges: hidden\n");
+    return;
+  }
+  CHECK(s == WRT_E_BUFFER_TOO_SMALL && out.byte_count >= 1 && out.byte_count <= 128);
+  uint64_t count = out.byte_count;
+  CHECK(wrt_host_ram(ranges, 1, &out) == WRT_E_BUFFER_TOO_SMALL && out.byte_count == count);
+  CHECK(wrt_host_ram(ranges, 256, &out) == WRT_OK && out.byte_count == count);
+  for (uint64_t i = 0; i < count; i++) {
+    uint64_t base = ranges[2 * i], length = ranges[2 * i + 1];
+    CHECK(length > 0 && base % page == 0 && length % page == 0);
+    if (i > 0) CHECK(base >= ranges[2 * i - 2] + ranges[2 * i - 1]);
+  }
+  printf("host RAM ranges: %llu\n", (unsigned long long)count);
+
+  uint64_t frames[PAGES];
+  CHECK(wrt_allocate_pages(ctx, ~0ull, PAGES * page, frames, PAGES, &out) == WRT_OK);
+  uint64_t handle = out.handle;
+  for (int p = 0; p < PAGES; p++) {
+    uint64_t address = frames[p] * page;
+    bool inside = false;
+    for (uint64_t i = 0; i < count && !inside; i++) {
+      inside = address >= ranges[2 * i] && address - ranges[2 * i] < ranges[2 * i + 1];
+    }
+    CHECK(inside);
+  }
+  CHECK(wrt_free(ctx, handle, &out) == WRT_OK);
+}
+
 int main(void) {
   wrt_host_info info;
   wrt_result out;
@@ -168,6 +280,8 @@ int main(void) {
   test_lifecycle(ctx, &info);
   test_contiguous(ctx, &info);
   test_cycles_release_locks(ctx, &info);
+  test_iomem_parsing(info.page_size);
+  test_host_ram(ctx, &info);
 
   /* A handle of one context means nothing in another. */
   uint64_t frames[PAGES];

@@ -21,7 +21,9 @@
 extern "C" {
 #endif
 
-/* Bumped on any change to a signature, a struct layout or the meaning of a code. */
+/* Bumped on any change to a signature, a struct layout or the meaning of a code. Adding a
+ * function or appending a status code changes none of these, so it does not bump the version:
+ * a caller that needs a newer function finds out when loading the symbol fails. */
 #define WRT_ABI_VERSION 1
 
 /* Status codes. Codes are stable: new ones are only ever appended. */
@@ -44,7 +46,12 @@ extern "C" {
 #define WRT_E_NO_STREAM 15        /* the driver holds no IPortWaveRTStream: no stream is open */
 #define WRT_E_PROTOCOL 16         /* the driver refused a request or answered a malformed message;
                                      sys_errno carries the WRTP_E_* status of wavert_protocol.h */
-#define WRT_STATUS_COUNT 17
+/* wrt_host_ram: */
+#define WRT_E_ADDRESSES_HIDDEN 17 /* the kernel shows zeros for physical addresses: reading
+                                     /proc/iomem needs CAP_SYS_ADMIN */
+#define WRT_E_UNSUPPORTED 18      /* this helper or system offers no physical RAM ranges (the
+                                     Windows helper; Linux without /proc/iomem or RAM lines) */
+#define WRT_STATUS_COUNT 19
 
 /* Cache types, with MEMORY_CACHING_TYPE's values. */
 #define WRT_CACHE_NON_CACHED 0
@@ -131,6 +138,17 @@ int32_t wrt_context_stats(uint64_t context, wrt_result *out);
 /* The whole process's locked memory (VmLck of /proc/self/status) in out->byte_count: lets
  * callers whose runtime may not read /proc/self check that nothing stays locked. */
 int32_t wrt_process_locked(wrt_result *out);
+
+/* The machine's RAM: the top-level "System RAM" ranges of /proc/iomem, each trimmed inward to
+ * whole pages, in the kernel's (ascending) order. Writes (base, length) pairs in bytes into
+ * `ranges`, whose `capacity` counts uint64_t slots (two per range); out->byte_count = the number
+ * of ranges. When they do not all fit: WRT_E_BUFFER_TOO_SMALL with out->byte_count = the number
+ * of ranges needed and the first capacity / 2 written; `ranges` may be null when `capacity` is 0,
+ * to ask for that number. WRT_E_ADDRESSES_HIDDEN when the kernel shows zeros (no CAP_SYS_ADMIN);
+ * WRT_E_UNSUPPORTED where there is no such list (sys_errno says why when a call failed);
+ * WRT_E_SYSTEM when reading it fails otherwise. Lets callers whose runtime may not read
+ * /proc/iomem (Deno needs --allow-all) draw the machine's real memory map. */
+int32_t wrt_host_ram(uint64_t *ranges, uint64_t capacity, wrt_result *out);
 
 #ifdef __cplusplus
 }

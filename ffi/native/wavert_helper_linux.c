@@ -78,6 +78,10 @@ static const char *const messages[WRT_STATUS_COUNT] = {
     [WRT_E_DRIVER_NOT_FOUND] = "WaveRT test driver not found (Windows helper only)",
     [WRT_E_NO_STREAM] = "no WaveRT stream is open on the test driver (Windows helper only)",
     [WRT_E_PROTOCOL] = "the WaveRT test driver refused a request (Windows helper only)",
+    [WRT_E_ADDRESSES_HIDDEN] = "physical addresses are hidden: /proc/iomem shows zeros, reading "
+                               "it needs CAP_SYS_ADMIN",
+    [WRT_E_UNSUPPORTED] = "physical RAM ranges are unavailable here: /proc/iomem is missing or "
+                          "lists no whole page of System RAM",
 };
 
 static size_t page_size(void) {
@@ -639,4 +643,110 @@ int32_t wrt_process_locked(wrt_result *out) {
   }
   out->byte_count = (uint64_t)kib * 1024;
   return WRT_OK;
+}
+
+/* What one line of /proc/iomem says about RAM. */
+typedef enum iomem_line { IOMEM_OTHER, IOMEM_RAM, IOMEM_HIDDEN } iomem_line;
+
+/* Parses a hexadecimal number; *end is where it stopped. False when no digit is there or it
+ * does not fit in 64 bits. */
+static bool parse_hex(const char *text, const char **end, uint64_t *value) {
+  uint64_t v = 0;
+  const char *p = text;
+  for (;; p++) {
+    unsigned digit;
+    if (*p >= '0' && *p <= '9') {
+      digit = (unsigned)(*p - '0');
+    } else if (*p >= 'a' && *p <= 'f') {
+      digit = (unsigned)(*p - 'a' + 10);
+    } else if (*p >= 'A' && *p <= 'F') {
+      digit = (unsigned)(*p - 'A' + 10);
+    } else {
+      break;
+    }
+    if (v > UINT64_MAX >> 4) return false;
+    v = v << 4 | digit;
+  }
+  *end = p;
+  *value = v;
+  return p > text;
+}
+
+/*
+ * A top-level "start-end : System RAM" line (end inclusive), trimmed inward to whole pages: the
+ * same rule as core/machine.ts parseProcIomem. Nested lines (kernel code, data) start with spaces
+ * and lie inside their RAM range. A range with no whole page in it yields *length 0.
+ */
+static iomem_line parse_iomem_line(const char *line, uint64_t page, uint64_t *base,
+                                   uint64_t *length) {
+  uint64_t start, end;
+  const char *p;
+  if (!parse_hex(line, &p, &start) || *p != '-') return IOMEM_OTHER;
+  if (!parse_hex(p + 1, &p, &end) || strncmp(p, " : System RAM", 13) != 0) return IOMEM_OTHER;
+  for (p += 13; *p != '\0'; p++) {
+    if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') return IOMEM_OTHER;
+  }
+  if (end == 0) return IOMEM_HIDDEN; /* a real range never ends at byte 0 */
+  /* In page numbers, so nothing overflows: the first whole page, and one past the last. */
+  uint64_t first = start / page + (start % page != 0);
+  uint64_t past = end / page + (end % page == page - 1);
+  *length = 0;
+  if (past > first && past <= UINT64_MAX / page) {
+    *base = first * page;
+    *length = (past - first) * page;
+  }
+  return IOMEM_RAM;
+}
+
+/*
+ * wrt_host_ram on any file in /proc/iomem's format. Not exported from the shared library (every
+ * helper exports the same symbols); abi_test.c, built from this source, feeds it crafted files.
+ */
+__attribute__((visibility("hidden"))) int32_t wrt_host_ram_from(const char *path,
+                                                                 uint64_t *ranges,
+                                                                 uint64_t capacity,
+                                                                 wrt_result *out) {
+  if (path == NULL || out == NULL || (ranges == NULL && capacity != 0)) {
+    return WRT_E_INVALID_ARGUMENT;
+  }
+  clear_result(out);
+  FILE *f = fopen(path, "re");
+  if (f == NULL) {
+    int error = errno;
+    out->sys_errno = (uint64_t)error;
+    return error == ENOENT ? WRT_E_UNSUPPORTED : WRT_E_SYSTEM;
+  }
+  uint64_t page = page_size();
+  uint64_t found = 0;
+  bool hidden = false;
+  bool line_start = true; /* a line longer than the buffer arrives in pieces: skip the rest */
+  char line[256];
+  while (!hidden && fgets(line, sizeof line, f) != NULL) {
+    bool top_level = line_start && line[0] != ' ';
+    line_start = strchr(line, '\n') != NULL;
+    if (!top_level) continue;
+    uint64_t base = 0, length = 0;
+    iomem_line kind = parse_iomem_line(line, page, &base, &length);
+    hidden = kind == IOMEM_HIDDEN;
+    if (kind != IOMEM_RAM || length == 0) continue;
+    if (2 * found + 1 < capacity) {
+      ranges[2 * found] = base;
+      ranges[2 * found + 1] = length;
+    }
+    found++;
+  }
+  bool read_failed = ferror(f) != 0;
+  fclose(f);
+  if (read_failed) {
+    out->sys_errno = EIO;
+    return WRT_E_SYSTEM;
+  }
+  if (hidden) return WRT_E_ADDRESSES_HIDDEN;
+  if (found == 0) return WRT_E_UNSUPPORTED;
+  out->byte_count = found;
+  return capacity / 2 < found ? WRT_E_BUFFER_TOO_SMALL : WRT_OK;
+}
+
+int32_t wrt_host_ram(uint64_t *ranges, uint64_t capacity, wrt_result *out) {
+  return wrt_host_ram_from("/proc/iomem", ranges, capacity, out);
 }

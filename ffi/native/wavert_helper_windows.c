@@ -58,6 +58,10 @@ static const char *const messages[WRT_STATUS_COUNT] = {
     [WRT_E_PROTOCOL] = "the WaveRT test driver refused the request or answered a malformed "
                        "message (sys_errno holds the WRTP_E_* status): rebuild helper and driver "
                        "from the same sources",
+    [WRT_E_ADDRESSES_HIDDEN] = "physical addresses are hidden (Linux helper only: /proc/iomem "
+                               "without CAP_SYS_ADMIN)",
+    [WRT_E_UNSUPPORTED] = "physical RAM ranges are not supported by the Windows helper: the "
+                          "memory map is drawn without them",
 };
 
 typedef struct allocation {
@@ -452,6 +456,14 @@ WRT_EXPORT int32_t wrt_process_locked(wrt_result *out) {
   }
   int32_t status = any ? WRT_OK : no_context(out);
   return leave(status == WRT_E_UNKNOWN_HANDLE ? WRT_OK : status);
+}
+
+/* Windows keeps its RAM ranges in the registry (RESOURCEMAP), not read here: the report then
+ * draws the hardware map without RAM ranges, as it does for an unprivileged Linux run. */
+WRT_EXPORT int32_t wrt_host_ram(uint64_t *ranges, uint64_t capacity, wrt_result *out) {
+  if (out == NULL || (ranges == NULL && capacity != 0)) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  return WRT_E_UNSUPPORTED;
 }
 
 WRT_EXPORT uint32_t wrt_abi_version(void) { return WRT_ABI_VERSION; }

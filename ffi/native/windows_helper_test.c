@@ -33,6 +33,7 @@ typedef int32_t (*unmap_fn)(uint64_t, uint64_t, uint64_t, wrt_result *);
 typedef int32_t (*free_fn)(uint64_t, uint64_t, wrt_result *);
 typedef int32_t (*query_frames_fn)(uint64_t, uint64_t, uint64_t *, uint64_t, wrt_result *);
 typedef int32_t (*process_locked_fn)(wrt_result *);
+typedef int32_t (*host_ram_fn)(uint64_t *, uint64_t, wrt_result *);
 
 static FARPROC need(HMODULE dll, const char *name) {
   FARPROC symbol = GetProcAddress(dll, name);
@@ -70,6 +71,7 @@ int main(int argc, char **argv) {
   free_fn free_pages = LOAD(free_fn, "wrt_free");
   query_frames_fn query_frames = LOAD(query_frames_fn, "wrt_query_frames");
   process_locked_fn process_locked = LOAD(process_locked_fn, "wrt_process_locked");
+  host_ram_fn host_ram = LOAD(host_ram_fn, "wrt_host_ram");
 
   CHECK(abi_version() == WRT_ABI_VERSION);
   check_message(message, WRT_E_DRIVER_NOT_FOUND, NOT_FOUND);
@@ -122,6 +124,19 @@ int main(int argc, char **argv) {
   CHECK(map(fake_context, 1, WRT_CACHE_CACHED, NULL) == WRT_E_INVALID_ARGUMENT);
   CHECK(query_frames(fake_context, 1, NULL, 4, &out) == WRT_E_INVALID_ARGUMENT);
   CHECK(process_locked(NULL) == WRT_E_INVALID_ARGUMENT);
+
+  /* RAM ranges are not offered: a clear status, whether or not the driver is there. */
+  uint64_t ranges[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+  CHECK(host_ram(ranges, 8, NULL) == WRT_E_INVALID_ARGUMENT);
+  CHECK(host_ram(NULL, 8, &out) == WRT_E_INVALID_ARGUMENT);
+  out.byte_count = 7;
+  CHECK(host_ram(ranges, 8, &out) == WRT_E_UNSUPPORTED && out.byte_count == 0);
+  CHECK(host_ram(NULL, 0, &out) == WRT_E_UNSUPPORTED);
+  {
+    char text[256];
+    message(WRT_E_UNSUPPORTED, (uint8_t *)text, sizeof text);
+    CHECK(strstr(text, "not supported by the Windows helper") != NULL);
+  }
 
   CHECK(FreeLibrary(dll));
   printf("%d passed, 0 failed\n", passed);
