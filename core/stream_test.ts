@@ -160,7 +160,9 @@ Deno.test("one system mapping per MDL, and a system address budget: huge MDLs fa
   const mdl = s2.allocatePagesForMdl(ANY, 2n << 30n)!;
   const va = s2.mapAllocatedPages(mdl, CacheType.Cached)!;
   assert.equal(mdl.mappedSystemVa, va);
+  assert.equal(roomy.mm.systemVaInUse, 2n << 30n);
   s2.unmapAllocatedPages(va, mdl);
+  assert.equal(roomy.mm.systemVaInUse, 0n, "unmapping returns the address space");
   s2.freePagesFromMdl(mdl);
 });
 
