@@ -49,14 +49,21 @@ function unavailable(needs: Needs): string | null {
 }
 
 /** Registers a hardware case that runs in a child process, or skips it printing the reason. */
-function hardwareCase(name: string, caseName: string, needs: Needs = {}): void {
-  const reason = unavailable(needs);
+function hardwareCase(
+  name: string,
+  caseName: string,
+  needs: Needs = {},
+  wrapper: readonly string[] | string = [],
+): void {
+  const reason = unavailable(needs) ?? (typeof wrapper === "string" ? wrapper : null);
   if (reason !== null) console.log(`skipped "${name}": unavailable: ${reason}`);
   Deno.test({
-    name,
+    name: reason === null ? name : `${name} (unavailable: ${reason})`,
     ignore: reason !== null,
     async fn() {
-      const summary = await runIsolated(hostCases, caseName);
+      const summary = await runIsolated(hostCases, caseName, {
+        wrapper: typeof wrapper === "string" ? [] : wrapper,
+      });
       console.log(`${caseName}: ${JSON.stringify(summary)}`);
     },
   });
@@ -87,64 +94,49 @@ async function commandExists(name: string): Promise<boolean> {
   }
 }
 
+const setpriv = await commandExists("setpriv");
+const prlimit = await commandExists("prlimit");
+
 /** A prefix that removes capabilities from the child (the bounding set limits what exec grants). */
-async function dropCapabilities(names: string[]): Promise<string[] | string> {
-  if (!await commandExists("setpriv")) return "setpriv (util-linux) is not installed";
+function dropCapabilities(names: string[]): readonly string[] | string {
+  if (!setpriv) {
+    return `cannot drop CAP_${
+      names.join(", CAP_").toUpperCase()
+    }: setpriv (util-linux) is not installed`;
+  }
   const list = names.map((n) => `-${n}`).join(",");
   return ["setpriv", `--inh-caps=${list}`, `--bounding-set=${list}`];
 }
 
 const MEMLOCK_LIMIT = 256 * 1024;
 
-Deno.test({
-  name: "locking fails partway under RLIMIT_MEMLOCK without CAP_IPC_LOCK: a partial result",
-  ignore: !helper.available,
-  async fn(t) {
-    if (!await commandExists("prlimit")) {
-      console.log("unavailable: prlimit (util-linux) is not installed");
-      return;
-    }
-    let wrapper = ["prlimit", `--memlock=${MEMLOCK_LIMIT}:${MEMLOCK_LIMIT}`];
-    if (host!.canLockUnlimited) {
-      const drop = await dropCapabilities(["ipc_lock"]);
-      if (typeof drop === "string") {
-        console.log(`unavailable: cannot drop CAP_IPC_LOCK: ${drop}`);
-        return;
-      }
-      wrapper = [...wrapper, ...drop];
-    }
-    const summary = await runIsolated(hostCases, "partialUnderMemlockLimit", { wrapper });
-    console.log(`${t.name}: ${JSON.stringify(summary)}`);
-  },
-});
+/** A small RLIMIT_MEMLOCK, and no CAP_IPC_LOCK where this process could otherwise ignore it. */
+function memlockLimited(): readonly string[] | string {
+  if (!prlimit) return "prlimit (util-linux) is not installed";
+  const limit = ["prlimit", `--memlock=${MEMLOCK_LIMIT}:${MEMLOCK_LIMIT}`];
+  if (!host?.canLockUnlimited) return limit;
+  const drop = dropCapabilities(["ipc_lock"]);
+  return typeof drop === "string" ? drop : [...limit, ...drop];
+}
 
-Deno.test({
-  name: "without CAP_SYS_ADMIN frame numbers are reported unavailable with the reason",
-  ignore: !helper.available,
-  async fn() {
-    const drop = await dropCapabilities(["sys_admin"]);
-    if (typeof drop === "string") {
-      console.log(`unavailable: cannot drop CAP_SYS_ADMIN: ${drop}`);
-      return;
-    }
-    const summary = await runIsolated(hostCases, "withoutFrameNumbers", { wrapper: drop });
-    console.log(`withoutFrameNumbers: ${JSON.stringify(summary)}`);
-  },
-});
-
-Deno.test({
-  name: "without CAP_SYS_ADMIN ramLayout() is null: the helper reports the addresses hidden",
-  ignore: !helper.available,
-  async fn() {
-    const drop = await dropCapabilities(["sys_admin"]);
-    if (typeof drop === "string") {
-      console.log(`unavailable: cannot drop CAP_SYS_ADMIN: ${drop}`);
-      return;
-    }
-    const summary = await runIsolated(hostCases, "ramLayoutWithoutSysAdmin", { wrapper: drop });
-    console.log(`ramLayoutWithoutSysAdmin: ${JSON.stringify(summary)}`);
-  },
-});
+hardwareCase(
+  "locking fails partway under RLIMIT_MEMLOCK without CAP_IPC_LOCK: a partial result",
+  "partialUnderMemlockLimit",
+  {},
+  memlockLimited(),
+);
+hardwareCase(
+  "without CAP_SYS_ADMIN frame numbers are reported unavailable with the reason",
+  "withoutFrameNumbers",
+  {},
+  dropCapabilities(["sys_admin"]),
+);
+hardwareCase(
+  "without CAP_SYS_ADMIN ramLayout() is null: the helper reports the addresses hidden",
+  "ramLayoutWithoutSysAdmin",
+  {},
+  dropCapabilities(["sys_admin"]),
+);
 
 Deno.test({
   name: "bad arguments throw TypeError/RangeError naming the parameter and change nothing",
