@@ -15,6 +15,7 @@
 import { parseArgs, styleText } from "node:util";
 import { runIsolated } from "../ffi/isolation.ts";
 import { helperAvailability } from "../ffi/library.ts";
+import { fromTaggedJson } from "../suites/tagged_json.ts";
 import { describeDifference, type DifferentialReport } from "./differential.ts";
 import { fuzz } from "./fuzz.ts";
 import { describeStep } from "./run_sequence.ts";
@@ -42,11 +43,13 @@ async function differentialMain(runs: number | undefined, seed: number | undefin
     return;
   }
   const input = { runs: runs ?? 1000, seed: seed ?? Math.floor(Math.random() * 2 ** 31) };
-  const report = await runIsolated(
-    new URL("./differential_cases.ts", import.meta.url),
-    "differentialRun",
-    { input, timeoutMs: 30 * 60_000 },
-  ) as DifferentialReport;
+  const report = fromTaggedJson<DifferentialReport>(
+    await runIsolated(
+      new URL("./differential_cases.ts", import.meta.url),
+      "differentialRun",
+      { input, timeoutMs: 30 * 60_000 },
+    ) as string,
+  );
   console.log(
     `differential: ${report.runs} sequences, ${report.steps} steps (seed ${report.seed})`,
   );

@@ -73,21 +73,31 @@ export function compareOutcomes(
   hardware: readonly StepOutcome[],
 ): Difference[] {
   const differences: Difference[] = [];
+  // Handles whose allocation differed for a capability reason: what later steps do with them
+  // differs as a consequence (a map of a NULL handle is skipped), not as a new divergence.
+  const explained = new Map<string, string>();
   simulator.forEach((sim, i) => {
     const hw = hardware[i];
     const step = sim.step;
+    const inherited = explained.get(step.handle);
     const differ = (field: string, a: unknown, b: unknown, capability?: string) => {
       if (a !== b) {
         differences.push({ stepIndex: i, step, field, simulator: a, hardware: b, capability });
       }
     };
     const contiguous = step.call === "allocateContiguousPagesForMdl";
-    differ("result", sim.result, hw.result, contiguous ? CONTIGUOUS_BEST_EFFORT : undefined);
-    if (sim.result !== hw.result) return;
-    differ("rule", sim.rule, hw.rule);
-    differ("bytes", sim.bytes, hw.bytes);
-    differ("pages", sim.pages, hw.pages);
-    if (contiguous) differ("contiguous", sim.contiguous, hw.contiguous);
+    const capability = inherited ?? (contiguous ? CONTIGUOUS_BEST_EFFORT : undefined);
+    differ("result", sim.result, hw.result, capability);
+    if (sim.result !== hw.result) {
+      if (capability !== undefined) {
+        explained.set(step.handle, inherited ?? `follows from: ${CONTIGUOUS_BEST_EFFORT}`);
+      }
+      return;
+    }
+    differ("rule", sim.rule, hw.rule, inherited);
+    differ("bytes", sim.bytes, hw.bytes, inherited);
+    differ("pages", sim.pages, hw.pages, inherited);
+    if (contiguous) differ("contiguous", sim.contiguous, hw.contiguous, inherited);
   });
   return differences;
 }

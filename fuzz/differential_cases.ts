@@ -6,20 +6,23 @@
  */
 
 import type { HostBackend } from "../ffi/host_backend.ts";
-import { differential, type DifferentialReport } from "./differential.ts";
+import { toTaggedJson } from "../suites/tagged_json.ts";
+import { differential } from "./differential.ts";
 
 /**
- * Runs {@linkcode differential} against the child's host backend.
+ * Runs {@linkcode differential} against the child's host backend. The report goes back as tagged
+ * JSON (`fromTaggedJson` restores it), since a divergence's steps hold bigint addresses.
  *
  * @example
  * ```ts ignore
- * const report = await runIsolated(new URL("./differential_cases.ts", import.meta.url),
+ * const text = await runIsolated(new URL("./differential_cases.ts", import.meta.url),
  *   "differentialRun", { input: { runs: 100, seed: 1 } });
+ * const report = fromTaggedJson<DifferentialReport>(text as string);
  * ```
  */
 export function differentialRun(
   backend: HostBackend,
   input: { runs: number; seed: number },
-): DifferentialReport {
-  return differential(backend, { runs: input.runs, seed: input.seed });
+): string {
+  return toTaggedJson(differential(backend, { runs: input.runs, seed: input.seed }));
 }

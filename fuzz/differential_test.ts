@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Simulator } from "../core/simulator.ts";
 import { runIsolated } from "../ffi/isolation.ts";
 import { helperAvailability } from "../ffi/library.ts";
+import { fromTaggedJson } from "../suites/tagged_json.ts";
 import { compareOutcomes, differential, type DifferentialReport } from "./differential.ts";
 import { runSequence } from "./run_sequence.ts";
 import { defineSuite } from "../suites/define_suite.ts";
@@ -35,12 +36,19 @@ Deno.test("capability differences are labelled, not counted as divergences", () 
     highAddress: 0xffffffffn,
     totalBytes: 4096,
   };
-  const [difference] = compareOutcomes(
-    [{ step, result: "mdl", bytes: 4096, pages: 1, contiguous: true }],
-    [{ step, result: "null" }],
+  const map = { call: "mapAllocatedPages" as const, handle: "h0", cacheType: "Cached" as const };
+  const [difference, consequence] = compareOutcomes(
+    [{ step, result: "mdl", bytes: 4096, pages: 1, contiguous: true }, {
+      step: map,
+      result: "mapped",
+    }],
+    [{ step, result: "null" }, { step: map, result: "skipped" }],
   );
   assert.equal(difference.field, "result");
   assert.match(difference.capability ?? "", /transparent huge pages/);
+  // Mapping the handle that was NULL on one side differs only as a consequence.
+  assert.equal(consequence.stepIndex, 1);
+  assert.match(consequence.capability ?? "", /^follows from: /);
 });
 
 const helper = helperAvailability();
@@ -50,11 +58,13 @@ Deno.test({
   }`,
   ignore: !helper.available,
   async fn() {
-    const report = await runIsolated(
-      new URL("./differential_cases.ts", import.meta.url),
-      "differentialRun",
-      { input: { runs: 300, seed: 20261124 } },
-    ) as DifferentialReport;
+    const report = fromTaggedJson<DifferentialReport>(
+      await runIsolated(
+        new URL("./differential_cases.ts", import.meta.url),
+        "differentialRun",
+        { input: { runs: 300, seed: 20261124 } },
+      ) as string,
+    );
     assert.equal(report.divergence, undefined, JSON.stringify(report.divergence?.differences));
     assert.equal(report.runs, 300);
   },
