@@ -73,6 +73,7 @@ export {
 export { defineSuite, isSuite, SuiteDefinitionError } from "./suites/define_suite.ts";
 export type {
   Allocation,
+  AllocationExpectations,
   BytesExpectation,
   Conditions,
   Expectations,
@@ -81,7 +82,7 @@ export type {
   SuiteCase,
   SuiteProblem,
 } from "./suites/define_suite.ts";
-export type { CaseInput, SuiteInput } from "./suites/schema.ts";
+export type { CaseInput, StepExpectationsInput, SuiteInput } from "./suites/schema.ts";
 export { CaseFailure, DEFAULT_SEED, registerSuite } from "./suites/register.ts";
 export type { RegisterOptions } from "./suites/register.ts";
 export {

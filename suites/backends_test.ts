@@ -76,3 +76,47 @@ Deno.test({
     assert.ok(reported.notes.some((n) => n.endsWith("(measured budgets are reported only)")));
   },
 });
+
+Deno.test({
+  name: `step expectations reach the hardware child, each checked on its own step${
+    noHardware ? ` (ignored: ${noHardware})` : ""
+  }`,
+  ignore: noHardware !== null,
+  async fn() {
+    const [steps] = defineSuite({
+      name: "Hardware steps",
+      cases: [{
+        name: "cyclic buffer and a second one",
+        steps: [
+          {
+            call: "allocatePagesForMdl",
+            handle: "cyclic",
+            highAddress: 0xFFFFFFFFn,
+            totalBytes: 1920,
+            expect: { pages: 1, withinBound: true },
+          },
+          {
+            call: "allocatePagesForMdl",
+            handle: "second",
+            highAddress: 0xFFFFFFFFn,
+            totalBytes: 8192,
+            // Two pages in truth: this step must fail, and only this step.
+            expect: { pages: 3 },
+          },
+          { call: "freePagesFromMdl", handle: "second" },
+          { call: "freePagesFromMdl", handle: "cyclic" },
+        ],
+      }],
+    }).cases;
+    const run = await hardwareProvider.run(steps, { seed: 1 });
+    assert.equal(run.status, "failed");
+    assert.deepEqual(run.failures, [
+      'step 2 (allocatePagesForMdl "second"): 2 page(s), expected 3',
+    ]);
+    // withinBound, asked of step 1 only, is checked where the hardware claims it and ignored with
+    // the reason where it does not (Linux promises no HighAddress).
+    const canCheckBound = run.claims.includes("frameNumbers") &&
+      run.claims.includes("highAddressEnforced");
+    assert.deepEqual(run.unchecked.map((u) => u.expectation), canCheckBound ? [] : ["withinBound"]);
+  },
+});

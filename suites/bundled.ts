@@ -229,6 +229,41 @@ export const pressure: Suite = defineSuite({
       request: { call: "allocatePagesForMdl", highAddress: DMA32, totalBytes: 1920 },
       expect: { result: "mdl-or-null", latency: { p99Us: 500, repetitions: 100 } },
     },
+    {
+      // 1 MiB is 256 pages: the cyclic buffer takes 94 and the BDL 1, leaving 161 for the rest.
+      name: "under a 1 MiB cap the cyclic buffer and BDL come back whole, a second buffer partial",
+      conditions: { memoryCapBytes: MiB },
+      steps: [
+        {
+          call: "allocatePagesForMdl",
+          handle: "cyclic",
+          highAddress: DMA32,
+          audio: { ...stereo16, durationMs: 2000 },
+          expect: { bytes: "requested", pages: 94 },
+        },
+        {
+          call: "allocateContiguousPagesForMdl",
+          handle: "bdl",
+          highAddress: DMA32,
+          totalBytes: 4 * KiB,
+          expect: { bytes: 4 * KiB, contiguous: true },
+        },
+        {
+          call: "allocatePagesForMdl",
+          handle: "second",
+          highAddress: DMA32,
+          totalBytes: 4 * MiB,
+          expect: { bytes: "partial-allowed", pages: 161 },
+        },
+        { call: "mapAllocatedPages", handle: "cyclic", cacheType: "WriteCombined" },
+        { call: "unmapAllocatedPages", handle: "cyclic" },
+        { call: "freePagesFromMdl", handle: "second" },
+        { call: "freePagesFromMdl", handle: "bdl" },
+        { call: "freePagesFromMdl", handle: "cyclic" },
+      ],
+      // Case-level allocation expectations hold for every step that does not override them.
+      expect: { withinBound: true },
+    },
   ],
 });
 

@@ -87,6 +87,20 @@ Deno.test("a failed expectation exits 1 and says what failed", async () => {
   );
 });
 
+Deno.test("a failed step expectation exits 1 and names the step", async () => {
+  const { code, stdout } = await cli([
+    "--backend",
+    "simulator",
+    "suites/testdata/per_step_suite.ts",
+  ]);
+  assert.equal(code, 1, stdout);
+  assert.match(stdout, /^second buffer may be partial\s+simulator\s+.*passed$/m);
+  assert.match(
+    stdout,
+    /^ {2}second buffer must be whole › simulator: step 2 \(allocatePagesForMdl "second"\): byteCount 1044480 < requested 4194304 \(partial result\)$/m,
+  );
+});
+
 Deno.test("a malformed suite exits 2 with every problem, and nothing runs", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -95,3 +95,53 @@ Deno.test("with a calibrated model, measured p50 must lie within the stated tole
     "passed",
   );
 });
+
+Deno.test("a sequence with per-step expectations cross-checks allocation by allocation", () => {
+  const [testCase] = defineSuite({
+    name: "Cross",
+    cases: [{
+      name: "second buffer under a cap",
+      steps: [
+        {
+          call: "allocatePagesForMdl",
+          handle: "cyclic",
+          highAddress: 0xFFFFFFFFn,
+          totalBytes: 8192,
+          expect: { bytes: "requested" },
+        },
+        {
+          call: "allocatePagesForMdl",
+          handle: "second",
+          highAddress: 0xFFFFFFFFn,
+          totalBytes: 1 << 20,
+          expect: { bytes: "partial-allowed" },
+        },
+        { call: "freePagesFromMdl", handle: "second" },
+        { call: "freePagesFromMdl", handle: "cyclic" },
+      ],
+    }],
+  }).cases;
+  const under = (name: string, capPages: number, options: SimulatorOptions = {}) => {
+    using sim = new Simulator({ seed: 1, ...options, faults: { memoryCapBytes: capPages * 4096 } });
+    return runCase({ name, backend: sim, machine: sim.machine }, testCase);
+  };
+  const a = under("simulator", 100);
+  const b = under("other", 100, { fragmentation: 0.5, seed: 2 });
+  assert.equal(a.status, "passed", a.failures.join("\n"));
+  assert.equal(crossCheck([a, b]).status, "passed");
+
+  // Both backends pass their own per-step expectations, yet the second buffer's sizes disagree.
+  const c = under("smaller", 50);
+  assert.equal(c.status, "passed", c.failures.join("\n"));
+  assert.equal(
+    formatDivergences(crossCheck([a, c]).divergences),
+    [
+      '"second".byteCount: sizes must agree',
+      "  simulator  401408",
+      "  smaller    196608",
+      '"second".pages: page counts must agree',
+      "  simulator  98",
+      "  smaller    48",
+    ].join("\n"),
+  );
+});

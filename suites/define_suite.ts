@@ -11,6 +11,7 @@ import { CacheType } from "../core/constants.ts";
 import type { MachinePresetName } from "../core/machine.ts";
 import type { ViolationRuleId } from "../core/violations.ts";
 import { audioBufferSize, describeAudioBuffer } from "./audio_format.ts";
+import { combineExpectations } from "./combine_expectations.ts";
 import { type CaseParsed, caseSchema, type SuiteInput, suiteSchema } from "./schema.ts";
 
 /** The two allocators of `IPortWaveRTStream`. */
@@ -26,9 +27,18 @@ export interface Allocation {
   readonly sizeLabel: string;
 }
 
-/** One step of a resolved case; a single request becomes allocate, map, unmap, free. */
+/**
+ * One step of a resolved case; a single request becomes allocate, map, unmap, free. An allocation
+ * step carries what its allocation must return: the case's and the step's own `expect` combined
+ * (see `combineExpectations`).
+ */
 export type Step =
-  | { readonly call: AllocatorName; readonly handle: string; readonly allocation: Allocation }
+  | {
+    readonly call: AllocatorName;
+    readonly handle: string;
+    readonly allocation: Allocation;
+    readonly expect: AllocationExpectations;
+  }
   | { readonly call: "mapAllocatedPages"; readonly handle: string; readonly cacheType: CacheType }
   | { readonly call: "unmapAllocatedPages"; readonly handle: string }
   | { readonly call: "freePagesFromMdl"; readonly handle: string };
@@ -54,14 +64,29 @@ export type BytesExpectation =
   | "partial-allowed"
   | { readonly atLeast?: number; readonly atMost?: number };
 
-/** Resolved expectations; each applies to every allocation of the case. */
-export interface Expectations {
+/**
+ * What one allocation must return, resolved.
+ *
+ * @example
+ * ```ts
+ * const cyclicBuffer: AllocationExpectations = { result: "mdl", bytes: "requested", pages: 1 };
+ * ```
+ */
+export interface AllocationExpectations {
   readonly result: "mdl" | "null" | "mdl-or-null";
   /** Absent when the result must be NULL. */
   readonly bytes?: BytesExpectation;
   readonly pages?: number;
   readonly withinBound?: true;
   readonly contiguous?: true;
+}
+
+/**
+ * A case's resolved expectations. The allocation-shaped ones are the case's as written, with their
+ * defaults; each allocation step's `expect` (on {@linkcode Step}) is what is checked, since a step
+ * may override them. Mapping, violation and latency are about the whole case.
+ */
+export interface Expectations extends AllocationExpectations {
   readonly mapping: "required" | "may-fail";
   /** The rule a step must break, or undefined when no violation may occur. */
   readonly violation?: ViolationRuleId;
@@ -217,13 +242,8 @@ function resolveCase(
     memoryCapBytes: merged.memoryCapBytes === undefined ? undefined : BigInt(merged.memoryCapBytes),
   };
   const written = parsed.expect ?? {};
-  const result = written.result ?? "mdl";
   const expect: Expectations = {
-    result,
-    bytes: written.bytes ?? (result === "null" ? undefined : "requested"),
-    pages: written.pages,
-    withinBound: written.withinBound,
-    contiguous: written.contiguous,
+    ...combineExpectations(written),
     mapping: written.mapping ?? "required",
     violation: written.violation,
     latency: written.latency && { p50Us: written.latency.p50Us, p99Us: written.latency.p99Us },
@@ -234,7 +254,9 @@ function resolveCase(
     description: parsed.description,
     kind: parsed.request ? "request" : "sequence",
     conditions,
-    steps: parsed.request ? requestSteps(parsed.request) : (parsed.steps ?? []).map(resolveStep),
+    steps: parsed.request
+      ? requestSteps(parsed.request, written)
+      : (parsed.steps ?? []).map((step) => resolveStep(step, written)),
     expect,
     repetitions: written.latency?.repetitions ?? 1,
   };
@@ -244,9 +266,14 @@ type ParsedRequest = NonNullable<CaseParsed["request"]>;
 type ParsedStep = NonNullable<CaseParsed["steps"]>[number];
 
 /** A single request is the lifecycle a correct driver runs: allocate, map, unmap, free. */
-function requestSteps(request: ParsedRequest): Step[] {
+function requestSteps(request: ParsedRequest, caseExpect: CaseParsed["expect"]): Step[] {
   const handle = "buffer";
-  const steps: Step[] = [{ call: request.call, handle, allocation: resolveAllocation(request) }];
+  const steps: Step[] = [{
+    call: request.call,
+    handle,
+    allocation: resolveAllocation(request),
+    expect: combineExpectations(caseExpect),
+  }];
   if (request.map !== undefined) {
     steps.push({ call: "mapAllocatedPages", handle, cacheType: CacheType[request.map] });
     steps.push({ call: "unmapAllocatedPages", handle });
@@ -255,11 +282,16 @@ function requestSteps(request: ParsedRequest): Step[] {
   return steps;
 }
 
-function resolveStep(step: ParsedStep): Step {
+function resolveStep(step: ParsedStep, caseExpect: CaseParsed["expect"]): Step {
   switch (step.call) {
     case "allocatePagesForMdl":
     case "allocateContiguousPagesForMdl":
-      return { call: step.call, handle: step.handle, allocation: resolveAllocation(step) };
+      return {
+        call: step.call,
+        handle: step.handle,
+        allocation: resolveAllocation(step),
+        expect: combineExpectations(caseExpect, step.expect),
+      };
     case "mapAllocatedPages":
       return { call: step.call, handle: step.handle, cacheType: CacheType[step.cacheType] };
     default:

@@ -164,3 +164,175 @@ Deno.test("registerSuite refuses a suite that did not go through defineSuite", (
     message: "registerSuite needs a suite returned by defineSuite(...), which validates it",
   });
 });
+
+Deno.test("each allocation step carries the case's expectations, overridden field by field by its own", () => {
+  const suite = defineSuite({
+    name: "Per step",
+    cases: [{
+      name: "cyclic, BDL, second buffer, lost buffer",
+      steps: [
+        { call: "allocatePagesForMdl", handle: "cyclic", highAddress: 0xFFFFFFFFn, audio: tenMs },
+        {
+          call: "allocateContiguousPagesForMdl",
+          handle: "bdl",
+          highAddress: 0xFFFFFFFFn,
+          totalBytes: 4096,
+          expect: { bytes: 4096, contiguous: true },
+        },
+        {
+          call: "allocatePagesForMdl",
+          handle: "second",
+          highAddress: 0xFFFFFFFFn,
+          totalBytes: 1 << 22,
+          expect: { bytes: "partial-allowed" },
+        },
+        {
+          call: "allocatePagesForMdl",
+          handle: "lost",
+          highAddress: 0xFFFFFFFFn,
+          totalBytes: 4096,
+          expect: { result: "null" },
+        },
+        { call: "freePagesFromMdl", handle: "cyclic" },
+        { call: "freePagesFromMdl", handle: "bdl" },
+        { call: "freePagesFromMdl", handle: "second" },
+      ],
+      expect: { pages: 1, withinBound: true, latency: { p99Us: 500, repetitions: 3 } },
+    }],
+  });
+  const [testCase] = suite.cases;
+  const expects = testCase.steps.map((s) => "allocation" in s ? s.expect : s.call);
+  assert.deepEqual(expects, [
+    // Nothing of its own: the case's, with the default complete size.
+    { result: "mdl", bytes: "requested", pages: 1, withinBound: true, contiguous: undefined },
+    { result: "mdl", bytes: 4096, pages: 1, withinBound: true, contiguous: true },
+    { result: "mdl", bytes: "partial-allowed", pages: 1, withinBound: true, contiguous: undefined },
+    // NULL inherits no size: the case's pages describe an MDL this step says it will not get.
+    {
+      result: "null",
+      bytes: undefined,
+      pages: undefined,
+      withinBound: true,
+      contiguous: undefined,
+    },
+    "freePagesFromMdl",
+    "freePagesFromMdl",
+    "freePagesFromMdl",
+  ]);
+  // The case-level expectations themselves are resolved exactly as before.
+  assert.deepEqual(testCase.expect, {
+    result: "mdl",
+    bytes: "requested",
+    pages: 1,
+    withinBound: true,
+    contiguous: undefined,
+    mapping: "required",
+    violation: undefined,
+    latency: { p50Us: undefined, p99Us: 500 },
+  });
+  assert.deepEqual(testCase.repetitions, 3);
+});
+
+Deno.test("a single request's allocation carries the case's expectations", () => {
+  const [testCase] = defineSuite({
+    name: "Request",
+    cases: [{
+      name: "contiguous",
+      request: {
+        call: "allocateContiguousPagesForMdl",
+        highAddress: 0xFFFFFFFFn,
+        totalBytes: 8192,
+        map: "NonCached",
+      },
+      expect: { bytes: { atLeast: 8192 }, contiguous: true, mapping: "may-fail" },
+    }],
+  }).cases;
+  const allocate = testCase.steps[0];
+  assert.deepEqual("allocation" in allocate && allocate.expect, {
+    result: "mdl",
+    bytes: { atLeast: 8192 },
+    pages: undefined,
+    withinBound: undefined,
+    contiguous: true,
+  });
+});
+
+Deno.test("bad step expectations are all reported at once, naming suite › case › steps[i].expect.field", () => {
+  const allocate = { call: "allocatePagesForMdl", highAddress: 0xFFFFFFFFn, totalBytes: 4096 };
+  const input = {
+    name: "Bad steps",
+    cases: [
+      {
+        name: "field by field",
+        steps: [
+          { ...allocate, handle: "a", expect: { bytes: "all", pages: -1, withinBound: false } },
+          { ...allocate, handle: "b", expect: { byte: 4096, latency: { p99Us: 5 } } },
+          { ...allocate, handle: "c", expect: { result: "null", pages: 1 } },
+          { call: "mapAllocatedPages", handle: "a", cacheType: "Cached", expect: {} },
+          { call: "unmapAllocatedPages", handle: "a", expect: { result: "mdl" } },
+          { call: "freePagesFromMdl", handle: "a", expect: { bytes: 4096 } },
+        ],
+      },
+      {
+        name: "a case expecting NULL",
+        steps: [
+          { ...allocate, handle: "a", expect: { pages: 1 } },
+          { ...allocate, handle: "b", expect: { result: "mdl", pages: 1 } },
+          { ...allocate, handle: "c", expect: { violation: "double-free", mapping: "may-fail" } },
+        ],
+        expect: { result: "null" },
+      },
+    ],
+  } as unknown as SuiteInput;
+  const error = definitionError(() => defineSuite(input));
+  const where = (p: { case?: string; field: string }) => `${p.case} › ${p.field}`;
+  assert.deepEqual(
+    new Set(error.problems.map(where)),
+    new Set([
+      `"field by field" (cases[0]) › steps[0].expect.bytes`,
+      `"field by field" (cases[0]) › steps[0].expect.pages`,
+      `"field by field" (cases[0]) › steps[0].expect.withinBound`,
+      `"field by field" (cases[0]) › steps[1].expect.byte`,
+      `"field by field" (cases[0]) › steps[1].expect.latency`,
+      `"field by field" (cases[0]) › steps[2].expect.result`,
+      `"field by field" (cases[0]) › steps[3].expect`,
+      `"field by field" (cases[0]) › steps[4].expect`,
+      `"field by field" (cases[0]) › steps[5].expect`,
+      `"a case expecting NULL" (cases[1]) › steps[0].expect.result`,
+      `"a case expecting NULL" (cases[1]) › steps[2].expect.violation`,
+      `"a case expecting NULL" (cases[1]) › steps[2].expect.mapping`,
+    ]),
+  );
+  assert.equal(error.problems.length, 12);
+  const message = (field: string, caseIndex = 0) =>
+    error.problems.find((p) => p.field === field && p.case?.endsWith(`(cases[${caseIndex}])`))
+      ?.message;
+  assert.equal(
+    message("steps[5].expect"),
+    "freePagesFromMdl allocates nothing to check: expect belongs on allocatePagesForMdl and " +
+      "allocateContiguousPagesForMdl steps (put the case's expectations in the case's expect)",
+  );
+  assert.match(message("steps[3].expect")!, /^mapAllocatedPages allocates nothing to check/);
+  assert.equal(message("steps[1].expect.byte"), 'unknown field(s) "byte"');
+  assert.equal(
+    message("steps[2].expect.mapping", 1),
+    "mapping is about request.map, which only a single request has: no step can expect it",
+  );
+  assert.equal(
+    message("steps[1].expect.latency"),
+    "latency is measured on the case's first allocation: give it in the case's expect, not a step's",
+  );
+  assert.equal(
+    message("steps[2].expect.result"),
+    'result "null" contradicts a bytes or pages expectation',
+  );
+  assert.equal(
+    message("steps[0].expect.result", 1),
+    'the case expects result "null", which contradicts this step\'s bytes or pages: give the ' +
+      "step its own result",
+  );
+  assert.match(
+    error.message,
+    /suite "Bad steps" › case "field by field" \(cases\[0\]\) › steps\[5\]\.expect: freePagesFromMdl allocates nothing/,
+  );
+});

@@ -9,12 +9,13 @@
 import assert from "node:assert/strict";
 import { openHostBackend } from "../ffi/host_backend.ts";
 import { helperAvailability } from "../ffi/library.ts";
-import { hardwareProvider, providersFor } from "./backends.ts";
+import { hardwareProvider, providersFor, simulatorProvider } from "./backends.ts";
 import { commonFormats, contiguousRequests, lifecycle } from "./bundled.ts";
 import { HeadlessChromium } from "./headless_chromium.ts";
 import { renderHtmlReport } from "./html_report.ts";
 import { memoryMapSvg } from "./memory_map_svg.ts";
 import { runSuites } from "./run_suites.ts";
+import { perStepSuite } from "./testdata/per_step_suite.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const chromiumMissing = (() => {
@@ -117,4 +118,17 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("a per-step failure is listed in the report with its step, escaped", async () => {
+  const report = await runSuites([perStepSuite], {
+    seed: 1,
+    providers: [simulatorProvider],
+    filter: "must be whole",
+  });
+  const failures = renderHtmlReport(report).match(/<ul class="failures">.*?<\/ul>/g);
+  assert.deepEqual(failures, [
+    '<ul class="failures"><li>step 2 (allocatePagesForMdl &quot;second&quot;): byteCount ' +
+    "1044480 &lt; requested 4194304 (partial result)</li></ul>",
+  ]);
 });

@@ -12,6 +12,8 @@ import type { PageExtent, PageRun } from "./page_runs.ts";
 
 /** One allocation call as it came out, from a case's first repetition. */
 export interface AllocationRecord {
+  /** Position of the allocating step in the case's steps, from 1; a single request's is 1. */
+  readonly step: number;
   readonly handle: string;
   readonly call: AllocatorName;
   readonly sizeLabel: string;

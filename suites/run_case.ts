@@ -1,6 +1,6 @@
 /**
  * Runs one resolved case on one open backend: every repetition calls the steps, checks each
- * allocation against the case's expectations and the invariants the backend's capabilities claim,
+ * allocation against its step's expectations and the invariants the backend's capabilities claim,
  * and frees every page on every path, also when a step throws.
  *
  * @module
@@ -9,7 +9,13 @@
 import type { Backend, Mdl, WaveRtStream } from "../core/backend.ts";
 import type { MachineLayout } from "../core/machine.ts";
 import { DriverViolation, ViolationRules } from "../core/violations.ts";
-import type { Allocation, Expectations, Step, SuiteCase } from "./define_suite.ts";
+import type {
+  Allocation,
+  AllocationExpectations,
+  Expectations,
+  Step,
+  SuiteCase,
+} from "./define_suite.ts";
 import { percentile } from "./latency.ts";
 import { pageExtent, pageRuns } from "./page_runs.ts";
 import type {
@@ -70,9 +76,13 @@ interface Handle {
 
 interface Repetition {
   readonly records: AllocationRecord[];
+  /** What each record's step expects, index for index. */
+  readonly expected: AllocationExpectations[];
   readonly violation: DriverViolation | null;
   readonly latencyNs: number | null;
   readonly failures: string[];
+  /** Steps whose mapAllocatedPages returned NULL, as "step N (handle)". */
+  readonly nullMappings: string[];
 }
 
 /**
@@ -133,9 +143,19 @@ export function runCase(
       ...repetition.failures,
       ...checkViolation(testCase.expect, repetition.violation),
     ];
-    for (const record of repetition.records) {
-      failures.push(...checkAllocation(record, testCase.expect, backend, unchecked));
+    if (testCase.expect.mapping === "required") {
+      for (const where of repetition.nullMappings) {
+        failures.push(
+          `${where}: mapAllocatedPages returned NULL, and expect.mapping is "required" ` +
+            `(say "may-fail" where the driver copes with a failed mapping)`,
+        );
+      }
     }
+    repetition.records.forEach((record, index) => {
+      const what = allocationLabel(record, testCase.kind);
+      const expect = repetition.expected[index];
+      failures.push(...checkAllocation(record, what, expect, backend, unchecked));
+    });
     for (const failure of new Set(failures)) tally.set(failure, (tally.get(failure) ?? 0) + 1);
   }
 
@@ -167,7 +187,9 @@ function runOnce(stream: WaveRtStream, steps: readonly Step[], opened: OpenedBac
   // Freed MDLs stay reachable by name so that misuse after free reaches the backend's own checks.
   const freed = new Map<string, Mdl>();
   const records: AllocationRecord[] = [];
+  const expected: AllocationExpectations[] = [];
   const failures: string[] = [];
+  const nullMappings: string[] = [];
   let violation: DriverViolation | null = null;
   let latencyNs: number | null = null;
   try {
@@ -176,15 +198,17 @@ function runOnce(stream: WaveRtStream, steps: readonly Step[], opened: OpenedBac
         if ("allocation" in step) {
           const mdl = allocate(stream, step.allocation);
           latencyNs ??= stream.lastCall?.durationNs ?? null;
-          records.push(record(stream, step.handle, step.allocation, mdl, opened.backend.pageSize));
+          const pageSize = opened.backend.pageSize;
+          records.push(record(stream, index + 1, step.handle, step.allocation, mdl, pageSize));
+          expected.push(step.expect);
           if (mdl !== null) live.set(step.handle, { mdl, mappings: [], mapFailed: false });
-        } else {
-          callOnHandle(stream, step, live, freed);
+        } else if (callOnHandle(stream, step, live, freed) === "map-null") {
+          nullMappings.push(`step ${index + 1} ("${step.handle}")`);
         }
       } catch (error) {
         if (error instanceof DriverViolation) throw error;
         failures.push(`step ${index + 1} (${step.call} "${step.handle}") threw: ${message(error)}`);
-        return { records, violation, latencyNs, failures };
+        return { records, expected, violation, latencyNs, failures, nullMappings };
       }
     }
     if (live.size > 0) {
@@ -204,7 +228,7 @@ function runOnce(stream: WaveRtStream, steps: readonly Step[], opened: OpenedBac
     const left = opened.liveMdls?.() ?? 0;
     if (left > 0) failures.push(`the runner left ${left} MDL(s) allocated after cleanup`);
   }
-  return { records, violation, latencyNs, failures };
+  return { records, expected, violation, latencyNs, failures, nullMappings };
 }
 
 function allocate(stream: WaveRtStream, allocation: Allocation): Mdl | null {
@@ -217,13 +241,16 @@ function allocate(stream: WaveRtStream, allocation: Allocation): Mdl | null {
     );
 }
 
-/** Map, unmap or free by handle; a handle whose allocation returned NULL is skipped. */
+/**
+ * Map, unmap or free by handle; a handle whose allocation returned NULL is skipped. Says
+ * `"map-null"` when a map returned NULL.
+ */
 function callOnHandle(
   stream: WaveRtStream,
   step: Exclude<Step, { allocation: Allocation }>,
   live: Map<string, Handle>,
   freed: Map<string, Mdl>,
-): void {
+): "map-null" | undefined {
   const handle = live.get(step.handle);
   const stale = freed.get(step.handle);
   if (handle === undefined && stale === undefined) return;
@@ -233,7 +260,8 @@ function callOnHandle(
       const va = stream.mapAllocatedPages(mdl, step.cacheType);
       if (handle === undefined) return;
       handle.mapFailed = va === null;
-      if (va !== null) handle.mappings.push(va);
+      if (va === null) return "map-null";
+      handle.mappings.push(va);
       return;
     }
     case "unmapAllocatedPages": {
@@ -268,6 +296,7 @@ function release(stream: WaveRtStream, live: Map<string, Handle>): string[] {
 
 function record(
   stream: WaveRtStream,
+  step: number,
   handle: string,
   allocation: Allocation,
   mdl: Mdl | null,
@@ -277,6 +306,7 @@ function record(
   // A backend that cannot read frame numbers reports zeros (core/backend.ts).
   const hasFrames = mdl === null || Array.from(mdl.pfns).some((pfn) => pfn !== 0);
   return {
+    step,
     handle,
     call: allocation.call,
     sizeLabel: allocation.sizeLabel,
@@ -305,14 +335,24 @@ function checkViolation(expect: Expectations, violation: DriverViolation | null)
   return [];
 }
 
+/**
+ * How failures name an allocation: by its step in a sequence, where a step has its own
+ * expectations, and by the call with its size for a single request.
+ */
+function allocationLabel(record: AllocationRecord, kind: SuiteCase["kind"]): string {
+  return kind === "sequence"
+    ? `step ${record.step} (${record.call} "${record.handle}")`
+    : `${record.call}("${record.handle}", ${record.sizeLabel})`;
+}
+
 /** Expectations plus the invariants the backend claims; `unchecked` collects what it cannot check. */
 function checkAllocation(
   record: AllocationRecord,
-  expect: Expectations,
+  what: string,
+  expect: AllocationExpectations,
   backend: Backend,
   unchecked: Map<string, UncheckedExpectation>,
 ): string[] {
-  const what = `${record.call}("${record.handle}", ${record.sizeLabel})`;
   if (record.byteCount === null) {
     return expect.result === "mdl" ? [`${what} returned NULL, expected an MDL`] : [];
   }
@@ -361,7 +401,7 @@ function checkAllocation(
   return failures;
 }
 
-function checkBytes(record: AllocationRecord, expect: Expectations, pageSize: number) {
+function checkBytes(record: AllocationRecord, expect: AllocationExpectations, pageSize: number) {
   const got = record.byteCount ?? 0;
   const wanted = expect.bytes;
   if (wanted === undefined) return null;

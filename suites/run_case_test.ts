@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import type { Backend } from "../core/backend.ts";
 import { Simulator, type SimulatorOptions } from "../core/simulator.ts";
 import { defineSuite, type SuiteCase } from "./define_suite.ts";
 import { runCase } from "./run_case.ts";
-import type { CaseInput } from "./schema.ts";
+import type { CaseInput, StepExpectationsInput, StepInput } from "./schema.ts";
 import { summarizeRun } from "./results.ts";
 
 const DMA32 = 0xFFFFFFFFn;
@@ -225,4 +226,207 @@ Deno.test("reporting measured budgets only never relaxes modeled ones", () => {
     { measuredLatencyBudgets: "report" },
   );
   assert.equal(run.status, "failed");
+});
+
+/** Under a 1 MiB (256-page) cap: a whole 2-page cyclic buffer, a 1-page BDL, then what is left. */
+function underCap(expects: {
+  cyclic?: StepExpectationsInput;
+  bdl?: StepExpectationsInput;
+  second?: StepExpectationsInput;
+}, caseExpect?: CaseInput["expect"]): CaseInput {
+  return {
+    name: "cyclic, BDL, second buffer",
+    steps: [
+      {
+        call: "allocatePagesForMdl",
+        handle: "cyclic",
+        highAddress: DMA32,
+        totalBytes: 8192,
+        expect: expects.cyclic,
+      },
+      {
+        call: "allocateContiguousPagesForMdl",
+        handle: "bdl",
+        highAddress: DMA32,
+        totalBytes: 4096,
+        expect: expects.bdl,
+      },
+      {
+        call: "allocatePagesForMdl",
+        handle: "second",
+        highAddress: DMA32,
+        totalBytes: 4 << 20,
+        expect: expects.second,
+      },
+      { call: "freePagesFromMdl", handle: "cyclic" },
+      { call: "freePagesFromMdl", handle: "bdl" },
+      { call: "freePagesFromMdl", handle: "second" },
+    ],
+    expect: caseExpect,
+  };
+}
+const cap = { faults: { memoryCapBytes: 1 << 20 } };
+
+Deno.test("per-step expectations: each allocation is checked against its own step's", () => {
+  const run = runOnSimulator(
+    underCap({
+      cyclic: { bytes: "requested", pages: 2 },
+      bdl: { bytes: 4096, contiguous: true },
+      second: { bytes: "partial-allowed", pages: 253 },
+    }, { withinBound: true }),
+    cap,
+  );
+  assert.equal(run.status, "passed", run.failures.join("\n"));
+  assert.deepEqual(
+    run.allocations.map((a) => [a.step, a.handle, a.byteCount, a.pages]),
+    [[1, "cyclic", 8192, 2], [2, "bdl", 4096, 1], [3, "second", 253 * 4096, 253]],
+  );
+  // The same case with the old single case-level expectation cannot say this: "requested" fails
+  // the second buffer, "partial-allowed" would let a partial cyclic buffer through.
+  const caseLevel = runOnSimulator(underCap({}, { bytes: "requested" }), cap);
+  assert.deepEqual(caseLevel.failures, [
+    'step 3 (allocatePagesForMdl "second"): byteCount 1036288 < requested 4194304 (partial result)',
+  ]);
+});
+
+Deno.test("a broken step expectation fails naming that step only, and frees every page", () => {
+  const run = runOnSimulator(
+    underCap({
+      cyclic: { bytes: "requested", pages: 2 },
+      bdl: { result: "null" },
+      second: { bytes: "requested", pages: 256 },
+    }),
+    cap,
+  );
+  assert.equal(run.status, "failed");
+  assert.deepEqual(run.failures, [
+    'step 2 (allocateContiguousPagesForMdl "bdl") returned 4096 bytes, expected NULL',
+    'step 3 (allocatePagesForMdl "second"): byteCount 1036288 < requested 4194304 (partial result)',
+    'step 3 (allocatePagesForMdl "second"): 253 page(s), expected 256',
+  ]);
+});
+
+Deno.test("a step's own expectation overrides the case's for that step only", () => {
+  // The case allows partial buffers; the cyclic buffer must still be whole, and here it is not.
+  const run = runOnSimulator(
+    underCap({ cyclic: { bytes: "requested" } }, { bytes: "partial-allowed" }),
+    { faults: { memoryCapBytes: 4096 } },
+  );
+  assert.deepEqual(run.failures, [
+    'step 1 (allocatePagesForMdl "cyclic"): byteCount 4096 < requested 8192 (partial result)',
+    'step 2 (allocateContiguousPagesForMdl "bdl") returned NULL, expected an MDL',
+    'step 3 (allocatePagesForMdl "second") returned NULL, expected an MDL',
+  ]);
+  // A step expecting NULL accepts it while the others keep the case's expectation.
+  const nullAllowed = runOnSimulator(
+    underCap({ bdl: { result: "null" }, second: { result: "mdl-or-null" } }, {
+      bytes: "partial-allowed",
+    }),
+    { faults: { memoryCapBytes: 4096 } },
+  );
+  assert.equal(nullAllowed.status, "passed", nullAllowed.failures.join("\n"));
+});
+
+Deno.test("a contiguity expectation on one step checks that step, not the others", () => {
+  const steps = (bdl?: StepExpectationsInput, cyclic?: StepExpectationsInput): CaseInput => ({
+    name: "bdl and cyclic buffer",
+    steps: [
+      {
+        call: "allocatePagesForMdl",
+        handle: "bdl",
+        highAddress: DMA32,
+        totalBytes: 4096,
+        expect: bdl,
+      },
+      {
+        call: "allocatePagesForMdl",
+        handle: "cyclic",
+        highAddress: DMA32,
+        totalBytes: 1 << 20,
+        expect: cyclic,
+      },
+      { call: "freePagesFromMdl", handle: "bdl" },
+      { call: "freePagesFromMdl", handle: "cyclic" },
+    ],
+  });
+  const fragmented = { fragmentation: 0.6, seed: 11 };
+  const onBdl = runOnSimulator(steps({ contiguous: true }), fragmented);
+  assert.equal(onBdl.status, "passed", onBdl.failures.join("\n"));
+  const onCyclic = runOnSimulator(steps(undefined, { contiguous: true }), fragmented);
+  assert.equal(onCyclic.failures.length, 1);
+  assert.match(
+    onCyclic.failures[0],
+    /^step 2 \(allocatePagesForMdl "cyclic"\): \d+ contiguous runs, expected 1$/,
+  );
+});
+
+Deno.test("a step's withinBound is ignored with the reason where the backend cannot check it", () => {
+  using sim = new Simulator({ seed: 1 });
+  // The real simulator, seen through a backend that does not promise HighAddress (as Linux).
+  const unbounded: Backend = {
+    name: sim.name,
+    pageSize: sim.pageSize,
+    capabilities: {
+      ...sim.capabilities,
+      highAddressEnforced: { available: false, reason: "the kernel promises no HighAddress" },
+    },
+    stream: () => sim.stream(),
+    close: () => sim.close(),
+    [Symbol.dispose]: () => sim.close(),
+  };
+  const opened = {
+    name: "unbounded",
+    backend: unbounded,
+    machine: sim.machine,
+    liveMdls: () => sim.leaks().length,
+  };
+  const steps = (expect?: { withinBound: true }): CaseInput => ({
+    name: "bound",
+    steps: [
+      { call: "allocatePagesForMdl", handle: "a", highAddress: DMA32, totalBytes: 4096, expect },
+      { call: "freePagesFromMdl", handle: "a" },
+    ],
+  });
+  const run = runCase(opened, caseOf(steps({ withinBound: true })));
+  assert.equal(run.status, "passed", run.failures.join("\n"));
+  assert.deepEqual(run.unchecked, [
+    { expectation: "withinBound", reason: "the kernel promises no HighAddress" },
+  ]);
+  assert.deepEqual(runCase(opened, caseOf(steps())).unchecked, []);
+  assert.deepEqual(sim.leaks(), []);
+});
+
+Deno.test("map, unmap and free steps take no expect, also for the type checker", () => {
+  // @ts-expect-error: only allocation steps have expectations
+  const free: StepInput = { call: "freePagesFromMdl", handle: "a", expect: { bytes: 4096 } };
+  assert.throws(
+    () =>
+      caseOf({
+        name: "free",
+        steps: [
+          { call: "allocatePagesForMdl", handle: "a", highAddress: DMA32, totalBytes: 4096 },
+          free,
+        ],
+      }),
+    /› steps\[1\]\.expect: freePagesFromMdl allocates nothing to check/,
+  );
+});
+
+Deno.test("a mapping that returns NULL fails unless the case says it may fail", () => {
+  const request = {
+    call: "allocatePagesForMdl",
+    highAddress: DMA32,
+    totalBytes: 4096,
+    map: "WriteCombined",
+  } as const;
+  const mapsFail: SimulatorOptions = { faults: { probability: 1, operations: ["map"] } };
+  const required = runOnSimulator({ name: "must map", request }, mapsFail);
+  assert.equal(required.status, "failed");
+  assert.match(required.failures.join("\n"), /mapAllocatedPages returned NULL.*"required"/);
+  const mayFail = runOnSimulator(
+    { name: "may fail", request, expect: { mapping: "may-fail" } },
+    mapsFail,
+  );
+  assert.equal(mayFail.status, "passed", mayFail.failures.join("\n"));
+  assert.equal(runOnSimulator({ name: "maps", request }).status, "passed");
 });

@@ -118,12 +118,76 @@ const handleName = z.string().regex(/^[A-Za-z_][\w-]*$/, {
   error: "must be a handle name such as buffer or dma_1",
 });
 
+/** Result "null" means no MDL: a byte count or page count for it cannot hold. */
+function checkNullResult(
+  expect: { result?: unknown; bytes?: unknown; pages?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  if (!isObject(expect)) return;
+  if (expect.result === "null" && (expect.bytes !== undefined || expect.pages !== undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["result"],
+      message: 'result "null" contradicts a bytes or pages expectation',
+    });
+  }
+}
+
+/** What one allocation must return: shared by a case's `expect` and each allocation step's. */
+const allocationExpectationFields = {
+  result: z.enum(["mdl", "null", "mdl-or-null"]).optional(),
+  bytes: z.union([
+    z.number().int().nonnegative(),
+    z.literal("requested"),
+    z.literal("partial-allowed"),
+    z.strictObject({
+      atLeast: z.number().int().nonnegative().optional(),
+      atMost: z.number().int().nonnegative().optional(),
+    }),
+  ], {
+    error: 'must be an exact byte count, "requested", "partial-allowed" or { atLeast?, atMost? }',
+  }).optional(),
+  pages: z.number().int().nonnegative().optional(),
+  // Only `true` means something; `false` would read as a promise the runner does not keep.
+  withinBound: z.literal(true, { error: "must be true, or left out" }).optional(),
+  contiguous: z.literal(true, { error: "must be true, or left out" }).optional(),
+};
+
+/** A case-level field written on a step, rejected with where it belongs. */
+function caseLevelOnly(message: string) {
+  return z.undefined({ error: message }).optional();
+}
+
+/** An allocation step's own expectations; see `combineExpectations` for how they meet the case's. */
+const stepExpectations = z.strictObject({
+  ...allocationExpectationFields,
+  mapping: caseLevelOnly(
+    "mapping is about request.map, which only a single request has: no step can expect it",
+  ),
+  violation: caseLevelOnly(
+    "a violation is raised by the sequence as a whole: give it in the case's expect, not a step's",
+  ),
+  latency: caseLevelOnly(
+    "latency is measured on the case's first allocation: give it in the case's expect, not a " +
+      "step's",
+  ),
+}).check(z.superRefine(checkNullResult, evenWithOtherProblems));
+
+/** Map, unmap and free return nothing a step expectation could describe. */
+function noExpectation(call: string) {
+  return z.undefined({
+    error: `${call} allocates nothing to check: expect belongs on allocatePagesForMdl and ` +
+      "allocateContiguousPagesForMdl steps (put the case's expectations in the case's expect)",
+  }).optional();
+}
+
 const steps = z.discriminatedUnion("call", [
   z.strictObject({
     call: z.literal("allocatePagesForMdl"),
     handle: handleName,
     highAddress: address,
     ...sizeFields,
+    expect: stepExpectations.optional(),
   }).check(z.superRefine(checkOneSize, evenWithOtherProblems)),
   z.strictObject({
     call: z.literal("allocateContiguousPagesForMdl"),
@@ -131,15 +195,25 @@ const steps = z.discriminatedUnion("call", [
     lowAddress: address.optional(),
     highAddress: address,
     ...sizeFields,
+    expect: stepExpectations.optional(),
   }).check(z.superRefine(checkOneSize, evenWithOtherProblems))
     .check(z.superRefine(checkBounds, evenWithOtherProblems)),
   z.strictObject({
     call: z.literal("mapAllocatedPages"),
     handle: handleName,
     cacheType: cacheTypeName,
+    expect: noExpectation("mapAllocatedPages"),
   }),
-  z.strictObject({ call: z.literal("unmapAllocatedPages"), handle: handleName }),
-  z.strictObject({ call: z.literal("freePagesFromMdl"), handle: handleName }),
+  z.strictObject({
+    call: z.literal("unmapAllocatedPages"),
+    handle: handleName,
+    expect: noExpectation("unmapAllocatedPages"),
+  }),
+  z.strictObject({
+    call: z.literal("freePagesFromMdl"),
+    handle: handleName,
+    expect: noExpectation("freePagesFromMdl"),
+  }),
 ]).array().min(1);
 
 const conditions = z.strictObject({
@@ -159,22 +233,7 @@ const conditions = z.strictObject({
 });
 
 const expectations = z.strictObject({
-  result: z.enum(["mdl", "null", "mdl-or-null"]).optional(),
-  bytes: z.union([
-    z.number().int().nonnegative(),
-    z.literal("requested"),
-    z.literal("partial-allowed"),
-    z.strictObject({
-      atLeast: z.number().int().nonnegative().optional(),
-      atMost: z.number().int().nonnegative().optional(),
-    }),
-  ], {
-    error: 'must be an exact byte count, "requested", "partial-allowed" or { atLeast?, atMost? }',
-  }).optional(),
-  pages: z.number().int().nonnegative().optional(),
-  // Only `true` means something; `false` would read as a promise the runner does not keep.
-  withinBound: z.literal(true, { error: "must be true, or left out" }).optional(),
-  contiguous: z.literal(true, { error: "must be true, or left out" }).optional(),
+  ...allocationExpectationFields,
   mapping: z.enum(["required", "may-fail"]).optional(),
   violation: z.enum(violationIds, {
     error: `must be a DriverViolation rule id: ${violationIds.join(", ")}`,
@@ -187,7 +246,7 @@ const expectations = z.strictObject({
     error: "give p50Us and/or p99Us",
     path: ["p99Us"],
   }).optional(),
-});
+}).check(z.superRefine(checkNullResult, evenWithOtherProblems));
 
 /** Handles must be allocated before use and not allocated twice; checked in step order. */
 function checkHandles(steps: readonly { call: string; handle: string }[], ctx: z.RefinementCtx) {
@@ -214,8 +273,28 @@ function checkHandles(steps: readonly { call: string; handle: string }[], ctx: z
 }
 
 /**
+ * A case-level result "null" reaches steps without their own result (`combineExpectations`): a
+ * step that then expects bytes or pages contradicts it.
+ */
+function checkInheritedNull(steps: readonly unknown[], ctx: z.RefinementCtx): void {
+  steps.forEach((step, index) => {
+    const expect = isObject(step) ? step.expect : undefined;
+    if (!isObject(expect) || expect.result !== undefined) return;
+    if (expect.bytes !== undefined || expect.pages !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["steps", index, "expect", "result"],
+        message: 'the case expects result "null", which contradicts this step\'s bytes or ' +
+          "pages: give the step its own result",
+      });
+    }
+  });
+}
+
+/**
  * One case: a single `request`, or a sequence of `steps` on named handles, with the conditions
- * it runs under and what it expects.
+ * it runs under and what it expects. In a sequence, an allocation step may carry its own `expect`
+ * (result, bytes, pages, withinBound, contiguous), which overrides the case's for that step.
  *
  * @example
  * ```ts
@@ -248,12 +327,8 @@ export const caseSchema = z.strictObject({
       message: "a violation can only be expected from steps; a single request cannot misuse",
     });
   }
-  if (expect?.result === "null" && (expect.bytes !== undefined || expect.pages !== undefined)) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["expect", "result"],
-      message: 'result "null" contradicts a bytes or pages expectation',
-    });
+  if (expect?.result === "null" && Array.isArray(testCase.steps)) {
+    checkInheritedNull(testCase.steps, ctx);
   }
   if (expect?.mapping !== undefined && testCase.request?.map === undefined) {
     ctx.addIssue({
@@ -287,6 +362,8 @@ export type CaseParsed = z.output<typeof caseSchema>;
 export type ConditionsInput = z.input<typeof conditions>;
 /** Expectations as written. */
 export type ExpectationsInput = z.input<typeof expectations>;
+/** An allocation step's own expectations as written: `result`, `bytes`, `pages`, ... */
+export type StepExpectationsInput = z.input<typeof stepExpectations>;
 /** A sequence step as written. */
 export type StepInput = z.input<typeof steps>[number];
 /** A suite as written in a suite file. */

@@ -3,6 +3,7 @@ import { simulatorProvider } from "./backends.ts";
 import { lifecycle } from "./bundled.ts";
 import { runSuites } from "./run_suites.ts";
 import { renderSuiteTable } from "./table.ts";
+import { perStepSuite } from "./testdata/per_step_suite.ts";
 
 const report = await runSuites([lifecycle], {
   seed: 1,
@@ -28,4 +29,15 @@ Deno.test("one row per backend and a cross-check row, with its figures", () => {
     /^double map\s+simulator\s+4 KiB\s+1\s+1\s+0x1FFF\s+2µs 100ns\s+2µs 100ns\s+passed$/,
   );
   assert.match(lines[3], /^\s+cross-check\s+ignored$/);
+});
+
+Deno.test("a per-step failure is listed under the table with its case, backend and step", async () => {
+  const perStep = await runSuites([perStepSuite], { seed: 1, providers: [simulatorProvider] });
+  const table = renderSuiteTable(perStep.suites[0], { color: false });
+  assert.match(table, /^second buffer may be partial\s+simulator\s+.*passed$/m);
+  assert.match(table, /^second buffer must be whole\s+simulator\s+.*failed$/m);
+  assert.deepEqual(table.split("\n").filter((line) => line.includes("step 2")), [
+    '  second buffer must be whole › simulator: step 2 (allocatePagesForMdl "second"): ' +
+    "byteCount 1044480 < requested 4194304 (partial result)",
+  ]);
 });
