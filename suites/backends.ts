@@ -10,6 +10,7 @@ import type { CostProfile } from "../bench/calibrate.ts";
 import { hostMachine, type MachineLayout, machinePresets } from "../core/machine.ts";
 import { Simulator } from "../core/simulator.ts";
 import { runIsolated } from "../ffi/isolation.ts";
+import { openHostBackend } from "../ffi/host_backend.ts";
 import { helperAvailability } from "../ffi/library.ts";
 import type { Conditions, SuiteCase } from "./define_suite.ts";
 import { hardwareCaseModule } from "./hardware_case.ts";
@@ -75,7 +76,7 @@ export const simulatorProvider: BackendProvider = {
     const { conditions } = testCase;
     let machine: MachineLayout;
     try {
-      machine = conditions.machine === "host" ? hostMachine() : machinePresets[conditions.machine];
+      machine = conditions.machine === "host" ? hostLayout() : machinePresets[conditions.machine];
     } catch (error) {
       return Promise.resolve(
         ignoredRun("simulator", `the host memory map is unavailable: ${message(error)}`),
@@ -193,6 +194,28 @@ export function simulatorOnlyConditions(conditions: Conditions): string[] {
     labels.push(`memory cap ${conditions.memoryCapBytes} bytes`);
   }
   return labels;
+}
+
+/**
+ * This machine's RAM layout for the simulator's `"host"` machine: from `/proc/iomem` where Deno
+ * allows reading it (only under --allow-all), otherwise from the native helper, which reads it
+ * with no more than --allow-ffi. Throws, naming both reasons, when neither can.
+ */
+function hostLayout(): MachineLayout {
+  try {
+    return hostMachine();
+  } catch (direct) {
+    const helper = helperAvailability();
+    if (!helper.available) {
+      throw new Error(`${message(direct)}; the native helper is unavailable: ${helper.reason}`);
+    }
+    using backend = openHostBackend();
+    const layout = backend.ramLayout();
+    if (layout === null) {
+      throw new Error(`${message(direct)}; the helper cannot read physical addresses either`);
+    }
+    return layout;
+  }
 }
 
 function message(error: unknown): string {

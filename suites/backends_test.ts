@@ -120,3 +120,33 @@ Deno.test({
     assert.deepEqual(run.unchecked.map((u) => u.expectation), canCheckBound ? [] : ["withinBound"]);
   },
 });
+
+const hostCase = defineSuite({
+  name: "Host machine",
+  cases: [{
+    name: "the simulator mirrors this machine's RAM",
+    conditions: { machine: "host" },
+    request: { call: "allocatePagesForMdl", highAddress: 0xFFFFFFFFn, totalBytes: 8192 },
+    expect: { pages: 2, withinBound: true },
+  }],
+}).cases[0];
+
+Deno.test({
+  name: `the simulator's "host" machine comes from the helper without --allow-all${
+    noHardware ? ` (unavailable: ${noHardware})` : ""
+  }`,
+  ignore: noHardware !== null,
+  async fn() {
+    const run = await simulatorProvider.run(hostCase, { seed: 1 });
+    if (run.status === "ignored") {
+      // Only when physical addresses are hidden (no CAP_SYS_ADMIN): the reason must say so.
+      assert.match(run.reason ?? "", /physical addresses/);
+      return;
+    }
+    assert.equal(run.status, "passed", run.failures.join("\n"));
+    assert.ok(run.machine !== null && run.machine.ranges.length > 0);
+    // The same layout the hardware run reports for this machine.
+    const hardware = await hardwareProvider.run(hostCase, { seed: 1 });
+    assert.deepEqual(run.machine.ranges, hardware.machine?.ranges);
+  },
+});
