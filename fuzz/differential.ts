@@ -10,6 +10,7 @@
 import fc from "fast-check";
 import type { Backend } from "../core/backend.ts";
 import { Simulator } from "../core/simulator.ts";
+import { HostBackend } from "../ffi/host_backend.ts";
 import type { CaseInput } from "../suites/schema.ts";
 import { describeStep, runSequence, type StepOutcome } from "./run_sequence.ts";
 import {
@@ -61,7 +62,8 @@ const CONTIGUOUS_BEST_EFFORT =
 
 /**
  * Compares two step-by-step outcome lists; differences the hardware's capabilities explain are
- * marked with the explanation.
+ * marked with the explanation. `lockLimit`, when the hardware may not lock all it is asked for
+ * (RLIMIT_MEMLOCK without CAP_IPC_LOCK), explains allocations that come back smaller there.
  *
  * @example
  * ```ts
@@ -71,6 +73,7 @@ const CONTIGUOUS_BEST_EFFORT =
 export function compareOutcomes(
   simulator: readonly StepOutcome[],
   hardware: readonly StepOutcome[],
+  lockLimit?: string,
 ): Difference[] {
   const differences: Difference[] = [];
   // Handles whose allocation differed for a capability reason: what later steps do with them
@@ -86,17 +89,25 @@ export function compareOutcomes(
       }
     };
     const contiguous = step.call === "allocateContiguousPagesForMdl";
-    const capability = inherited ?? (contiguous ? CONTIGUOUS_BEST_EFFORT : undefined);
+    // Fewer bytes (or none) on hardware that may not lock more: the test machine's limit.
+    const limited = lockLimit !== undefined && "totalBytes" in step &&
+        (hw.result === "null" || (hw.bytes ?? 0) < (sim.bytes ?? 0))
+      ? lockLimit
+      : undefined;
+    const capability = inherited ?? (contiguous ? CONTIGUOUS_BEST_EFFORT : limited);
     differ("result", sim.result, hw.result, capability);
     if (sim.result !== hw.result) {
       if (capability !== undefined) {
-        explained.set(step.handle, inherited ?? `follows from: ${CONTIGUOUS_BEST_EFFORT}`);
+        explained.set(step.handle, inherited ?? `follows from: ${capability}`);
       }
       return;
     }
     differ("rule", sim.rule, hw.rule, inherited);
-    differ("bytes", sim.bytes, hw.bytes, inherited);
-    differ("pages", sim.pages, hw.pages, inherited);
+    differ("bytes", sim.bytes, hw.bytes, inherited ?? limited);
+    differ("pages", sim.pages, hw.pages, inherited ?? limited);
+    if (limited !== undefined && sim.bytes !== hw.bytes) {
+      explained.set(step.handle, inherited ?? `follows from: ${limited}`);
+    }
     if (contiguous) differ("contiguous", sim.contiguous, hw.contiguous, inherited);
   });
   return differences;
@@ -119,6 +130,9 @@ export function differential(
   const { runs = 1000, maxSteps = 10 } = options;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const capabilityDifferences: Record<string, number> = {};
+  const lockLimit = hardware instanceof HostBackend && !hardware.host.canLockUnlimited
+    ? `RLIMIT_MEMLOCK is ${hardware.host.memlockLimit} bytes and the process lacks CAP_IPC_LOCK`
+    : undefined;
   let steps = 0;
   const compare = (generated: GeneratedStep[]): Difference[] => {
     const sequence = concretize(generated);
@@ -126,7 +140,7 @@ export function differential(
     const a = runSequence(simulator, sequence);
     const b = runSequence(hardware, sequence);
     steps += sequence.length;
-    return compareOutcomes(a, b);
+    return compareOutcomes(a, b, lockLimit);
   };
   const property = fc.property(
     sequenceArbitrary({ maxSteps, maxBytes: 4 << 20, plentiful: true }),

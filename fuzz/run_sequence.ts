@@ -128,6 +128,14 @@ function runStep(
   });
   if (step.call === "allocatePagesForMdl" || step.call === "allocateContiguousPagesForMdl") {
     const contiguous = step.call === "allocateContiguousPagesForMdl";
+    const can = backend.capabilities.contiguous;
+    if (contiguous && !can.available) {
+      return {
+        step,
+        result: "skipped",
+        reason: `contiguous allocation unavailable: ${can.reason}`,
+      };
+    }
     const lowAddress = contiguous ? step.lowAddress : 0n;
     const mdl = contiguous
       ? stream.allocateContiguousPagesForMdl(lowAddress, step.highAddress, step.totalBytes)

@@ -7,6 +7,7 @@
 
 import type { HostBackend } from "../ffi/host_backend.ts";
 import type { SuiteCase } from "./define_suite.ts";
+import { ignoredRun } from "./results.ts";
 import { runCase, type RunCaseOptions } from "./run_case.ts";
 import { fromTaggedJson, toTaggedJson } from "./tagged_json.ts";
 
@@ -29,6 +30,8 @@ export function runSuiteCase(backend: HostBackend, input: string): string {
   const { testCase, options } = fromTaggedJson<{ testCase: SuiteCase; options: RunCaseOptions }>(
     input,
   );
+  const limit = hostLimit(testCase, backend);
+  if (limit !== null) return toTaggedJson(ignoredRun("hardware", limit));
   return toTaggedJson(runCase(
     {
       name: "hardware",
@@ -53,3 +56,48 @@ export function runSuiteCase(backend: HostBackend, input: string): string {
  * ```
  */
 export const hardwareCaseModule: URL = new URL(import.meta.url);
+
+/**
+ * Why this host cannot run `testCase` as written, or null when it can: contiguous requests where
+ * the backend cannot make or verify contiguous memory, and more locked memory than RLIMIT_MEMLOCK
+ * allows a process without CAP_IPC_LOCK (the allocation would come back partial for a reason that
+ * is the test machine's, not the allocator's).
+ *
+ * @example
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper.
+ * import { openHostBackend } from "../mod.ts";
+ * import { largeBuffers } from "./bundled.ts";
+ * using backend = openHostBackend();
+ * hostLimit(largeBuffers.cases[2], backend); // e.g. "needs up to 64 MiB locked at once, …"
+ * ```
+ */
+export function hostLimit(testCase: SuiteCase, backend: HostBackend): string | null {
+  const allocations = testCase.steps.flatMap((step) =>
+    "allocation" in step ? [step.allocation] : []
+  );
+  const contiguous = backend.capabilities.contiguous;
+  if (
+    !contiguous.available && allocations.some((a) => a.call === "allocateContiguousPagesForMdl")
+  ) {
+    return `contiguous allocations are unavailable here: ${contiguous.reason}`;
+  }
+  const { canLockUnlimited, memlockLimit, hugePageSize } = backend.host;
+  if (canLockUnlimited) return null;
+  // Contiguous requests hold whole huge pages on Linux; others whole pages.
+  const needed = allocations.reduce((sum, a) => {
+    const unit = a.call === "allocateContiguousPagesForMdl" && hugePageSize > 0
+      ? hugePageSize
+      : backend.pageSize;
+    return sum + Math.ceil(a.totalBytes / unit) * unit;
+  }, 0);
+  return needed > memlockLimit
+    ? `needs up to ${mib(needed)} locked at once, but RLIMIT_MEMLOCK is ${mib(memlockLimit)} ` +
+      "and this process lacks CAP_IPC_LOCK: a partial result would be the test machine's limit, " +
+      "not the allocator's"
+    : null;
+}
+
+function mib(bytes: number): string {
+  return `${+(bytes / (1 << 20)).toFixed(2)} MiB`;
+}
