@@ -173,3 +173,17 @@ Deno.test("two mappings of a page with different cache types are flagged", () =>
     requested: CacheType.WriteCombined,
   }]);
 });
+
+Deno.test("allocation sites: the first N allocations record their line, later ones their number", () => {
+  using sim = new Simulator({ captureAllocationSites: 2 });
+  const stream = sim.stream();
+  for (let i = 0; i < 3; i++) stream.allocatePagesForMdl(FOUR_GIB, 4096);
+  const [first, second, third] = sim.leaks();
+  assert.match(first.allocatedAt, /misuse_test\.ts:\d+/);
+  assert.match(second.allocatedAt, /misuse_test\.ts:\d+/);
+  assert.match(third.allocatedAt, /allocation #3 came after the first 2/);
+  using none = new Simulator({ captureAllocationSites: false });
+  none.stream().allocatePagesForMdl(FOUR_GIB, 4096);
+  assert.match(none.leaks()[0].allocatedAt, /captureAllocationSites is false/);
+  assert.throws(() => new Simulator({ captureAllocationSites: -1 }), /captureAllocationSites/);
+});

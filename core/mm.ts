@@ -54,7 +54,8 @@ export interface MmContext {
   readonly policies: AllocationPolicies;
   readonly costModel: CostModel;
   readonly systemVaBytes: bigint;
-  readonly captureAllocationSites: boolean;
+  /** How many allocations (the first ones) record their stack: 0 to Infinity. */
+  readonly captureAllocationSites: number;
 }
 
 /** Arguments of `MmAllocatePagesForMdlEx`, in Windows order. */
@@ -218,12 +219,13 @@ export class MemoryManager {
       ? 0
       : memory.zero(frames, taken);
     const exact = taken === requestedPages && !clamped && policies.byteCount === "requested";
+    const id = this.#nextId++;
     const mdl = new SimulatedMdl({
       owner: this.#ctx.owner,
-      id: this.#nextId++,
+      id,
       source,
       frames,
-      allocationSite: this.#ctx.captureAllocationSites ? captureSite() : undefined,
+      allocationSite: id <= this.#ctx.captureAllocationSites ? captureSite() : undefined,
       byteCount: exact ? Number(total) : taken * this.#page,
       mdlFlags: FRESH_MDL_FLAGS,
       mappings: [],
@@ -366,7 +368,11 @@ export class MemoryManager {
         source: state.source,
         byteCount: state.byteCount,
         pages: state.frames.length,
-        allocatedAt: allocationSite(state.allocationSite),
+        allocatedAt: allocationSite(
+          state.allocationSite,
+          state.id,
+          this.#ctx.captureAllocationSites,
+        ),
       };
     });
   }
@@ -430,8 +436,9 @@ function isPowerOfTwo(n: bigint): boolean {
 }
 
 /**
- * A stack for the leak report. Four frames reach past the Mm and PortCls layers to the caller;
- * capturing only those keeps allocation fast.
+ * A stack for the leak report. Four frames reach past the Mm and PortCls layers to the caller, so
+ * only those are kept (this saves memory, not time: Deno's cost of creating an Error does not
+ * depend on the limit).
  */
 function captureSite(): Error {
   const limit = Error.stackTraceLimit;
@@ -441,6 +448,10 @@ function captureSite(): Error {
   return site;
 }
 
-function allocationSite(error: Error | undefined): string {
-  return error === undefined ? "unknown (captureAllocationSites is off)" : callerFrame(error.stack);
+function allocationSite(error: Error | undefined, id: number, captured: number): string {
+  if (error !== undefined) return callerFrame(error.stack);
+  return captured === 0
+    ? "not captured (captureAllocationSites is false)"
+    : `not captured: allocation #${id} came after the first ${captured} ` +
+      "(set captureAllocationSites: true to capture all)";
 }
