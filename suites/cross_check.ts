@@ -82,8 +82,11 @@ function compareAllocations(ran: readonly BackendRun[]): Divergence[] {
   const divergences: Divergence[] = [];
   const count = Math.max(...ran.map((r) => r.allocations.length));
   for (let i = 0; i < count; i++) {
-    const name = ran.find((r) => r.allocations[i])?.allocations[i].handle ?? `allocation ${i + 1}`;
-    const field = (f: string) => `${JSON.stringify(name)}.${f}`;
+    const allocation = ran.find((r) => r.allocations[i])?.allocations[i];
+    const name = allocation === undefined
+      ? `allocation ${i + 1}`
+      : `step ${allocation.step} ${JSON.stringify(allocation.handle)}`;
+    const field = (f: string) => `${name}.${f}`;
     const bytes = valuesBy(ran, (r) => {
       const a = r.allocations[i];
       return a === undefined ? "(not reached)" : a.byteCount === null ? "NULL" : `${a.byteCount}`;

@@ -36,7 +36,9 @@ Deno.test("a ByteCount policy difference is a readable size divergence", () => {
   assert.equal(check.status, "failed");
   assert.equal(
     formatDivergences(check.divergences),
-    ['"buffer".byteCount: sizes must agree', "  rounded    4096", "  requested  1920"].join("\n"),
+    ['step 1 "buffer".byteCount: sizes must agree', "  rounded    4096", "  requested  1920"].join(
+      "\n",
+    ),
   );
 });
 
@@ -136,10 +138,10 @@ Deno.test("a sequence with per-step expectations cross-checks allocation by allo
   assert.equal(
     formatDivergences(crossCheck([a, c]).divergences),
     [
-      '"second".byteCount: sizes must agree',
+      'step 2 "second".byteCount: sizes must agree',
       "  simulator  401408",
       "  smaller    196608",
-      '"second".pages: page counts must agree',
+      'step 2 "second".pages: page counts must agree',
       "  simulator  98",
       "  smaller    48",
     ].join("\n"),
