@@ -10,6 +10,7 @@ import type { Backend, Mdl, WaveRtStream } from "../core/backend.ts";
 import { CacheType, MdlFlags } from "../core/constants.ts";
 import { Simulator } from "../core/simulator.ts";
 import { DriverViolation, type ViolationRuleId } from "../core/violations.ts";
+import { pageRuns } from "../suites/page_runs.ts";
 import type { SequenceStep } from "./sequence.ts";
 
 /** What one step did. */
@@ -149,7 +150,7 @@ function runStep(
       result: "mdl",
       bytes: mdl.byteCount,
       pages: mdl.pfns.length,
-      contiguous: isOneRun(mdl.pfns),
+      contiguous: pageRuns(mdl.pfns).length === 1,
     });
   }
   const handle = handles.get(step.handle);
@@ -245,7 +246,7 @@ function checkFresh(
       fail(`contiguous allocation is partial: ${mdl.byteCount}`);
     }
     if (backend.capabilities.contiguous.available && backend.capabilities.frameNumbers.available) {
-      if (!isOneRun(mdl.pfns)) fail("contiguous allocation is not one physical run");
+      if (pageRuns(mdl.pfns).length !== 1) fail("contiguous allocation is not one physical run");
     }
   }
   if (
@@ -288,12 +289,6 @@ function releaseAll(stream: WaveRtStream, held: Set<Handle>, reportErrors: boole
     }
   }
   held.clear();
-}
-
-/** Whether frame numbers form one ascending physical run. */
-export function isOneRun(pfns: ArrayLike<number>): boolean {
-  for (let i = 1; i < pfns.length; i++) if (pfns[i] !== pfns[0] + i) return false;
-  return true;
 }
 
 /** One step in words, for messages. */
