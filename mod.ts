@@ -119,7 +119,7 @@ export {
 export { runSequence, type StepOutcome } from "./fuzz/run_sequence.ts";
 export { caseSource, suiteCase } from "./fuzz/suite_case.ts";
 export { concretize, sequenceArbitrary, type SequenceStep } from "./fuzz/sequence.ts";
-export { type LatencySummary, logHistogram, summarize } from "./bench/statistics.ts";
+export { type LatencySummary, logHistogram, summarize } from "./stats/latency.ts";
 export { compareSamples, mannWhitneyU } from "./bench/compare.ts";
 export { type LatencySamples, sampleLatency, type SampleRequest } from "./bench/sampler.ts";
 export { type CostProfile, fitCostProfile, loadCostProfile } from "./bench/calibrate.ts";

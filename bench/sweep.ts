@@ -12,7 +12,7 @@ import {
   type LatencySummary,
   logHistogram,
   summarize,
-} from "./statistics.ts";
+} from "../stats/latency.ts";
 
 /** The JSON schema tag of a sweep report; bumped on any incompatible change. */
 export const SWEEP_SCHEMA = "wavert-bench.latency-sweep/1";

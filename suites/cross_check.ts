@@ -7,7 +7,7 @@
  * @module
  */
 
-import { percentile } from "./latency.ts";
+import { percentile } from "../stats/latency.ts";
 import type { BackendRun, CrossCheck, Divergence } from "./results.ts";
 
 /** How the cross-check treats latency. */

@@ -6,7 +6,7 @@
 
 import { escapeHtml } from "./escape_html.ts";
 import { formatNs } from "./format.ts";
-import { histogram, percentile } from "./latency.ts";
+import { histogram, percentile } from "../stats/latency.ts";
 import type { BackendRun } from "./results.ts";
 
 const WIDTH = 520;
@@ -41,8 +41,8 @@ export function latencyHistogramSvg(run: BackendRun): string {
     const h = Math.max(1, (b.count / most) * (PLOT.bottom - PLOT.top));
     return [
       `<rect class="bar" x="${PLOT.left + i * width + 1}" y="${PLOT.bottom - h}" ` +
-      `width="${Math.max(1, width - 2)}" height="${h}"><title>${formatNs(b.fromNs)}–` +
-      `${formatNs(b.toNs)}: ${b.count}</title></rect>`,
+      `width="${Math.max(1, width - 2)}" height="${h}"><title>${formatNs(b.lowNs)}–` +
+      `${formatNs(b.highNs)}: ${b.count}</title></rect>`,
     ];
   });
   const p50 = percentile(samples, 50)!;
@@ -53,7 +53,7 @@ export function latencyHistogramSvg(run: BackendRun): string {
     bars.join("") +
     `<line class="axis-line" x1="${PLOT.left}" x2="${PLOT.right}" y1="${PLOT.bottom}" ` +
     `y2="${PLOT.bottom}"/>` +
-    `<text class="axis" x="${PLOT.left}" y="${HEIGHT - 4}">${formatNs(buckets[0].fromNs)}</text>` +
+    `<text class="axis" x="${PLOT.left}" y="${HEIGHT - 4}">${formatNs(buckets[0].lowNs)}</text>` +
     `<text class="axis" x="${PLOT.right}" y="${HEIGHT - 4}" text-anchor="end">` +
-    `${formatNs(buckets[buckets.length - 1].toNs)}</text></svg>`;
+    `${formatNs(buckets[buckets.length - 1].highNs)}</text></svg>`;
 }

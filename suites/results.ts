@@ -7,7 +7,7 @@
 
 import type { MachineLayout } from "../core/machine.ts";
 import type { AllocatorName } from "./define_suite.ts";
-import { percentile } from "./latency.ts";
+import { percentile } from "../stats/latency.ts";
 import type { PageExtent, PageRun } from "./page_runs.ts";
 
 /** One allocation call as it came out, from a case's first repetition. */

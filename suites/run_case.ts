@@ -16,7 +16,7 @@ import type {
   Step,
   SuiteCase,
 } from "./define_suite.ts";
-import { percentile } from "./latency.ts";
+import { percentile } from "../stats/latency.ts";
 import { pageExtent, pageRuns } from "./page_runs.ts";
 import type {
   AllocationRecord,

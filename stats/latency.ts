@@ -1,7 +1,9 @@
 /**
- * Latency statistics over raw samples: exact percentiles (every sample is kept), mean and
- * standard deviation, a bootstrap 95 % confidence interval of the median, outliers counted
- * (never trimmed), and a log-spaced histogram.
+ * Latency statistics over raw samples, the one definition the suite runner, its CLI table and HTML
+ * report, and the latency bench all use: exact percentiles (every sample is kept) by linear
+ * interpolation between the two nearest samples (type 7 of R and numpy's default), mean and
+ * standard deviation, a bootstrap 95 % confidence interval of the median, outliers counted (never
+ * trimmed), and histograms, equal-width or log-spaced, of one bucket type.
  *
  * @module
  */
@@ -14,7 +16,40 @@ import {
 } from "simple-statistics";
 import { seededRandom } from "../core/random.ts";
 
-/** Summary of one case on one backend, in nanoseconds. */
+/**
+ * The `fraction`-quantile (0 ≤ fraction ≤ 1) of samples sorted ascending, interpolating linearly
+ * between the two nearest samples: the single percentile definition of this project.
+ */
+function quantile(sorted: readonly number[], fraction: number): number {
+  return quantileSorted(sorted as number[], fraction);
+}
+
+/**
+ * The `p`-th percentile (0 < p ≤ 100) of `samples`, exact over every sample, by linear
+ * interpolation between the two nearest samples (type 7 of R, numpy's default); null without
+ * samples. {@linkcode summarize}'s p50 and p99 are the same numbers.
+ *
+ * @example
+ * ```ts
+ * percentile([5, 1, 3, 2, 4], 50); // 3
+ * percentile([10, 20], 50); // 15
+ * ```
+ */
+export function percentile(samples: readonly number[], p: number): number | null {
+  if (samples.length === 0) return null;
+  if (!(p > 0 && p <= 100)) throw new RangeError(`p must be in (0, 100], got ${p}`);
+  return quantile([...samples].sort((a, b) => a - b), p / 100);
+}
+
+/**
+ * Summary of one case on one backend, in nanoseconds.
+ *
+ * @example
+ * ```ts
+ * const summary: LatencySummary = summarize([1000, 1100, 1200]);
+ * summary.p50; // 1100
+ * ```
+ */
 export interface LatencySummary {
   readonly count: number;
   readonly min: number;
@@ -33,7 +68,15 @@ export interface LatencySummary {
   readonly outliers: number;
 }
 
-/** Options of {@linkcode summarize}. */
+/**
+ * Options of {@linkcode summarize}.
+ *
+ * @example
+ * ```ts
+ * const options: SummaryOptions = { resamples: 200, seed: 7 };
+ * summarize([1, 2, 3], options).medianCi;
+ * ```
+ */
 export interface SummaryOptions {
   /** Bootstrap resamples. Default 1000. */
   readonly resamples?: number;
@@ -60,7 +103,7 @@ export function summarize(
     throw new RangeError("samples must be finite numbers of nanoseconds");
   }
   const sorted = [...samples].sort((a, b) => a - b);
-  const q = (p: number) => quantileSorted(sorted, p);
+  const q = (fraction: number) => quantile(sorted, fraction);
   const q1 = q(0.25);
   const q3 = q(0.75);
   const fence = q3 + 3 * (q3 - q1);
@@ -94,13 +137,21 @@ function bootstrapMedianCi(
   for (let i = 0; i < resamples; i++) {
     const resample = sampleWithReplacement([...sorted], sorted.length, random);
     resample.sort((a, b) => a - b);
-    medians.push(quantileSorted(resample, 0.5));
+    medians.push(quantile(resample, 0.5));
   }
   medians.sort((a, b) => a - b);
-  return [quantileSorted(medians, 0.025), quantileSorted(medians, 0.975)];
+  return [quantile(medians, 0.025), quantile(medians, 0.975)];
 }
 
-/** One bucket of a histogram: samples in [lowNs, highNs). */
+/**
+ * One bucket of a histogram ({@linkcode histogram} or {@linkcode logHistogram}): samples in
+ * [lowNs, highNs).
+ *
+ * @example
+ * ```ts
+ * const bucket: HistogramBucket = { lowNs: 1000, highNs: 2000, count: 3 };
+ * ```
+ */
 export interface HistogramBucket {
   readonly lowNs: number;
   readonly highNs: number;
@@ -132,6 +183,32 @@ export function logHistogram(samples: readonly number[], perDecade = 10): Histog
   return counts.map((count, i) => ({
     lowNs: 10 ** ((lo + i) * step),
     highNs: 10 ** ((lo + i + 1) * step),
+    count,
+  }));
+}
+
+/**
+ * Splits samples into `buckets` equal-width buckets from the smallest to the largest sample. All
+ * equal samples give one bucket of width 1 ns, so a modeled (constant) latency still draws a bar.
+ *
+ * @example
+ * ```ts
+ * histogram([1, 2, 2, 9], 4).map((b) => b.count); // [3, 0, 0, 1]
+ * ```
+ */
+export function histogram(samples: readonly number[], buckets = 20): HistogramBucket[] {
+  if (samples.length === 0) return [];
+  // A loop rather than Math.min(...samples): 100,000 repetitions would overflow the call stack.
+  let min = Infinity;
+  let max = -Infinity;
+  for (const s of samples) [min, max] = [Math.min(min, s), Math.max(max, s)];
+  if (min === max) return [{ lowNs: min, highNs: min + 1, count: samples.length }];
+  const width = (max - min) / buckets;
+  const counts = new Array<number>(buckets).fill(0);
+  for (const s of samples) counts[Math.min(buckets - 1, Math.floor((s - min) / width))]++;
+  return counts.map((count, i) => ({
+    lowNs: min + i * width,
+    highNs: min + (i + 1) * width,
     count,
   }));
 }
