@@ -122,7 +122,8 @@ export { concretize, sequenceArbitrary, type SequenceStep } from "./fuzz/sequenc
 export { type LatencySummary, logHistogram, summarize } from "./stats/latency.ts";
 export { compareSamples, mannWhitneyU } from "./bench/compare.ts";
 export { type LatencySamples, sampleLatency, type SampleRequest } from "./bench/sampler.ts";
-export { type CostProfile, fitCostProfile, loadCostProfile } from "./bench/calibrate.ts";
+export { type CostProfile, loadCostProfile } from "./core/cost_profile.ts";
+export { fitCostProfile } from "./bench/calibrate.ts";
 export {
   derivePolicyProfile,
   loadPolicyProfile,

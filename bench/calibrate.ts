@@ -4,34 +4,14 @@
  *
  * The fit is Theil–Sen (median of pairwise slopes, then the median intercept) over the per-size
  * medians: one noisy size cannot pull it. The per-page slope is split into zeroing, at the
- * measured bandwidth, and the rest.
+ * measured bandwidth, and the rest. The profile type and its loader are `core/cost_profile.ts`.
  *
  * @module
  */
 
-import { type CostModel, resolveCostModel } from "../core/cost_model.ts";
+import { resolveCostModel } from "../core/cost_model.ts";
+import type { CalibrationPoint, CostProfile } from "../core/cost_profile.ts";
 import { median } from "simple-statistics";
-
-/** One measured size: pages and the median duration of allocating them. */
-export interface CalibrationPoint {
-  readonly bytes: number;
-  readonly pages: number;
-  readonly medianNs: number;
-}
-
-/** A saved, named cost profile. */
-export interface CostProfile {
-  readonly schema: "wavert-bench.cost-profile/1";
-  readonly name: string;
-  readonly createdAt: string;
-  /** Backend the measurements came from, e.g. `linux-host`. */
-  readonly fittedOn: string;
-  /** The cost model parameters to pass to `new Simulator({ costModel })`. */
-  readonly costModel: Partial<CostModel>;
-  /** Whether the measured system zeroes every page it hands out (Linux does). */
-  readonly freshPages: "zeroed" | "stale";
-  readonly points: readonly CalibrationPoint[];
-}
 
 /**
  * Theil–Sen line through `points`: slope = median of pairwise slopes, intercept = median of
@@ -97,29 +77,4 @@ export function fitCostProfile(
     freshPages: "stale",
     points,
   };
-}
-
-/**
- * Reads a profile file, checking its schema tag and cost model.
- *
- * @example
- * ```ts ignore
- * const profile = loadCostProfile("dist/profile.json");
- * const sim = new Simulator({ costModel: profile.costModel, freshPages: profile.freshPages });
- * ```
- */
-export function loadCostProfile(path: string): CostProfile {
-  const profile = JSON.parse(Deno.readTextFileSync(path));
-  if (profile?.schema !== "wavert-bench.cost-profile/1") {
-    throw new TypeError(
-      `${path} is not a cost profile (schema must be "wavert-bench.cost-profile/1", got ${
-        JSON.stringify(profile?.schema)
-      })`,
-    );
-  }
-  resolveCostModel(profile.costModel);
-  if (profile.freshPages !== "zeroed" && profile.freshPages !== "stale") {
-    throw new TypeError(`${path}: freshPages must be "zeroed" or "stale"`);
-  }
-  return profile;
 }

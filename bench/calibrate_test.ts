@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { allocationNs } from "../core/cost_model.ts";
 import { Simulator } from "../core/simulator.ts";
-import { fitCostProfile, loadCostProfile, theilSen } from "./calibrate.ts";
+import { fitCostProfile, theilSen } from "./calibrate.ts";
 
 Deno.test("Theil–Sen ignores a wild point that least squares would follow", () => {
   const { slope, intercept } = theilSen([[1, 3], [2, 5], [3, 7], [4, 9], [5, 1000]]);
@@ -32,25 +32,5 @@ Deno.test("a fitted profile makes the simulator predict the measured line", () =
     assert.ok(Math.abs(stream.lastCall!.durationNs - medianNs) < 1e-6, `${pages} pages`);
     stream.freePagesFromMdl(mdl);
     assert.ok(allocationNs(sim.costModel, pages, pages * 4096) - medianNs < 1e-6);
-  }
-});
-
-Deno.test("loadCostProfile checks the schema tag and the model", () => {
-  const dir = Deno.makeTempDirSync();
-  try {
-    const path = `${dir}/p.json`;
-    Deno.writeTextFileSync(path, JSON.stringify({ schema: "other" }));
-    assert.throws(() => loadCostProfile(path), /not a cost profile/);
-    Deno.writeTextFileSync(
-      path,
-      JSON.stringify({
-        schema: "wavert-bench.cost-profile/1",
-        costModel: { allocatePageNs: -1 },
-        freshPages: "stale",
-      }),
-    );
-    assert.throws(() => loadCostProfile(path), /costModel.allocatePageNs/);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
   }
 });

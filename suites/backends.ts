@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CostProfile } from "../bench/calibrate.ts";
+import type { CostProfile } from "../core/cost_profile.ts";
 import { hostMachine, type MachineLayout, machinePresets } from "../core/machine.ts";
 import { Simulator } from "../core/simulator.ts";
 import { runIsolated } from "../ffi/isolation.ts";

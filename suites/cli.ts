@@ -14,7 +14,7 @@
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { loadCostProfile } from "../bench/calibrate.ts";
+import { loadCostProfile } from "../core/cost_profile.ts";
 import { type BackendName, backendNames, providersFor } from "./backends.ts";
 import { bundledSuites } from "./bundled.ts";
 import { isSuite, type Suite } from "./define_suite.ts";
