@@ -71,6 +71,7 @@ export {
   ViolationRules,
 } from "./core/violations.ts";
 export { defineSuite, isSuite, SuiteDefinitionError } from "./suites/define_suite.ts";
+export type { SuiteProblem } from "./suites/define_suite.ts";
 export type {
   Allocation,
   AllocationExpectations,
@@ -80,8 +81,7 @@ export type {
   Step,
   Suite,
   SuiteCase,
-  SuiteProblem,
-} from "./suites/define_suite.ts";
+} from "./suites/suite_model.ts";
 export type { CaseInput, StepExpectationsInput, SuiteInput } from "./suites/schema.ts";
 export { CaseFailure, DEFAULT_SEED, registerSuite } from "./suites/register.ts";
 export type { RegisterOptions } from "./suites/register.ts";

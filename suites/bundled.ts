@@ -5,7 +5,8 @@
  * @module
  */
 
-import { defineSuite, type Suite } from "./define_suite.ts";
+import { defineSuite } from "./define_suite.ts";
+import type { Suite } from "./suite_model.ts";
 import type { AudioBuffer } from "./audio_format.ts";
 
 const KiB = 1024;

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { AllocationExpectations } from "./define_suite.ts";
+import type { AllocationExpectations } from "./suite_model.ts";
 import type { ExpectationsInput } from "./schema.ts";
 
 /** The allocation-shaped expectations as written, on a case or on a step. */

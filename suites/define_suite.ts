@@ -8,111 +8,31 @@
 
 import type { z } from "zod";
 import { CacheType } from "../core/constants.ts";
-import type { MachinePresetName } from "../core/machine.ts";
-import type { ViolationRuleId } from "../core/violations.ts";
 import { audioBufferSize, describeAudioBuffer } from "./audio_format.ts";
 import { combineExpectations } from "./combine_expectations.ts";
 import { type CaseParsed, caseSchema, type SuiteInput, suiteSchema } from "./schema.ts";
+import type {
+  Allocation,
+  AllocatorName,
+  Conditions,
+  Expectations,
+  Step,
+  Suite,
+  SuiteCase,
+} from "./suite_model.ts";
 
-/** The two allocators of `IPortWaveRTStream`. */
-export type AllocatorName = "allocatePagesForMdl" | "allocateContiguousPagesForMdl";
-
-/** One allocation call with its size worked out. */
-export interface Allocation {
-  readonly call: AllocatorName;
-  readonly lowAddress: bigint;
-  readonly highAddress: bigint;
-  readonly totalBytes: number;
-  /** How the suite gave the size, e.g. "48 kHz 2 ch 16-bit 10 ms" or "4 MiB". */
-  readonly sizeLabel: string;
-}
-
-/**
- * One step of a resolved case; a single request becomes allocate, map, unmap, free. An allocation
- * step carries what its allocation must return: the case's and the step's own `expect` combined
- * (see `combineExpectations`).
- */
-export type Step =
-  | {
-    readonly call: AllocatorName;
-    readonly handle: string;
-    readonly allocation: Allocation;
-    readonly expect: AllocationExpectations;
-  }
-  | { readonly call: "mapAllocatedPages"; readonly handle: string; readonly cacheType: CacheType }
-  | { readonly call: "unmapAllocatedPages"; readonly handle: string }
-  | { readonly call: "freePagesFromMdl"; readonly handle: string };
-
-/** Where a case runs: the simulator's machine and what is injected into it. */
-export interface Conditions {
-  readonly machine: MachinePresetName | "host";
-  readonly fragmentation: number;
-  /** Fixed by the case or suite; otherwise the runner's seed applies. */
-  readonly seed?: number;
-  readonly faults?: {
-    readonly probability?: number;
-    readonly failNth?: readonly number[];
-    readonly systematic?: boolean;
-  };
-  readonly memoryCapBytes?: bigint;
-}
-
-/** What a byte count must be, relative to each allocation's request where symbolic. */
-export type BytesExpectation =
-  | number
-  | "requested"
-  | "partial-allowed"
-  | { readonly atLeast?: number; readonly atMost?: number };
-
-/**
- * What one allocation must return, resolved.
- *
- * @example
- * ```ts
- * const cyclicBuffer: AllocationExpectations = { result: "mdl", bytes: "requested", pages: 1 };
- * ```
- */
-export interface AllocationExpectations {
-  readonly result: "mdl" | "null" | "mdl-or-null";
-  /** Absent when the result must be NULL. */
-  readonly bytes?: BytesExpectation;
-  readonly pages?: number;
-  readonly withinBound?: true;
-  readonly contiguous?: true;
-}
-
-/**
- * A case's resolved expectations. The allocation-shaped ones are the case's as written, with their
- * defaults; each allocation step's `expect` (on {@linkcode Step}) is what is checked, since a step
- * may override them. Mapping, violation and latency are about the whole case.
- */
-export interface Expectations extends AllocationExpectations {
-  readonly mapping: "required" | "may-fail";
-  /** The rule a step must break, or undefined when no violation may occur. */
-  readonly violation?: ViolationRuleId;
-  readonly latency?: { readonly p50Us?: number; readonly p99Us?: number };
-}
-
-/** A validated, resolved case. */
-export interface SuiteCase {
-  readonly suite: string;
-  readonly name: string;
-  readonly description?: string;
-  /** "request" for a single call (plus its map/unmap/free), "sequence" for explicit steps. */
-  readonly kind: "request" | "sequence";
-  readonly conditions: Conditions;
-  readonly steps: readonly Step[];
-  readonly expect: Expectations;
-  /** How often the whole case runs; latency percentiles are taken over these. */
-  readonly repetitions: number;
-}
-
-/** A validated, resolved suite, ready for {@linkcode registerSuite} or the CLI. */
-export interface Suite {
-  readonly name: string;
-  readonly description?: string;
-  readonly cases: readonly SuiteCase[];
-}
+// The resolved model lives in suite_model.ts; modules that imported it from here still may.
+export type {
+  Allocation,
+  AllocationExpectations,
+  AllocatorName,
+  BytesExpectation,
+  Conditions,
+  Expectations,
+  Step,
+  Suite,
+  SuiteCase,
+} from "./suite_model.ts";
 
 /** One validation problem, naming where it is. */
 export interface SuiteProblem {

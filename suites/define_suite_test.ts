@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { CacheType } from "../core/constants.ts";
-import { defineSuite, isSuite, type Suite, SuiteDefinitionError } from "./define_suite.ts";
+import { defineSuite, isSuite, SuiteDefinitionError } from "./define_suite.ts";
+import type { Suite } from "./suite_model.ts";
 import { registerSuite } from "./register.ts";
 import type { SuiteInput } from "./schema.ts";
 

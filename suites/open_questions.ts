@@ -20,7 +20,8 @@ import type { Backend, Mdl } from "../core/backend.ts";
 import { HelperStatus } from "../ffi/helper_error.ts";
 import type { HelperLibrary } from "../ffi/library.ts";
 import { ResultWord } from "../ffi/symbols.ts";
-import { defineSuite, type Suite } from "./define_suite.ts";
+import { defineSuite } from "./define_suite.ts";
+import type { Suite } from "./suite_model.ts";
 import {
   derivePolicyProfile,
   type OpenQuestionObservations,

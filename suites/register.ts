@@ -7,7 +7,8 @@
 
 import { type BackendName, backendNames, providersFor, type RunOptions } from "./backends.ts";
 import { crossCheck, formatDivergences } from "./cross_check.ts";
-import { isSuite, type Suite } from "./define_suite.ts";
+import { isSuite } from "./define_suite.ts";
+import type { Suite } from "./suite_model.ts";
 import type { BackendRun, CrossCheck } from "./results.ts";
 import { testName } from "./run_suites.ts";
 

@@ -6,7 +6,7 @@
  */
 
 import type { MachineLayout } from "../core/machine.ts";
-import type { AllocatorName } from "./define_suite.ts";
+import type { AllocatorName } from "./suite_model.ts";
 import { percentile } from "../stats/latency.ts";
 import type { PageExtent, PageRun } from "./page_runs.ts";
 

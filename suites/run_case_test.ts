@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { Backend } from "../core/backend.ts";
 import { Simulator, type SimulatorOptions } from "../core/simulator.ts";
-import { defineSuite, type SuiteCase } from "./define_suite.ts";
+import { defineSuite } from "./define_suite.ts";
+import type { SuiteCase } from "./suite_model.ts";
 import { runCase } from "./run_case.ts";
 import type { CaseInput, StepExpectationsInput, StepInput } from "./schema.ts";
 import { summarizeRun } from "./results.ts";

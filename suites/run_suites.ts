@@ -7,7 +7,7 @@
 
 import { backendNames, type BackendProvider, type RunOptions } from "./backends.ts";
 import { crossCheck } from "./cross_check.ts";
-import type { Suite, SuiteCase } from "./define_suite.ts";
+import type { Suite, SuiteCase } from "./suite_model.ts";
 import type { BackendRun, CaseReport, RunReport } from "./results.ts";
 
 /** Options of {@linkcode runSuites}. */
