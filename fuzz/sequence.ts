@@ -7,32 +7,40 @@
 
 import fc from "fast-check";
 import type { CacheType } from "../core/constants.ts";
+import type { StepInput } from "../suites/schema.ts";
 
 /** A cache type by name, as suites write it. */
 export type CacheTypeName = keyof typeof CacheType;
 
-/** One call of a sequence, with named handles, exactly as a suite's `steps` entry. */
+/** A suite step of one call, as `suites/schema.ts` types what a suite writes. */
+type StepOf<C extends StepInput["call"]> = Extract<StepInput, { readonly call: C }>;
+
+/** A suite step narrowed to what the generator makes: `fields` as given, no audio or `expect`. */
+type Narrowed<S, Fields> = Omit<S, "audio" | "expect" | keyof Fields> & Readonly<Fields>;
+
+/**
+ * One call of a sequence, with named handles: a suite's `steps` entry ({@linkcode StepInput}) with
+ * the size as a byte count, addresses as bigint and no step expectations.
+ *
+ * @example
+ * ```ts
+ * const step: SequenceStep = {
+ *   call: "allocatePagesForMdl",
+ *   handle: "h0",
+ *   highAddress: 0xFFFFFFFFn,
+ *   totalBytes: 1920,
+ * };
+ * ```
+ */
 export type SequenceStep =
-  | {
-    readonly call: "allocatePagesForMdl";
-    readonly handle: string;
-    readonly highAddress: bigint;
-    readonly totalBytes: number;
-  }
-  | {
-    readonly call: "allocateContiguousPagesForMdl";
-    readonly handle: string;
-    readonly lowAddress: bigint;
-    readonly highAddress: bigint;
-    readonly totalBytes: number;
-  }
-  | {
-    readonly call: "mapAllocatedPages";
-    readonly handle: string;
-    readonly cacheType: CacheTypeName;
-  }
-  | { readonly call: "unmapAllocatedPages"; readonly handle: string }
-  | { readonly call: "freePagesFromMdl"; readonly handle: string };
+  | Narrowed<StepOf<"allocatePagesForMdl">, { highAddress: bigint; totalBytes: number }>
+  | Narrowed<
+    StepOf<"allocateContiguousPagesForMdl">,
+    { lowAddress: bigint; highAddress: bigint; totalBytes: number }
+  >
+  | Narrowed<StepOf<"mapAllocatedPages">, { cacheType: CacheTypeName }>
+  | Narrowed<StepOf<"unmapAllocatedPages">, Record<never, never>>
+  | Narrowed<StepOf<"freePagesFromMdl">, Record<never, never>>;
 
 /**
  * A step as generated: uses name earlier allocations by position (`which`, taken modulo the
