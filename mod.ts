@@ -100,8 +100,8 @@ export {
 } from "./suites/backends.ts";
 export type { BackendName, BackendProvider, RunOptions } from "./suites/backends.ts";
 export { crossCheck, formatDivergences } from "./suites/cross_check.ts";
-export { renderHtmlReport } from "./suites/html_report.ts";
-export { reportToJson } from "./suites/json_report.ts";
+export { renderHtmlReport } from "./report/html_report.ts";
+export { reportToJson } from "./report/json_report.ts";
 export { bundledSuites } from "./suites/bundled.ts";
 export type {
   BackendRun,

@@ -19,7 +19,7 @@ import { openHostBackend } from "../ffi/host_backend.ts";
 import { type CostProfile, loadCostProfile } from "../core/cost_profile.ts";
 import { fitCostProfile } from "./calibrate.ts";
 import { compareSamples } from "./compare.ts";
-import { latencyReportHtml, type Prediction } from "./latency_report.ts";
+import { latencyReportHtml, type Prediction } from "../report/latency_report.ts";
 import { harnessOverheadNs } from "./sampler.ts";
 import { defaultSweepSizes, SWEEP_SCHEMA, type SweepBackend, sweepBackend } from "./sweep.ts";
 import { measureZeroing } from "./zeroing.ts";

@@ -9,7 +9,14 @@ import fc from "fast-check";
 import type { CacheType } from "../core/constants.ts";
 import type { StepInput } from "../suites/schema.ts";
 
-/** A cache type by name, as suites write it. */
+/**
+ * A cache type by name, as suites write it.
+ *
+ * @example
+ * ```ts
+ * const wc: CacheTypeName = "WriteCombined";
+ * ```
+ */
 export type CacheTypeName = keyof typeof CacheType;
 
 /** A suite step of one call, as `suites/schema.ts` types what a suite writes. */
@@ -45,6 +52,11 @@ export type SequenceStep =
 /**
  * A step as generated: uses name earlier allocations by position (`which`, taken modulo the
  * number of allocations so far), so that any shrunk sub-list still makes a valid sequence.
+ *
+ * @example
+ * ```ts
+ * const free: GeneratedStep = { call: "freePagesFromMdl", which: 3 };
+ * ```
  */
 export type GeneratedStep =
   | Omit<Extract<SequenceStep, { call: "allocatePagesForMdl" }>, "handle">
@@ -92,7 +104,14 @@ export function sizeArbitrary(maxBytes: number): fc.Arbitrary<number> {
   );
 }
 
-/** Options of {@linkcode sequenceArbitrary}. */
+/**
+ * Options of {@linkcode sequenceArbitrary}.
+ *
+ * @example
+ * ```ts
+ * sequenceArbitrary({ maxSteps: 6, plentiful: true } satisfies SequenceOptions);
+ * ```
+ */
 export interface SequenceOptions {
   /** Most steps in one sequence. Default 12. */
   readonly maxSteps?: number;

@@ -19,13 +19,13 @@ import { type BackendName, backendNames, providersFor } from "./backends.ts";
 import { bundledSuites } from "./bundled.ts";
 import { isSuite } from "./define_suite.ts";
 import type { Suite } from "./suite_model.ts";
-import { renderHtmlReport } from "./html_report.ts";
-import { reportToJson } from "./json_report.ts";
-import { progressBar } from "./progress_bar.ts";
+import { renderHtmlReport } from "../report/html_report.ts";
+import { reportToJson } from "../report/json_report.ts";
+import { progressBar } from "../report/progress_bar.ts";
 import { DEFAULT_SEED } from "./register.ts";
 import type { RunReport } from "./results.ts";
 import { hasFailures, runSuites } from "./run_suites.ts";
-import { renderSuiteTable } from "./table.ts";
+import { renderSuiteTable } from "../report/table.ts";
 
 const usage = `Usage: cli.ts [options] [suite-module.ts ...]
 

@@ -5,13 +5,29 @@
  * @module
  */
 
-/** Where the bar is drawn. */
+/**
+ * Where the bar is drawn: `Deno.stderr` has this shape.
+ *
+ * @example
+ * ```ts
+ * const sink: ProgressSink = Deno.stderr;
+ * ```
+ */
 export interface ProgressSink {
   writeSync(bytes: Uint8Array): number;
   isTerminal(): boolean;
 }
 
-/** Draws progress with `update` and removes the bar with `clear`. */
+/**
+ * Draws progress with `update` and removes the bar with `clear`.
+ *
+ * @example
+ * ```ts
+ * const bar: ProgressBar = progressBar(Deno.stderr);
+ * bar.update(1, 2, "halfway");
+ * bar.clear();
+ * ```
+ */
 export interface ProgressBar {
   update(done: number, total: number, label: string): void;
   clear(): void;

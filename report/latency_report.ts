@@ -6,10 +6,17 @@
  * @module
  */
 
-import { escapeHtml } from "../suites/escape_html.ts";
-import type { SweepBackend } from "./sweep.ts";
+import { escapeHtml } from "./escape_html.ts";
+import type { SweepBackend } from "../bench/sweep.ts";
 
-/** A prediction of the calibrated simulator for one size. */
+/**
+ * A prediction of the calibrated simulator for one size.
+ *
+ * @example
+ * ```ts
+ * const p: Prediction = { bytes: 4096, measuredNs: 3000, predictedNs: 3300, error: 0.1 };
+ * ```
+ */
 export interface Prediction {
   readonly bytes: number;
   readonly measuredNs: number;
@@ -18,7 +25,15 @@ export interface Prediction {
   readonly error: number;
 }
 
-/** What the report shows. */
+/**
+ * What the report shows.
+ *
+ * @example
+ * ```ts
+ * const input: LatencyReportInput = { title: "sweep", backends: [], predictions: [], notes: [] };
+ * latencyReportHtml(input);
+ * ```
+ */
 export interface LatencyReportInput {
   readonly title: string;
   readonly backends: readonly SweepBackend[];

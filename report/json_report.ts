@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type RunReport, summarizeRun } from "./results.ts";
+import { type RunReport, summarizeRun } from "../suites/results.ts";
 
 /**
  * Serialises a run report; bigint values become "0x…" strings.
@@ -13,7 +13,7 @@ import { type RunReport, summarizeRun } from "./results.ts";
  * @example
  * ```ts
  * import { runSuites, simulatorProvider } from "../mod.ts";
- * import { commonFormats } from "./bundled.ts";
+ * import { commonFormats } from "../suites/bundled.ts";
  * const report = await runSuites([commonFormats], { seed: 1, providers: [simulatorProvider] });
  * const json = reportToJson(report); // '{\n  "seed": 1,\n  "startedAt": ...'
  * ```

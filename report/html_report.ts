@@ -5,12 +5,17 @@
  * @module
  */
 
-import { formatDivergences } from "./cross_check.ts";
+import { formatDivergences } from "../suites/cross_check.ts";
 import { escapeHtml } from "./escape_html.ts";
 import { formatAddress, formatBytes, formatNs } from "./format.ts";
 import { latencyHistogramSvg } from "./histogram_svg.ts";
 import { memoryMapSvg } from "./memory_map_svg.ts";
-import { type BackendRun, type CaseReport, type RunReport, summarizeRun } from "./results.ts";
+import {
+  type BackendRun,
+  type CaseReport,
+  type RunReport,
+  summarizeRun,
+} from "../suites/results.ts";
 
 const style = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #222; background: #fafafa; }
@@ -43,7 +48,7 @@ svg { display: block; margin: .3rem 0; font: 10px monospace; width: 100%; height
  * @example
  * ```ts
  * import { runSuites, simulatorProvider } from "../mod.ts";
- * import { commonFormats } from "./bundled.ts";
+ * import { commonFormats } from "../suites/bundled.ts";
  * const report = await runSuites([commonFormats], { seed: 1, providers: [simulatorProvider] });
  * const html = renderHtmlReport(report); // "<!doctype html>\n<html lang=\"en\">..."
  * ```

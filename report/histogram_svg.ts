@@ -7,7 +7,7 @@
 import { escapeHtml } from "./escape_html.ts";
 import { formatNs } from "./format.ts";
 import { histogram, percentile } from "../stats/latency.ts";
-import type { BackendRun } from "./results.ts";
+import type { BackendRun } from "../suites/results.ts";
 
 const WIDTH = 520;
 const HEIGHT = 110;
@@ -18,8 +18,8 @@ const PLOT = { left: 4, right: WIDTH - 4, top: 16, bottom: HEIGHT - 18 };
  *
  * @example
  * ```ts
- * import { simulatorProvider } from "./backends.ts";
- * import { commonFormats } from "./bundled.ts";
+ * import { simulatorProvider } from "../suites/backends.ts";
+ * import { commonFormats } from "../suites/bundled.ts";
  * const run = await simulatorProvider.run(commonFormats.cases[0], { seed: 1 });
  * const svg = latencyHistogramSvg(run); // "<svg class=\"latency-histogram\" ...>"
  * ```

@@ -9,13 +9,13 @@
 import assert from "node:assert/strict";
 import { openHostBackend } from "../ffi/host_backend.ts";
 import { helperAvailability } from "../ffi/library.ts";
-import { hardwareProvider, providersFor, simulatorProvider } from "./backends.ts";
-import { commonFormats, contiguousRequests, lifecycle } from "./bundled.ts";
-import { HeadlessChromium } from "./headless_chromium.ts";
+import { hardwareProvider, providersFor, simulatorProvider } from "../suites/backends.ts";
+import { commonFormats, contiguousRequests, lifecycle } from "../suites/bundled.ts";
+import { HeadlessChromium } from "./testdata/headless_chromium.ts";
 import { renderHtmlReport } from "./html_report.ts";
 import { memoryMapSvg } from "./memory_map_svg.ts";
-import { runSuites } from "./run_suites.ts";
-import { perStepSuite } from "./testdata/per_step_suite.ts";
+import { runSuites } from "../suites/run_suites.ts";
+import { perStepSuite } from "../suites/testdata/per_step_suite.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const chromiumMissing = (() => {

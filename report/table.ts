@@ -6,9 +6,9 @@
  */
 
 import { styleText } from "node:util";
-import { formatDivergences } from "./cross_check.ts";
+import { formatDivergences } from "../suites/cross_check.ts";
 import { formatAddress, formatBytes, formatNs } from "./format.ts";
-import { type CaseReport, summarizeRun, type Verdict } from "./results.ts";
+import { type CaseReport, summarizeRun, type Verdict } from "../suites/results.ts";
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -36,7 +36,7 @@ const headers = [
  * @example
  * ```ts
  * import { runSuites, simulatorProvider } from "../mod.ts";
- * import { commonFormats } from "./bundled.ts";
+ * import { commonFormats } from "../suites/bundled.ts";
  * const report = await runSuites([commonFormats], { seed: 1, providers: [simulatorProvider] });
  * console.log(renderSuiteTable(report.suites[0], { color: Deno.stdout.isTerminal() }));
  * ```

@@ -1,7 +1,7 @@
 /**
- * A minimal Chrome DevTools Protocol client for the report test: launches Debian's `chromium`
- * headless on a fresh profile, opens a page, evaluates expressions, takes screenshots and records
- * console errors, page errors and every request. Driven over one WebSocket on 127.0.0.1, so it
+ * Test tooling, not API: a minimal Chrome DevTools Protocol client for `html_report_test.ts`. It
+ * launches Debian's `chromium` headless on a fresh profile, opens a page, evaluates expressions,
+ * takes screenshots and records console errors, page errors and every request. Driven over one WebSocket on 127.0.0.1, so it
  * needs only `--allow-run` and `--allow-net=127.0.0.1` (browser automation libraries probe paths
  * that Deno grants only under `--allow-all`).
  *
@@ -32,14 +32,6 @@ type EventListener = (params: Record<string, unknown>, sessionId?: string) => vo
 /**
  * A headless Chromium process and its DevTools connection; `await using` closes both and removes
  * the profile.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it launches /usr/bin/chromium.
- * await using browser = await HeadlessChromium.launch();
- * const page = await browser.newPage(1280, 900);
- * await page.navigate("file:///tmp/report.html");
- * ```
  */
 export class HeadlessChromium implements AsyncDisposable {
   readonly #child: Deno.ChildProcess;
@@ -140,15 +132,6 @@ export class HeadlessChromium implements AsyncDisposable {
 
 /**
  * One tab: records console errors, uncaught exceptions and requested URLs from the moment it opens.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it launches /usr/bin/chromium.
- * await using browser = await HeadlessChromium.launch();
- * const page: ChromiumPage = await browser.newPage(1280, 900);
- * await page.navigate("file:///tmp/report.html");
- * const count = await page.evaluate<number>("document.querySelectorAll('svg').length");
- * ```
  */
 export class ChromiumPage {
   readonly #browser: HeadlessChromium;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { simulatorProvider } from "./backends.ts";
-import { lifecycle } from "./bundled.ts";
-import { runSuites } from "./run_suites.ts";
+import { simulatorProvider } from "../suites/backends.ts";
+import { lifecycle } from "../suites/bundled.ts";
+import { runSuites } from "../suites/run_suites.ts";
 import { renderSuiteTable } from "./table.ts";
-import { perStepSuite } from "./testdata/per_step_suite.ts";
+import { perStepSuite } from "../suites/testdata/per_step_suite.ts";
 
 const report = await runSuites([lifecycle], {
   seed: 1,

@@ -9,7 +9,7 @@
 import type { MachineLayout } from "../core/machine.ts";
 import { escapeHtml } from "./escape_html.ts";
 import { formatAddress } from "./format.ts";
-import type { AllocationRecord, BackendRun } from "./results.ts";
+import type { AllocationRecord, BackendRun } from "../suites/results.ts";
 
 const WIDTH = 520;
 const STRIP = 26;
@@ -29,8 +29,8 @@ interface Window {
  *
  * @example
  * ```ts
- * import { simulatorProvider } from "./backends.ts";
- * import { commonFormats } from "./bundled.ts";
+ * import { simulatorProvider } from "../suites/backends.ts";
+ * import { commonFormats } from "../suites/bundled.ts";
  * const run = await simulatorProvider.run(commonFormats.cases[0], { seed: 1 });
  * const svg = memoryMapSvg(run); // "<svg class=\"memory-map\" ...>"
  * ```
