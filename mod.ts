@@ -23,6 +23,7 @@ export type {
   BackendCapabilities,
   CallTiming,
   Capability,
+  Leak,
   Mdl,
   StreamOperation,
   WaveRtStream,
@@ -48,7 +49,7 @@ export {
   validateMachine,
   withPageSize,
 } from "./core/machine.ts";
-export type { AllocatePagesRequest, CacheConflict, Leak, MemoryManager } from "./core/mm.ts";
+export type { AllocatePagesRequest, CacheConflict, MemoryManager } from "./core/mm.ts";
 export {
   HostBackend,
   type HostBackendOptions,

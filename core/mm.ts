@@ -7,7 +7,7 @@
  */
 
 import { checkByteCount, checkCacheType, checkPhysicalAddress, describe } from "./arguments.ts";
-import type { Mdl } from "./backend.ts";
+import type { Leak, Mdl, MdlSource } from "./backend.ts";
 import { callerFrame } from "./call_site.ts";
 import { allocationNs, type CostModel } from "./cost_model.ts";
 import {
@@ -18,14 +18,7 @@ import {
   MmAllocateFlags,
 } from "./constants.ts";
 import type { FaultInjector } from "./faults.ts";
-import {
-  FRESH_MDL_FLAGS,
-  type MdlMapping,
-  type MdlSource,
-  type MdlState,
-  mdlState,
-  SimulatedMdl,
-} from "./mdl.ts";
+import { FRESH_MDL_FLAGS, type MdlMapping, type MdlState, mdlState, SimulatedMdl } from "./mdl.ts";
 import type { PhysicalMemory } from "./physical_memory.ts";
 import type { AllocationPolicies } from "./policies.ts";
 import { DriverViolation, ViolationRules } from "./violations.ts";
@@ -35,15 +28,6 @@ export interface CacheConflict {
   readonly mdlId: number;
   readonly existing: CacheType;
   readonly requested: CacheType;
-}
-
-/** An MDL that was never freed, with the stack of the call that allocated it. */
-export interface Leak {
-  readonly mdlId: number;
-  readonly source: MdlSource;
-  readonly byteCount: number;
-  readonly pages: number;
-  readonly allocatedAt: string;
 }
 
 /** Everything the memory manager needs from its simulator. */

@@ -17,15 +17,16 @@ import {
 import type {
   Backend,
   BackendCapabilities,
+  BackendLimits,
   CallTiming,
   Capability,
+  Leak,
   Mdl,
   StreamOperation,
   WaveRtStream,
 } from "../core/backend.ts";
 import { type CacheType, maxBytesPerCall, MdlFlags } from "../core/constants.ts";
 import { type MachineLayout, type RamRange, validateMachine } from "../core/machine.ts";
-import type { Leak } from "../core/mm.ts";
 import { DriverViolation, ViolationRules } from "../core/violations.ts";
 import { HelperStatus } from "./helper_error.ts";
 import { HelperLibrary } from "./library.ts";
@@ -516,6 +517,7 @@ export class HostBackend implements Backend {
   readonly name: string;
   readonly pageSize: number;
   readonly capabilities: BackendCapabilities;
+  readonly limits: BackendLimits;
   readonly host: HostInfo;
   /** The loaded helper. */
   readonly library: HelperLibrary;
@@ -540,6 +542,7 @@ export class HostBackend implements Backend {
     this.library = lib;
     this.name = Deno.build.os === "windows" ? "windows-wavert" : "linux-host";
     this.capabilities = hostCapabilities(this.host, Deno.build.os);
+    this.limits = hostLimits(this.host);
     unclosed.register(this, { calls: this.#calls, lib }, this);
   }
 
@@ -758,6 +761,34 @@ export function hostCapabilities(host: HostInfo, os: typeof Deno.build.os): Back
   return os === "windows" ? windowsCapabilities(host) : linuxCapabilities(host);
 }
 
+/**
+ * The limits of this machine's locked memory, from what the helper reported: RLIMIT_MEMLOCK
+ * unless the process may lock without limit, and the huge pages contiguous requests hold.
+ *
+ * @example
+ * ```ts
+ * const host = {
+ *   pageSize: 4096, framesReadable: false, framesReason: "no CAP_SYS_ADMIN",
+ *   transparentHugePages: "madvise", hugePageSize: 2 << 20, memlockLimit: 8 << 20,
+ *   canLockUnlimited: false, clockResolutionNs: 1, clockMeasuredNs: 20,
+ * } as const;
+ * hostLimits(host).lockedBytes; // 8388608
+ * hostLimits(host).lockedBytesReason; // "RLIMIT_MEMLOCK is 8 MiB and this process lacks CAP_IPC_LOCK"
+ * ```
+ */
+export function hostLimits(host: HostInfo): BackendLimits {
+  const contiguousUnitBytes = host.hugePageSize > 0 ? host.hugePageSize : host.pageSize;
+  if (host.canLockUnlimited || host.memlockLimit === Infinity) {
+    return { lockedBytes: null, contiguousUnitBytes };
+  }
+  return {
+    lockedBytes: host.memlockLimit,
+    lockedBytesReason: `RLIMIT_MEMLOCK is ${+(host.memlockLimit / (1 << 20)).toFixed(2)} MiB ` +
+      "and this process lacks CAP_IPC_LOCK",
+    contiguousUnitBytes,
+  };
+}
+
 function windowsCapabilities(host: HostInfo): BackendCapabilities {
   const frameNumbers: Capability = host.framesReadable
     ? { available: true, note: "GetPhysicalPageAddress, through the WaveRT test driver" }
@@ -781,7 +812,11 @@ function windowsCapabilities(host: HostInfo): BackendCapabilities {
         "unmap-wrong-address, free-while-mapped, double-free, use-after-free, foreign-mdl, " +
         "leaked-pages; the driver itself only ever receives valid requests",
     },
-    timing: { source: "measured", resolutionNs: host.clockMeasuredNs },
+    timing: {
+      source: "measured",
+      resolutionNs: host.clockMeasuredNs,
+      reportedResolutionNs: host.clockResolutionNs,
+    },
   };
 }
 
@@ -824,6 +859,10 @@ function linuxCapabilities(host: HostInfo): BackendCapabilities {
         "double-free, use-after-free, foreign-mdl, leaked-pages " +
         "(assertNoLeaks); not detectable in user mode: irql-not-passive, cache-type-conflict",
     },
-    timing: { source: "measured", resolutionNs: host.clockMeasuredNs },
+    timing: {
+      source: "measured",
+      resolutionNs: host.clockMeasuredNs,
+      reportedResolutionNs: host.clockResolutionNs,
+    },
   };
 }
