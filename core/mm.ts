@@ -19,6 +19,7 @@ import {
 } from "./constants.ts";
 import type { FaultInjector } from "./faults.ts";
 import { FRESH_MDL_FLAGS, type MdlMapping, type MdlState, mdlState, SimulatedMdl } from "./mdl.ts";
+import { checkFreeable, checkLiveMdl, checkNotMapped, checkUnmap } from "./mdl_lifecycle.ts";
 import type { PhysicalMemory } from "./physical_memory.ts";
 import type { AllocationPolicies } from "./policies.ts";
 import { DriverViolation, ViolationRules } from "./violations.ts";
@@ -226,12 +227,7 @@ export class MemoryManager {
    */
   freePagesFromMdl(mdl: Mdl): MmResult<void> {
     const state = this.#check(mdl, "freePagesFromMdl");
-    if (state.mappings.length > 0) {
-      throw new DriverViolation(
-        ViolationRules.freeWhileMapped,
-        `MDL #${state.id} is still mapped at 0x${state.mappings[0].address.toString(16)}`,
-      );
-    }
+    checkFreeable(state, state.mappings);
     return this.#release(mdl as SimulatedMdl, state);
   }
 
@@ -267,12 +263,7 @@ export class MemoryManager {
     }
     const { costModel, memory, policies, faults } = this.#ctx;
     const existing = state.mappings;
-    if (mode === "kernel" && existing.some((m) => m.mode === "kernel")) {
-      throw new DriverViolation(
-        ViolationRules.doubleMap,
-        `MDL #${state.id} is already mapped at 0x${mdl.mappedSystemVa?.toString(16)}`,
-      );
-    }
+    if (mode === "kernel") checkNotMapped(state, mdl.mappedSystemVa);
     const other = existing.find((m) => m.cacheType !== cacheType);
     if (other !== undefined) {
       const conflict = {
@@ -315,18 +306,7 @@ export class MemoryManager {
     if (typeof baseAddress !== "bigint") {
       throw new TypeError(`baseAddress must be a bigint, got ${describe(baseAddress)}`);
     }
-    if (state.mappings.length === 0) {
-      throw new DriverViolation(ViolationRules.unmapNotMapped, `MDL #${state.id}`);
-    }
-    const mapping = state.mappings.find((m) => m.address === baseAddress);
-    if (mapping === undefined) {
-      throw new DriverViolation(
-        ViolationRules.unmapWrongAddress,
-        `MDL #${state.id} is mapped at ${
-          state.mappings.map((m) => "0x" + m.address.toString(16)).join(", ")
-        }, got 0x${baseAddress.toString(16)}`,
-      );
-    }
+    const mapping = state.mappings[checkUnmap(state, state.mappings, baseAddress)];
     state.mappings = state.mappings.filter((m: MdlMapping) => m !== mapping);
     const pages = state.frames.length;
     if (mapping.mode === "kernel") {
@@ -396,22 +376,8 @@ export class MemoryManager {
   }
 
   #check(mdl: Mdl, operation: string): MdlState {
-    if (!(mdl instanceof SimulatedMdl) || mdl[mdlState].owner !== this.#ctx.owner) {
-      throw new DriverViolation(
-        ViolationRules.foreignMdl,
-        `${operation} was given ${
-          mdl instanceof SimulatedMdl ? "an MDL of another simulator" : describe(mdl)
-        }`,
-      );
-    }
-    const state = mdl[mdlState];
-    if (state.freed) {
-      const rule = operation === "freePagesFromMdl"
-        ? ViolationRules.doubleFree
-        : ViolationRules.useAfterFree;
-      throw new DriverViolation(rule, `${operation} on MDL #${state.id}, already freed`);
-    }
-    return state;
+    const state = mdl instanceof SimulatedMdl ? mdl[mdlState] : undefined;
+    return checkLiveMdl(mdl, state, this.#ctx.owner, operation, "simulator");
   }
 }
 

@@ -27,6 +27,14 @@ import type {
 } from "../core/backend.ts";
 import { type CacheType, maxBytesPerCall, MdlFlags } from "../core/constants.ts";
 import { type MachineLayout, type RamRange, validateMachine } from "../core/machine.ts";
+import {
+  checkFreeable,
+  checkLiveMdl,
+  checkNotMapped,
+  checkUnmap,
+  type MappedAt,
+  type MdlLifecycleState,
+} from "../core/mdl_lifecycle.ts";
 import { DriverViolation, ViolationRules } from "../core/violations.ts";
 import { HelperStatus } from "./helper_error.ts";
 import { HelperLibrary } from "./library.ts";
@@ -70,8 +78,9 @@ export interface HostInfo {
 }
 
 /** What the backend holds for one MDL; reachable only through {@linkcode HostMdl}. */
-interface MdlRecord {
-  readonly backend: HostBackend;
+interface MdlRecord extends MdlLifecycleState {
+  /** The backend that allocated it. */
+  readonly owner: HostBackend;
   readonly id: number;
   readonly handle: bigint;
   readonly source: StreamOperation;
@@ -202,12 +211,7 @@ export class HostStream implements WaveRtStream {
   mapAllocatedPages(mdl: Mdl, cacheType: CacheType): bigint | null {
     const record = this.#live(mdl, "mapAllocatedPages");
     checkCacheType("cacheType", cacheType);
-    if (record.mappedAt !== null) {
-      throw new DriverViolation(
-        ViolationRules.doubleMap,
-        `MDL #${record.id} is already mapped at 0x${record.mappedAt.toString(16)}`,
-      );
-    }
+    checkNotMapped(record, record.mappedAt);
     const out = this.#call.map(record.handle, cacheType);
     this.#timed("mapAllocatedPages", out);
     record.mappedAt = out[ResultWord.address];
@@ -220,17 +224,7 @@ export class HostStream implements WaveRtStream {
     if (typeof baseAddress !== "bigint") {
       throw new TypeError(`baseAddress must be a bigint, got ${describe(baseAddress)}`);
     }
-    if (record.mappedAt === null) {
-      throw new DriverViolation(ViolationRules.unmapNotMapped, `MDL #${record.id}`);
-    }
-    if (record.mappedAt !== baseAddress) {
-      throw new DriverViolation(
-        ViolationRules.unmapWrongAddress,
-        `MDL #${record.id} is mapped at 0x${record.mappedAt.toString(16)}, got 0x${
-          baseAddress.toString(16)
-        }`,
-      );
-    }
+    checkUnmap(record, mappingsOf(record), baseAddress);
     this.#timed("unmapAllocatedPages", this.#call.unmap(record.handle, baseAddress));
     record.mappedAt = null;
     record.mdlFlags &= ~MdlFlags.MAPPED_TO_SYSTEM_VA;
@@ -238,12 +232,7 @@ export class HostStream implements WaveRtStream {
 
   freePagesFromMdl(mdl: Mdl): void {
     const record = this.#live(mdl, "freePagesFromMdl");
-    if (record.mappedAt !== null) {
-      throw new DriverViolation(
-        ViolationRules.freeWhileMapped,
-        `MDL #${record.id} is still mapped at 0x${record.mappedAt.toString(16)}`,
-      );
-    }
+    checkFreeable(record, mappingsOf(record));
     this.#timed("freePagesFromMdl", this.#call.free(record.handle));
     this.#backend[forget](record);
   }
@@ -308,23 +297,15 @@ export class HostStream implements WaveRtStream {
   }
 
   #live(mdl: Mdl, operation: string): MdlRecord {
-    const record = HostMdl.recordOf(mdl);
-    if (record === undefined || record.backend !== this.#backend) {
-      throw new DriverViolation(
-        ViolationRules.foreignMdl,
-        `${operation} was given ${
-          record === undefined ? describe(mdl) : "an MDL of another host backend"
-        }`,
-      );
-    }
-    if (record.freed) {
-      const rule = operation === "freePagesFromMdl"
-        ? ViolationRules.doubleFree
-        : ViolationRules.useAfterFree;
-      throw new DriverViolation(rule, `${operation} on MDL #${record.id}, already freed`);
-    }
-    return record;
+    return checkLiveMdl(mdl, HostMdl.recordOf(mdl), this.#backend, operation, "host backend");
   }
+}
+
+const NOT_MAPPED: readonly MappedAt[] = [];
+
+/** The record's one mapping as the rule book lists mappings. */
+function mappingsOf(record: MdlRecord): readonly MappedAt[] {
+  return record.mappedAt === null ? NOT_MAPPED : [{ address: record.mappedAt }];
 }
 
 /** What an allocation call returns: the status, the result words and the frame buffer. */
@@ -614,7 +595,7 @@ export class HostBackend implements Backend {
   queryFrames(mdl: Mdl): number[] {
     this.#checkOpen();
     const record = HostMdl.recordOf(mdl);
-    if (record === undefined || record.backend !== this || record.freed) {
+    if (record === undefined || record.owner !== this || record.freed) {
       throw new TypeError(`mdl must be a live MDL of this backend, got ${describe(mdl)}`);
     }
     const frames = this.#calls.queryFrames(record.handle, record.frames.length);
@@ -669,7 +650,7 @@ export class HostBackend implements Backend {
     byteCount: number,
   ): HostMdl {
     const record: MdlRecord = {
-      backend: this,
+      owner: this,
       id: this.#nextId++,
       handle,
       source,
