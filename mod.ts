@@ -49,7 +49,8 @@ export {
   validateMachine,
   withPageSize,
 } from "./core/machine.ts";
-export type { AllocatePagesRequest, CacheConflict, MemoryManager } from "./core/mm.ts";
+export type { AllocatePagesRequest } from "./core/allocation_request.ts";
+export type { CacheConflict, MemoryManager } from "./core/mm.ts";
 export { HostBackend, type HostBackendOptions, openHostBackend } from "./ffi/host_backend.ts";
 export { hostCapabilities } from "./ffi/host_capabilities.ts";
 export type { HostInfo } from "./ffi/host_info.ts";
