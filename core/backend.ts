@@ -148,7 +148,14 @@ export interface BackendLimits {
   readonly contiguousUnitBytes: number;
 }
 
-/** Which allocator produced an MDL: a stream call, or the memory manager called directly. */
+/**
+ * Which allocator produced an MDL: a stream call, or the memory manager called directly.
+ *
+ * @example
+ * ```ts
+ * const source: MdlSource = "allocateContiguousPagesForMdl";
+ * ```
+ */
 export type MdlSource = "allocatePagesForMdl" | "allocateContiguousPagesForMdl" | "mm";
 
 /**
