@@ -23,6 +23,7 @@ export type {
   BackendCapabilities,
   CallTiming,
   Capability,
+  Leak,
   Mdl,
   StreamOperation,
   WaveRtStream,
@@ -48,16 +49,13 @@ export {
   validateMachine,
   withPageSize,
 } from "./core/machine.ts";
-export type { AllocatePagesRequest, CacheConflict, Leak, MemoryManager } from "./core/mm.ts";
-export {
-  HostBackend,
-  type HostBackendOptions,
-  hostCapabilities,
-  type HostInfo,
-  HostMdl,
-  HostStream,
-  openHostBackend,
-} from "./ffi/host_backend.ts";
+export type { AllocatePagesRequest } from "./core/allocation_request.ts";
+export type { CacheConflict, MemoryManager } from "./core/mm.ts";
+export { HostBackend, type HostBackendOptions, openHostBackend } from "./ffi/host_backend.ts";
+export { hostCapabilities } from "./ffi/host_capabilities.ts";
+export type { HostInfo } from "./ffi/host_info.ts";
+export { HostMdl } from "./ffi/host_mdl.ts";
+export { HostStream } from "./ffi/host_stream.ts";
 export { HelperError, HelperStatus } from "./ffi/helper_error.ts";
 export { HELPER_PATH_ENV, helperAvailability, HelperLoadError } from "./ffi/library.ts";
 export { IsolatedCaseCrashed, type IsolatedCaseOptions, runIsolated } from "./ffi/isolation.ts";

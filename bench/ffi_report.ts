@@ -133,8 +133,8 @@ try {
     );
   }
   console.log(
-    `\nclock: CLOCK_MONOTONIC_RAW, resolution ${backend.host.clockResolutionNs} ns, ` +
-      `smallest measured step ${backend.host.clockMeasuredNs} ns`,
+    `\nclock: CLOCK_MONOTONIC_RAW, resolution ${backend.capabilities.timing.reportedResolutionNs} ` +
+      `ns, smallest measured step ${backend.capabilities.timing.resolutionNs} ns`,
   );
 } finally {
   wrt_context_close(context, out);

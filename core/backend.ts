@@ -114,7 +114,70 @@ export interface BackendCapabilities {
   /** Misuse raises {@linkcode DriverViolation} instead of undefined behaviour. */
   readonly misuseDetection: Capability;
   /** Where per-call durations come from and the clock's resolution. */
-  readonly timing: { readonly source: "modeled" | "measured"; readonly resolutionNs: number };
+  readonly timing: {
+    readonly source: "modeled" | "measured";
+    /** Smallest step the clock was seen to take, in ns (0 for modeled time). */
+    readonly resolutionNs: number;
+    /** The resolution the clock itself reports (e.g. `clock_getres`), where it has one. */
+    readonly reportedResolutionNs?: number;
+  };
+}
+
+/**
+ * Limits of the memory a backend allocates from that are the test machine's, not the
+ * allocator's: a result cut short by them says nothing about the allocator.
+ *
+ * @example
+ * ```ts
+ * import { Simulator } from "../mod.ts";
+ * using sim = new Simulator();
+ * sim.limits.lockedBytes; // null: the simulator locks as much as its machine has
+ * const limits: BackendLimits = {
+ *   lockedBytes: 64 << 20,
+ *   lockedBytesReason: "RLIMIT_MEMLOCK is 67108864 bytes and the process lacks CAP_IPC_LOCK",
+ *   contiguousUnitBytes: 2 << 20,
+ * };
+ * ```
+ */
+export interface BackendLimits {
+  /** Bytes this process may hold locked at once, or null when it may lock without limit. */
+  readonly lockedBytes: number | null;
+  /** Why {@linkcode lockedBytes} is limited, as a phrase; absent when it is not. */
+  readonly lockedBytesReason?: string;
+  /** Bytes a contiguous request holds a multiple of (the huge-page size on Linux). */
+  readonly contiguousUnitBytes: number;
+}
+
+/**
+ * Which allocator produced an MDL: a stream call, or the memory manager called directly.
+ *
+ * @example
+ * ```ts
+ * const source: MdlSource = "allocateContiguousPagesForMdl";
+ * ```
+ */
+export type MdlSource = "allocatePagesForMdl" | "allocateContiguousPagesForMdl" | "mm";
+
+/**
+ * An MDL that was never freed, with the stack of the call that allocated it where the backend
+ * captures one.
+ *
+ * @example
+ * ```ts
+ * import { Simulator } from "../mod.ts";
+ * using sim = new Simulator();
+ * sim.stream().allocatePagesForMdl(0xFFFFFFFFn, 4096);
+ * const [leak]: Leak[] = sim.leaks(); // { mdlId: 1, source: "allocatePagesForMdl", pages: 1, … }
+ * sim.close();
+ * ```
+ */
+export interface Leak {
+  readonly mdlId: number;
+  readonly source: MdlSource;
+  readonly byteCount: number;
+  readonly pages: number;
+  /** Where it was allocated, or why that is unknown. */
+  readonly allocatedAt: string;
 }
 
 /**
@@ -133,8 +196,19 @@ export interface Backend extends Disposable {
   /** Bytes per page. */
   readonly pageSize: number;
   readonly capabilities: BackendCapabilities;
+  /** Limits of this machine that can cut an allocation short. */
+  readonly limits: BackendLimits;
+  /**
+   * Free pages of the memory this backend allocates from, where it can count them exactly (the
+   * simulator); undefined where it cannot (real hardware shares its memory with everything else).
+   */
+  readonly freePageCount?: number;
   /** A stream surface; all streams of a backend share its memory. */
   stream(): WaveRtStream;
+  /** MDLs allocated and never freed, oldest first. */
+  leaks(): Leak[];
+  /** Throws a `leaked-pages` {@linkcode DriverViolation} when any MDL is still allocated. */
+  assertNoLeaks(): void;
   /** Frees everything still allocated; safe to call more than once. */
   close(): void;
 }

@@ -5,11 +5,8 @@
  * @module
  */
 
-import type { Mdl } from "./backend.ts";
+import type { Mdl, MdlSource } from "./backend.ts";
 import { MdlFlags } from "./constants.ts";
-
-/** Which allocator produced an MDL. */
-export type MdlSource = "allocatePagesForMdl" | "allocateContiguousPagesForMdl" | "mm";
 
 /** One live mapping of an MDL. */
 export interface MdlMapping {

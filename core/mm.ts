@@ -6,26 +6,22 @@
  * @module
  */
 
-import { checkByteCount, checkCacheType, checkPhysicalAddress, describe } from "./arguments.ts";
-import type { Mdl } from "./backend.ts";
+import {
+  type AllocatePagesRequest,
+  type AllocationPlan,
+  checkAllocateRequest,
+  planAllocation,
+  rejectedByWindows,
+} from "./allocation_request.ts";
+import { checkCacheType, describe } from "./arguments.ts";
+import type { Leak, Mdl, MdlSource } from "./backend.ts";
 import { callerFrame } from "./call_site.ts";
 import { allocationNs, type CostModel } from "./cost_model.ts";
-import {
-  type CacheType,
-  maxBytesPerCall,
-  MdlFlags,
-  MM_ALLOCATE_VALID_FLAGS,
-  MmAllocateFlags,
-} from "./constants.ts";
+import { type CacheType, MdlFlags } from "./constants.ts";
 import type { FaultInjector } from "./faults.ts";
-import {
-  FRESH_MDL_FLAGS,
-  type MdlMapping,
-  type MdlSource,
-  type MdlState,
-  mdlState,
-  SimulatedMdl,
-} from "./mdl.ts";
+import { gatherFrames } from "./gather_frames.ts";
+import { FRESH_MDL_FLAGS, type MdlMapping, type MdlState, mdlState, SimulatedMdl } from "./mdl.ts";
+import { checkFreeable, checkLiveMdl, checkNotMapped, checkUnmap } from "./mdl_lifecycle.ts";
 import type { PhysicalMemory } from "./physical_memory.ts";
 import type { AllocationPolicies } from "./policies.ts";
 import { DriverViolation, ViolationRules } from "./violations.ts";
@@ -35,15 +31,6 @@ export interface CacheConflict {
   readonly mdlId: number;
   readonly existing: CacheType;
   readonly requested: CacheType;
-}
-
-/** An MDL that was never freed, with the stack of the call that allocated it. */
-export interface Leak {
-  readonly mdlId: number;
-  readonly source: MdlSource;
-  readonly byteCount: number;
-  readonly pages: number;
-  readonly allocatedAt: string;
 }
 
 /** Everything the memory manager needs from its simulator. */
@@ -56,16 +43,6 @@ export interface MmContext {
   readonly systemVaBytes: bigint;
   /** How many allocations (the first ones) record their stack: 0 to Infinity. */
   readonly captureAllocationSites: number;
-}
-
-/** Arguments of `MmAllocatePagesForMdlEx`, in Windows order. */
-export interface AllocatePagesRequest {
-  readonly lowAddress: bigint;
-  readonly highAddress: bigint;
-  readonly skipBytes: bigint;
-  readonly totalBytes: number | bigint;
-  readonly cacheType: CacheType;
-  readonly flags: number;
 }
 
 /** Result of one Mm call: the value Windows returns plus its modeled duration. */
@@ -136,89 +113,33 @@ export class MemoryManager {
     request: AllocatePagesRequest,
     source: MdlSource = "mm",
   ): MmResult<SimulatedMdl | null> {
-    const low = checkPhysicalAddress("lowAddress", request.lowAddress);
-    const high = checkPhysicalAddress("highAddress", request.highAddress);
-    const skip = checkPhysicalAddress("skipBytes", request.skipBytes);
-    const total = checkByteCount("totalBytes", request.totalBytes);
-    checkCacheType("cacheType", request.cacheType);
-    const flags = request.flags;
-    if (!Number.isSafeInteger(flags) || flags < 0) {
-      throw new TypeError(`flags must be a non-negative integer, got ${describe(flags)}`);
-    }
-    if (low > high) {
-      throw new RangeError(`lowAddress must not exceed highAddress, got ${low} > ${high}`);
-    }
+    const checked = checkAllocateRequest(request);
     const { costModel, policies, memory, faults } = this.#ctx;
-    const page = BigInt(this.#page);
     const fail = { value: null, durationNs: costModel.allocateCallNs };
-    if (total === 0n) {
-      if (policies.zeroBytes === "range-error") {
-        throw new RangeError("totalBytes must be > 0 (policy zeroBytes: range-error), got 0");
-      }
-      return fail;
-    }
-    const chunked = (flags & MmAllocateFlags.REQUIRE_CONTIGUOUS_CHUNKS) !== 0;
-    if (
-      (flags & ~MM_ALLOCATE_VALID_FLAGS) !== 0 || skip % page !== 0n ||
-      ((flags & MmAllocateFlags.FAST_LARGE_PAGES) !== 0 && !chunked) ||
-      (chunked && skip !== 0n && (!isPowerOfTwo(skip) || total % skip !== 0n))
-    ) {
-      return fail;
-    }
+    if (rejectedByWindows(checked, this.#page, policies)) return fail;
     const operation = source === "allocateContiguousPagesForMdl"
       ? "allocateContiguous"
       : "allocate";
     if (faults.shouldFail(operation) !== null) return fail;
+    const capPages = faults.memoryCapPages - this.#heldPages;
+    const plan = planAllocation(checked, this.#page, memory.frames.frameCount, capPages, policies);
+    const frames = plan === null ? null : gatherFrames(memory.frames, plan);
+    if (plan === null || frames === null) return fail;
+    return this.#buildMdl(plan, frames, checked.totalBytes, source);
+  }
 
-    // Windows allocates at most 4 GB − PAGE_SIZE per call; a larger request comes back partial.
-    const maxBytes = maxBytesPerCall(this.#page);
-    const clamped = total > BigInt(maxBytes);
-    const requestedPages = Math.ceil((clamped ? maxBytes : Number(total)) / this.#page);
-    const wanted = Math.min(requestedPages, faults.memoryCapPages - this.#heldPages);
-    const fullyRequired = (flags & MmAllocateFlags.FULLY_REQUIRED) !== 0 ||
-      (chunked && skip === 0n);
-    if (wanted <= 0 || (fullyRequired && wanted < requestedPages)) return fail;
-
-    const frameCount = memory.frames.frameCount;
-    const lo = Number((low + page - 1n) / page);
-    const highFrame = Number(high / page);
-    const hi = Math.min(
-      frameCount,
-      policies.highAddressPage === "inclusive" ? highFrame + 1 : highFrame,
-    );
-    // Sized once: growing an array page by page costs more than the search itself.
-    const frames = new Array<number>(wanted);
-    let taken = 0;
-    if (chunked) {
-      // SkipBytes 0: one block anywhere; otherwise blocks of SkipBytes, aligned to SkipBytes.
-      const chunk = skip === 0n ? wanted : Number(skip / page);
-      taken = this.#takeChunks(frames, wanted, lo, hi, chunk, skip === 0n ? 1 : chunk);
-    } else {
-      if ((flags & MmAllocateFlags.PREFER_CONTIGUOUS) !== 0) {
-        const start = memory.frames.findRun(wanted, lo, hi);
-        if (start >= 0) {
-          memory.frames.takeRun(start, wanted, frames, 0);
-          taken = wanted;
-        }
-      }
-      // Further ranges at Low + k·SkipBytes, High + k·SkipBytes, as the DDI reference describes.
-      const step = Number(skip / page);
-      for (let k = 0; taken < wanted; k++) {
-        const from = lo + k * step;
-        if (from >= frameCount || (k > 0 && step === 0)) break;
-        const to = Math.min(frameCount, hi + k * step);
-        taken += memory.frames.takeAscending(from, to, wanted - taken, frames, taken);
-      }
-    }
-    frames.length = taken;
-    if (taken === 0 || (fullyRequired && taken < requestedPages)) {
-      memory.frames.release(frames, taken);
-      return fail;
-    }
-    const zeroed = (flags & MmAllocateFlags.DONT_ZERO_ALLOCATION) !== 0
-      ? 0
-      : memory.zero(frames, taken);
-    const exact = taken === requestedPages && !clamped && policies.byteCount === "requested";
+  /** Zeroes the gathered frames unless asked not to, and wraps them in a live MDL. */
+  #buildMdl(
+    plan: AllocationPlan,
+    frames: number[],
+    total: bigint,
+    source: MdlSource,
+  ): MmResult<SimulatedMdl> {
+    const { memory, policies, costModel } = this.#ctx;
+    const taken = frames.length;
+    const zeroed = plan.zero ? memory.zero(frames, taken) : 0;
+    const exact = taken === plan.requestedPages && !plan.clamped &&
+      policies.byteCount === "requested";
     const id = this.#nextId++;
     const mdl = new SimulatedMdl({
       owner: this.#ctx.owner,
@@ -242,12 +163,7 @@ export class MemoryManager {
    */
   freePagesFromMdl(mdl: Mdl): MmResult<void> {
     const state = this.#check(mdl, "freePagesFromMdl");
-    if (state.mappings.length > 0) {
-      throw new DriverViolation(
-        ViolationRules.freeWhileMapped,
-        `MDL #${state.id} is still mapped at 0x${state.mappings[0].address.toString(16)}`,
-      );
-    }
+    checkFreeable(state, state.mappings);
     return this.#release(mdl as SimulatedMdl, state);
   }
 
@@ -283,12 +199,7 @@ export class MemoryManager {
     }
     const { costModel, memory, policies, faults } = this.#ctx;
     const existing = state.mappings;
-    if (mode === "kernel" && existing.some((m) => m.mode === "kernel")) {
-      throw new DriverViolation(
-        ViolationRules.doubleMap,
-        `MDL #${state.id} is already mapped at 0x${mdl.mappedSystemVa?.toString(16)}`,
-      );
-    }
+    if (mode === "kernel") checkNotMapped(state, mdl.mappedSystemVa);
     const other = existing.find((m) => m.cacheType !== cacheType);
     if (other !== undefined) {
       const conflict = {
@@ -331,18 +242,7 @@ export class MemoryManager {
     if (typeof baseAddress !== "bigint") {
       throw new TypeError(`baseAddress must be a bigint, got ${describe(baseAddress)}`);
     }
-    if (state.mappings.length === 0) {
-      throw new DriverViolation(ViolationRules.unmapNotMapped, `MDL #${state.id}`);
-    }
-    const mapping = state.mappings.find((m) => m.address === baseAddress);
-    if (mapping === undefined) {
-      throw new DriverViolation(
-        ViolationRules.unmapWrongAddress,
-        `MDL #${state.id} is mapped at ${
-          state.mappings.map((m) => "0x" + m.address.toString(16)).join(", ")
-        }, got 0x${baseAddress.toString(16)}`,
-      );
-    }
+    const mapping = state.mappings[checkUnmap(state, state.mappings, baseAddress)];
     state.mappings = state.mappings.filter((m: MdlMapping) => m !== mapping);
     const pages = state.frames.length;
     if (mapping.mode === "kernel") {
@@ -389,60 +289,20 @@ export class MemoryManager {
     return live.length;
   }
 
-  /** Takes aligned chunks of `chunk` frames until `wanted` are taken or none are left. */
-  #takeChunks(
-    frames: number[],
-    wanted: number,
-    lo: number,
-    hi: number,
-    chunk: number,
-    alignment: number,
-  ): number {
-    const bitmap = this.#ctx.memory.frames;
-    let taken = 0;
-    let from = lo;
-    while (taken < wanted) {
-      const start = bitmap.findRun(chunk, from, hi, alignment);
-      if (start < 0) break;
-      bitmap.takeRun(start, chunk, frames, taken);
-      taken += chunk;
-      from = start + chunk;
-    }
-    return taken;
-  }
-
   #check(mdl: Mdl, operation: string): MdlState {
-    if (!(mdl instanceof SimulatedMdl) || mdl[mdlState].owner !== this.#ctx.owner) {
-      throw new DriverViolation(
-        ViolationRules.foreignMdl,
-        `${operation} was given ${
-          mdl instanceof SimulatedMdl ? "an MDL of another simulator" : describe(mdl)
-        }`,
-      );
-    }
-    const state = mdl[mdlState];
-    if (state.freed) {
-      const rule = operation === "freePagesFromMdl"
-        ? ViolationRules.doubleFree
-        : ViolationRules.useAfterFree;
-      throw new DriverViolation(rule, `${operation} on MDL #${state.id}, already freed`);
-    }
-    return state;
+    const state = mdl instanceof SimulatedMdl ? mdl[mdlState] : undefined;
+    return checkLiveMdl(mdl, state, this.#ctx.owner, operation, "simulator");
   }
-}
-
-function isPowerOfTwo(n: bigint): boolean {
-  return n > 0n && (n & (n - 1n)) === 0n;
 }
 
 /**
- * A stack for the leak report. Four frames reach past the Mm and PortCls layers to the caller, so
- * only those are kept (this saves memory, not time: Deno's cost of creating an Error does not
- * depend on the limit).
+ * A stack for the leak report. Five frames reach past the Mm (two) and PortCls layers to the
+ * caller, so only those are kept (this saves memory, not time: Deno's cost of creating an Error
+ * does not depend on the limit).
  */
 function captureSite(): Error {
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 4;
+  Error.stackTraceLimit = 5;
   const site = new Error("allocated here");
   Error.stackTraceLimit = limit;
   return site;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CacheType, MmAllocateFlags } from "./constants.ts";
 import type { MachineLayout } from "./machine.ts";
-import type { AllocatePagesRequest } from "./mm.ts";
+import type { AllocatePagesRequest } from "./allocation_request.ts";
 import { Simulator } from "./simulator.ts";
 
 const PAGE = 4096;

@@ -1,5 +1,5 @@
 /**
- * Behaviours the public documentation leaves open ([HW?] in `shared/reference/wavert-semantics.md`)
+ * Behaviours the public documentation leaves open ([HW?] in `docs/wavert-semantics.md`)
  * or where the simulator must choose how loudly to fail. Each is a named, configurable policy; the
  * hardware cross-check on Windows settles the defaults.
  *

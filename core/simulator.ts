@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Backend, BackendCapabilities } from "./backend.ts";
+import type { Backend, BackendCapabilities, BackendLimits, Leak } from "./backend.ts";
 import { Irql } from "./constants.ts";
 import { type CostModel, resolveCostModel } from "./cost_model.ts";
 import { FaultInjector, type FaultOptions } from "./faults.ts";
@@ -16,7 +16,7 @@ import {
   validateMachine,
   withPageSize,
 } from "./machine.ts";
-import { type CacheConflict, type Leak, MemoryManager } from "./mm.ts";
+import { type CacheConflict, MemoryManager } from "./mm.ts";
 import { PhysicalMemory } from "./physical_memory.ts";
 import { type AllocationPolicies, resolvePolicies } from "./policies.ts";
 import { PortClsStream } from "./port_stream.ts";
@@ -99,6 +99,7 @@ export class Simulator implements Backend {
     misuseDetection: { available: true },
     timing: { source: "modeled", resolutionNs: 0 },
   };
+  readonly limits: BackendLimits;
   readonly #memory: PhysicalMemory;
   readonly #faults: FaultInjector;
   #irql: number = Irql.PASSIVE_LEVEL;
@@ -121,6 +122,7 @@ export class Simulator implements Backend {
     const layout = typeof machine === "string" ? presetByName(machine) : validateMachine(machine);
     this.machine = options.pageSize === undefined ? layout : withPageSize(layout, options.pageSize);
     this.pageSize = this.machine.pageSize;
+    this.limits = { lockedBytes: null, contiguousUnitBytes: this.pageSize };
     if (typeof fragmentation !== "number" || !(fragmentation >= 0 && fragmentation <= 1)) {
       throw new RangeError(`fragmentation must be a number in 0..1, got ${fragmentation}`);
     }

@@ -24,7 +24,7 @@ const DRIVER_VERIFIER_DETECTED_VIOLATION = 0xc4;
 /**
  * Every rule the simulator checks. Bug check codes come from Microsoft's audio DDI compliance
  * rules (PcIrqlIport 0x71003, PcUnmapAllocatedPages 0x71004, PcAllocatedPages 0x71005) and the
- * memory-manager bug checks named in `shared/reference/wavert-semantics.md`.
+ * memory-manager bug checks named in `docs/wavert-semantics.md`.
  *
  * @example
  * ```ts

@@ -8,7 +8,7 @@ Deno.test({
   name: "forced GC while frame buffers are in use keeps every MDL intact; the backstop frees",
   ignore: !helper.available,
   async fn() {
-    const cases = new URL("./host_cases.ts", import.meta.url);
+    const cases = new URL("./testdata/host_cases.ts", import.meta.url);
     const summary = await runIsolated(cases, "gcStress", { v8Flags: ["--expose-gc"] });
     console.log(`gcStress: ${JSON.stringify(summary)}`);
   },

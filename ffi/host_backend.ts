@@ -6,476 +6,18 @@
  * @module
  */
 
-import {
-  checkByteCount,
-  checkCacheType,
-  checkHighAddress,
-  checkIndex,
-  checkPhysicalAddress,
-  describe,
-} from "../core/arguments.ts";
-import type {
-  Backend,
-  BackendCapabilities,
-  CallTiming,
-  Capability,
-  Mdl,
-  StreamOperation,
-  WaveRtStream,
-} from "../core/backend.ts";
-import { type CacheType, maxBytesPerCall, MdlFlags } from "../core/constants.ts";
-import { type MachineLayout, type RamRange, validateMachine } from "../core/machine.ts";
-import type { Leak } from "../core/mm.ts";
+import { describe } from "../core/arguments.ts";
+import type { Backend, BackendCapabilities, BackendLimits, Leak, Mdl } from "../core/backend.ts";
+import { type MachineLayout, validateMachine } from "../core/machine.ts";
 import { DriverViolation, ViolationRules } from "../core/violations.ts";
 import { HelperStatus } from "./helper_error.ts";
+import { hostCapabilities, hostLimits } from "./host_capabilities.ts";
+import { type HostInfo, queryHost } from "./host_info.ts";
+import { HostMdl, HostMdlTable } from "./host_mdl.ts";
+import { HostStream } from "./host_stream.ts";
 import { HelperLibrary } from "./library.ts";
-import {
-  type HelperSymbols,
-  HostFlag,
-  HostInfoWord,
-  RESULT_FRAMES_VALID,
-  ResultWord,
-} from "./symbols.ts";
-
-/**
- * Facts about this machine that the capabilities summarise, for reports and tests.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper (deno task build:ffi).
- * using backend = openHostBackend();
- * console.log(backend.host.transparentHugePages, backend.host.memlockLimit);
- * ```
- */
-export interface HostInfo {
-  /** Bytes per page (`sysconf(_SC_PAGESIZE)`). */
-  readonly pageSize: number;
-  /** Whether `/proc/self/pagemap` yields real frame numbers (needs CAP_SYS_ADMIN). */
-  readonly framesReadable: boolean;
-  /** Why frame numbers are unavailable; empty when they are readable. */
-  readonly framesReason: string;
-  /** Transparent huge page mode: what contiguous allocations rely on. */
-  readonly transparentHugePages: "always" | "madvise" | "never";
-  /** PMD huge page size in bytes. */
-  readonly hugePageSize: number;
-  /** RLIMIT_MEMLOCK soft limit in bytes (Infinity when unlimited). */
-  readonly memlockLimit: number;
-  /** Locking beyond RLIMIT_MEMLOCK is allowed (CAP_IPC_LOCK or no limit). */
-  readonly canLockUnlimited: boolean;
-  /** `clock_getres(CLOCK_MONOTONIC_RAW)` in ns. */
-  readonly clockResolutionNs: number;
-  /** Smallest non-zero step between two clock reads, in ns. */
-  readonly clockMeasuredNs: number;
-}
-
-/** What the backend holds for one MDL; reachable only through {@linkcode HostMdl}. */
-interface MdlRecord {
-  readonly backend: HostBackend;
-  readonly id: number;
-  readonly handle: bigint;
-  readonly source: StreamOperation;
-  /** The frames the helper reported, frozen: also the MDL's `pfns`. */
-  readonly frames: readonly number[];
-  readonly byteCount: number;
-  mdlFlags: number;
-  mappedAt: bigint | null;
-  freed: boolean;
-}
-
-/**
- * An MDL returned by the host backend. Its fields are read-only views of the backend's record.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper (deno task build:ffi).
- * using backend = openHostBackend();
- * const mdl = backend.stream().allocatePagesForMdl(0xFFFFFFFFn, 1920)!;
- * mdl.byteCount; // 4096
- * ```
- */
-export class HostMdl implements Mdl {
-  // A private field rather than a WeakMap: allocation is a hot path and WeakMap inserts cost
-  // more than the whole FFI call.
-  readonly #record: MdlRecord;
-
-  constructor(record: MdlRecord) {
-    this.#record = record;
-  }
-
-  /** The record behind `value` if it is a host MDL, else undefined. */
-  static recordOf(value: unknown): MdlRecord | undefined {
-    return typeof value === "object" && value !== null && #record in value
-      ? (value as HostMdl).#record
-      : undefined;
-  }
-
-  /** Frame numbers, frozen: the backend frees and translates from this same record. */
-  get pfns(): readonly number[] {
-    return this.#record.frames;
-  }
-
-  get byteCount(): number {
-    return this.#record.byteCount;
-  }
-
-  get byteOffset(): number {
-    return 0;
-  }
-
-  get startVa(): bigint {
-    return 0n;
-  }
-
-  get mdlFlags(): number {
-    return this.#record.mdlFlags;
-  }
-
-  get mappedSystemVa(): bigint | null {
-    return this.#record.mappedAt;
-  }
-}
-
-const HIGH_ADDRESS_NOTE = "Linux offers no physical address limit for user memory: each page's " +
-  "address is reported as it is and compared against HighAddress by the caller (observed), " +
-  "never dropped or faked to look compliant";
-
-/**
- * A stream on the host backend. Obtain one with `backend.stream()`.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper (deno task build:ffi).
- * using backend = openHostBackend();
- * const stream = backend.stream();
- * const mdl = stream.allocatePagesForMdl(0xFFFFFFFFn, 4 * 4096)!;
- * stream.lastCall?.durationNs; // measured in the helper
- * stream.freePagesFromMdl(mdl);
- * ```
- */
-export class HostStream implements WaveRtStream {
-  readonly #backend: HostBackend;
-  readonly #call: NativeCalls;
-  #lastCall: CallTiming | null = null;
-
-  constructor(backend: HostBackend, call: NativeCalls) {
-    this.#backend = backend;
-    this.#call = call;
-  }
-
-  get lastCall(): CallTiming | null {
-    return this.#lastCall;
-  }
-
-  allocatePagesForMdl(highAddress: bigint, totalBytes: number | bigint): Mdl | null {
-    this.#checkOpen();
-    checkHighAddress(highAddress, this.#backend.pageSize);
-    const total = this.#checkTotal(totalBytes);
-    if (total === 0n) return null;
-    const { status, out, frames } = this.#call.allocate(highAddress, total);
-    return this.#allocated("allocatePagesForMdl", status, out, frames);
-  }
-
-  allocateContiguousPagesForMdl(
-    lowAddress: bigint,
-    highAddress: bigint,
-    totalBytes: number | bigint,
-  ): Mdl | null {
-    this.#checkOpen();
-    checkPhysicalAddress("lowAddress", lowAddress);
-    checkHighAddress(highAddress, this.#backend.pageSize);
-    const total = this.#checkTotal(totalBytes);
-    if (lowAddress > highAddress) {
-      throw new RangeError(
-        `lowAddress must not exceed highAddress, got ${lowAddress} > ${highAddress}`,
-      );
-    }
-    if (total === 0n) return null;
-    const { status, out, frames } = this.#call.allocateContiguous(lowAddress, highAddress, total);
-    if (status === HelperStatus.NOT_CONTIGUOUS) {
-      this.#timed("allocateContiguousPagesForMdl", out);
-      return null;
-    }
-    return this.#allocated("allocateContiguousPagesForMdl", status, out, frames);
-  }
-
-  mapAllocatedPages(mdl: Mdl, cacheType: CacheType): bigint | null {
-    const record = this.#live(mdl, "mapAllocatedPages");
-    checkCacheType("cacheType", cacheType);
-    if (record.mappedAt !== null) {
-      throw new DriverViolation(
-        ViolationRules.doubleMap,
-        `MDL #${record.id} is already mapped at 0x${record.mappedAt.toString(16)}`,
-      );
-    }
-    const out = this.#call.map(record.handle, cacheType);
-    this.#timed("mapAllocatedPages", out);
-    record.mappedAt = out[ResultWord.address];
-    record.mdlFlags |= MdlFlags.MAPPED_TO_SYSTEM_VA;
-    return record.mappedAt;
-  }
-
-  unmapAllocatedPages(baseAddress: bigint, mdl: Mdl): void {
-    const record = this.#live(mdl, "unmapAllocatedPages");
-    if (typeof baseAddress !== "bigint") {
-      throw new TypeError(`baseAddress must be a bigint, got ${describe(baseAddress)}`);
-    }
-    if (record.mappedAt === null) {
-      throw new DriverViolation(ViolationRules.unmapNotMapped, `MDL #${record.id}`);
-    }
-    if (record.mappedAt !== baseAddress) {
-      throw new DriverViolation(
-        ViolationRules.unmapWrongAddress,
-        `MDL #${record.id} is mapped at 0x${record.mappedAt.toString(16)}, got 0x${
-          baseAddress.toString(16)
-        }`,
-      );
-    }
-    this.#timed("unmapAllocatedPages", this.#call.unmap(record.handle, baseAddress));
-    record.mappedAt = null;
-    record.mdlFlags &= ~MdlFlags.MAPPED_TO_SYSTEM_VA;
-  }
-
-  freePagesFromMdl(mdl: Mdl): void {
-    const record = this.#live(mdl, "freePagesFromMdl");
-    if (record.mappedAt !== null) {
-      throw new DriverViolation(
-        ViolationRules.freeWhileMapped,
-        `MDL #${record.id} is still mapped at 0x${record.mappedAt.toString(16)}`,
-      );
-    }
-    this.#timed("freePagesFromMdl", this.#call.free(record.handle));
-    this.#backend[forget](record);
-  }
-
-  getPhysicalPagesCount(mdl: Mdl): number {
-    const record = this.#live(mdl, "getPhysicalPagesCount");
-    return Math.ceil(record.byteCount / this.#backend.pageSize);
-  }
-
-  getPhysicalPageAddress(mdl: Mdl, index: number): bigint {
-    const record = this.#live(mdl, "getPhysicalPageAddress");
-    checkIndex("index", index);
-    const pages = record.frames.length;
-    if (index >= pages) {
-      throw new RangeError(`index must be below the MDL's ${pages} pages, got ${index}`);
-    }
-    return BigInt(record.frames[index]) * BigInt(this.#backend.pageSize);
-  }
-
-  /** MDL calls need no check: close() marks every MDL freed, so they raise use-after-free. */
-  #checkOpen(): void {
-    if (this.#backend.closed) throw new Error("the linux-host backend is closed");
-  }
-
-  /** The byte count to ask for: larger requests are clamped, as Windows returns them partial. */
-  #checkTotal(totalBytes: unknown): bigint {
-    const total = checkByteCount("totalBytes", totalBytes);
-    const max = BigInt(maxBytesPerCall(this.#backend.pageSize));
-    return total > max ? max : total;
-  }
-
-  #allocated(
-    operation: StreamOperation,
-    status: number,
-    out: BigUint64Array,
-    frames: BigUint64Array,
-  ): Mdl | null {
-    this.#timed(operation, out);
-    if (status === HelperStatus.NO_MEMORY) return null;
-    if (status !== HelperStatus.OK) {
-      throw this.#backend.library.error(operation, status, Number(out[ResultWord.sysErrno]));
-    }
-    const byteCount = Number(out[ResultWord.byteCount]);
-    const pages = byteCount / this.#backend.pageSize;
-    const copy = new Array<number>(pages);
-    const valid = (out[ResultWord.flags] & RESULT_FRAMES_VALID) !== 0n;
-    for (let i = 0; i < pages; i++) copy[i] = valid ? Number(frames[i]) : 0;
-    return this.#backend[remember](
-      operation,
-      out[ResultWord.handle],
-      Object.freeze(copy),
-      byteCount,
-    );
-  }
-
-  #timed(operation: StreamOperation, out: BigUint64Array): void {
-    this.#lastCall = {
-      operation,
-      durationNs: Number(out[ResultWord.durationNs]),
-      source: "measured",
-    };
-  }
-
-  #live(mdl: Mdl, operation: string): MdlRecord {
-    const record = HostMdl.recordOf(mdl);
-    if (record === undefined || record.backend !== this.#backend) {
-      throw new DriverViolation(
-        ViolationRules.foreignMdl,
-        `${operation} was given ${
-          record === undefined ? describe(mdl) : "an MDL of another host backend"
-        }`,
-      );
-    }
-    if (record.freed) {
-      const rule = operation === "freePagesFromMdl"
-        ? ViolationRules.doubleFree
-        : ViolationRules.useAfterFree;
-      throw new DriverViolation(rule, `${operation} on MDL #${record.id}, already freed`);
-    }
-    return record;
-  }
-}
-
-/** What an allocation call returns: the status, the result words and the frame buffer. */
-interface NativeAllocation {
-  readonly status: number;
-  readonly out: BigUint64Array;
-  readonly frames: BigUint64Array;
-}
-
-/**
- * The native calls of one backend context, with the buffers they write into. The buffers are
- * fields, so they live exactly as long as the backend that native code writes them for.
- */
-class NativeCalls {
-  readonly #lib: HelperLibrary;
-  readonly #symbols: HelperSymbols;
-  readonly #context: bigint;
-  readonly #pageSize: bigint;
-  readonly #out = new BigUint64Array(ResultWord.length);
-  #frames = new BigUint64Array(64);
-
-  constructor(lib: HelperLibrary, context: bigint, pageSize: number) {
-    this.#lib = lib;
-    this.#symbols = lib.symbols;
-    this.#context = context;
-    this.#pageSize = BigInt(pageSize);
-  }
-
-  allocate(high: bigint, total: bigint): NativeAllocation {
-    const frames = this.#framesFor(total);
-    const status = this.#symbols.wrt_allocate_pages(
-      this.#context,
-      high,
-      total,
-      frames,
-      BigInt(frames.length),
-      this.#out,
-    );
-    return { status, out: this.#out, frames };
-  }
-
-  allocateContiguous(low: bigint, high: bigint, total: bigint): NativeAllocation {
-    const frames = this.#framesFor(total);
-    const status = this.#symbols.wrt_allocate_contiguous(
-      this.#context,
-      low,
-      high,
-      total,
-      frames,
-      BigInt(frames.length),
-      this.#out,
-    );
-    return { status, out: this.#out, frames };
-  }
-
-  map(handle: bigint, cacheType: number): BigUint64Array {
-    return this.#checked(
-      "wrt_map",
-      this.#symbols.wrt_map(this.#context, handle, cacheType, this.#out),
-    );
-  }
-
-  unmap(handle: bigint, base: bigint): BigUint64Array {
-    return this.#checked(
-      "wrt_unmap",
-      this.#symbols.wrt_unmap(this.#context, handle, base, this.#out),
-    );
-  }
-
-  free(handle: bigint): BigUint64Array {
-    return this.#checked("wrt_free", this.#symbols.wrt_free(this.#context, handle, this.#out));
-  }
-
-  queryFrames(handle: bigint, pages: number): BigUint64Array {
-    const frames = this.#framesFor(BigInt(pages) * this.#pageSize);
-    this.#checked(
-      "wrt_query_frames",
-      this.#symbols.wrt_query_frames(
-        this.#context,
-        handle,
-        frames,
-        BigInt(frames.length),
-        this.#out,
-      ),
-    );
-    return frames;
-  }
-
-  stats(): { allocations: number; lockedBytes: number } {
-    this.#checked("wrt_context_stats", this.#symbols.wrt_context_stats(this.#context, this.#out));
-    return {
-      allocations: Number(this.#out[ResultWord.handle]),
-      lockedBytes: Number(this.#out[ResultWord.byteCount]),
-    };
-  }
-
-  processLocked(): number {
-    this.#checked("wrt_process_locked", this.#symbols.wrt_process_locked(this.#out));
-    return Number(this.#out[ResultWord.byteCount]);
-  }
-
-  /**
-   * The RAM ranges the helper reads from /proc/iomem, or null when this machine will not say
-   * (addresses hidden without CAP_SYS_ADMIN, or no such list). The buffer grows to the count the
-   * helper asks for; a few retries cover RAM hot-plugged between two calls.
-   */
-  hostRam(): RamRange[] | null {
-    let slots = 64;
-    for (let attempt = 0; attempt < 4; attempt++) {
-      const ranges = new BigUint64Array(slots);
-      const status = this.#symbols.wrt_host_ram(ranges, BigInt(slots), this.#out);
-      if (status === HelperStatus.ADDRESSES_HIDDEN || status === HelperStatus.UNSUPPORTED) {
-        return null;
-      }
-      const count = Number(this.#out[ResultWord.byteCount]);
-      if (status === HelperStatus.BUFFER_TOO_SMALL) {
-        slots = 2 * count;
-        continue;
-      }
-      this.#checked("wrt_host_ram", status);
-      return Array.from({ length: count }, (_, i) => ({
-        base: ranges[2 * i],
-        length: ranges[2 * i + 1],
-      }));
-    }
-    throw new Error(
-      `wrt_host_ram kept asking for a bigger buffer (last ${slots / 2} ranges): ` +
-        "the RAM layout changed on every read",
-    );
-  }
-
-  close(): void {
-    this.#checked("wrt_context_close", this.#symbols.wrt_context_close(this.#context, this.#out));
-  }
-
-  /** The frame buffer, grown (and then kept) when a request needs more pages than it holds. */
-  #framesFor(total: bigint): BigUint64Array {
-    const pages = Number((total + this.#pageSize - 1n) / this.#pageSize);
-    if (this.#frames.length < pages) this.#frames = new BigUint64Array(pages);
-    return this.#frames;
-  }
-
-  #checked(call: string, status: number): BigUint64Array {
-    if (status !== HelperStatus.OK) {
-      throw this.#lib.error(call, status, Number(this.#out[ResultWord.sysErrno]));
-    }
-    return this.#out;
-  }
-}
-
-const remember = Symbol("remember");
-const forget = Symbol("forget");
+import { NativeCalls } from "./native_calls.ts";
+import { ResultWord } from "./symbols.ts";
 
 /** Closes a backend's native context if the backend is collected without `close()`. */
 const unclosed = new FinalizationRegistry<{ calls: NativeCalls; lib: HelperLibrary }>(
@@ -516,12 +58,12 @@ export class HostBackend implements Backend {
   readonly name: string;
   readonly pageSize: number;
   readonly capabilities: BackendCapabilities;
+  readonly limits: BackendLimits;
   readonly host: HostInfo;
   /** The loaded helper. */
   readonly library: HelperLibrary;
   readonly #calls: NativeCalls;
-  readonly #live = new Set<MdlRecord>();
-  #nextId = 1;
+  readonly #mdls = new HostMdlTable(this);
   #closed = false;
 
   constructor(options: HostBackendOptions = {}) {
@@ -540,6 +82,7 @@ export class HostBackend implements Backend {
     this.library = lib;
     this.name = Deno.build.os === "windows" ? "windows-wavert" : "linux-host";
     this.capabilities = hostCapabilities(this.host, Deno.build.os);
+    this.limits = hostLimits(this.host);
     unclosed.register(this, { calls: this.#calls, lib }, this);
   }
 
@@ -551,7 +94,7 @@ export class HostBackend implements Backend {
   /** A stream surface; all streams share this backend's allocations. */
   stream(): HostStream {
     if (this.#closed) throw new Error("the linux-host backend is closed");
-    return new HostStream(this, this.#calls);
+    return new HostStream(this, this.#calls, this.#mdls);
   }
 
   /** Live allocations and the bytes they hold locked, as the helper counts them. */
@@ -611,7 +154,7 @@ export class HostBackend implements Backend {
   queryFrames(mdl: Mdl): number[] {
     this.#checkOpen();
     const record = HostMdl.recordOf(mdl);
-    if (record === undefined || record.backend !== this || record.freed) {
+    if (record === undefined || record.owner !== this || record.freed) {
       throw new TypeError(`mdl must be a live MDL of this backend, got ${describe(mdl)}`);
     }
     const frames = this.#calls.queryFrames(record.handle, record.frames.length);
@@ -620,13 +163,7 @@ export class HostBackend implements Backend {
 
   /** MDLs allocated and never freed, oldest first. */
   leaks(): Leak[] {
-    return [...this.#live].map((r) => ({
-      mdlId: r.id,
-      source: r.source === "allocateContiguousPagesForMdl" ? r.source : "allocatePagesForMdl",
-      byteCount: r.byteCount,
-      pages: r.frames.length,
-      allocatedAt: "(allocation sites are not captured by the host backend)",
-    }));
+    return this.#mdls.leaks();
   }
 
   /** Throws a `leaked-pages` {@linkcode DriverViolation} when any MDL is still allocated. */
@@ -645,8 +182,7 @@ export class HostBackend implements Backend {
     if (this.#closed) return;
     this.#closed = true;
     unclosed.unregister(this);
-    for (const record of this.#live) record.freed = true;
-    this.#live.clear();
+    this.#mdls.forgetAll();
     try {
       this.#calls.close();
     } finally {
@@ -656,34 +192,6 @@ export class HostBackend implements Backend {
 
   [Symbol.dispose](): void {
     this.close();
-  }
-
-  /** Records a fresh allocation (called by streams). */
-  [remember](
-    source: StreamOperation,
-    handle: bigint,
-    frames: readonly number[],
-    byteCount: number,
-  ): HostMdl {
-    const record: MdlRecord = {
-      backend: this,
-      id: this.#nextId++,
-      handle,
-      source,
-      frames,
-      byteCount,
-      mdlFlags: MdlFlags.PAGES_LOCKED,
-      mappedAt: null,
-      freed: false,
-    };
-    this.#live.add(record);
-    return new HostMdl(record);
-  }
-
-  /** Marks a record freed (called by streams after the helper freed it). */
-  [forget](record: MdlRecord): void {
-    record.freed = true;
-    this.#live.delete(record);
   }
 
   #checkOpen(): void {
@@ -705,125 +213,4 @@ export class HostBackend implements Backend {
  */
 export function openHostBackend(options: HostBackendOptions = {}): HostBackend {
   return new HostBackend(options);
-}
-
-function queryHostWords(lib: HelperLibrary): { info: BigUint64Array; reason: string } {
-  const info = new BigUint64Array(HostInfoWord.length);
-  const reason = new Uint8Array(256);
-  const status = lib.symbols.wrt_host_query(info, reason, BigInt(reason.length));
-  if (status !== HelperStatus.OK) throw lib.error("wrt_host_query", status);
-  const end = reason.indexOf(0);
-  return { info, reason: new TextDecoder().decode(reason.subarray(0, end < 0 ? undefined : end)) };
-}
-
-function queryHost(lib: HelperLibrary): HostInfo {
-  const { info, reason } = queryHostWords(lib);
-  const flags = info[HostInfoWord.flags];
-  const has = (flag: bigint) => (flags & flag) !== 0n;
-  const limit = info[HostInfoWord.memlockLimit];
-  return {
-    pageSize: Number(info[HostInfoWord.pageSize]),
-    framesReadable: has(HostFlag.framesReadable),
-    framesReason: reason,
-    transparentHugePages: has(HostFlag.thpAlways)
-      ? "always"
-      : has(HostFlag.thpMadvise)
-      ? "madvise"
-      : "never",
-    hugePageSize: Number(info[HostInfoWord.hugePageSize]),
-    memlockLimit: limit === 0xFFFF_FFFF_FFFF_FFFFn ? Infinity : Number(limit),
-    canLockUnlimited: has(HostFlag.canLockUnlimited),
-    clockResolutionNs: Number(info[HostInfoWord.clockResolutionNs]),
-    clockMeasuredNs: Number(info[HostInfoWord.clockMeasuredNs]),
-  };
-}
-
-/**
- * What a host backend can claim, from what its helper reported. On Windows the helper is the
- * bridge to the WaveRT test driver, which calls the real `IPortWaveRTStream`: HighAddress, contiguity
- * and cache types are the real allocator's. On Linux they are what user memory allows.
- *
- * @example
- * ```ts
- * const host = {
- *   pageSize: 4096, framesReadable: false, framesReason: "no stream is open",
- *   transparentHugePages: "never", hugePageSize: 0, memlockLimit: Infinity,
- *   canLockUnlimited: true, clockResolutionNs: 100, clockMeasuredNs: 100,
- * } as const;
- * hostCapabilities(host, "windows").highAddressEnforced.available; // true
- * hostCapabilities(host, "linux").highAddressEnforced.available; // false
- * ```
- */
-export function hostCapabilities(host: HostInfo, os: typeof Deno.build.os): BackendCapabilities {
-  return os === "windows" ? windowsCapabilities(host) : linuxCapabilities(host);
-}
-
-function windowsCapabilities(host: HostInfo): BackendCapabilities {
-  const frameNumbers: Capability = host.framesReadable
-    ? { available: true, note: "GetPhysicalPageAddress, through the WaveRT test driver" }
-    : { available: false, reason: host.framesReason };
-  return {
-    frameNumbers,
-    highAddressEnforced: {
-      available: true,
-      note: "the driver passes HighAddress to IPortWaveRTStream, which Windows enforces",
-    },
-    contiguous: host.framesReadable
-      ? { available: true, note: "AllocateContiguousPagesForMdl, through the WaveRT test driver" }
-      : {
-        available: false,
-        reason: `contiguity cannot be verified without frame numbers: ${host.framesReason}`,
-      },
-    cacheTypes: { available: true, note: "MapAllocatedPages with the requested cache type" },
-    misuseDetection: {
-      available: true,
-      note: "detected before the driver is called: double-map, unmap-not-mapped, " +
-        "unmap-wrong-address, free-while-mapped, double-free, use-after-free, foreign-mdl, " +
-        "leaked-pages; the driver itself only ever receives valid requests",
-    },
-    timing: { source: "measured", resolutionNs: host.clockMeasuredNs },
-  };
-}
-
-function linuxCapabilities(host: HostInfo): BackendCapabilities {
-  const frameNumbers: Capability = host.framesReadable
-    ? { available: true, note: "read from /proc/self/pagemap" }
-    : { available: false, reason: host.framesReason };
-  let contiguous: Capability;
-  if (!host.framesReadable) {
-    contiguous = {
-      available: false,
-      reason: `contiguity cannot be verified without frame numbers: ${host.framesReason}`,
-    };
-  } else if (host.transparentHugePages === "never") {
-    contiguous = {
-      available: false,
-      reason: "transparent huge pages are disabled (mode never), the only source of contiguous " +
-        "user memory; the backend does not change system settings",
-    };
-  } else {
-    contiguous = {
-      available: true,
-      note: `transparent huge pages (${host.transparentHugePages}) on ${host.hugePageSize}-byte ` +
-        "aligned memory, contiguity verified from frame numbers, null when not contiguous; " +
-        "each request holds whole huge pages",
-    };
-  }
-  return {
-    frameNumbers,
-    highAddressEnforced: { available: false, reason: HIGH_ADDRESS_NOTE },
-    contiguous,
-    cacheTypes: {
-      available: false,
-      reason: "cache types cannot be chosen from user mode: mapAllocatedPages validates the " +
-        "cache type and returns the pages' existing write-back user mapping",
-    },
-    misuseDetection: {
-      available: true,
-      note: "detected: double-map, unmap-not-mapped, unmap-wrong-address, free-while-mapped, " +
-        "double-free, use-after-free, foreign-mdl, leaked-pages " +
-        "(assertNoLeaks); not detectable in user mode: irql-not-passive, cache-type-conflict",
-    },
-    timing: { source: "measured", resolutionNs: host.clockMeasuredNs },
-  };
 }

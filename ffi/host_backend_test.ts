@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import type { CacheType } from "../core/constants.ts";
-import type { HostInfo } from "./host_backend.ts";
-import { hostCapabilities, openHostBackend } from "./host_backend.ts";
+import { openHostBackend } from "./host_backend.ts";
+import { hostCapabilities } from "./host_capabilities.ts";
+import type { HostInfo } from "./host_info.ts";
 import { runIsolated } from "./isolation.ts";
 import { helperAvailability } from "./library.ts";
 
 const helper = helperAvailability();
-const hostCases = new URL("./host_cases.ts", import.meta.url);
+const hostCases = new URL("./testdata/host_cases.ts", import.meta.url);
 
 /** What a case needs from this machine beyond the helper. */
 interface Needs {

@@ -117,7 +117,7 @@ export type IsolatedOutcome =
  * @example
  * ```ts ignore
  * // Not run as a doc test: it needs the built helper and starts a child process.
- * const cases = new URL("./host_cases.ts", import.meta.url);
+ * const cases = new URL("./testdata/host_cases.ts", import.meta.url);
  * const summary = await runIsolated(cases, "realFrameNumbers");
  * ```
  */

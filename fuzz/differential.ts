@@ -10,7 +10,6 @@
 import fc from "fast-check";
 import type { Backend } from "../core/backend.ts";
 import { Simulator } from "../core/simulator.ts";
-import { HostBackend } from "../ffi/host_backend.ts";
 import type { CaseInput } from "../suites/schema.ts";
 import { describeStep, runSequence, type StepOutcome } from "./run_sequence.ts";
 import {
@@ -130,9 +129,9 @@ export function differential(
   const { runs = 1000, maxSteps = 10 } = options;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const capabilityDifferences: Record<string, number> = {};
-  const lockLimit = hardware instanceof HostBackend && !hardware.host.canLockUnlimited
-    ? `RLIMIT_MEMLOCK is ${hardware.host.memlockLimit} bytes and the process lacks CAP_IPC_LOCK`
-    : undefined;
+  const lockLimit = hardware.limits.lockedBytes === null
+    ? undefined
+    : hardware.limits.lockedBytesReason;
   let steps = 0;
   const compare = (generated: GeneratedStep[]): Difference[] => {
     const sequence = concretize(generated);

@@ -86,7 +86,10 @@ function ignoresHighAddress(conditions: FuzzConditions): Backend {
     name: "broken simulator",
     pageSize: sim.pageSize,
     capabilities: sim.capabilities,
+    limits: sim.limits,
     stream: () => broken,
+    leaks: () => sim.leaks(),
+    assertNoLeaks: () => sim.assertNoLeaks(),
     close: () => sim.close(),
     [Symbol.dispose]: () => sim.close(),
   };

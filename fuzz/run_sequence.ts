@@ -8,7 +8,6 @@
 
 import type { Backend, Mdl, WaveRtStream } from "../core/backend.ts";
 import { CacheType, MdlFlags } from "../core/constants.ts";
-import { Simulator } from "../core/simulator.ts";
 import { DriverViolation, type ViolationRuleId } from "../core/violations.ts";
 import { pageRuns } from "../suites/page_runs.ts";
 import type { SequenceStep } from "./sequence.ts";
@@ -79,8 +78,7 @@ export function runSequence(backend: Backend, steps: readonly SequenceStep[]): S
   const stream = backend.stream();
   const handles = new Map<string, Handle>();
   const held = new Set<Handle>();
-  const sim = backend instanceof Simulator ? backend : undefined;
-  const initialFree = sim?.freePageCount ?? 0;
+  const initialFree = backend.freePageCount;
   const outcomes: StepOutcome[] = [];
   const fail = (index: number, message: string): never => {
     throw new InvariantViolation(index, steps, message);
@@ -91,10 +89,11 @@ export function runSequence(backend: Backend, steps: readonly SequenceStep[]): S
       const outcome = runStep(backend, stream, step, handles, held, (m) => fail(index, m));
       outcomes.push(outcome);
       checkHeld(backend, held, (m) => fail(index, m));
-      if (sim) {
+      const free = backend.freePageCount;
+      if (free !== undefined) {
         const pages = [...held].reduce((sum, h) => sum + (h.mdl?.pfns.length ?? 0), 0);
-        if (sim.freePageCount + pages !== initialFree) {
-          fail(index, `free pages ${sim.freePageCount} + held ${pages} ≠ ${initialFree} at start`);
+        if (free + pages !== initialFree) {
+          fail(index, `free pages ${free} + held ${pages} ≠ ${initialFree} at start`);
         }
       }
     });
@@ -104,11 +103,12 @@ export function runSequence(backend: Backend, steps: readonly SequenceStep[]): S
     // the failure, so cleanup errors are only reported when the steps themselves passed.
     releaseAll(stream, held, completed);
   }
-  if (sim && sim.freePageCount !== initialFree) {
+  const finalFree = backend.freePageCount;
+  if (initialFree !== undefined && finalFree !== initialFree) {
     throw new InvariantViolation(
       steps.length - 1,
       steps,
-      `after freeing everything, ${initialFree - sim.freePageCount} pages are still taken`,
+      `after freeing everything, ${initialFree - (finalFree ?? 0)} pages are still taken`,
     );
   }
   return outcomes;
@@ -162,13 +162,13 @@ function runStep(
     if (!backend.capabilities.misuseDetection.available) {
       return { step, result: "skipped", reason: `${expected}: misuse detection unavailable` };
     }
-    const free = backend instanceof Simulator ? backend.freePageCount : 0;
+    const free = backend.freePageCount;
     try {
       callStep(stream, step, handle);
     } catch (e) {
       if (!(e instanceof DriverViolation)) throw e;
       if (e.rule !== expected) fail(`expected DriverViolation ${expected}, got ${e.rule}`);
-      if (backend instanceof Simulator && backend.freePageCount !== free) {
+      if (backend.freePageCount !== free) {
         fail(`the ${expected} violation changed the free page count`);
       }
       return { step, result: "violation", rule: e.rule };

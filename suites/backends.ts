@@ -96,8 +96,6 @@ export const simulatorProvider: BackendProvider = {
           name: "simulator",
           backend: sim,
           machine: sim.machine,
-          liveMdls: () => sim.leaks().length,
-          assertNoLeaks: () => sim.assertNoLeaks(),
         },
         testCase,
         options,

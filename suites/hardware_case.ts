@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Backend } from "../core/backend.ts";
 import type { HostBackend } from "../ffi/host_backend.ts";
 import type { SuiteCase } from "./define_suite.ts";
 import { ignoredRun } from "./results.ts";
@@ -39,8 +40,6 @@ export function runSuiteCase(backend: HostBackend, input: string): string {
       // Read by the helper: the child may not read /proc/iomem. Null without CAP_SYS_ADMIN, and
       // the map is then drawn without RAM ranges.
       machine: backend.ramLayout(),
-      liveMdls: () => backend.leaks().length,
-      assertNoLeaks: () => backend.assertNoLeaks(),
     },
     testCase,
     options,
@@ -72,7 +71,7 @@ export const hardwareCaseModule: URL = new URL(import.meta.url);
  * hostLimit(largeBuffers.cases[2], backend); // e.g. "needs up to 64 MiB locked at once, …"
  * ```
  */
-export function hostLimit(testCase: SuiteCase, backend: HostBackend): string | null {
+export function hostLimit(testCase: SuiteCase, backend: Backend): string | null {
   const allocations = testCase.steps.flatMap((step) =>
     "allocation" in step ? [step.allocation] : []
   );
@@ -82,19 +81,18 @@ export function hostLimit(testCase: SuiteCase, backend: HostBackend): string | n
   ) {
     return `contiguous allocations are unavailable here: ${contiguous.reason}`;
   }
-  const { canLockUnlimited, memlockLimit, hugePageSize } = backend.host;
-  if (canLockUnlimited) return null;
+  const { lockedBytes, lockedBytesReason, contiguousUnitBytes } = backend.limits;
+  if (lockedBytes === null) return null;
   // Contiguous requests hold whole huge pages on Linux; others whole pages.
   const needed = allocations.reduce((sum, a) => {
-    const unit = a.call === "allocateContiguousPagesForMdl" && hugePageSize > 0
-      ? hugePageSize
+    const unit = a.call === "allocateContiguousPagesForMdl"
+      ? contiguousUnitBytes
       : backend.pageSize;
     return sum + Math.ceil(a.totalBytes / unit) * unit;
   }, 0);
-  return needed > memlockLimit
-    ? `needs up to ${mib(needed)} locked at once, but RLIMIT_MEMLOCK is ${mib(memlockLimit)} ` +
-      "and this process lacks CAP_IPC_LOCK: a partial result would be the test machine's limit, " +
-      "not the allocator's"
+  return needed > lockedBytes
+    ? `needs up to ${mib(needed)} locked at once, but ${lockedBytesReason}: a partial result ` +
+      "would be the test machine's limit, not the allocator's"
     : null;
 }
 

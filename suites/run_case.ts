@@ -8,7 +8,7 @@
 
 import type { Backend, Mdl, WaveRtStream } from "../core/backend.ts";
 import type { MachineLayout } from "../core/machine.ts";
-import { DriverViolation, ViolationRules } from "../core/violations.ts";
+import { DriverViolation } from "../core/violations.ts";
 import type {
   Allocation,
   AllocationExpectations,
@@ -40,8 +40,7 @@ const claimableCapabilities: readonly ClaimableCapability[] = [
  * ```ts
  * import { Simulator } from "../mod.ts";
  * using sim = new Simulator();
- * const opened: OpenedBackend = { name: "simulator", backend: sim, machine: sim.machine,
- *   liveMdls: () => sim.leaks().length, assertNoLeaks: () => sim.assertNoLeaks() };
+ * const opened: OpenedBackend = { name: "simulator", backend: sim, machine: sim.machine };
  * ```
  */
 export interface OpenedBackend {
@@ -50,10 +49,6 @@ export interface OpenedBackend {
   readonly backend: Backend;
   /** The physical memory pages come from, when known. */
   readonly machine: MachineLayout | null;
-  /** MDLs still allocated: lets the runner prove it left nothing behind. */
-  readonly liveMdls?: () => number;
-  /** The backend's own leak check (a `DriverViolation` "leaked-pages"), where it has one. */
-  readonly assertNoLeaks?: () => void;
 }
 
 /** Options of {@linkcode runCase}. */
@@ -211,21 +206,13 @@ function runOnce(stream: WaveRtStream, steps: readonly Step[], opened: OpenedBac
         return { records, expected, violation, latencyNs, failures, nullMappings };
       }
     }
-    if (live.size > 0) {
-      if (opened.assertNoLeaks) opened.assertNoLeaks();
-      else {
-        throw new DriverViolation(
-          ViolationRules.leakedPages,
-          `handle(s) ${[...live.keys()].join(", ")} never freed`,
-        );
-      }
-    }
+    if (live.size > 0) opened.backend.assertNoLeaks();
   } catch (error) {
     if (!(error instanceof DriverViolation)) throw error;
     violation = error;
   } finally {
     failures.push(...release(stream, live));
-    const left = opened.liveMdls?.() ?? 0;
+    const left = opened.backend.leaks().length;
     if (left > 0) failures.push(`the runner left ${left} MDL(s) allocated after cleanup`);
   }
   return { records, expected, violation, latencyNs, failures, nullMappings };

@@ -27,8 +27,6 @@ function runOnSimulator(input: CaseInput, options: SimulatorOptions = {}) {
     name: "simulator",
     backend: sim,
     machine: sim.machine,
-    liveMdls: () => sim.leaks().length,
-    assertNoLeaks: () => sim.assertNoLeaks(),
   }, caseOf(input));
   assert.deepEqual(sim.leaks(), [], "the runner must free every page");
   return run;
@@ -371,7 +369,10 @@ Deno.test("a step's withinBound is ignored with the reason where the backend can
       ...sim.capabilities,
       highAddressEnforced: { available: false, reason: "the kernel promises no HighAddress" },
     },
+    limits: sim.limits,
     stream: () => sim.stream(),
+    leaks: () => sim.leaks(),
+    assertNoLeaks: () => sim.assertNoLeaks(),
     close: () => sim.close(),
     [Symbol.dispose]: () => sim.close(),
   };
@@ -379,7 +380,6 @@ Deno.test("a step's withinBound is ignored with the reason where the backend can
     name: "unbounded",
     backend: unbounded,
     machine: sim.machine,
-    liveMdls: () => sim.leaks().length,
   };
   const steps = (expect?: { withinBound: true }): CaseInput => ({
     name: "bound",

@@ -10,15 +10,6 @@ import type { HostBackend } from "../host_backend.ts";
 /**
  * Calls `wrt_host_query` with an invalid `info` pointer: the helper's memset faults (SIGSEGV)
  * inside native code, the crash the runner must turn into a failed case.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../../mod.ts";
- * const isolationCases = new URL("./isolation_cases.ts", import.meta.url);
- * // It opens the library itself, so the child needs --allow-ffi for every path.
- * await runIsolated(isolationCases, "crashInNativeCode", { ffi: "all" }); // rejects: SIGSEGV
- * ```
  */
 export function crashInNativeCode(backend: HostBackend): void {
   const raw = Deno.dlopen(backend.library.path, {
@@ -34,14 +25,6 @@ export function crashInNativeCode(backend: HostBackend): void {
 
 /**
  * Frees an MDL twice: the child reports a `double-free` violation.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../../mod.ts";
- * const isolationCases = new URL("./isolation_cases.ts", import.meta.url);
- * await runIsolated(isolationCases, "freesTwice"); // rejects with DriverViolation
- * ```
  */
 export function freesTwice(backend: HostBackend): void {
   const stream = backend.stream();
@@ -52,14 +35,6 @@ export function freesTwice(backend: HostBackend): void {
 
 /**
  * Returns the backend's name and page size with the input it was given.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../../mod.ts";
- * const isolationCases = new URL("./isolation_cases.ts", import.meta.url);
- * await runIsolated(isolationCases, "describesBackend", { input: 7 }); // { name: "linux-host", ... }
- * ```
  */
 export function describesBackend(backend: HostBackend, input: unknown): unknown {
   return { name: backend.name, pageSize: backend.pageSize, input };
@@ -67,14 +42,6 @@ export function describesBackend(backend: HostBackend, input: unknown): unknown 
 
 /**
  * Allocates and never frees: the runner's leak check fails the case.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../../mod.ts";
- * const isolationCases = new URL("./isolation_cases.ts", import.meta.url);
- * await runIsolated(isolationCases, "leaksAnMdl"); // rejects: leaked-pages
- * ```
  */
 export function leaksAnMdl(backend: HostBackend): void {
   backend.stream().allocatePagesForMdl(0xFFFFFFFFn, 4096);

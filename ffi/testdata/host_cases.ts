@@ -8,13 +8,13 @@
  */
 
 import assert from "node:assert/strict";
-import type { Mdl } from "../core/backend.ts";
-import { CacheType, MdlFlags } from "../core/constants.ts";
-import { ramBytes } from "../core/machine.ts";
-import { DriverViolation } from "../core/violations.ts";
-import { HelperStatus } from "./helper_error.ts";
-import { type HostBackend, openHostBackend } from "./host_backend.ts";
-import { ResultWord } from "./symbols.ts";
+import type { Mdl } from "../../core/backend.ts";
+import { CacheType, MdlFlags } from "../../core/constants.ts";
+import { ramBytes } from "../../core/machine.ts";
+import { DriverViolation } from "../../core/violations.ts";
+import { HelperStatus } from "../helper_error.ts";
+import { type HostBackend, openHostBackend } from "../host_backend.ts";
+import { ResultWord } from "../symbols.ts";
 
 const HIGH_4G = 0xFFFF_FFFFn;
 const HIGH_ANY = 0x7FFF_FFFF_FFFF_FFFFn;
@@ -35,14 +35,6 @@ function assertRealFrames(backend: HostBackend, mdl: Mdl): void {
 
 /**
  * Frame numbers are real: non-zero, unique, stable, and GetPhysicalPageAddress is pfn × page.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../mod.ts";
- * const hostCases = new URL("./host_cases.ts", import.meta.url);
- * await runIsolated(hostCases, "realFrameNumbers");
- * ```
  */
 export function realFrameNumbers(backend: HostBackend): unknown {
   const stream = backend.stream();
@@ -66,14 +58,6 @@ export function realFrameNumbers(backend: HostBackend): unknown {
 /**
  * Sizes are whole pages: every request comes back rounded up to a page multiple, with one frame
  * per page and a fresh MDL's header fields.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../mod.ts";
- * const hostCases = new URL("./host_cases.ts", import.meta.url);
- * await runIsolated(hostCases, "pageMultipleSizes");
- * ```
  */
 export function pageMultipleSizes(backend: HostBackend): unknown {
   const stream = backend.stream();
@@ -102,14 +86,6 @@ export function pageMultipleSizes(backend: HostBackend): unknown {
 /**
  * Contiguous requests up to one huge page are either physically contiguous or null, never a
  * partial or scattered result.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../mod.ts";
- * const hostCases = new URL("./host_cases.ts", import.meta.url);
- * await runIsolated(hostCases, "contiguousOrNull");
- * ```
  */
 export function contiguousOrNull(backend: HostBackend): unknown {
   const capability = backend.capabilities.contiguous;
@@ -139,14 +115,6 @@ export function contiguousOrNull(backend: HostBackend): unknown {
 /**
  * HighAddress is observed, not enforced: a request below 16 MiB is served in full and each page
  * above the limit is reported as it is, not dropped or replaced.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../mod.ts";
- * const hostCases = new URL("./host_cases.ts", import.meta.url);
- * await runIsolated(hostCases, "highAddressObserved");
- * ```
  */
 export function highAddressObserved(backend: HostBackend): unknown {
   assert.equal(backend.capabilities.highAddressEnforced.available, false);
@@ -175,14 +143,6 @@ function expectViolation(rule: string, body: () => unknown): void {
 /**
  * Map returns the existing user mapping and sets the flags; misuse raises the simulator's
  * violations and changes nothing in the helper.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../mod.ts";
- * const hostCases = new URL("./host_cases.ts", import.meta.url);
- * await runIsolated(hostCases, "mapUnmapAndMisuse");
- * ```
  */
 export function mapUnmapAndMisuse(backend: HostBackend): unknown {
   const stream = backend.stream();
@@ -220,14 +180,6 @@ export function mapUnmapAndMisuse(backend: HostBackend): unknown {
 /**
  * close() frees what is still allocated (the locked memory returns to its baseline), is safe
  * twice, and MDLs of a closed backend count as freed.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../mod.ts";
- * const hostCases = new URL("./host_cases.ts", import.meta.url);
- * await runIsolated(hostCases, "closeFreesEverything");
- * ```
  */
 export function closeFreesEverything(probe: HostBackend): unknown {
   const baseline = probe.processLockedBytes();
@@ -247,14 +199,6 @@ export function closeFreesEverything(probe: HostBackend): unknown {
 
 /**
  * After 10,000 allocate/free cycles the process's locked memory (VmLck) is back at its baseline.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../mod.ts";
- * const hostCases = new URL("./host_cases.ts", import.meta.url);
- * await runIsolated(hostCases, "lockedMemoryBackToBaseline");
- * ```
  */
 export function lockedMemoryBackToBaseline(backend: HostBackend): unknown {
   const stream = backend.stream();
@@ -275,14 +219,6 @@ export function lockedMemoryBackToBaseline(backend: HostBackend): unknown {
  * Run under a small RLIMIT_MEMLOCK without CAP_IPC_LOCK: locking fails partway and the call
  * returns the pages it got: a page multiple, less than asked, with valid frames; nothing stays
  * locked after the free.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../mod.ts";
- * const hostCases = new URL("./host_cases.ts", import.meta.url);
- * await runIsolated(hostCases, "partialUnderMemlockLimit", { wrapper: ["prlimit", "--memlock=65536"] });
- * ```
  */
 export function partialUnderMemlockLimit(backend: HostBackend): unknown {
   const { memlockLimit, canLockUnlimited } = backend.host;
@@ -310,14 +246,6 @@ export function partialUnderMemlockLimit(backend: HostBackend): unknown {
 /**
  * Without CAP_SYS_ADMIN: frame numbers and contiguity are reported unavailable with the reason,
  * while sizes and timings still work (the frames are zeros, as the kernel reports them).
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../mod.ts";
- * const hostCases = new URL("./host_cases.ts", import.meta.url);
- * await runIsolated(hostCases, "withoutFrameNumbers", { wrapper: ["setpriv", "--bounding-set=-sys_admin"] });
- * ```
  */
 export function withoutFrameNumbers(backend: HostBackend): unknown {
   const { frameNumbers, contiguous } = backend.capabilities;
@@ -341,14 +269,6 @@ export function withoutFrameNumbers(backend: HostBackend): unknown {
  * The RAM ranges the helper reads are the machine's real memory: non-empty, page-aligned, sorted
  * and disjoint, and every frame the allocator hands out (scattered pages, and a contiguous block
  * where one can be had) lies inside one of them.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../mod.ts";
- * const hostCases = new URL("./host_cases.ts", import.meta.url);
- * await runIsolated(hostCases, "ramLayoutHoldsFrames");
- * ```
  */
 export function ramLayoutHoldsFrames(backend: HostBackend): unknown {
   const layout = backend.ramLayout();
@@ -401,14 +321,6 @@ export function ramLayoutHoldsFrames(backend: HostBackend): unknown {
 /**
  * Without CAP_SYS_ADMIN the kernel shows zeros for physical addresses: the helper says so
  * (`WRT_E_ADDRESSES_HIDDEN`, naming the capability) and `ramLayout()` is null without throwing.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../mod.ts";
- * const hostCases = new URL("./host_cases.ts", import.meta.url);
- * await runIsolated(hostCases, "ramLayoutWithoutSysAdmin", { wrapper: ["setpriv", "--bounding-set=-sys_admin"] });
- * ```
  */
 export function ramLayoutWithoutSysAdmin(backend: HostBackend): unknown {
   const out = new BigUint64Array(ResultWord.length);
@@ -432,14 +344,6 @@ function leakBackend(pages: number): void {
  * in use (sizes vary so the frame buffer is replaced as it grows): every live MDL keeps matching
  * the page tables, and a backend dropped without close() is released by the backstop. Needs
  * `--v8-flags=--expose-gc`.
- *
- * @example
- * ```ts ignore
- * // Not run as a doc test: it needs the built helper and starts a child process.
- * import { runIsolated } from "../mod.ts";
- * const hostCases = new URL("./host_cases.ts", import.meta.url);
- * await runIsolated(hostCases, "gcStress", { v8Flags: ["--expose-gc"] });
- * ```
  */
 export async function gcStress(backend: HostBackend): Promise<unknown> {
   const gc = (globalThis as { gc?: () => void }).gc;

@@ -1,0 +1,214 @@
+/**
+ * The first half of `MmAllocatePagesForMdlEx`: checking its arguments, the requests Windows
+ * answers with NULL before looking at memory, and the plan of how many frames to gather from
+ * which range, as ReactOS's `MmAllocatePagesForMdlEx` prepares the call to `MiAllocatePagesForMdl`.
+ *
+ * @module
+ */
+
+import { checkByteCount, checkCacheType, checkPhysicalAddress, describe } from "./arguments.ts";
+import {
+  type CacheType,
+  maxBytesPerCall,
+  MM_ALLOCATE_VALID_FLAGS,
+  MmAllocateFlags,
+} from "./constants.ts";
+import type { AllocationPolicies } from "./policies.ts";
+
+/**
+ * Arguments of `MmAllocatePagesForMdlEx`, in Windows order.
+ *
+ * @example
+ * ```ts
+ * import { CacheType } from "../mod.ts";
+ * const request: AllocatePagesRequest = {
+ *   lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 65536,
+ *   cacheType: CacheType.Cached, flags: 0,
+ * };
+ * ```
+ */
+export interface AllocatePagesRequest {
+  readonly lowAddress: bigint;
+  readonly highAddress: bigint;
+  readonly skipBytes: bigint;
+  readonly totalBytes: number | bigint;
+  readonly cacheType: CacheType;
+  readonly flags: number;
+}
+
+/**
+ * A request whose arguments a C caller could have written: addresses and sizes as bigints.
+ *
+ * @example
+ * ```ts
+ * import { CacheType } from "../mod.ts";
+ * const checked: CheckedRequest = checkAllocateRequest({
+ *   lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 1920,
+ *   cacheType: CacheType.Cached, flags: 0,
+ * });
+ * checked.totalBytes; // 1920n
+ * ```
+ */
+export interface CheckedRequest {
+  readonly lowAddress: bigint;
+  readonly highAddress: bigint;
+  readonly skipBytes: bigint;
+  readonly totalBytes: bigint;
+  readonly flags: number;
+}
+
+/**
+ * Throws for arguments a C caller cannot express: negative, fractional or wrongly typed values,
+ * an unknown cache type, LowAddress above HighAddress.
+ *
+ * @example
+ * ```ts
+ * import { CacheType } from "../mod.ts";
+ * const request = {
+ *   lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: -1,
+ *   cacheType: CacheType.Cached, flags: 0,
+ * };
+ * try {
+ *   checkAllocateRequest(request);
+ * } catch (e) {
+ *   console.log(e); // RangeError: totalBytes must be …
+ * }
+ * ```
+ */
+export function checkAllocateRequest(request: AllocatePagesRequest): CheckedRequest {
+  const lowAddress = checkPhysicalAddress("lowAddress", request.lowAddress);
+  const highAddress = checkPhysicalAddress("highAddress", request.highAddress);
+  const skipBytes = checkPhysicalAddress("skipBytes", request.skipBytes);
+  const totalBytes = checkByteCount("totalBytes", request.totalBytes);
+  checkCacheType("cacheType", request.cacheType);
+  const flags = request.flags;
+  if (!Number.isSafeInteger(flags) || flags < 0) {
+    throw new TypeError(`flags must be a non-negative integer, got ${describe(flags)}`);
+  }
+  if (lowAddress > highAddress) {
+    throw new RangeError(
+      `lowAddress must not exceed highAddress, got ${lowAddress} > ${highAddress}`,
+    );
+  }
+  return { lowAddress, highAddress, skipBytes, totalBytes, flags };
+}
+
+/**
+ * Whether Windows returns NULL without looking at memory: TotalBytes 0 (or a RangeError under the
+ * `zeroBytes: "range-error"` policy), unknown flags, SkipBytes not a page multiple, large pages
+ * without contiguous chunks, or chunks of a SkipBytes that is not a power of two dividing
+ * TotalBytes.
+ *
+ * @example
+ * ```ts
+ * import { defaultPolicies } from "../mod.ts";
+ * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 100n, totalBytes: 4096n, flags: 0 };
+ * rejectedByWindows(request, 4096, defaultPolicies); // true: SkipBytes is not a page multiple
+ * ```
+ */
+export function rejectedByWindows(
+  request: CheckedRequest,
+  pageSize: number,
+  policies: AllocationPolicies,
+): boolean {
+  const { flags, skipBytes: skip, totalBytes: total } = request;
+  if (total === 0n) {
+    if (policies.zeroBytes === "range-error") {
+      throw new RangeError("totalBytes must be > 0 (policy zeroBytes: range-error), got 0");
+    }
+    return true;
+  }
+  const chunked = (flags & MmAllocateFlags.REQUIRE_CONTIGUOUS_CHUNKS) !== 0;
+  return (flags & ~MM_ALLOCATE_VALID_FLAGS) !== 0 || skip % BigInt(pageSize) !== 0n ||
+    ((flags & MmAllocateFlags.FAST_LARGE_PAGES) !== 0 && !chunked) ||
+    (chunked && skip !== 0n && (!isPowerOfTwo(skip) || total % skip !== 0n));
+}
+
+/**
+ * How to gather the frames of one request: how many, from which frame range, and how.
+ *
+ * @example
+ * ```ts
+ * import { defaultPolicies } from "../mod.ts";
+ * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 8192n, flags: 0 };
+ * const plan: AllocationPlan | null = planAllocation(request, 4096, 1 << 20, Infinity, defaultPolicies);
+ * plan?.wanted; // 2
+ * ```
+ */
+export interface AllocationPlan {
+  /** Pages the caller asked for, after the per-call clamp. */
+  readonly requestedPages: number;
+  /** Pages to gather: the request, less what a memory cap leaves. */
+  readonly wanted: number;
+  /** The request was larger than one call allocates (4 GB − PAGE_SIZE). */
+  readonly clamped: boolean;
+  /** Fewer than `requestedPages` frames is a NULL result. */
+  readonly fullyRequired: boolean;
+  /** First frame at or above LowAddress. */
+  readonly lo: number;
+  /** End (exclusive) of the frames at or below HighAddress, per the `highAddressPage` policy. */
+  readonly hi: number;
+  /**
+   * `"chunks"`: aligned blocks of `chunkFrames` (REQUIRE_CONTIGUOUS_CHUNKS); `"ranges"`: ascending
+   * frames of [lo, hi) shifted by k·`stepFrames`, after one run where `preferContiguous`.
+   */
+  readonly strategy: "chunks" | "ranges";
+  readonly chunkFrames: number;
+  readonly alignment: number;
+  readonly stepFrames: number;
+  readonly preferContiguous: boolean;
+  /** Whether gathered frames are zeroed (not DONT_ZERO_ALLOCATION). */
+  readonly zero: boolean;
+}
+
+/**
+ * The plan for a request Windows does not reject, or null when no page may be taken at all (a
+ * memory cap reached, or a FULLY_REQUIRED request the cap cuts short). `capPages` is how many
+ * more pages the memory cap allows.
+ *
+ * @example
+ * ```ts
+ * import { defaultPolicies } from "../mod.ts";
+ * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 1920n, flags: 0 };
+ * planAllocation(request, 4096, 1 << 20, 0, defaultPolicies); // null: the cap allows no page
+ * ```
+ */
+export function planAllocation(
+  request: CheckedRequest,
+  pageSize: number,
+  frameCount: number,
+  capPages: number,
+  policies: AllocationPolicies,
+): AllocationPlan | null {
+  const { flags, skipBytes: skip, totalBytes: total } = request;
+  const chunked = (flags & MmAllocateFlags.REQUIRE_CONTIGUOUS_CHUNKS) !== 0;
+  // Windows allocates at most 4 GB − PAGE_SIZE per call; a larger request comes back partial.
+  const maxBytes = maxBytesPerCall(pageSize);
+  const clamped = total > BigInt(maxBytes);
+  const requestedPages = Math.ceil((clamped ? maxBytes : Number(total)) / pageSize);
+  const wanted = Math.min(requestedPages, capPages);
+  const fullyRequired = (flags & MmAllocateFlags.FULLY_REQUIRED) !== 0 || (chunked && skip === 0n);
+  if (wanted <= 0 || (fullyRequired && wanted < requestedPages)) return null;
+  const page = BigInt(pageSize);
+  const highFrame = Number(request.highAddress / page);
+  const skipFrames = Number(skip / page);
+  return {
+    requestedPages,
+    wanted,
+    clamped,
+    fullyRequired,
+    lo: Number((request.lowAddress + page - 1n) / page),
+    hi: Math.min(frameCount, policies.highAddressPage === "inclusive" ? highFrame + 1 : highFrame),
+    strategy: chunked ? "chunks" : "ranges",
+    // SkipBytes 0: one block anywhere; otherwise blocks of SkipBytes, aligned to SkipBytes.
+    chunkFrames: skip === 0n ? wanted : skipFrames,
+    alignment: skip === 0n ? 1 : skipFrames,
+    stepFrames: skipFrames,
+    preferContiguous: (flags & MmAllocateFlags.PREFER_CONTIGUOUS) !== 0,
+    zero: (flags & MmAllocateFlags.DONT_ZERO_ALLOCATION) === 0,
+  };
+}
+
+function isPowerOfTwo(n: bigint): boolean {
+  return n > 0n && (n & (n - 1n)) === 0n;
+}

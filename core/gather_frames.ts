@@ -1,0 +1,88 @@
+/**
+ * The second half of `MmAllocatePagesForMdlEx`, ReactOS's `MiAllocatePagesForMdl`: taking free
+ * frames from the bitmap as an {@linkcode AllocationPlan} says, in aligned chunks, as one run
+ * where contiguity is preferred, or ascending through the ranges SkipBytes shifts.
+ *
+ * @module
+ */
+
+import type { AllocationPlan } from "./allocation_request.ts";
+import type { FrameBitmap } from "./frame_bitmap.ts";
+
+/**
+ * Takes frames from `bitmap` following `plan`; returns them (possibly fewer than wanted), or null
+ * after giving them back when the result is one Windows answers with NULL: none at all, or fewer
+ * than a FULLY_REQUIRED request asked for.
+ *
+ * @example
+ * ```ts
+ * import { FrameBitmap } from "./frame_bitmap.ts";
+ * import { planAllocation } from "./allocation_request.ts";
+ * import { defaultPolicies } from "../mod.ts";
+ * const bitmap = new FrameBitmap(1024);
+ * bitmap.setRange(16, 64, true);
+ * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 8192n, flags: 0 };
+ * const plan = planAllocation(request, 4096, 1024, Infinity, defaultPolicies)!;
+ * gatherFrames(bitmap, plan); // [16, 17]
+ * ```
+ */
+export function gatherFrames(bitmap: FrameBitmap, plan: AllocationPlan): number[] | null {
+  // Sized once: growing an array page by page costs more than the search itself.
+  const frames = new Array<number>(plan.wanted);
+  const taken = plan.strategy === "chunks" ? takeChunks(bitmap, frames, plan) : takeRanges(
+    bitmap,
+    frames,
+    plan,
+    plan.preferContiguous ? takeOneRun(bitmap, frames, plan) : 0,
+  );
+  frames.length = taken;
+  if (taken === 0 || (plan.fullyRequired && taken < plan.requestedPages)) {
+    bitmap.release(frames, taken);
+    return null;
+  }
+  return frames;
+}
+
+/** Aligned chunks of `chunkFrames` until `wanted` are taken or none are left. */
+function takeChunks(bitmap: FrameBitmap, frames: number[], plan: AllocationPlan): number {
+  const { wanted, chunkFrames: chunk, alignment, hi } = plan;
+  let taken = 0;
+  let from = plan.lo;
+  while (taken < wanted) {
+    const start = bitmap.findRun(chunk, from, hi, alignment);
+    if (start < 0) break;
+    bitmap.takeRun(start, chunk, frames, taken);
+    taken += chunk;
+    from = start + chunk;
+  }
+  return taken;
+}
+
+/** All `wanted` frames as one run in [lo, hi), or none. */
+function takeOneRun(bitmap: FrameBitmap, frames: number[], plan: AllocationPlan): number {
+  const start = bitmap.findRun(plan.wanted, plan.lo, plan.hi);
+  if (start < 0) return 0;
+  bitmap.takeRun(start, plan.wanted, frames, 0);
+  return plan.wanted;
+}
+
+/**
+ * Ascending free frames of [lo, hi), then of further ranges at Low + k·SkipBytes,
+ * High + k·SkipBytes, as the DDI reference describes, after the `taken` frames already held.
+ */
+function takeRanges(
+  bitmap: FrameBitmap,
+  frames: number[],
+  plan: AllocationPlan,
+  taken: number,
+): number {
+  const { wanted, lo, hi, stepFrames: step } = plan;
+  const frameCount = bitmap.frameCount;
+  for (let k = 0; taken < wanted; k++) {
+    const from = lo + k * step;
+    if (from >= frameCount || (k > 0 && step === 0)) break;
+    const to = Math.min(frameCount, hi + k * step);
+    taken += bitmap.takeAscending(from, to, wanted - taken, frames, taken);
+  }
+  return taken;
+}
