@@ -41,20 +41,55 @@ export { DriverViolation, type ViolationRuleId, ViolationRules } from "./core/vi
 
 // The simulator.
 export { Simulator, type SimulatorOptions } from "./core/simulator.ts";
-export { type MachineLayout, machinePresets } from "./core/machine.ts";
+export {
+  type MachineLayout,
+  type MachinePresetName,
+  machinePresets,
+  type RamRange,
+} from "./core/machine.ts";
+export type { FaultableOperation, FaultOptions } from "./core/faults.ts";
+export type { AllocationPolicies } from "./core/policies.ts";
+export type { CostModel } from "./core/cost_model.ts";
+export type { CalibrationPoint, CostProfile } from "./core/cost_profile.ts";
+export type { CacheConflict } from "./core/mm.ts";
+export type { PortClsStream } from "./core/port_stream.ts";
 
 // The hardware backend.
 export { HostBackend, type HostBackendOptions, openHostBackend } from "./ffi/host_backend.ts";
 export { HelperError } from "./ffi/helper_error.ts";
+export type { HostInfo } from "./ffi/host_info.ts";
+export type { HostStream } from "./ffi/host_stream.ts";
 
 // Suites.
-export { defineSuite, SuiteDefinitionError } from "./suites/define_suite.ts";
-export type { Suite, SuiteCase } from "./suites/suite_model.ts";
+export { defineSuite, SuiteDefinitionError, type SuiteProblem } from "./suites/define_suite.ts";
+export type {
+  Allocation,
+  AllocationExpectations,
+  AllocatorName,
+  BytesExpectation,
+  Conditions,
+  Expectations,
+  Step,
+  Suite,
+  SuiteCase,
+} from "./suites/suite_model.ts";
 export type { CaseInput, SuiteInput } from "./suites/schema.ts";
 export { type RegisterOptions, registerSuite } from "./suites/register.ts";
-export { audioBufferSize } from "./suites/audio_format.ts";
+export { type AudioBuffer, type AudioBufferSize, audioBufferSize } from "./suites/audio_format.ts";
 export { bundledSuites } from "./suites/bundled.ts";
-export { hasFailures, runSuites } from "./suites/run_suites.ts";
-export { hardwareProvider, simulatorProvider } from "./suites/backends.ts";
-export type { BackendProvider, RunOptions } from "./suites/backends.ts";
-export type { RunReport } from "./suites/results.ts";
+export { hasFailures, runSuites, type RunSuitesOptions } from "./suites/run_suites.ts";
+export type { RunCaseOptions } from "./suites/run_case.ts";
+export { backendNames, hardwareProvider, simulatorProvider } from "./suites/backends.ts";
+export type { BackendName, BackendProvider, RunOptions } from "./suites/backends.ts";
+export type {
+  AllocationRecord,
+  BackendRun,
+  CaseReport,
+  ClaimableCapability,
+  CrossCheck,
+  Divergence,
+  RunReport,
+  UncheckedExpectation,
+  Verdict,
+} from "./suites/results.ts";
+export type { PageExtent, PageRun } from "./suites/page_runs.ts";

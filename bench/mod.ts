@@ -39,3 +39,19 @@ export {
   summarize,
   type SummaryOptions,
 } from "../stats/latency.ts";
+
+// Types the functions and profiles above refer to.
+export type { CostModel } from "../core/cost_model.ts";
+export { CacheType } from "../core/constants.ts";
+export type {
+  Backend,
+  BackendCapabilities,
+  BackendLimits,
+  CallTiming,
+  Capability,
+  Leak,
+  Mdl,
+  MdlSource,
+  StreamOperation,
+  WaveRtStream,
+} from "../core/backend.ts";

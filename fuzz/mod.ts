@@ -27,3 +27,21 @@ export {
   type DifferentialReport,
 } from "./differential.ts";
 export { type CaseConditions, caseSource, suiteCase } from "./suite_case.ts";
+
+// Types the reports and options above refer to.
+export type { CacheTypeName, SequenceStep } from "./sequence.ts";
+export { CacheType } from "../core/constants.ts";
+export type { CaseInput } from "../suites/schema.ts";
+export type { FaultableOperation, FaultOptions } from "../core/faults.ts";
+export type {
+  Backend,
+  BackendCapabilities,
+  BackendLimits,
+  CallTiming,
+  Capability,
+  Leak,
+  Mdl,
+  MdlSource,
+  StreamOperation,
+  WaveRtStream,
+} from "../core/backend.ts";

@@ -16,3 +16,19 @@
 export { renderHtmlReport } from "./html_report.ts";
 export { reportToJson } from "./json_report.ts";
 export { renderSuiteTable } from "./table.ts";
+
+// Types of the run the renderers read.
+export type {
+  AllocationRecord,
+  BackendRun,
+  CaseReport,
+  ClaimableCapability,
+  CrossCheck,
+  Divergence,
+  RunReport,
+  UncheckedExpectation,
+  Verdict,
+} from "../suites/results.ts";
+export type { PageExtent, PageRun } from "../suites/page_runs.ts";
+export type { AllocatorName } from "../suites/suite_model.ts";
+export type { MachineLayout, RamRange } from "../core/machine.ts";
