@@ -4,8 +4,10 @@
  *
  * ```sh
  * deno run --allow-read --allow-write --allow-run --allow-env ffi/driver/build_driver.ts
- *   [--sanitize]   # also the ASan+UBSan native harness tests, built and run
+ *   [--sanitize]   # instead: build the native harness tests with ASan+UBSan and run them
  * ```
+ *
+ * `CC=clang CXX=clang++` builds with clang instead of the default `cc`/`c++`.
  *
  * @module
  */
@@ -149,6 +151,8 @@ export interface DriverBuildOptions {
   readonly force?: boolean;
   /** Link an executable from these extra sources instead of a shared library. */
   readonly program?: readonly string[];
+  /** Extra `-D` defines for this build only. */
+  readonly defines?: readonly string[];
 }
 
 /**
@@ -187,7 +191,7 @@ export async function buildDriverLibrary(
     ...DRIVER_WARNINGS,
     `-I${driverIncludeDir}`,
     ...(spec.includeDirs ?? []).map((d) => `-I${d}`),
-    ...(spec.defines ?? []).map((d) => `-D${d}`),
+    ...[...(spec.defines ?? []), ...(options.defines ?? [])].map((d) => `-D${d}`),
     ...(options.sanitize
       ? ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-O1"]
       : []),
@@ -219,11 +223,72 @@ export async function buildDriverLibrary(
   return output;
 }
 
+/**
+ * The native harness test program (`native/harness_test.cpp`), once per driver: the shim and the
+ * driver against a fake port, without Deno, so sanitizers see all of the native code.
+ *
+ * @example
+ * ```ts
+ * nativeHarnessTests.map((t) => t.spec.name); // ["miniport_example", "miniport_example_buggy", ...]
+ * ```
+ */
+export const nativeHarnessTests: readonly {
+  readonly spec: DriverLibrarySpec;
+  readonly define: string;
+}[] = [
+  { spec: exampleDrivers.correct, define: "WRT_TEST_DRIVER_EXAMPLE" },
+  { spec: exampleDrivers.buggy, define: "WRT_TEST_DRIVER_EXAMPLE" },
+  { spec: exampleDrivers.contract, define: "WRT_TEST_DRIVER_CONTRACT" },
+];
+
+/**
+ * Builds and runs every native harness test; with `sanitize`, under AddressSanitizer (leak
+ * detection on) and UndefinedBehaviorSanitizer, halting on the first error.
+ *
+ * @example
+ * ```ts ignore
+ * // Not run as a doc test: it runs the compilers and the programs.
+ * for (const r of await runNativeHarnessTests({ sanitize: true })) console.log(r.name, r.output);
+ * ```
+ */
+export async function runNativeHarnessTests(
+  options: { readonly sanitize?: boolean; readonly force?: boolean } = {},
+): Promise<{ name: string; success: boolean; output: string }[]> {
+  const results = [];
+  for (const test of nativeHarnessTests) {
+    const program = await buildDriverLibrary(test.spec, {
+      program: [`${NATIVE}harness_test.cpp`],
+      defines: [test.define],
+      sanitize: options.sanitize,
+      force: options.force,
+    });
+    const { success, stdout, stderr } = await new Deno.Command(program, {
+      env: {
+        ASAN_OPTIONS: "detect_leaks=1:abort_on_error=1",
+        UBSAN_OPTIONS: "print_stacktrace=1:halt_on_error=1",
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const output = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+    results.push({ name: test.spec.name, success, output: output.trim() });
+  }
+  return results;
+}
+
 if (import.meta.main) {
   const missing = await driverCompilerMissing();
   if (missing) {
     console.error(`driver libraries not built: ${missing}`);
     Deno.exit(1);
+  }
+  if (Deno.args.includes("--sanitize")) {
+    let failed = false;
+    for (const result of await runNativeHarnessTests({ sanitize: true, force: true })) {
+      console.log(`${result.name} (ASan+UBSan): ${result.output}`);
+      failed ||= !result.success || !/^\d+ passed, 0 failed$/m.test(result.output);
+    }
+    Deno.exit(failed ? 1 : 0);
   }
   for (const spec of Object.values(exampleDrivers)) {
     console.error(`built ${await buildDriverLibrary(spec, { force: true })}`);
