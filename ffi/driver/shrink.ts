@@ -10,6 +10,7 @@ import type { DriverCaseOptions, DriverCaseResult, DriverStep } from "./run_case
 import type { CaseRunner, SweepVariant } from "./sweep.ts";
 
 const PAGE = 4096;
+const SIZES_PER_BATCH = 4;
 
 /**
  * The smallest case found that still fails `rule`, starting from `variant`.
@@ -29,27 +30,30 @@ export async function shrinkFailure(
   const fails = (r: DriverCaseResult) => r.findings.some((f) => f.rule === rule);
   let best = variant.options;
 
-  // 1. Fewer pages: every page count below the original, smallest first.
+  // 1. Fewer pages: every page count below the original, smallest first, a few sizes per batch
+  //    so that a small reproduction is found without running every larger one.
   const pages = Math.ceil(best.requestedBytes / PAGE);
-  const candidates: DriverCaseOptions[] = [];
-  for (let k = 1; k < pages; k++) {
-    candidates.push(...resized(variant, baseline, k * PAGE));
-  }
-  if (candidates.length > 0) {
-    const results = await run(candidates);
-    const first = results.findIndex(fails);
-    if (first >= 0) best = candidates[first];
+  for (let from = 1; from < pages; from += SIZES_PER_BATCH) {
+    const candidates: DriverCaseOptions[] = [];
+    for (let k = from; k < Math.min(pages, from + SIZES_PER_BATCH); k++) {
+      candidates.push(...resized(variant, baseline, k * PAGE));
+    }
+    const first = (await run(candidates)).findIndex(fails);
+    if (first >= 0) {
+      best = candidates[first];
+      break;
+    }
   }
 
-  // 2. Fewer steps: drop one at a time while it still fails.
-  let steps: readonly DriverStep[] = best.steps ?? [{ call: "allocate" }, { call: "free" }];
-  for (let i = steps.length - 1; i >= 0 && steps.length > 1; i--) {
-    const fewer = steps.filter((_, j) => j !== i);
-    const [result] = await run([{ ...best, steps: fewer }]);
-    if (fails(result)) {
-      steps = fewer;
-      best = { ...best, steps: fewer };
-    }
+  // 2. Fewer steps: drop one at a time while it still fails (each round tries all in one batch).
+  for (;;) {
+    const steps: readonly DriverStep[] = best.steps ?? [{ call: "allocate" }, { call: "free" }];
+    if (steps.length <= 1) break;
+    const fewer = steps.map((_, i) => ({ ...best, steps: steps.filter((_, j) => j !== i) }));
+    const results = await run(fewer);
+    const first = results.findIndex(fails);
+    if (first < 0) break;
+    best = fewer[first];
   }
 
   // 3. A simpler notification count.

@@ -185,19 +185,16 @@ export async function sweepDriverCase(
       if (!firstByRule.has(finding.rule)) firstByRule.set(finding.rule, { variant, finding });
     }
   });
-  const failures: SweepFailure[] = [];
-  for (const [rule, { variant, finding }] of firstByRule) {
-    const shrunk = sweep.shrink === false || rule === "driver-crash"
-      ? variant.options
-      : await shrinkFailure(variant, baseline, rule, run);
-    failures.push({
-      rule,
-      finding,
-      variant,
-      shrunk,
-      pasteable: pasteableCase(shrunk, rule, baseline.sites),
-    });
-  }
+  // Each failing rule shrinks on its own, all at once (each in its own child when isolated).
+  const failures: SweepFailure[] = await Promise.all(
+    [...firstByRule].map(async ([rule, { variant, finding }]) => {
+      const shrunk = sweep.shrink === false || rule === "driver-crash"
+        ? variant.options
+        : await shrinkFailure(variant, baseline, rule, run);
+      const pasteable = pasteableCase(shrunk, rule, baseline.sites);
+      return { rule, finding, variant, shrunk, pasteable };
+    }),
+  );
   return {
     passed: failures.length === 0,
     runs: results.length,

@@ -1,7 +1,9 @@
 /*
  * A test driver in C (through IPortWaveRTStream's C vtable) that breaks one rule on purpose,
  * chosen by the case's Parameters string, so each contract check of the harness is proven able
- * to fail. "ok" follows every rule and fills its buffer with 0x5A.
+ * to fail. "ok" follows every rule and fills its buffer with 0x5A. Two more modes follow every
+ * rule too and exist for ffi/driver/bench_driver.ts: "bench-cycles" first makes 1,000
+ * allocate/map/unmap/free cycles of one page, "bench-addresses" 1,000 GetPhysicalPageAddress calls.
  */
 #include <wrt_driver_abi.h>
 
@@ -39,6 +41,15 @@ NTSTATUS wrt_driver_allocate_audio_buffer(void *StreamPtr, ULONG RequestedSize, 
   PHYSICAL_ADDRESS high;
   high.QuadPart = 0xFFFFFFFF;
   KIRQL old = PASSIVE_LEVEL;
+  if (is(s, "bench-cycles")) {
+    for (int i = 0; i < 1000; i++) {
+      PMDL page = port->lpVtbl->AllocatePagesForMdl(port, high, PAGE_SIZE);
+      if (page == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+      PVOID mapped = port->lpVtbl->MapAllocatedPages(port, page, MmCached);
+      if (mapped != NULL) port->lpVtbl->UnmapAllocatedPages(port, mapped, page);
+      port->lpVtbl->FreePagesFromMdl(port, page);
+    }
+  }
   if (is(s, "dispatch")) KeRaiseIrql(DISPATCH_LEVEL, &old);
   if (is(s, "paged-code-dispatch")) {
     KeRaiseIrql(DISPATCH_LEVEL, &old);
@@ -66,6 +77,13 @@ NTSTATUS wrt_driver_allocate_audio_buffer(void *StreamPtr, ULONG RequestedSize, 
       port->lpVtbl->FreePagesFromMdl(port, mdl);
       return STATUS_INSUFFICIENT_RESOURCES;
     }
+  }
+  if (is(s, "bench-addresses")) {
+    ULONGLONG sum = 0;
+    for (int i = 0; i < 1000; i++) {
+      sum += (ULONGLONG)port->lpVtbl->GetPhysicalPageAddress(port, mdl, 0).QuadPart;
+    }
+    if (sum == 0) return STATUS_UNSUCCESSFUL;
   }
   RtlFillMemory(va, MmGetMdlByteCount(mdl), 0x5A);
   s->mdl = mdl;
