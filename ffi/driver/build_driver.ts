@@ -254,8 +254,7 @@ export const nativeHarnessTests: readonly {
 export async function runNativeHarnessTests(
   options: { readonly sanitize?: boolean; readonly force?: boolean } = {},
 ): Promise<{ name: string; success: boolean; output: string }[]> {
-  const results = [];
-  for (const test of nativeHarnessTests) {
+  return await Promise.all(nativeHarnessTests.map(async (test) => {
     const program = await buildDriverLibrary(test.spec, {
       program: [`${NATIVE}harness_test.cpp`],
       defines: [test.define],
@@ -271,9 +270,8 @@ export async function runNativeHarnessTests(
       stderr: "piped",
     }).output();
     const output = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
-    results.push({ name: test.spec.name, success, output: output.trim() });
-  }
-  return results;
+    return { name: test.spec.name, success, output: output.trim() };
+  }));
 }
 
 if (import.meta.main) {

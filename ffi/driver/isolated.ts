@@ -124,14 +124,20 @@ async function runChild(jobs: readonly DriverCaseOptions[], timeoutMs: number): 
   return { results, crashedAt, how, stderr };
 }
 
+/** The shim's crash report: "wrt-driver-crash: <signal> at <site> address <address>". */
+const CRASH_LINE = /^wrt-driver-crash: (.*) at (.*) address (\S+)$/m;
+
 function crashResult(how: string, stderr: string): DriverCaseResult {
-  const tail = stderr.trim().split("\n").slice(-5).join("\n");
+  const report = stderr.match(CRASH_LINE);
+  const detail = report
+    ? `the case's child process was ${how} (${report[1]} accessing ${report[3]})`
+    : `the case's child process was ${how}: ${stderr.trim().split("\n").slice(-5).join("\n")}`;
   return {
     passed: false,
     findings: [
-      findingOf(DriverRules.driverCrash, `the case's child process was ${how}`, {
+      findingOf(DriverRules.driverCrash, detail, {
         stopped: true,
-        ...(tail ? { callSite: tail } : {}),
+        ...(report ? { callSite: report[2] } : {}),
       }),
     ],
     createStatus: 0,

@@ -15,7 +15,12 @@ Deno.test({
     const result = await runDriverCase({ library, requestedBytes: 4096, parameters: "crash" });
     assert.equal(result.passed, false);
     assert.equal(result.findings[0].rule, "driver-crash");
-    assert.match(result.findings[0].message, /killed by SIGSEGV/);
+    assert.match(result.findings[0].message, /killed by SIGSEGV \(Segmentation fault accessing/);
+    // The faulting instruction, symbolized by the shim's crash reporter.
+    assert.match(
+      result.findings[0].callSite ?? "",
+      /^wrt_driver_allocate_audio_buffer\+0x[0-9a-f]+ \(libcontract_driver\.so\+0x[0-9a-f]+\)$/,
+    );
   },
 });
 

@@ -22,6 +22,8 @@ int64_t call_port(uint32_t op, uint32_t handle, uint64_t a, uint64_t b, uint64_t
 
 /* Frees every pool block and clears the log: part of wrth_end. */
 void release_pool();
+/* Installs the crash reporter once per process (wrth_begin). */
+void install_crash_handler();
 void clear_log();
 
 }  // namespace wrt_shim

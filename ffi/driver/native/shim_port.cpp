@@ -214,6 +214,7 @@ __attribute__((visibility("default"))) int32_t wrth_begin(wrth_port_callback por
   Dl_info info;
   if (dladdr(reinterpret_cast<void *>(&wrth_begin), &info) == 0) return -1;
   g_base = (uintptr_t)info.dli_fbase;
+  install_crash_handler();
   g_port = port;
   g_control = control;
   return 0;

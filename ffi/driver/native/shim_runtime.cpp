@@ -1,12 +1,17 @@
 /*
  * The kernel routines of wrt_wdm.h as the harness provides them: pool blocks (each one known to
  * the harness, with its tag and call site, and kept until the case ends once freed, so a double
- * free is recognised rather than corrupting the heap), the IRQL, PAGED_CODE, DbgPrint, and the
- * symbolizer for call sites.
+ * free is recognised rather than corrupting the heap), the IRQL, PAGED_CODE, DbgPrint, the
+ * symbolizer for call sites, and the crash reporter: a fault inside a driver call prints
+ * "wrt-driver-crash: SIGSEGV at <symbol>+0xNN (library+0xSITE)" to stderr, then lets the signal
+ * take its course (the isolated runner turns it into a driver-crash finding).
  */
 #include <cxxabi.h>
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <ucontext.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -39,6 +44,55 @@ void free_pool(PVOID block, uint64_t tag, uint32_t site) {
 }
 
 }  // namespace
+
+namespace {
+
+const int kCrashSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+struct sigaction g_previous[sizeof kCrashSignals / sizeof kCrashSignals[0]];
+bool g_crash_handler_installed = false;
+
+uintptr_t faulting_pc(void *context) {
+  const ucontext_t *uc = static_cast<const ucontext_t *>(context);
+#if defined(__x86_64__)
+  return (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+  return (uintptr_t)uc->uc_mcontext.pc;
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
+/* Only a driver call in progress is reported; the process is going down either way, so the
+ * symbolizer's snprintf is acceptable here. The previous handler is restored and the faulting
+ * instruction runs again, so the signal ends the process as it would have. */
+void on_crash(int signal, siginfo_t *info, void *context) {
+  for (size_t i = 0; i < sizeof kCrashSignals / sizeof kCrashSignals[0]; i++) {
+    if (kCrashSignals[i] == signal) sigaction(signal, &g_previous[i], nullptr);
+  }
+  if (g_bugcheck == nullptr) return;
+  char where[512], line[700];
+  const uint32_t site = site_of(reinterpret_cast<void *>(faulting_pc(context) + 1));
+  wrth_symbolize(site, where, sizeof where);
+  const int n = snprintf(line, sizeof line, "wrt-driver-crash: %s at %s address %p\n",
+                         strsignal(signal), where, info->si_addr);
+  if (n > 0 && write(2, line, (size_t)n) < 0) _exit(128 + signal);
+}
+
+}  // namespace
+
+void install_crash_handler() {
+  if (g_crash_handler_installed) return;
+  g_crash_handler_installed = true;
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_sigaction = on_crash;
+  action.sa_flags = SA_SIGINFO;
+  sigemptyset(&action.sa_mask);
+  for (size_t i = 0; i < sizeof kCrashSignals / sizeof kCrashSignals[0]; i++) {
+    sigaction(kCrashSignals[i], &action, &g_previous[i]);
+  }
+}
 
 void release_pool() {
   for (auto &entry : g_pool) free(entry.first);
