@@ -2,8 +2,10 @@
  * A small WaveRT render stream: a cyclic buffer from IPortWaveRTStream::AllocatePagesForMdl below
  * 4 GiB (the DMA engine is 32-bit), mapped write-combined, and a buffer descriptor list (BDL):
  * one contiguous non-cached page, allocated with the stream, describing the buffer page by page
- * with an interrupt-on-completion flag at each notification boundary. Written for wavert-bench from the DDI reference; builds for
- * Windows against the WDK and for Linux against ffi/driver/include.
+ * with an interrupt-on-completion flag at each notification boundary. Written for wavert-bench
+ * from the DDI reference. The buffer methods have the DDI's signatures; in a Windows build the
+ * class would derive from IMiniportWaveRTStreamNotification (and implement its other methods)
+ * instead of the harness's IMiniportWaveRTStreamBuffers. Only the Linux build exists here.
  */
 #ifndef MINWAVERTSTREAM_H
 #define MINWAVERTSTREAM_H

@@ -41,7 +41,14 @@ const HEADERS = ["wrt_wdm.h", "wrt_portcls.h", "wrt_driver_abi.h", "wdm.h", "ntd
   .map((h) => `${driverIncludeDir}${h}`);
 const EXAMPLE = here("../../examples/miniport/");
 
-/** Flags every driver source is compiled with: warnings are errors. */
+/**
+ * Warning flags every driver source is compiled with: warnings are errors.
+ *
+ * @example
+ * ```ts
+ * DRIVER_WARNINGS.includes("-Werror"); // true
+ * ```
+ */
 export const DRIVER_WARNINGS: readonly string[] = ["-Wall", "-Wextra", "-Werror", "-Wno-multichar"];
 
 /**

@@ -91,7 +91,15 @@ export interface SweepReport {
   readonly elapsedMs: number;
 }
 
-/** Runs cases in this process or in a child, as the sweep asks. */
+/**
+ * Runs a batch of cases and resolves with their results in order (in this process or a child).
+ *
+ * @example
+ * ```ts
+ * import { runDriverCaseInProcess } from "./run_case.ts";
+ * const inProcess: CaseRunner = (jobs) => Promise.resolve(jobs.map(runDriverCaseInProcess));
+ * ```
+ */
 export type CaseRunner = (jobs: readonly DriverCaseOptions[]) => Promise<DriverCaseResult[]>;
 
 function runnerFor(sweep: SweepOptions): CaseRunner {
