@@ -21,18 +21,28 @@ import { fitCostProfile } from "./calibrate.ts";
 import { compareSamples } from "./compare.ts";
 import { latencyReportHtml, type Prediction } from "../report/latency_report.ts";
 import { harnessOverheadNs } from "./sampler.ts";
-import { defaultSweepSizes, SWEEP_SCHEMA, type SweepBackend, sweepBackend } from "./sweep.ts";
+import { defaultSweepSizes, type SweepBackend, sweepBackend } from "./sweep.ts";
+import { bigintAsHex, type Envelope, envelopeFor } from "../results/envelope.ts";
+import { readOutputSync } from "../results/read_output.ts";
+import { encodeSamples } from "../stats/hdr.ts";
 import { measureZeroing } from "./zeroing.ts";
 
-/** The JSON a sweep run writes (and a baseline is). */
-export interface SweepReport {
-  readonly schema: typeof SWEEP_SCHEMA;
-  readonly createdAt: string;
+/**
+ * The JSON a sweep run writes (and a baseline is), schema `wavert-bench.latency-sweep/2`: the
+ * envelope (host facts, command line), then each case with its raw samples and HDR histogram.
+ *
+ * @example
+ * ```ts ignore
+ * const report: SweepReport = JSON.parse(Deno.readTextFileSync("dist/bench/latency.json"));
+ * report.backends[0].cases[0].hdr; // "HISTFAAA…"
+ * ```
+ */
+export interface SweepReport extends Envelope<"latency-sweep"> {
   readonly zeroing: { bytesPerSecond: number; nsPerPage: number };
   readonly harnessOverheadNs: number;
   readonly jsTimerResolutionNs: number;
   readonly skipped: Record<string, string>;
-  readonly backends: readonly SweepBackend[];
+  readonly backends: readonly (SweepBackend & { cases: { hdr: string | null }[] })[];
   readonly profile: CostProfile | null;
   readonly predictions: readonly Prediction[];
 }
@@ -138,13 +148,18 @@ async function main(): Promise<void> {
   const predictions = hardware && profile ? predict(hardware, profile) : [];
 
   const report: SweepReport = {
-    schema: SWEEP_SCHEMA,
-    createdAt: new Date().toISOString(),
+    ...(await envelopeFor("latency-sweep")),
     zeroing: { bytesPerSecond: zeroing.bytesPerSecond, nsPerPage: zeroing.nsPerPage },
     harnessOverheadNs: overhead,
     jsTimerResolutionNs: jsTimerResolutionNs(),
     skipped,
-    backends: results,
+    backends: results.map((b) => ({
+      ...b,
+      cases: b.cases.map((c) => ({
+        ...c,
+        hdr: c.samples.durationsNs.length ? encodeSamples(c.samples.durationsNs) : null,
+      })),
+    })),
     profile,
     predictions,
   };
@@ -195,11 +210,6 @@ function predict(hardware: SweepBackend, profile: CostProfile): Prediction[] {
       error: (predictedNs - measuredNs) / measuredNs,
     };
   });
-}
-
-/** JSON has no bigint: addresses are written as hex strings. */
-function bigintAsHex(_key: string, value: unknown): unknown {
-  return typeof value === "bigint" ? `0x${value.toString(16)}` : value;
 }
 
 function notes(report: SweepReport): string[] {
@@ -283,16 +293,12 @@ function compareWithBaseline(
 }
 
 function readReport(path: string): SweepReport {
-  let report;
+  // Validated before any work: a wrong or truncated baseline is refused in one line, exit 2.
   try {
-    report = JSON.parse(Deno.readTextFileSync(path));
+    return readOutputSync(path, "latency-sweep") as unknown as SweepReport;
   } catch (e) {
-    fail(`--baseline ${path}: ${(e as Error).message}`);
+    fail(`--baseline ${(e as Error).message}`);
   }
-  if (report?.schema !== SWEEP_SCHEMA) {
-    fail(`--baseline ${path} is not a sweep report (schema ${JSON.stringify(report?.schema)})`);
-  }
-  return report;
 }
 
 if (import.meta.main) await main();
