@@ -66,7 +66,7 @@ export function openSqliteHistory(path: string): HistoryStore {
   }
   const placeholders = RESULT_COLUMNS.map(() => "?").join(", ");
   return {
-    insertRun(run: HistoryRun): Promise<void> {
+    async insertRun(run: HistoryRun): Promise<void> {
       inTransaction(db, () => {
         db.prepare(
           `INSERT INTO wavert_runs (id, created_at, seed, hostname, project_version, git_commit,
@@ -87,7 +87,7 @@ export function openSqliteHistory(path: string): HistoryStore {
         );
         for (const result of run.results) insert.run(run.id, ...resultValues(result));
       });
-      return Promise.resolve();
+      await Promise.resolve();
     },
     readRuns(): Promise<HistoryRun[]> {
       const runs = db.prepare("SELECT * FROM wavert_runs ORDER BY created_at, id").all();
