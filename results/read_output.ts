@@ -105,7 +105,10 @@ function parseJson(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const truncated = text.trim().length === 0 || /end of (JSON )?input/i.test(String(error));
+    // V8 names where parsing stopped: at the very end of the text, the file was cut short.
+    const at = /at position (\d+)/.exec(String(error));
+    const truncated = text.trim().length === 0 || /end of (JSON )?input/i.test(String(error)) ||
+      (at !== null && Number(at[1]) >= text.trimEnd().length - 1);
     throw new OutputFileError(
       path,
       `${truncated ? "truncated or empty JSON" : "not JSON"}: ${(error as Error).message}`,
