@@ -27,9 +27,21 @@ import { readOutputSync } from "../results/read_output.ts";
 import { encodeSamples } from "../stats/hdr.ts";
 import { measureZeroing } from "./zeroing.ts";
 
+// Types of the report this command writes.
+export { SWEEP_SCHEMA, type SweepBackend, type SweepCase } from "./sweep.ts";
+export type { Prediction } from "../report/latency_report.ts";
+export type { CalibrationPoint, CostProfile } from "../core/cost_profile.ts";
+export type { CostModel } from "../core/cost_model.ts";
+export type { LatencySamples, SampleRequest } from "./sampler.ts";
+export type { HistogramBucket, LatencySummary } from "../stats/latency.ts";
+export type { Envelope, OutputKind, SCHEMAS } from "../results/envelope.ts";
+export type { Fact, HostFacts } from "../results/host_facts.ts";
+
 /**
- * The JSON a sweep run writes (and a baseline is), schema `wavert-bench.latency-sweep/2`: the
- * envelope (host facts, command line), then each case with its raw samples and HDR histogram.
+ * The JSON a sweep run writes (and a baseline is), schema {@linkcode SWEEP_SCHEMA}
+ * (`wavert-bench.latency-sweep/2`): the envelope (tag, createdAt, host facts, command line), then
+ * each case with its raw samples and HDR histogram. `--baseline` validates it with zod and
+ * rejects any other tag or a missing field.
  *
  * @example
  * ```ts ignore
@@ -38,12 +50,19 @@ import { measureZeroing } from "./zeroing.ts";
  * ```
  */
 export interface SweepReport extends Envelope<"latency-sweep"> {
+  /** The machine's zeroing floor: memset throughput of a 64 MiB buffer, and ns per 4 KiB page. */
   readonly zeroing: { bytesPerSecond: number; nsPerPage: number };
+  /** Wall-clock cost the sampler adds per simulator sample, in nanoseconds. */
   readonly harnessOverheadNs: number;
+  /** Smallest step `performance.now()` showed, in nanoseconds. */
   readonly jsTimerResolutionNs: number;
+  /** Backends that could not be opened, by name, with why. */
   readonly skipped: Record<string, string>;
+  /** Every size on each backend that ran, each case with its HDR histogram (`hdr`). */
   readonly backends: readonly (SweepBackend & { cases: { hdr: string | null }[] })[];
+  /** The cost profile given with `--profile` or fitted to the hardware; null without either. */
   readonly profile: CostProfile | null;
+  /** The calibrated simulator against the hardware, per size; empty without both. */
   readonly predictions: readonly Prediction[];
 }
 

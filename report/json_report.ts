@@ -24,6 +24,7 @@ import { encodeSamples } from "../stats/hdr.ts";
  * ```
  */
 export interface JsonContext {
+  /** Tag, host facts and command line of the file. */
   readonly envelope: Envelope<"suite-results">;
   /** Each suite's source module, by suite name; null where unknown. */
   readonly suiteFiles?: ReadonlyMap<string, string>;
@@ -42,7 +43,10 @@ export interface JsonContext {
  * // "wavert-bench.suite-results/1"
  * ```
  */
-export function suiteResultsFile(report: RunReport, context: JsonContext) {
+export function suiteResultsFile(
+  report: RunReport,
+  context: JsonContext,
+): Envelope<"suite-results"> & Omit<RunReport, "suites"> & { suites: unknown[] } {
   return {
     ...context.envelope,
     ...report,

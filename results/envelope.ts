@@ -44,9 +44,13 @@ export type OutputKind = keyof typeof SCHEMAS;
  * ```
  */
 export interface Envelope<K extends OutputKind> {
+  /** The kind's tag, `wavert-bench.<kind>/<n>`. */
   readonly schema: (typeof SCHEMAS)[K];
+  /** When the file was written, ISO 8601. */
   readonly createdAt: string;
+  /** The machine and process that wrote it. */
   readonly host: HostFacts;
+  /** The exact command line: Deno, the main module, its arguments. */
   readonly command: readonly string[];
 }
 

@@ -17,7 +17,9 @@ import denoJson from "../deno.json" with { type: "json" };
  * ```
  */
 export interface Fact<T> {
+  /** The fact, or null when it could not be read. */
   readonly value: T | null;
+  /** Why the value is null. */
   readonly reason?: string;
 }
 
@@ -31,20 +33,31 @@ export interface Fact<T> {
  * ```
  */
 export interface HostFacts {
+  /** `Deno.hostname()` (needs --allow-sys=hostname). */
   readonly hostname: Fact<string>;
+  /** `Deno.build.os`. */
   readonly os: Fact<string>;
+  /** `Deno.osRelease()`, the kernel release. */
   readonly kernel: Fact<string>;
+  /** `Deno.build.arch`. */
   readonly arch: Fact<string>;
+  /** The first "model name" of /proc/cpuinfo. */
   readonly cpuModel: Fact<string>;
+  /** Logical CPUs (`navigator.hardwareConcurrency`). */
   readonly cpuCount: Fact<number>;
+  /** Total RAM (`Deno.systemMemoryInfo()`). */
   readonly memoryBytes: Fact<number>;
+  /** The Deno that ran. */
   readonly denoVersion: Fact<string>;
+  /** deno.json's version. */
   readonly projectVersion: Fact<string>;
+  /** `git rev-parse HEAD` of the checkout, when git may run. */
   readonly gitCommit: Fact<string>;
   /** Whether `/proc/self/pagemap` shows frame numbers (Linux: CAP_SYS_ADMIN in CapEff). */
   readonly frameNumbersReadable: Fact<boolean>;
   /** RLIMIT_MEMLOCK soft limit in bytes; null value with reason "unlimited" when unlimited. */
   readonly memlockLimitBytes: Fact<number>;
+  /** CAP_IPC_LOCK in CapEff of /proc/self/status. */
   readonly capIpcLock: Fact<boolean>;
 }
 
