@@ -74,7 +74,7 @@ export type {
   SuiteCase,
 } from "./suites/suite_model.ts";
 export type { CaseInput, SuiteInput } from "./suites/schema.ts";
-export { type RegisterOptions, registerSuite } from "./suites/register.ts";
+export { type CallSite, type RegisterOptions, registerSuite } from "./suites/register.ts";
 export { type AudioBuffer, type AudioBufferSize, audioBufferSize } from "./suites/audio_format.ts";
 export { bundledSuites } from "./suites/bundled.ts";
 export { hasFailures, runSuites, type RunSuitesOptions } from "./suites/run_suites.ts";

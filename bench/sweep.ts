@@ -6,6 +6,7 @@
  */
 
 import type { Backend } from "../core/backend.ts";
+import { SCHEMAS } from "../results/envelope.ts";
 import { type LatencySamples, sampleLatency, type SampleOptions } from "./sampler.ts";
 import {
   type HistogramBucket,
@@ -14,8 +15,16 @@ import {
   summarize,
 } from "../stats/latency.ts";
 
-/** The JSON schema tag of a sweep report; bumped on any incompatible change. */
-export const SWEEP_SCHEMA = "wavert-bench.latency-sweep/1";
+/**
+ * The JSON schema tag of a sweep report; bumped on any incompatible change (results/envelope.ts
+ * holds every kind's tag).
+ *
+ * @example
+ * ```ts
+ * SWEEP_SCHEMA; // "wavert-bench.latency-sweep/2"
+ * ```
+ */
+export const SWEEP_SCHEMA: "wavert-bench.latency-sweep/2" = SCHEMAS["latency-sweep"];
 
 /** One size on one backend. */
 export interface SweepCase {

@@ -14,7 +14,9 @@
  */
 
 export { renderHtmlReport } from "./html_report.ts";
-export { reportToJson } from "./json_report.ts";
+export { type JsonContext, reportToJson } from "./json_report.ts";
+export type { Envelope, OutputKind, SCHEMAS } from "../results/envelope.ts";
+export type { Fact, HostFacts } from "../results/host_facts.ts";
 export { renderSuiteTable } from "./table.ts";
 
 // Types of the run the renderers read.

@@ -21,6 +21,9 @@ import { isSuite } from "./define_suite.ts";
 import type { Suite } from "./suite_model.ts";
 import { renderHtmlReport } from "../report/html_report.ts";
 import { reportToJson } from "../report/json_report.ts";
+import { reportToJunit } from "../report/junit.ts";
+import { envelopeFor } from "../results/envelope.ts";
+import { openHistory } from "../history/open_history.ts";
 import { progressBar } from "../report/progress_bar.ts";
 import { DEFAULT_SEED } from "./register.ts";
 import type { RunReport } from "./results.ts";
@@ -38,6 +41,9 @@ Options:
   --filter <text>   only cases whose "suite › case" name contains text, or matches /regex/
   --json <file>     also write the results as JSON
   --html <file>     also write the self-contained HTML report
+  --junit <file>    also write JUnit XML: a testsuite per suite, a testcase per case and backend
+  --history <file|postgres://…>
+                    also store the run in a results history (SQLite file or PostgreSQL URL)
   --cost-profile <file>
                     a calibrated cost profile (bench/calibrate.ts): the simulator models latency
                     with it, and measured p50 must lie within ±50 % of its prediction
@@ -71,14 +77,27 @@ export async function main(args: readonly string[]): Promise<number> {
     return 0;
   }
   let suites: Suite[];
+  const suiteFiles = new Map<string, string>();
   try {
-    suites = options.modules.length === 0 ? [...bundledSuites] : await loadSuites(options.modules);
+    suites = options.modules.length === 0
+      ? [...bundledSuites]
+      : await loadSuites(options.modules, suiteFiles);
   } catch (error) {
     // A malformed suite throws while its module loads: its error names every problem.
     console.error(error instanceof Error ? error.message : String(error));
     return 2;
   }
 
+  // An unreachable or unreadable history is refused before any work.
+  let history;
+  if (options.history !== undefined) {
+    try {
+      history = await openHistory(options.history);
+    } catch (error) {
+      console.error(`--history ${options.history}: ${(error as Error).message.split("\n")[0]}`);
+      return 2;
+    }
+  }
   const bar = progressBar(Deno.stderr);
   const report = await runSuites(suites, {
     seed: options.seed,
@@ -88,11 +107,29 @@ export async function main(args: readonly string[]): Promise<number> {
     onProgress: (done, total, label) => bar.update(done, total, label),
   });
   bar.clear();
+  if (options.modules.length === 0) {
+    for (const s of suites) suiteFiles.set(s.name, "suites/bundled.ts");
+  }
 
   const color = Deno.stdout.isTerminal() && Deno.env.get("NO_COLOR") === undefined;
   for (const suite of report.suites) console.log(renderSuiteTable(suite, { color }) + "\n");
   console.log(summaryLine(report));
-  if (options.json) await writeFile(options.json, reportToJson(report), "JSON results");
+  const envelope = await envelopeFor("suite-results");
+  if (options.json) {
+    await writeFile(options.json, reportToJson(report, { envelope, suiteFiles }), "JSON results");
+  }
+  if (options.junit) await writeFile(options.junit, reportToJunit(report, suiteFiles), "JUnit XML");
+  if (history) {
+    try {
+      await history.store(report, { envelope });
+      console.log(`run stored in the history ${options.history}`);
+    } catch (error) {
+      console.error(`--history ${options.history}: ${(error as Error).message.split("\n")[0]}`);
+      return 2;
+    } finally {
+      await history.close();
+    }
+  }
   if (options.html) await writeFile(options.html, renderHtmlReport(report), "HTML report");
   return hasFailures(report) ? 1 : 0;
 }
@@ -107,6 +144,8 @@ function parseOptions(args: readonly string[]) {
       filter: { type: "string" },
       json: { type: "string" },
       html: { type: "string" },
+      junit: { type: "string" },
+      history: { type: "string" },
       "cost-profile": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -146,11 +185,16 @@ function parseOptions(args: readonly string[]) {
     filter: values.filter,
     json: values.json,
     html: values.html,
+    junit: values.junit,
+    history: values.history,
     modules: positionals,
   };
 }
 
-async function loadSuites(modules: readonly string[]): Promise<Suite[]> {
+async function loadSuites(
+  modules: readonly string[],
+  files: Map<string, string>,
+): Promise<Suite[]> {
   const suites: Suite[] = [];
   for (const path of modules) {
     const exports = await import(pathToFileURL(resolve(path)).href);
@@ -158,6 +202,7 @@ async function loadSuites(modules: readonly string[]): Promise<Suite[]> {
     if (found.length === 0) {
       throw new UsageError(`${path} exports no suite: export the result of defineSuite(...)`);
     }
+    for (const suite of found) files.set(suite.name, path);
     suites.push(...found);
   }
   return suites;
