@@ -23,6 +23,7 @@ import { gatherFrames } from "./gather_frames.ts";
 import { FRESH_MDL_FLAGS, type MdlMapping, type MdlState, mdlState, SimulatedMdl } from "./mdl.ts";
 import { checkFreeable, checkLiveMdl, checkNotMapped, checkUnmap } from "./mdl_lifecycle.ts";
 import type { PhysicalMemory } from "./physical_memory.ts";
+import type { Placement } from "./placement.ts";
 import type { AllocationPolicies } from "./policies.ts";
 import { DriverViolation, ViolationRules } from "./violations.ts";
 
@@ -37,6 +38,8 @@ export interface CacheConflict {
 export interface MmContext {
   readonly owner: object;
   readonly memory: PhysicalMemory;
+  /** Where non-contiguous allocations find their frames. */
+  readonly placement: Placement;
   readonly faults: FaultInjector;
   readonly policies: AllocationPolicies;
   readonly costModel: CostModel;
@@ -123,7 +126,7 @@ export class MemoryManager {
     if (faults.shouldFail(operation) !== null) return fail;
     const capPages = faults.memoryCapPages - this.#heldPages;
     const plan = planAllocation(checked, this.#page, memory.frames.frameCount, capPages, policies);
-    const frames = plan === null ? null : gatherFrames(memory.frames, plan);
+    const frames = plan === null ? null : gatherFrames(memory.frames, plan, this.#ctx.placement);
     if (plan === null || frames === null) return fail;
     return this.#buildMdl(plan, frames, checked.totalBytes, source);
   }
@@ -173,6 +176,7 @@ export class MemoryManager {
     const frames = state.frames;
     memory.frames.release(frames, frames.length);
     memory.markStale(frames, frames.length);
+    this.#ctx.placement.freed(frames, frames.length);
     state.freed = true;
     this.#live.delete(mdl);
     this.#heldPages -= frames.length;

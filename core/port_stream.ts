@@ -50,12 +50,12 @@ export class PortClsStream implements WaveRtStream {
 
   allocatePagesForMdl(highAddress: bigint, totalBytes: number | bigint): Mdl | null {
     this.#checkIrql("allocatePagesForMdl");
-    checkHighAddress(highAddress, this.#host.pageSize);
+    const high = checkHighAddress(highAddress, this.#host.pageSize);
     return this.#timed(
       "allocatePagesForMdl",
       this.#host.mm.allocatePagesForMdlEx({
         lowAddress: 0n,
-        highAddress,
+        highAddress: high,
         skipBytes: 0n,
         totalBytes,
         cacheType: CacheType.Cached,
@@ -71,12 +71,12 @@ export class PortClsStream implements WaveRtStream {
   ): Mdl | null {
     this.#checkIrql("allocateContiguousPagesForMdl");
     checkPhysicalAddress("lowAddress", lowAddress);
-    checkHighAddress(highAddress, this.#host.pageSize);
+    const high = checkHighAddress(highAddress, this.#host.pageSize);
     return this.#timed(
       "allocateContiguousPagesForMdl",
       this.#host.mm.allocatePagesForMdlEx({
         lowAddress,
-        highAddress,
+        highAddress: high,
         skipBytes: 0n,
         totalBytes,
         cacheType: CacheType.NonCached,

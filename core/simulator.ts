@@ -18,6 +18,7 @@ import {
 } from "./machine.ts";
 import { type CacheConflict, MemoryManager } from "./mm.ts";
 import { PhysicalMemory } from "./physical_memory.ts";
+import { createPlacement, DEFAULT_PLACEMENT, type PlacementOption } from "./placement.ts";
 import { type AllocationPolicies, resolvePolicies } from "./policies.ts";
 import { PortClsStream } from "./port_stream.ts";
 import { DriverViolation, ViolationRules } from "./violations.ts";
@@ -39,7 +40,13 @@ export interface SimulatorOptions {
   readonly fragmentation?: number;
   /** Mean length in pages of one run of memory used by others. Default 4. */
   readonly fragmentRunPages?: number;
-  /** Seed for fragmentation and fault injection. Default 1. */
+  /**
+   * Which free frames non-contiguous allocations get: `"running-system"` (default: recently freed
+   * first, then short runs scattered across RAM), `"lowest-first"` (ascending, as ReactOS scans)
+   * or `{ profile }` (calibrated from a measured placement profile). See `core/placement.ts`.
+   */
+  readonly placement?: PlacementOption;
+  /** Seed for fragmentation, placement and fault injection. Default 1. */
   readonly seed?: number;
   /** Fault injection, like Driver Verifier's Low Resources Simulation. */
   readonly faults?: FaultOptions;
@@ -156,6 +163,7 @@ export class Simulator implements Backend {
     this.mm = new MemoryManager({
       owner: this,
       memory: this.#memory,
+      placement: createPlacement(options.placement ?? DEFAULT_PLACEMENT, this.machine, seed),
       faults: this.#faults,
       policies: this.policies,
       costModel: this.costModel,

@@ -54,10 +54,10 @@ export class HostStream implements WaveRtStream {
 
   allocatePagesForMdl(highAddress: bigint, totalBytes: number | bigint): Mdl | null {
     this.#checkOpen();
-    checkHighAddress(highAddress, this.#backend.pageSize);
+    const high = checkHighAddress(highAddress, this.#backend.pageSize);
     const total = this.#checkTotal(totalBytes);
     if (total === 0n) return null;
-    const { status, out, frames } = this.#call.allocate(highAddress, total);
+    const { status, out, frames } = this.#call.allocate(high, total);
     return this.#allocated("allocatePagesForMdl", status, out, frames);
   }
 
@@ -68,15 +68,15 @@ export class HostStream implements WaveRtStream {
   ): Mdl | null {
     this.#checkOpen();
     checkPhysicalAddress("lowAddress", lowAddress);
-    checkHighAddress(highAddress, this.#backend.pageSize);
+    const high = checkHighAddress(highAddress, this.#backend.pageSize);
     const total = this.#checkTotal(totalBytes);
-    if (lowAddress > highAddress) {
+    if (lowAddress > high) {
       throw new RangeError(
         `lowAddress must not exceed highAddress, got ${lowAddress} > ${highAddress}`,
       );
     }
     if (total === 0n) return null;
-    const { status, out, frames } = this.#call.allocateContiguous(lowAddress, highAddress, total);
+    const { status, out, frames } = this.#call.allocateContiguous(lowAddress, high, total);
     if (status === HelperStatus.NOT_CONTIGUOUS) {
       this.#timed("allocateContiguousPagesForMdl", out);
       return null;
