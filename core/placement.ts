@@ -140,7 +140,10 @@ class ScatteredPlacement implements Placement {
   readonly #ends: number[] = [];
   readonly #fourGiB: number;
   readonly #params: ScatterParameters;
-  #recent: number[] = [];
+  /** Frame lists of recent frees, oldest first; each used from its end (last freed first). */
+  readonly #batches: ArrayLike<number>[] = [];
+  readonly #batchCounts: number[] = [];
+  #remembered = 0;
 
   constructor(
     name: PlacementName,
@@ -179,10 +182,12 @@ class ScatteredPlacement implements Placement {
   }
 
   freed(frames: ArrayLike<number>, count: number): void {
-    if (!this.#params.reuse) return;
-    const recent = this.#recent;
-    for (let i = 0; i < count; i++) recent.push(frames[i]);
-    if (recent.length > RECENT_CAPACITY) this.#recent = recent.slice(-RECENT_CAPACITY / 2);
+    if (!this.#params.reuse || count === 0) return;
+    // The freed MDL's frame list itself, by reference: a free costs no copy.
+    this.#batches.push(frames);
+    this.#batchCounts.push(count);
+    this.#remembered += count;
+    if (this.#remembered > RECENT_CAPACITY) this.#forgetOldest();
   }
 
   /** Last freed, first reused; frames out of range stay remembered, taken ones are forgotten. */
@@ -194,20 +199,35 @@ class ScatteredPlacement implements Placement {
     out: number[],
     offset: number,
   ): number {
-    const recent = this.#recent;
-    const limit = 2 * max + 256;
-    const kept: number[] = [];
+    const batches = this.#batches;
+    const counts = this.#batchCounts;
+    let budget = 2 * max + 256;
+    let kept: number[] | undefined;
     let taken = 0;
-    for (let scanned = 0; taken < max && recent.length > 0 && scanned < limit; scanned++) {
-      const frame = recent.pop()!;
-      if (frame < lo || frame >= hi) kept.push(frame);
-      else if (bitmap.isFree(frame)) {
-        bitmap.setRange(frame, 1, false);
-        out[offset + taken++] = frame;
+    while (taken < max && budget > 0 && batches.length > 0) {
+      const top = batches.length - 1;
+      const frames = batches[top];
+      let n = counts[top];
+      while (n > 0 && taken < max && budget-- > 0) {
+        const frame = frames[--n];
+        if (frame < lo || frame >= hi) (kept ??= []).push(frame);
+        else if (bitmap.takeFrame(frame)) out[offset + taken++] = frame;
       }
+      this.#remembered -= counts[top] - n;
+      if (n === 0) {
+        batches.pop();
+        counts.pop();
+      } else counts[top] = n;
     }
-    for (let i = kept.length - 1; i >= 0; i--) recent.push(kept[i]);
+    if (kept !== undefined) this.freed(kept.reverse(), kept.length);
     return taken;
+  }
+
+  #forgetOldest(): void {
+    let drop = 0;
+    while (this.#remembered > RECENT_CAPACITY / 2) this.#remembered -= this.#batchCounts[drop++];
+    this.#batches.splice(0, drop);
+    this.#batchCounts.splice(0, drop);
   }
 
   /** A random RAM frame of [lo, hi), split below/above 4 GiB by the profile's share; -1 if none. */

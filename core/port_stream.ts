@@ -120,6 +120,7 @@ export class PortClsStream implements WaveRtStream {
   }
 
   #checkIrql(operation: StreamOperation): void {
+    this.#host.mm.assertOpen(operation);
     const irql = this.#host.irql;
     if (irql !== Irql.PASSIVE_LEVEL) {
       throw new DriverViolation(

@@ -218,7 +218,7 @@ export class Simulator implements Backend {
 
   /** A new stream surface on this machine. */
   stream(): PortClsStream {
-    if (this.#closed) throw new Error("the simulator is closed");
+    if (this.#closed) throw new Error("the simulator is closed: stream() was called after close()");
     const irql = () => this.#irql;
     return new PortClsStream({
       mm: this.mm,
@@ -297,10 +297,14 @@ export class Simulator implements Backend {
     );
   }
 
-  /** Unmaps and frees everything still allocated; safe to call more than once. */
+  /**
+   * Unmaps and frees everything still allocated, once; safe to call more than once. Afterwards
+   * every call on this simulator's streams, its MDLs and `sim.mm` throws an Error saying the
+   * simulator is closed.
+   */
   close(): void {
     if (this.#closed) return;
-    this.mm.releaseAll();
+    this.mm.close();
     this.#closed = true;
   }
 

@@ -18,7 +18,7 @@ import { type CacheType, maxBytesPerCall, MdlFlags } from "../core/constants.ts"
 import { checkFreeable, checkLiveMdl, checkNotMapped, checkUnmap } from "../core/mdl_lifecycle.ts";
 import { HelperStatus } from "./helper_error.ts";
 import type { HostBackend } from "./host_backend.ts";
-import { HostMdl, type HostMdlRecord, type HostMdlTable, mappingsOf } from "./host_mdl.ts";
+import { type HostMdlRecord, type HostMdlTable, mappingsOf } from "./host_mdl.ts";
 import type { NativeCalls } from "./native_calls.ts";
 import { RESULT_FRAMES_VALID, ResultWord } from "./symbols.ts";
 
@@ -168,6 +168,6 @@ export class HostStream implements WaveRtStream {
   }
 
   #live(mdl: Mdl, operation: string): HostMdlRecord {
-    return checkLiveMdl(mdl, HostMdl.recordOf(mdl), this.#backend, operation, "host backend");
+    return checkLiveMdl(mdl, this.#mdls.recordOf(mdl), this.#backend, operation, "host backend");
   }
 }
