@@ -93,3 +93,6 @@ export type {
   Verdict,
 } from "./suites/results.ts";
 export type { PageExtent, PageRun } from "./suites/page_runs.ts";
+export type { PlacementOption } from "./core/placement.ts";
+export { loadPlacementProfile, type PlacementProfile } from "./core/placement_profile.ts";
+export { type KsResult, ksTwoSample } from "./stats/ks_test.ts";

@@ -6,7 +6,13 @@
  * @module
  */
 
-import { checkByteCount, checkCacheType, checkPhysicalAddress, describe } from "./arguments.ts";
+import {
+  checkByteCount,
+  checkCacheType,
+  checkHighAddressBound,
+  checkPhysicalAddress,
+  describe,
+} from "./arguments.ts";
 import {
   type CacheType,
   maxBytesPerCall,
@@ -59,7 +65,8 @@ export interface CheckedRequest {
 
 /**
  * Throws for arguments a C caller cannot express: negative, fractional or wrongly typed values,
- * an unknown cache type, LowAddress above HighAddress.
+ * an unknown cache type, LowAddress above HighAddress. A negative or all-ones HighAddress means
+ * no limit (see `checkHighAddressBound`) and comes back as `NO_HIGH_ADDRESS_LIMIT`.
  *
  * @example
  * ```ts
@@ -77,7 +84,7 @@ export interface CheckedRequest {
  */
 export function checkAllocateRequest(request: AllocatePagesRequest): CheckedRequest {
   const lowAddress = checkPhysicalAddress("lowAddress", request.lowAddress);
-  const highAddress = checkPhysicalAddress("highAddress", request.highAddress);
+  const highAddress = checkHighAddressBound("highAddress", request.highAddress);
   const skipBytes = checkPhysicalAddress("skipBytes", request.skipBytes);
   const totalBytes = checkByteCount("totalBytes", request.totalBytes);
   checkCacheType("cacheType", request.cacheType);

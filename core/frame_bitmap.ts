@@ -123,6 +123,25 @@ export class FrameBitmap {
   }
 
   /**
+   * Takes one frame if it is free; returns whether it was. Cheaper than a one-frame
+   * {@linkcode setRange}: the summaries are touched only when the word empties or was full.
+   */
+  takeFrame(frame: number): boolean {
+    const w = frame >>> 5;
+    const bit = 1 << (frame & 31);
+    const old = this.#words[w];
+    if ((old & bit) === 0) return false;
+    const now = old & ~bit;
+    if (now === 0 || old === FULL) {
+      this.#setWord(w, now);
+    } else {
+      this.#words[w] = now;
+      this.#freeCount--;
+    }
+    return true;
+  }
+
+  /**
    * Returns `count` frames to the free pool. Throws if any of them is already free, which would
    * mean the caller's bookkeeping is corrupt; in that case nothing is changed.
    */

@@ -18,6 +18,7 @@ import {
 } from "./machine.ts";
 import { type CacheConflict, MemoryManager } from "./mm.ts";
 import { PhysicalMemory } from "./physical_memory.ts";
+import { createPlacement, DEFAULT_PLACEMENT, type PlacementOption } from "./placement.ts";
 import { type AllocationPolicies, resolvePolicies } from "./policies.ts";
 import { PortClsStream } from "./port_stream.ts";
 import { DriverViolation, ViolationRules } from "./violations.ts";
@@ -39,7 +40,13 @@ export interface SimulatorOptions {
   readonly fragmentation?: number;
   /** Mean length in pages of one run of memory used by others. Default 4. */
   readonly fragmentRunPages?: number;
-  /** Seed for fragmentation and fault injection. Default 1. */
+  /**
+   * Which free frames non-contiguous allocations get: `"running-system"` (default: recently freed
+   * first, then short runs scattered across RAM), `"lowest-first"` (ascending, as ReactOS scans)
+   * or `{ profile }` (calibrated from a measured placement profile). See `core/placement.ts`.
+   */
+  readonly placement?: PlacementOption;
+  /** Seed for fragmentation, placement and fault injection. Default 1. */
   readonly seed?: number;
   /** Fault injection, like Driver Verifier's Low Resources Simulation. */
   readonly faults?: FaultOptions;
@@ -166,6 +173,7 @@ export class Simulator implements Backend {
     this.mm = new MemoryManager({
       owner: this,
       memory: this.#memory,
+      placement: createPlacement(options.placement ?? DEFAULT_PLACEMENT, this.machine, seed),
       faults: this.#faults,
       policies: this.policies,
       costModel: this.costModel,
@@ -220,7 +228,7 @@ export class Simulator implements Backend {
 
   /** A new stream surface on this machine. */
   stream(): PortClsStream {
-    if (this.#closed) throw new Error("the simulator is closed");
+    if (this.#closed) throw new Error("the simulator is closed: stream() was called after close()");
     const irql = () => this.#irql;
     return new PortClsStream({
       mm: this.mm,
@@ -299,10 +307,14 @@ export class Simulator implements Backend {
     );
   }
 
-  /** Unmaps and frees everything still allocated; safe to call more than once. */
+  /**
+   * Unmaps and frees everything still allocated, once; safe to call more than once. Afterwards
+   * every call on this simulator's streams, its MDLs and `sim.mm` throws an Error saying the
+   * simulator is closed.
+   */
   close(): void {
     if (this.#closed) return;
-    this.mm.releaseAll();
+    this.mm.close();
     this.#closed = true;
   }
 

@@ -13,7 +13,7 @@ import { DriverViolation, ViolationRules } from "../core/violations.ts";
 import { HelperStatus } from "./helper_error.ts";
 import { hostCapabilities, hostLimits } from "./host_capabilities.ts";
 import { type HostInfo, queryHost } from "./host_info.ts";
-import { HostMdl, HostMdlTable } from "./host_mdl.ts";
+import { HostMdlTable } from "./host_mdl.ts";
 import { HostStream } from "./host_stream.ts";
 import { HelperLibrary } from "./library.ts";
 import { NativeCalls } from "./native_calls.ts";
@@ -160,7 +160,7 @@ export class HostBackend implements Backend {
    */
   queryFrames(mdl: Mdl): number[] {
     this.#checkOpen();
-    const record = HostMdl.recordOf(mdl);
+    const record = this.#mdls.recordOf(mdl);
     if (record === undefined || record.owner !== this || record.freed) {
       throw new TypeError(`mdl must be a live MDL of this backend, got ${describe(mdl)}`);
     }

@@ -25,6 +25,8 @@ import { reportToJunit } from "../report/junit.ts";
 import { envelopeFor } from "../results/envelope.ts";
 import { openHistory } from "../history/open_history.ts";
 import { progressBar } from "../report/progress_bar.ts";
+import type { PlacementOption } from "../core/placement.ts";
+import { loadPlacementProfile } from "../core/placement_profile.ts";
 import { DEFAULT_SEED } from "./register.ts";
 import type { RunReport } from "./results.ts";
 import { hasFailures, runSuites } from "./run_suites.ts";
@@ -47,6 +49,9 @@ Options:
   --cost-profile <file>
                     a calibrated cost profile (bench/calibrate.ts): the simulator models latency
                     with it, and measured p50 must lie within ±50 % of its prediction
+  --placement <name|file>
+                    the simulator's page placement: running-system (default), lowest-first, or
+                    a placement profile file (bench/placement_calibrate.ts) for calibrated
   -h, --help        show this help
 
 Exit status: 0 when nothing failed, 1 on a failed expectation or divergence, 2 on bad usage or
@@ -102,6 +107,7 @@ export async function main(args: readonly string[]): Promise<number> {
   const report = await runSuites(suites, {
     seed: options.seed,
     costProfile: options.costProfile,
+    placement: options.placement,
     providers: providersFor(options.backends),
     filter: options.filter,
     onProgress: (done, total, label) => bar.update(done, total, label),
@@ -147,6 +153,7 @@ function parseOptions(args: readonly string[]) {
       junit: { type: "string" },
       history: { type: "string" },
       "cost-profile": { type: "string" },
+      placement: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -177,8 +184,19 @@ function parseOptions(args: readonly string[]) {
       throw new UsageError(`--cost-profile: ${error instanceof Error ? error.message : error}`);
     }
   }
+  let placement: PlacementOption | undefined;
+  const place = values.placement;
+  if (place === "lowest-first" || place === "running-system") placement = place;
+  else if (place !== undefined) {
+    try {
+      placement = { profile: loadPlacementProfile(place) };
+    } catch (error) {
+      throw new UsageError(`--placement: ${error instanceof Error ? error.message : error}`);
+    }
+  }
   return {
     costProfile,
+    placement,
     help: values.help ?? false,
     backends: backends as BackendName[],
     seed,
