@@ -289,6 +289,20 @@ export class MemoryManager {
     return live.length;
   }
 
+  /**
+   * Forgets every count (MDL ids, address space, conflicts) as on a fresh machine; for
+   * `Simulator.restore`, after {@linkcode releaseAll}.
+   */
+  resetCounters(): void {
+    if (this.#live.size > 0) throw new Error("resetCounters needs every MDL released first");
+    this.#conflicts.length = 0;
+    this.#heldPages = 0;
+    this.#nextId = 1;
+    this.#kernelVaUsed = 0n;
+    this.#nextKernelVa = KERNEL_VA_BASE;
+    this.#nextUserVa = USER_VA_BASE;
+  }
+
   #check(mdl: Mdl, operation: string): MdlState {
     const state = mdl instanceof SimulatedMdl ? mdl[mdlState] : undefined;
     return checkLiveMdl(mdl, state, this.#ctx.owner, operation, "simulator");
