@@ -44,6 +44,7 @@ export async function buildReference(): Promise<string> {
  *
  * @example
  * ```ts
+ * import { Simulator } from "../mod.ts";
  * using sim = new Simulator({ machine: "x64-4gib" });
  * exportBitmap(sim, 1 << 20).length; // 32768
  * ```
