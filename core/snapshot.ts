@@ -18,10 +18,15 @@
  * ```
  */
 export interface FrameBitmapState {
+  /** One bit per frame, 1 = free. */
   readonly words: Uint32Array;
+  /** One bit per word with a free frame. */
   readonly anyFree: Uint32Array;
+  /** One bit per non-zero `anyFree` word. */
   readonly anyFree2: Uint32Array;
+  /** One bit per word whose 32 frames are all free. */
   readonly full: Uint32Array;
+  /** Free frames. */
   readonly freeCount: number;
 }
 
@@ -39,7 +44,9 @@ export interface FrameBitmapState {
  * ```
  */
 export interface PhysicalMemoryState {
+  /** The free-frame bitmap. */
   readonly frames: FrameBitmapState;
+  /** One bit per frame that may hold a previous owner's data. */
   readonly stale: Uint32Array;
 }
 
@@ -56,8 +63,11 @@ export interface PhysicalMemoryState {
  * ```
  */
 export interface SimulatorSnapshot {
+  /** The simulator the snapshot belongs to. */
   readonly owner: object;
+  /** Its free-frame bitmap and stale bits. */
   readonly memory: PhysicalMemoryState;
+  /** Its modeled clock. */
   readonly clockNs: number;
 }
 
