@@ -305,9 +305,13 @@ export function mergeShards(seed: number, results: readonly ShardResult[]): Fuzz
 
 /** Progress of a run, after each shard. */
 export interface FuzzProgress {
+  /** Sequences run so far. */
   readonly runs: number;
+  /** Steps run so far. */
   readonly steps: number;
+  /** Failures found so far. */
   readonly findings: number;
+  /** Milliseconds since the run started. */
   readonly elapsedMs: number;
 }
 
