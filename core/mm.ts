@@ -329,6 +329,21 @@ export class MemoryManager {
     }
   }
 
+  /**
+   * Forgets every count (MDL ids, address space, conflicts) as on a fresh machine; for
+   * `Simulator.restore`, after {@linkcode releaseAll}.
+   */
+  resetCounters(): void {
+    if (this.#live.size > 0) throw new Error("resetCounters needs every MDL released first");
+    this.#conflicts.length = 0;
+    this.#heldPages = 0;
+    this.#nextId = 1;
+    this.#kernelVaUsed = 0n;
+    this.#nextKernelVa = KERNEL_VA_BASE;
+    this.#nextUserVa = USER_VA_BASE;
+    this.#ctx.placement.reset();
+  }
+
   #check(mdl: Mdl, operation: string): MdlState {
     this.assertOpen(operation);
     return checkLiveMdl(mdl, this.#kit.stateOf(mdl), this.#ctx.owner, operation, "simulator");

@@ -70,6 +70,8 @@ export interface Placement {
   ): number;
   /** Told of frames a driver freed, in MDL order. */
   freed(frames: ArrayLike<number>, count: number): void;
+  /** Forgets every free it was told of and restarts its random stream, as when just created. */
+  reset(): void;
 }
 
 /**
@@ -124,6 +126,7 @@ const lowestFirst: Placement = {
   name: "lowest-first",
   take: (bitmap, lo, hi, max, out, offset) => bitmap.takeAscending(lo, hi, max, out, offset),
   freed() {},
+  reset() {},
 };
 
 interface ScatterParameters {
@@ -135,7 +138,8 @@ interface ScatterParameters {
 
 class ScatteredPlacement implements Placement {
   readonly name: PlacementName;
-  readonly #random: () => number;
+  readonly #seed: number;
+  #random: () => number;
   readonly #starts: number[] = [];
   readonly #ends: number[] = [];
   readonly #fourGiB: number;
@@ -153,7 +157,8 @@ class ScatteredPlacement implements Placement {
   ) {
     this.name = name;
     // Its own stream, so that fragmentation and faults draw the same numbers as before.
-    this.#random = seededRandom((seed ^ 0x5eed_91ac) >>> 0);
+    this.#seed = (seed ^ 0x5eed_91ac) >>> 0;
+    this.#random = seededRandom(this.#seed);
     const page = BigInt(machine.pageSize);
     for (const r of machine.ranges) {
       this.#starts.push(Number(r.base / page));
@@ -161,6 +166,13 @@ class ScatteredPlacement implements Placement {
     }
     this.#fourGiB = Number((1n << 32n) / page);
     this.#params = params;
+  }
+
+  reset(): void {
+    this.#random = seededRandom(this.#seed);
+    this.#batches.length = 0;
+    this.#batchCounts.length = 0;
+    this.#remembered = 0;
   }
 
   take(bitmap: FrameBitmap, lo: number, hi: number, max: number, out: number[], offset: number) {

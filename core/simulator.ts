@@ -21,6 +21,7 @@ import { PhysicalMemory } from "./physical_memory.ts";
 import { createPlacement, DEFAULT_PLACEMENT, type PlacementOption } from "./placement.ts";
 import { type AllocationPolicies, resolvePolicies } from "./policies.ts";
 import { PortClsStream } from "./port_stream.ts";
+import type { SimulatorSnapshot } from "./snapshot.ts";
 import { DriverViolation, ViolationRules } from "./violations.ts";
 
 /**
@@ -305,6 +306,40 @@ export class Simulator implements Backend {
       ViolationRules.leakedPages,
       `${leaks.length} MDL(s) never freed:\n  ${list.join("\n  ")}`,
     );
+  }
+
+  /**
+   * The state of this machine with nothing allocated (its build and fragmentation), for
+   * {@linkcode restore}. Throws while MDLs are live.
+   *
+   * @example
+   * ```ts
+   * using sim = new Simulator({ machine: "x64-4gib", fragmentation: 0.3, seed: 5 });
+   * const built = sim.snapshot();
+   * sim.stream().allocatePagesForMdl(0xFFFFFFFFn, 1 << 20); // a leak, say
+   * sim.restore(built, { probability: 0.06 }); // as new, now with faults
+   * ```
+   */
+  snapshot(): SimulatorSnapshot {
+    if (this.mm.liveMdlCount > 0) throw new Error("snapshot needs every MDL freed first");
+    return { owner: this, memory: this.#memory.saveState(), clockNs: this.#clockNs };
+  }
+
+  /**
+   * Puts this simulator back to a {@linkcode snapshot} of itself without rebuilding it: unmaps and
+   * frees whatever is live (those MDLs are then freed ones), copies the saved bitmap and stale bits
+   * back, restarts MDL ids, address space, clock and IRQL, and starts fault injection afresh with
+   * `faults` (same seed). Frame numbers after it are those of a new simulator with these options.
+   */
+  restore(snapshot: SimulatorSnapshot, faults: FaultOptions = {}): void {
+    this.mm.assertOpen("restore");
+    if (snapshot.owner !== this) throw new Error("the snapshot belongs to another simulator");
+    this.mm.releaseAll();
+    this.mm.resetCounters();
+    this.#memory.restoreState(snapshot.memory);
+    this.#faults.reconfigure(faults, this.seed, this.pageSize);
+    this.#clockNs = snapshot.clockNs;
+    this.#irql = Irql.PASSIVE_LEVEL;
   }
 
   /**

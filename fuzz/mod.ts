@@ -18,8 +18,10 @@ export {
   type FuzzConditions,
   type FuzzFailure,
   type FuzzOptions,
+  type FuzzProgress,
   type FuzzReport,
 } from "./fuzz.ts";
+export { fuzzParallel, type ParallelFuzzOptions } from "./parallel.ts";
 export {
   type Difference,
   differential,
