@@ -30,7 +30,7 @@ h1 { margin: 0 0 .3rem; } h2 { margin-top: 2rem; border-bottom: 2px solid #ccc; 
 .verdict { display: inline-block; padding: 0 .4rem; border-radius: 3px; font-size: .8rem;
   font-weight: 600; color: #fff; }
 .verdict.passed { background: #2e7d32; } .verdict.failed { background: #c62828; }
-.verdict.ignored { background: #9e9e9e; }
+.verdict.ignored { background: #9e9e9e; } .verdict.observed { background: #00838f; }
 .reason, .notes { color: #666; } .failures { color: #c62828; }
 .figures { font-variant-numeric: tabular-nums; color: #444; font-size: .85rem; }
 pre.diff { background: #fff3f3; padding: .4rem; }
@@ -70,7 +70,10 @@ export function renderHtmlReport(report: RunReport): string {
   }</p>
 <p class="summary">${count("passed")} passed · ${count("failed")} failed · ${
     count("ignored")
-  } ignored (backend runs and cross-checks)</p></header>
+  } ignored · ${
+    count("observed")
+  } observed: HighAddress not enforced, pages above it counted (backend runs and cross-checks)</p>
+</header>
 ${suites.join("\n")}
 </body></html>
 `;

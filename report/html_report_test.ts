@@ -45,7 +45,7 @@ Deno.test({
   ignore: hardwareRamMissing !== null,
   async fn() {
     const run = await hardwareProvider.run(commonFormats.cases[0], { seed: 1 });
-    assert.equal(run.status, "passed", run.reason);
+    assert.ok(run.status === "passed" || run.status === "observed", run.reason);
     assert.ok(run.machine !== null, "the hardware run has no machine layout");
     assert.ok(run.machine.ranges.length > 0);
     const svg = memoryMapSvg(run);

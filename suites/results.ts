@@ -27,10 +27,48 @@ export interface AllocationRecord {
   /** Runs of contiguous frames; null when the backend cannot read frame numbers. */
   readonly runs: readonly PageRun[] | null;
   readonly extent: PageExtent | null;
+  /** How the HighAddress bound was treated; null when the call returned NULL. */
+  readonly bound: BoundCheck | null;
 }
 
-/** Verdict of one step: ignored carries its reason and is never counted as passed. */
-export type Verdict = "passed" | "failed" | "ignored";
+/**
+ * How an allocation's bound was treated, as results, tables, JSON and the report show it:
+ *
+ * - `"checked"`: the backend guarantees the bound and every page was compared with it;
+ * - `"observed"`: the backend cannot enforce it (Linux user pages): every page was compared and
+ *   the count recorded, which is never a pass ("observed: 5 of 5 pages above the bound");
+ * - `"unverifiable"`: no frame numbers, so nothing could be compared (`reason` says why);
+ * - `"opted-out"`: the suite wrote `withinBound: false`;
+ * - `"no-limit"`: HighAddress is all-ones or `-1n`, so there is nothing to check.
+ *
+ * @example
+ * ```ts
+ * const bound: BoundCheck = {
+ *   check: "observed",
+ *   highAddress: "0xFFFFFFFF",
+ *   pages: 5,
+ *   pagesOutside: 5,
+ *   reason: "Linux offers no physical address limit for user memory",
+ * };
+ * ```
+ */
+export interface BoundCheck {
+  readonly check: "checked" | "observed" | "unverifiable" | "opted-out" | "no-limit";
+  /** HighAddress as printed: "0xFFFFFFFF", or "no limit". */
+  readonly highAddress: string;
+  readonly pages: number;
+  /** Pages outside [LowAddress, HighAddress]; null where they were not compared. */
+  readonly pagesOutside: number | null;
+  /** Why the backend cannot enforce or compare the bound (`"observed"`, `"unverifiable"`). */
+  readonly reason?: string;
+}
+
+/**
+ * Verdict of one step: ignored carries its reason and is never counted as passed; `"observed"`
+ * (backend runs only) is a run whose expectations held but whose HighAddress bound the backend
+ * cannot enforce, so the pages above it were counted and reported instead of passed.
+ */
+export type Verdict = "passed" | "failed" | "ignored" | "observed";
 
 /**
  * One case on one backend.
@@ -50,7 +88,10 @@ export interface BackendRun {
   readonly status: Verdict;
   /** Why the backend did not run the case (status "ignored"). */
   readonly reason?: string;
-  /** Broken expectations and invariants, each with how many repetitions broke it. */
+  /**
+   * Broken expectations and invariants, each with how many repetitions broke it. A run with none
+   * is `"passed"`, or `"observed"` when a bound was only observed (see {@linkcode BoundCheck}).
+   */
   readonly failures: readonly string[];
   /** Facts worth reading that are not failures, e.g. a measured budget reported only. */
   readonly notes: readonly string[];

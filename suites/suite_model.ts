@@ -37,6 +37,7 @@ export type AllocatorName = "allocatePagesForMdl" | "allocateContiguousPagesForM
 export interface Allocation {
   readonly call: AllocatorName;
   readonly lowAddress: bigint;
+  /** As passed to the backend; "no limit" (`-1n` or all-ones as written) is `NO_LIMIT`. */
   readonly highAddress: bigint;
   readonly totalBytes: number;
   /** How the suite gave the size, e.g. "48 kHz 2 ch 16-bit 10 ms" or "4 MiB". */
@@ -104,7 +105,12 @@ export type BytesExpectation =
  *
  * @example
  * ```ts
- * const cyclicBuffer: AllocationExpectations = { result: "mdl", bytes: "requested", pages: 1 };
+ * const cyclicBuffer: AllocationExpectations = {
+ *   result: "mdl",
+ *   bytes: "requested",
+ *   pages: 1,
+ *   withinBound: true,
+ * };
  * ```
  */
 export interface AllocationExpectations {
@@ -112,7 +118,11 @@ export interface AllocationExpectations {
   /** Absent when the result must be NULL. */
   readonly bytes?: BytesExpectation;
   readonly pages?: number;
-  readonly withinBound?: true;
+  /**
+   * Whether every page must lie at or below HighAddress (and at or above LowAddress): true unless
+   * the suite wrote `withinBound: false`. A HighAddress of "no limit" has nothing to check.
+   */
+  readonly withinBound: boolean;
   readonly contiguous?: true;
 }
 
@@ -123,7 +133,12 @@ export interface AllocationExpectations {
  *
  * @example
  * ```ts
- * const expect: Expectations = { result: "mdl", bytes: "requested", mapping: "required" };
+ * const expect: Expectations = {
+ *   result: "mdl",
+ *   bytes: "requested",
+ *   withinBound: true,
+ *   mapping: "required",
+ * };
  * ```
  */
 export interface Expectations extends AllocationExpectations {
