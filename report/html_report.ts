@@ -36,6 +36,9 @@ h1 { margin: 0 0 .3rem; } h2 { margin-top: 2rem; border-bottom: 2px solid #ccc; 
 pre.diff { background: #fff3f3; padding: .4rem; }
 svg { display: block; margin: .3rem 0; font: 10px monospace; width: 100%; height: auto; }
 .hole { fill: #e0e0e0; } .ram { fill: #c8e6c9; } .ram-unknown { fill: #eeeeee; }
+.pre-occupied { fill: #5d4037; } .legend-swatch.pre-occupied { fill-opacity: .7; }
+.run.outside-bound { stroke: #d50000; stroke-width: 2; fill: #ff1744; }
+.legend-label { fill: #555; }
 .high-address { stroke: #c62828; stroke-width: 2; stroke-dasharray: 4 2; }
 .low-address { stroke: #6a1b9a; stroke-width: 2; stroke-dasharray: 4 2; }
 .bar { fill: #5c6bc0; } .axis-line { stroke: #999; }

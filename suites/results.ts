@@ -108,6 +108,43 @@ export interface BackendRun {
   readonly pageSize: number | null;
   /** Capabilities the backend claims (`frameNumbers`, `highAddressEnforced`, ...). */
   readonly claims: readonly ClaimableCapability[];
+  /**
+   * Memory the rest of the system occupied while the case ran (the simulator's fragmentation),
+   * in the memory map's windows; null or absent where the backend cannot tell (hardware).
+   */
+  readonly preOccupied?: PreOccupied | null;
+}
+
+/**
+ * Pre-occupied memory: how many pages, and per map window the occupied share of each bin.
+ *
+ * @example
+ * ```ts
+ * const none: PreOccupied = { pages: 0, strips: [] };
+ * ```
+ */
+export interface PreOccupied {
+  /** Pages occupied by the rest of the system on the whole machine. */
+  readonly pages: number;
+  /** The overview window, then the zoom window when the map draws one. */
+  readonly strips: readonly OccupancyStrip[];
+}
+
+/**
+ * One window split into equal bins, each with the share (0–1, two decimals) of its RAM pages that
+ * was occupied, or -1 for a bin without RAM.
+ *
+ * @example
+ * ```ts
+ * const strip: OccupancyStrip = { from: 0n, to: 1n << 30n, bins: [0.95, -1], sampled: true };
+ * ```
+ */
+export interface OccupancyStrip {
+  readonly from: bigint;
+  readonly to: bigint;
+  readonly bins: readonly number[];
+  /** True when some bin's share comes from evenly spaced samples rather than every page. */
+  readonly sampled: boolean;
 }
 
 /** An expectation a backend's capabilities do not let it check. */
@@ -224,6 +261,7 @@ export function ignoredRun(backend: string, reason: string): BackendRun {
     machine: null,
     pageSize: null,
     claims: [],
+    preOccupied: null,
   };
 }
 

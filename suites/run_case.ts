@@ -17,12 +17,12 @@ import type {
   SuiteCase,
 } from "./define_suite.ts";
 import { percentile } from "../stats/latency.ts";
-import { formatBound, isNoLimit } from "./bound.ts";
+import { boundCheck, boundNote } from "./bound_check.ts";
+import { measurePreOccupied } from "./occupancy.ts";
 import { pageExtent, pageRuns } from "./page_runs.ts";
 import type {
   AllocationRecord,
   BackendRun,
-  BoundCheck,
   ClaimableCapability,
   UncheckedExpectation,
 } from "./results.ts";
@@ -183,6 +183,8 @@ export function runCase(
     allocations: first?.records ?? [],
     violation: first?.violation?.rule ?? null,
     latencyNs,
+    // After the run every page of the case is free again: what is occupied now was before.
+    preOccupied: measurePreOccupied(backend, opened.machine, first?.records ?? []),
   };
 }
 
@@ -324,57 +326,6 @@ function record(
       ? null
       : boundCheck(allocation, allocating.expect, pages, extent, hasFrames, caps),
   };
-}
-
-/**
- * Whether the bound is checked, only observed, or cannot be compared: a stated HighAddress is
- * always compared with every page unless the suite opted out or it is no limit.
- */
-function boundCheck(
-  allocation: Allocation,
-  expect: AllocationExpectations,
-  pages: number,
-  extent: AllocationRecord["extent"],
-  hasFrames: boolean,
-  caps: BackendCapabilities,
-): BoundCheck {
-  const highAddress = formatBound(allocation.highAddress);
-  const base = { highAddress, pages };
-  if (isNoLimit(allocation.highAddress)) {
-    return { ...base, check: "no-limit", pagesOutside: null };
-  }
-  if (!expect.withinBound) return { ...base, check: "opted-out", pagesOutside: null };
-  const frames = caps.frameNumbers;
-  if (!frames.available || !hasFrames) {
-    const reason = frames.available ? "frame numbers unavailable" : frames.reason;
-    return { ...base, check: "unverifiable", pagesOutside: null, reason };
-  }
-  const pagesOutside = extent?.pagesBeyondBound ?? 0;
-  const enforced = caps.highAddressEnforced;
-  return enforced.available
-    ? { ...base, check: "checked", pagesOutside }
-    : { ...base, check: "observed", pagesOutside, reason: enforced.reason };
-}
-
-/** What a run says about a bound that was not simply checked; null when it was. */
-function boundNote(record: AllocationRecord, what: string): string | null {
-  const bound = record.bound;
-  if (bound === null) return null;
-  switch (bound.check) {
-    case "observed": {
-      const where = record.lowAddress > 0n
-        ? `outside [${hex(record.lowAddress)}, ${bound.highAddress}]`
-        : `above the bound ${bound.highAddress}`;
-      return `observed: ${bound.pagesOutside} of ${bound.pages} page(s) ${where} (${what}); ` +
-        `not enforced here: ${bound.reason}`;
-    }
-    case "no-limit":
-      return `${what}: HighAddress no limit, so no bound to check`;
-    case "opted-out":
-      return `${what}: bound ${bound.highAddress} not checked (withinBound: false)`;
-    default:
-      return null;
-  }
 }
 
 function checkViolation(expect: Expectations, violation: DriverViolation | null): string[] {
