@@ -24,16 +24,33 @@ import { harnessOverheadNs } from "./sampler.ts";
 import { defaultSweepSizes, SWEEP_SCHEMA, type SweepBackend, sweepBackend } from "./sweep.ts";
 import { measureZeroing } from "./zeroing.ts";
 
+// Types of the report this command writes.
+export { SWEEP_SCHEMA, type SweepBackend, type SweepCase } from "./sweep.ts";
+export type { Prediction } from "../report/latency_report.ts";
+export type { CalibrationPoint, CostProfile } from "../core/cost_profile.ts";
+export type { CostModel } from "../core/cost_model.ts";
+export type { LatencySamples, SampleRequest } from "./sampler.ts";
+export type { HistogramBucket, LatencySummary } from "../stats/latency.ts";
+
 /** The JSON a sweep run writes (and a baseline is). */
 export interface SweepReport {
+  /** Format tag, {@linkcode SWEEP_SCHEMA}; `--baseline` rejects a file with any other. */
   readonly schema: typeof SWEEP_SCHEMA;
+  /** When the report was written, as an ISO 8601 timestamp. */
   readonly createdAt: string;
+  /** The machine's zeroing floor: memset throughput of a 64 MiB buffer, and ns per 4 KiB page. */
   readonly zeroing: { bytesPerSecond: number; nsPerPage: number };
+  /** Wall-clock cost the sampler adds per simulator sample, in nanoseconds. */
   readonly harnessOverheadNs: number;
+  /** Smallest step `performance.now()` showed, in nanoseconds. */
   readonly jsTimerResolutionNs: number;
+  /** Backends that could not be opened, by name, with why. */
   readonly skipped: Record<string, string>;
+  /** Every size on each backend that ran: the simulator, then the hardware where it opened. */
   readonly backends: readonly SweepBackend[];
+  /** The cost profile given with `--profile` or fitted to the hardware; null without either. */
   readonly profile: CostProfile | null;
+  /** The calibrated simulator against the hardware, per size; empty without both. */
   readonly predictions: readonly Prediction[];
 }
 

@@ -101,7 +101,7 @@ export function checkAllocateRequest(request: AllocatePagesRequest): CheckedRequ
  *
  * @example
  * ```ts
- * import { defaultPolicies } from "../mod.ts";
+ * import { defaultPolicies } from "./policies.ts";
  * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 100n, totalBytes: 4096n, flags: 0 };
  * rejectedByWindows(request, 4096, defaultPolicies); // true: SkipBytes is not a page multiple
  * ```
@@ -129,7 +129,7 @@ export function rejectedByWindows(
  *
  * @example
  * ```ts
- * import { defaultPolicies } from "../mod.ts";
+ * import { defaultPolicies } from "./policies.ts";
  * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 8192n, flags: 0 };
  * const plan: AllocationPlan | null = planAllocation(request, 4096, 1 << 20, Infinity, defaultPolicies);
  * plan?.wanted; // 2
@@ -168,7 +168,7 @@ export interface AllocationPlan {
  *
  * @example
  * ```ts
- * import { defaultPolicies } from "../mod.ts";
+ * import { defaultPolicies } from "./policies.ts";
  * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 1920n, flags: 0 };
  * planAllocation(request, 4096, 1 << 20, 0, defaultPolicies); // null: the cap allows no page
  * ```

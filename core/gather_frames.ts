@@ -18,7 +18,7 @@ import type { FrameBitmap } from "./frame_bitmap.ts";
  * ```ts
  * import { FrameBitmap } from "./frame_bitmap.ts";
  * import { planAllocation } from "./allocation_request.ts";
- * import { defaultPolicies } from "../mod.ts";
+ * import { defaultPolicies } from "./policies.ts";
  * const bitmap = new FrameBitmap(1024);
  * bitmap.setRange(16, 64, true);
  * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 8192n, flags: 0 };

@@ -28,8 +28,11 @@ import { DriverViolation, ViolationRules } from "./violations.ts";
 
 /** A page mapped with two cache types at once, as recorded under the `"record"` policy. */
 export interface CacheConflict {
+  /** Allocation number of the MDL mapped a second time. */
   readonly mdlId: number;
+  /** Cache type of the mapping the MDL already had. */
   readonly existing: CacheType;
+  /** The different cache type the new mapping asked for. */
   readonly requested: CacheType;
 }
 

@@ -40,6 +40,11 @@ export class PortClsStream implements WaveRtStream {
   readonly #host: StreamHost;
   #lastCall: CallTiming | null = null;
 
+  /**
+   * A stream on `host`'s memory manager, IRQL and clock; made by `Simulator.stream()`.
+   *
+   * @internal
+   */
   constructor(host: StreamHost) {
     this.#host = host;
   }

@@ -85,12 +85,21 @@ const GiB = 1n << 30n;
 export class Simulator implements Backend {
   readonly name = "simulator";
   readonly pageSize: number;
+  /** The physical memory layout, with its ranges trimmed to whole pages of `pageSize`. */
   readonly machine: MachineLayout;
+  /** Seed of the fragmentation and the fault injection. */
   readonly seed: number;
+  /** The open-behaviour policies in force: the options' over the defaults. */
   readonly policies: AllocationPolicies;
+  /** The cost model in force: the options' parameters over the defaults. */
   readonly costModel: CostModel;
-  /** The Mm layer the stream calls; usable directly for `MmAllocatePagesForMdlEx` semantics. */
+  /**
+   * The Mm layer the stream calls; usable directly for `MmAllocatePagesForMdlEx` semantics.
+   *
+   * @internal
+   */
   readonly mm: MemoryManager;
+  /** Everything available: frame numbers, bounds, contiguity, cache types, misuse, modeled time. */
   readonly capabilities: BackendCapabilities = {
     frameNumbers: { available: true, note: "simulated frame numbers" },
     highAddressEnforced: { available: true },
@@ -106,6 +115,7 @@ export class Simulator implements Backend {
   #clockNs = 0;
   #closed = false;
 
+  /** A simulated machine set up from `options`; throws `RangeError`/`TypeError` on a bad option. */
   constructor(options: SimulatorOptions = {}) {
     const {
       machine = "x64-16gib",
@@ -296,6 +306,7 @@ export class Simulator implements Backend {
     this.#closed = true;
   }
 
+  /** Same as {@linkcode close}, for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -57,15 +57,22 @@ export class HostBackend implements Backend {
   /** `"linux-host"`, or `"windows-wavert"` when the helper is the Windows bridge. */
   readonly name: string;
   readonly pageSize: number;
+  /** What this machine allows: frame numbers, bounds, contiguity, cache types, timing. */
   readonly capabilities: BackendCapabilities;
   readonly limits: BackendLimits;
+  /** What the helper reported about this machine when the backend was opened. */
   readonly host: HostInfo;
-  /** The loaded helper. */
+  /**
+   * The loaded helper.
+   *
+   * @internal
+   */
   readonly library: HelperLibrary;
   readonly #calls: NativeCalls;
   readonly #mdls = new HostMdlTable(this);
   #closed = false;
 
+  /** Loads the helper and opens its native context; prefer {@linkcode openHostBackend}. */
   constructor(options: HostBackendOptions = {}) {
     const lib = HelperLibrary.open(options.path);
     try {
@@ -190,6 +197,7 @@ export class HostBackend implements Backend {
     }
   }
 
+  /** Same as {@linkcode close}, for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }

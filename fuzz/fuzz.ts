@@ -17,8 +17,11 @@ import { suiteCase } from "./suite_case.ts";
 
 /** The simulator configuration of one generated run. */
 export interface FuzzConditions {
+  /** Fraction (0–1) of the machine's RAM used by others: 0, 0.3 or 0.9. */
   readonly fragmentation: number;
+  /** The simulator's seed for this run. */
   readonly seed: number;
+  /** Faults injected in this run; empty when fault injection is off. */
   readonly faults: FaultOptions;
 }
 
@@ -42,8 +45,11 @@ export interface FuzzOptions {
 
 /** The outcome of a fuzz run. */
 export interface FuzzReport {
+  /** Seed of the whole run, given or drawn; pass it again to replay. */
   readonly seed: number;
+  /** Sequences run; fewer than asked when `seconds` ran out or one failed. */
   readonly runs: number;
+  /** Calls made over all sequences, shrinking included. */
   readonly steps: number;
   /** Outcome counts over all steps, e.g. `{ mdl: 900, null: 40, violation: 75 }`. */
   readonly outcomes: Readonly<Record<string, number>>;
@@ -51,16 +57,21 @@ export interface FuzzReport {
   readonly violations: Readonly<Record<string, number>>;
   /** Allocations that came back smaller than asked. */
   readonly partial: number;
+  /** The shrunk failing sequence; absent when every invariant held. */
   readonly failure?: FuzzFailure;
 }
 
 /** A shrunk failing sequence. */
 export interface FuzzFailure {
+  /** What broke: the invariant violation's or the error's message. */
   readonly message: string;
+  /** The shrunk sequence of calls that still fails. */
   readonly steps: readonly SequenceStep[];
+  /** The simulator configuration it fails under. */
   readonly conditions: FuzzConditions;
   /** Replay with `deno task fuzz --seed <seed> --path <path>`. */
   readonly seed: number;
+  /** fast-check's path to the shrunk counterexample; empty when it gave none. */
   readonly path: string;
   /** The shrunk sequence as a suite case; `caseSource(suiteCase)` prints it for pasting. */
   readonly suiteCase: CaseInput;

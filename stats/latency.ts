@@ -51,14 +51,23 @@ export function percentile(samples: readonly number[], p: number): number | null
  * ```
  */
 export interface LatencySummary {
+  /** Number of samples. */
   readonly count: number;
+  /** Smallest sample. */
   readonly min: number;
+  /** Median. */
   readonly p50: number;
+  /** 90th percentile. */
   readonly p90: number;
+  /** 99th percentile. */
   readonly p99: number;
+  /** 99.9th percentile. */
   readonly p999: number;
+  /** Largest sample. */
   readonly max: number;
+  /** Arithmetic mean. */
   readonly mean: number;
+  /** Sample standard deviation; 0 for a single sample. */
   readonly sd: number;
   /** Bootstrap 95 % confidence interval of the median. */
   readonly medianCi: readonly [number, number];
@@ -153,8 +162,11 @@ function bootstrapMedianCi(
  * ```
  */
 export interface HistogramBucket {
+  /** Lower edge of the bucket in nanoseconds, inclusive. */
   readonly lowNs: number;
+  /** Upper edge of the bucket in nanoseconds, exclusive. */
   readonly highNs: number;
+  /** Samples in the bucket. */
   readonly count: number;
 }
 

@@ -56,7 +56,9 @@ export interface RunOptions extends RunCaseOptions {
  * ```
  */
 export interface BackendProvider {
+  /** Which kind of backend this provides; runs and tables are labelled with it. */
   readonly name: BackendName;
+  /** Runs `testCase` on a backend opened for it; a case it cannot run comes back ignored. */
   run(testCase: SuiteCase, options: RunOptions): Promise<BackendRun>;
 }
 
