@@ -85,10 +85,13 @@ export type { BackendName, BackendProvider, RunOptions } from "./suites/backends
 export type {
   AllocationRecord,
   BackendRun,
+  BoundCheck,
   CaseReport,
   ClaimableCapability,
   CrossCheck,
   Divergence,
+  OccupancyStrip,
+  PreOccupied,
   RunReport,
   UncheckedExpectation,
   Verdict,

@@ -30,12 +30,15 @@ h1 { margin: 0 0 .3rem; } h2 { margin-top: 2rem; border-bottom: 2px solid #ccc; 
 .verdict { display: inline-block; padding: 0 .4rem; border-radius: 3px; font-size: .8rem;
   font-weight: 600; color: #fff; }
 .verdict.passed { background: #2e7d32; } .verdict.failed { background: #c62828; }
-.verdict.ignored { background: #9e9e9e; }
+.verdict.ignored { background: #9e9e9e; } .verdict.observed { background: #00838f; }
 .reason, .notes { color: #666; } .failures { color: #c62828; }
 .figures { font-variant-numeric: tabular-nums; color: #444; font-size: .85rem; }
 pre.diff { background: #fff3f3; padding: .4rem; }
 svg { display: block; margin: .3rem 0; font: 10px monospace; width: 100%; height: auto; }
 .hole { fill: #e0e0e0; } .ram { fill: #c8e6c9; } .ram-unknown { fill: #eeeeee; }
+.pre-occupied { fill: #5d4037; } .legend-swatch.pre-occupied { fill-opacity: .7; }
+.run.outside-bound { stroke: #d50000; stroke-width: 2; fill: #ff1744; }
+.legend-label { fill: #555; }
 .high-address { stroke: #c62828; stroke-width: 2; stroke-dasharray: 4 2; }
 .low-address { stroke: #6a1b9a; stroke-width: 2; stroke-dasharray: 4 2; }
 .bar { fill: #5c6bc0; } .axis-line { stroke: #999; }
@@ -70,7 +73,10 @@ export function renderHtmlReport(report: RunReport): string {
   }</p>
 <p class="summary">${count("passed")} passed · ${count("failed")} failed · ${
     count("ignored")
-  } ignored (backend runs and cross-checks)</p></header>
+  } ignored · ${
+    count("observed")
+  } observed: HighAddress not enforced, pages above it counted (backend runs and cross-checks)</p>
+</header>
 ${suites.join("\n")}
 </body></html>
 `;

@@ -76,7 +76,9 @@ Deno.test("two runs with two host-fact sets merge into one HTML and JSON report"
       "first-machine",
       "second-machine",
     ]);
-    assert.equal(fleet.cases.length, 4);
+    // One row per case of the input (the DMA-limited suite's cases).
+    assert.equal(fleet.cases.length, a.suites[0].cases.length);
+    assert.ok(fleet.cases.length >= 4);
     const first = fleet.cases[0];
     assert.deepEqual(Object.keys(first.cells), ["first-machine", "second-machine"]);
     assert.ok(first.cells["first-machine"].p50Ci[0] <= first.cells["first-machine"].p50Ns);

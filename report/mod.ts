@@ -23,10 +23,13 @@ export { renderSuiteTable } from "./table.ts";
 export type {
   AllocationRecord,
   BackendRun,
+  BoundCheck,
   CaseReport,
   ClaimableCapability,
   CrossCheck,
   Divergence,
+  OccupancyStrip,
+  PreOccupied,
   RunReport,
   UncheckedExpectation,
   Verdict,

@@ -16,6 +16,7 @@ const verdictStyle: Record<Verdict, Style> = {
   passed: "green",
   failed: ["red", "bold"],
   ignored: "yellow",
+  observed: "cyan",
 };
 
 const headers = [

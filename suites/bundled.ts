@@ -107,6 +107,29 @@ export const dmaLimited: Suite = defineSuite({
       expect: { bytes: "requested", pages: 5, withinBound: true },
     } as const)),
     {
+      // Asking for more than lies below 16 MiB takes all of it, wherever the allocator places
+      // pages; the next 24-bit request then has nothing left within the bound.
+      name: "24-bit DMA with everything below 16 MiB taken: never a page above the bound",
+      steps: [
+        {
+          call: "allocatePagesForMdl",
+          handle: "low",
+          highAddress: 0xFF_FFFFn,
+          totalBytes: 16 * MiB,
+          expect: { bytes: "partial-allowed" },
+        },
+        {
+          call: "allocatePagesForMdl",
+          handle: "more",
+          highAddress: 0xFF_FFFFn,
+          totalBytes: 4 * KiB,
+          expect: { result: "mdl-or-null" },
+        },
+        { call: "freePagesFromMdl", handle: "more" },
+        { call: "freePagesFromMdl", handle: "low" },
+      ],
+    },
+    {
       name: "24-bit DMA on a fragmented machine",
       conditions: { fragmentation: 0.6, seed: 11 },
       request: { call: "allocatePagesForMdl", highAddress: 0xFF_FFFFn, totalBytes: 256 * KiB },

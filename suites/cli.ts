@@ -233,7 +233,8 @@ function summaryLine(report: RunReport): string {
   const unchecked = report.suites.flatMap((s) => s.cases.flatMap((c) => c.runs))
     .reduce((n, run) => n + run.unchecked.length, 0);
   return `${cases} case(s), seed ${report.seed}: ${count("passed")} passed, ` +
-    `${count("failed")} failed, ${count("ignored")} ignored (backend runs and cross-checks); ` +
+    `${count("failed")} failed, ${count("ignored")} ignored, ${count("observed")} observed ` +
+    "(backend runs and cross-checks); " +
     `${unchecked} expectation(s) ignored where a backend cannot check them`;
 }
 

@@ -50,7 +50,7 @@ Deno.test("a table per suite in plain text, with JSON and HTML files written", a
       stdout,
       /^24-bit DMA \(HighAddress 16 MiB\)\s+simulator\s+20 KiB\s+5\s+1\s+0x\w+\s.*passed$/m,
     );
-    assert.match(stdout, /^4 case\(s\), seed 1: 4 passed, 0 failed, 4 ignored/m);
+    assert.match(stdout, /^5 case\(s\), seed 1: 5 passed, 0 failed, 5 ignored, 0 observed/m);
 
     const json = JSON.parse(await Deno.readTextFile(`${dir}/results.json`));
     assert.deepEqual(json.backends, ["simulator"]);
@@ -62,7 +62,7 @@ Deno.test("a table per suite in plain text, with JSON and HTML files written", a
 
     const html = await Deno.readTextFile(`${dir}/report.html`);
     assert.match(html, /^<!doctype html>/);
-    assert.equal(html.match(/<svg class="memory-map"/g)?.length, 4);
+    assert.equal(html.match(/<svg class="memory-map"/g)?.length, 5);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -83,10 +83,10 @@ Deno.test("a failed expectation exits 1 and says what failed", async () => {
     "suites/testdata/failing_suite.ts",
   ]);
   assert.equal(code, 1);
-  assert.match(stdout, /^two pages fails\s+simulator\s+4 KiB\s+1\s+.*failed$/m);
+  assert.match(stdout, /^two pages fails\s+simulator\s+8 KiB\s+2\s+.*failed$/m);
   assert.match(
     stdout,
-    /^ {2}two pages fails › simulator: allocatePagesForMdl\("buffer", 1920 bytes\): 1 page\(s\), expected 2$/m,
+    /^ {2}two pages fails › simulator: allocatePagesForMdl\("buffer", 6000 bytes\): 2 page\(s\), expected 1$/m,
   );
 });
 

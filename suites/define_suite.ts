@@ -9,7 +9,9 @@
 import type { z } from "zod";
 import { CacheType } from "../core/constants.ts";
 import { audioBufferSize, describeAudioBuffer } from "./audio_format.ts";
+import { canonicalHighAddress } from "./bound.ts";
 import { combineExpectations } from "./combine_expectations.ts";
+import { describeReceived, suiteErrorMap } from "./problem_text.ts";
 import { type CaseParsed, caseSchema, type SuiteInput, suiteSchema } from "./schema.ts";
 import type {
   Allocation,
@@ -42,8 +44,10 @@ export interface SuiteProblem {
   readonly case?: string;
   /** Dotted path inside the case (or suite), e.g. `request.audio.notificationCount`. */
   readonly field: string;
-  /** What is wrong with the field, as a sentence. */
+  /** The rule the value breaks, e.g. "must be 1 or 2 (WaveRT notifications per buffer pass)". */
   readonly message: string;
+  /** The value received at `field`, rendered short: `3 (a number)`, `0x1n`, `"Cashed"`, ... */
+  readonly received: string;
 }
 
 /**
@@ -55,6 +59,8 @@ export interface SuiteProblem {
  *   defineSuite({ name: "Empty", cases: [] });
  * } catch (e) {
  *   if (e instanceof SuiteDefinitionError) console.log(e.problems.map((p) => p.field)); // ["cases"]
+ *   // e.message: '1 problem(s) in suite definition:\n  suite "Empty" › cases: needs at least
+ *   // 1 item(s) (got [])'
  * }
  * ```
  */
@@ -67,7 +73,7 @@ export class SuiteDefinitionError extends Error {
     const lines = problems.map((p) =>
       `  suite "${p.suite}"${
         p.case === undefined ? "" : ` › case ${p.case}`
-      } › ${p.field}: ${p.message}`
+      } › ${p.field}: ${p.message} (got ${p.received})`
     );
     super(`${problems.length} problem(s) in suite definition:\n${lines.join("\n")}`);
     this.name = "SuiteDefinitionError";
@@ -99,30 +105,31 @@ export class SuiteDefinitionError extends Error {
 export function defineSuite(input: SuiteInput): Suite {
   const suiteName = typeof input?.name === "string" && input.name !== "" ? input.name : "(unnamed)";
   const problems: SuiteProblem[] = [];
-  const header = suiteSchema.safeParse(input);
-  if (!header.success) problems.push(...toProblems(header.error, suiteName, undefined));
+  const header = suiteSchema.safeParse(input, parseOptions);
+  if (!header.success) problems.push(...toProblems(header.error, input, suiteName, undefined));
 
   const rawCases: unknown[] = Array.isArray(input?.cases) ? [...input.cases] : [];
   const parsed: CaseParsed[] = [];
+  // Names are compared as written, so a duplicate is reported whatever else is wrong.
   const seenNames = new Map<string, number>();
   rawCases.forEach((raw, index) => {
     const label = caseLabel(raw, index);
-    const result = caseSchema.safeParse(raw);
-    if (!result.success) {
-      problems.push(...toProblems(result.error, suiteName, label));
-      return;
+    const name = (raw as { name?: unknown } | null)?.name;
+    if (typeof name === "string" && name !== "") {
+      const first = seenNames.get(name);
+      if (first !== undefined) {
+        problems.push({
+          suite: suiteName,
+          case: label,
+          field: "name",
+          message: `duplicate case name (also cases[${first}]); Deno test names must be unique`,
+          received: describeReceived(name),
+        });
+      } else seenNames.set(name, index);
     }
-    const first = seenNames.get(result.data.name);
-    if (first !== undefined) {
-      problems.push({
-        suite: suiteName,
-        case: label,
-        field: "name",
-        message: `duplicate case name (also cases[${first}]); Deno test names must be unique`,
-      });
-    }
-    seenNames.set(result.data.name, index);
-    parsed.push(result.data);
+    const result = caseSchema.safeParse(raw, parseOptions);
+    if (!result.success) problems.push(...toProblems(result.error, raw, suiteName, label));
+    else parsed.push(result.data);
   });
   if (problems.length > 0) throw new SuiteDefinitionError(problems);
 
@@ -135,6 +142,9 @@ export function defineSuite(input: SuiteInput): Suite {
   definedSuites.add(resolved);
   return resolved;
 }
+
+/** Problems are worded by the suite's own rules and carry the value received. */
+const parseOptions = { reportInput: true, error: suiteErrorMap } as const;
 
 /** Suites that came out of {@linkcode defineSuite}: only these were validated. */
 const definedSuites = new WeakSet<object>();
@@ -226,14 +236,13 @@ function resolveStep(step: ParsedStep, caseExpect: CaseParsed["expect"]): Step {
 function resolveAllocation(
   request: ParsedRequest | Extract<ParsedStep, { call: AllocatorName }>,
 ): Allocation {
-  const low = "lowAddress" in request && request.lowAddress !== undefined
-    ? BigInt(request.lowAddress)
-    : 0n;
+  const low = "lowAddress" in request && request.lowAddress !== undefined ? request.lowAddress : 0n;
+  const highAddress = canonicalHighAddress(request.highAddress);
   if (request.audio !== undefined) {
     return {
       call: request.call,
       lowAddress: low,
-      highAddress: BigInt(request.highAddress),
+      highAddress,
       totalBytes: audioBufferSize(request.audio).bytes,
       sizeLabel: describeAudioBuffer(request.audio),
     };
@@ -242,7 +251,7 @@ function resolveAllocation(
   return {
     call: request.call,
     lowAddress: low,
-    highAddress: BigInt(request.highAddress),
+    highAddress,
     totalBytes,
     sizeLabel: `${totalBytes} bytes`,
   };
@@ -257,6 +266,7 @@ function caseLabel(raw: unknown, index: number): string {
 
 function toProblems(
   error: z.ZodError,
+  raw: unknown,
   suite: string,
   caseName: string | undefined,
 ): SuiteProblem[] {
@@ -271,8 +281,19 @@ function toProblems(
       message: unknownKeys.length > 0
         ? `unknown field(s) ${unknownKeys.map((k) => `"${k}"`).join(", ")}`
         : issue.message,
+      received: describeReceived(valueAt(raw, path)),
     };
   });
+}
+
+/** The value as written at `path`, or undefined where the path leads nowhere. */
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 function formatPath(path: readonly PropertyKey[], whole: string): string {

@@ -16,7 +16,7 @@ Deno.test("a single request resolves to allocate, map, unmap and free with its s
       conditions: { fragmentation: 0.25 },
       request: {
         call: "allocatePagesForMdl",
-        highAddress: 0xFFFFFFFF,
+        highAddress: 0xFFFFFFFFn,
         audio: tenMs,
         map: "WriteCombined",
       },
@@ -107,9 +107,20 @@ Deno.test("suite-level problems and duplicate case names are reported", () => {
     new Set([
       "undefined › conditions.fragmentation",
       "cases[2] › name",
+      // The duplicate is reported although both cases have problems of their own.
       `"same" (cases[1]) › name`,
+      `"same" (cases[0]) › request.highAddress`,
+      `"same" (cases[1]) › request.highAddress`,
+      "cases[2] › request.highAddress",
     ]),
   );
+  const high = error.problems.find((p) => p.field === "request.highAddress")!;
+  assert.equal(
+    high.message,
+    "must cover at least one page (≥ 0xFFFn): a bound below that leaves nothing to allocate",
+  );
+  assert.equal(high.received, "1n");
+  assert.match(error.message, /› request\.highAddress: must cover at least one page .* \(got 1n\)/);
 });
 
 Deno.test("contradictory expectations are rejected before anything runs", () => {
@@ -253,7 +264,7 @@ Deno.test("a single request's allocation carries the case's expectations", () =>
     result: "mdl",
     bytes: { atLeast: 8192 },
     pages: undefined,
-    withinBound: undefined,
+    withinBound: true,
     contiguous: true,
   });
 });
@@ -292,7 +303,6 @@ Deno.test("bad step expectations are all reported at once, naming suite › case
     new Set([
       `"field by field" (cases[0]) › steps[0].expect.bytes`,
       `"field by field" (cases[0]) › steps[0].expect.pages`,
-      `"field by field" (cases[0]) › steps[0].expect.withinBound`,
       `"field by field" (cases[0]) › steps[1].expect.byte`,
       `"field by field" (cases[0]) › steps[1].expect.latency`,
       `"field by field" (cases[0]) › steps[2].expect.result`,
@@ -304,7 +314,7 @@ Deno.test("bad step expectations are all reported at once, naming suite › case
       `"a case expecting NULL" (cases[1]) › steps[2].expect.mapping`,
     ]),
   );
-  assert.equal(error.problems.length, 12);
+  assert.equal(error.problems.length, 11);
   const message = (field: string, caseIndex = 0) =>
     error.problems.find((p) => p.field === field && p.case?.endsWith(`(cases[${caseIndex}])`))
       ?.message;
@@ -336,4 +346,104 @@ Deno.test("bad step expectations are all reported at once, naming suite › case
     error.message,
     /suite "Bad steps" › case "field by field" \(cases\[0\]\) › steps\[5\]\.expect: freePagesFromMdl allocates nothing/,
   );
+});
+
+const page = { call: "allocatePagesForMdl", highAddress: 0xFFFFFFFFn, totalBytes: 4096 } as const;
+
+Deno.test("every problem of issue 12 is found up front, each with the field and the value received", () => {
+  const input = {
+    name: "Issue 12",
+    cases: [
+      { name: "below one page", request: { ...page, highAddress: 0xFFEn } },
+      { name: "number address", request: { ...page, highAddress: 0xFFFFFFFF } },
+      { name: "empty range", request: page, expect: { bytes: { atLeast: 8192, atMost: 4096 } } },
+      { name: "no pages", request: page, expect: { pages: 0 } },
+      { name: "too many pages", request: page, expect: { pages: 2 } },
+      {
+        name: "bytes and pages disagree",
+        request: { ...page, totalBytes: 65536 },
+        expect: {
+          bytes: 8192,
+          pages: 5,
+        },
+      },
+      {
+        name: "p50 above p99",
+        request: page,
+        expect: { latency: { p50Us: 9, p99Us: 5, repetitions: 2 } },
+      },
+      {
+        name: "no bound to be within",
+        request: { ...page, highAddress: -1n },
+        expect: {
+          withinBound: true,
+        },
+      },
+      { name: "signed address", request: { ...page, highAddress: 0x8000_0000_0000_0000n } },
+      { name: "cache type typo", request: { ...page, map: "Cashed" } },
+      { name: "below one page" },
+    ],
+  } as unknown as SuiteInput;
+  const error = definitionError(() => defineSuite(input));
+  const got = error.problems.map((p) => [p.case, p.field, p.received]);
+  assert.deepEqual(got, [
+    [`"below one page" (cases[0])`, "request.highAddress", "0xFFEn"],
+    [`"number address" (cases[1])`, "request.highAddress", "4294967295 (a number)"],
+    [`"empty range" (cases[2])`, "expect.bytes.atMost", "4096 (a number)"],
+    [`"no pages" (cases[3])`, "expect.pages", "0 (a number)"],
+    [`"too many pages" (cases[4])`, "expect.pages", "2 (a number)"],
+    [`"bytes and pages disagree" (cases[5])`, "expect.bytes", "8192 (a number)"],
+    [`"p50 above p99" (cases[6])`, "expect.latency.p50Us", "9 (a number)"],
+    [`"no bound to be within" (cases[7])`, "expect.withinBound", "true"],
+    [`"signed address" (cases[8])`, "request.highAddress", "0x8000000000000000n"],
+    [`"cache type typo" (cases[9])`, "request.map", '"Cashed"'],
+    [`"below one page" (cases[10])`, "name", '"below one page"'],
+    [`"below one page" (cases[10])`, "request", "nothing (the field is missing)"],
+  ]);
+  const message = (i: number) => error.problems[i].message;
+  assert.equal(
+    message(1),
+    "must be a bigint, not a number: addresses are bigints in suites as in the stream API, " +
+      "e.g. 0xFFFFFFFFn",
+  );
+  assert.equal(message(2), "is below atLeast 8192: no byte count satisfies both");
+  assert.match(message(3), /^contradicts the request: the request asks for 4096 bytes/);
+  assert.match(message(4), /at most 1 page\(s\) can come back/);
+  assert.match(message(5), /^contradicts pages 5: 8192 bytes are that many pages at no page size/);
+  assert.match(message(6), /^overlaps p99Us 5: p50 never exceeds p99/);
+  assert.match(message(7), /no bound to be within/);
+  // No raw schema text: every message is the suite's own wording.
+  for (const p of error.problems) assert.doesNotMatch(p.message, /Invalid input|Too small|Too big/);
+});
+
+Deno.test("totalBytes 0 is a case like any other, and no limit is -1n or all-ones", () => {
+  const suite = defineSuite({
+    name: "Edges",
+    cases: [
+      {
+        name: "zero bytes",
+        request: { ...page, totalBytes: 0 },
+        expect: { result: "mdl-or-null" },
+      },
+      { name: "no limit as -1n", request: { ...page, highAddress: -1n } },
+      { name: "no limit as all-ones", request: { ...page, highAddress: 0xFFFF_FFFF_FFFF_FFFFn } },
+      { name: "bytes as a bigint", request: page, expect: { bytes: 4096n, pages: 1 } },
+      {
+        name: "bound opted out",
+        request: page,
+        expect: { withinBound: false },
+      },
+    ],
+  });
+  const allocation = (i: number) => {
+    const step = suite.cases[i].steps[0];
+    assert.ok("allocation" in step);
+    return step;
+  };
+  assert.equal(allocation(0).allocation.totalBytes, 0);
+  assert.equal(allocation(1).allocation.highAddress, 0xFFFF_FFFF_FFFF_FFFFn);
+  assert.equal(allocation(2).allocation.highAddress, 0xFFFF_FFFF_FFFF_FFFFn);
+  assert.equal(allocation(3).expect.bytes, 4096);
+  assert.equal(allocation(0).expect.withinBound, true, "checked by default");
+  assert.equal(allocation(4).expect.withinBound, false);
 });

@@ -122,6 +122,7 @@ export function registerSuite(suite: Suite, options: RegisterOptions = {}): void
 
 function logIgnored(name: string, result: BackendRun | CrossCheck): void {
   if (result.status === "ignored") console.log(`${name} ignored: ${result.reason}`);
+  if (result.status === "observed") console.log(`${name} observed: HighAddress not enforced here`);
 }
 
 /**

@@ -52,7 +52,7 @@ Deno.test("a broken expectation fails its backend step with every reason in the 
   assert.notEqual(code, 0);
   assert.match(
     junit,
-    /name="Fixture › two pages fails &gt; simulator"[^>]*>\s*<failure message="Uncaught CaseFailure: simulator \(suite registered at [^)]+\):\s+allocatePagesForMdl\(&quot;buffer&quot;, 1920 bytes\): 1 page\(s\), expected 2/,
+    /name="Fixture › two pages fails &gt; simulator"[^>]*>\s*<failure message="Uncaught CaseFailure: simulator \(suite registered at [^)]+\):\s+allocatePagesForMdl\(&quot;buffer&quot;, 6000 bytes\): 2 page\(s\), expected 1/,
   );
 });
 

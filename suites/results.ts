@@ -34,10 +34,50 @@ export interface AllocationRecord {
   readonly runs: readonly PageRun[] | null;
   /** Lowest and highest address and pages beyond the bounds; null like `runs`. */
   readonly extent: PageExtent | null;
+  /** How the HighAddress bound was treated; null when the call returned NULL. */
+  readonly bound: BoundCheck | null;
 }
 
-/** Verdict of one step: ignored carries its reason and is never counted as passed. */
-export type Verdict = "passed" | "failed" | "ignored";
+/**
+ * How an allocation's bound was treated, as results, tables, JSON and the report show it:
+ *
+ * - `"checked"`: the backend guarantees the bound and every page was compared with it;
+ * - `"observed"`: the backend cannot enforce it (Linux user pages): every page was compared and
+ *   the count recorded, which is never a pass ("observed: 5 of 5 pages above the bound");
+ * - `"unverifiable"`: no frame numbers, so nothing could be compared (`reason` says why);
+ * - `"opted-out"`: the suite wrote `withinBound: false`;
+ * - `"no-limit"`: HighAddress is all-ones or `-1n`, so there is nothing to check.
+ *
+ * @example
+ * ```ts
+ * const bound: BoundCheck = {
+ *   check: "observed",
+ *   highAddress: "0xFFFFFFFF",
+ *   pages: 5,
+ *   pagesOutside: 5,
+ *   reason: "Linux offers no physical address limit for user memory",
+ * };
+ * ```
+ */
+export interface BoundCheck {
+  /** How the bound was treated; see {@linkcode BoundCheck}. */
+  readonly check: "checked" | "observed" | "unverifiable" | "opted-out" | "no-limit";
+  /** HighAddress as printed: "0xFFFFFFFF", or "no limit". */
+  readonly highAddress: string;
+  /** Pages of the allocation. */
+  readonly pages: number;
+  /** Pages outside [LowAddress, HighAddress]; null where they were not compared. */
+  readonly pagesOutside: number | null;
+  /** Why the backend cannot enforce or compare the bound (`"observed"`, `"unverifiable"`). */
+  readonly reason?: string;
+}
+
+/**
+ * Verdict of one step: ignored carries its reason and is never counted as passed; `"observed"`
+ * (backend runs only) is a run whose expectations held but whose HighAddress bound the backend
+ * cannot enforce, so the pages above it were counted and reported instead of passed.
+ */
+export type Verdict = "passed" | "failed" | "ignored" | "observed";
 
 /**
  * One case on one backend.
@@ -58,7 +98,10 @@ export interface BackendRun {
   readonly status: Verdict;
   /** Why the backend did not run the case (status "ignored"). */
   readonly reason?: string;
-  /** Broken expectations and invariants, each with how many repetitions broke it. */
+  /**
+   * Broken expectations and invariants, each with how many repetitions broke it. A run with none
+   * is `"passed"`, or `"observed"` when a bound was only observed (see {@linkcode BoundCheck}).
+   */
   readonly failures: readonly string[];
   /** Facts worth reading that are not failures, e.g. a measured budget reported only. */
   readonly notes: readonly string[];
@@ -78,6 +121,46 @@ export interface BackendRun {
   readonly pageSize: number | null;
   /** Capabilities the backend claims (`frameNumbers`, `highAddressEnforced`, ...). */
   readonly claims: readonly ClaimableCapability[];
+  /**
+   * Memory the rest of the system occupied while the case ran (the simulator's fragmentation),
+   * in the memory map's windows; null or absent where the backend cannot tell (hardware).
+   */
+  readonly preOccupied?: PreOccupied | null;
+}
+
+/**
+ * Pre-occupied memory: how many pages, and per map window the occupied share of each bin.
+ *
+ * @example
+ * ```ts
+ * const none: PreOccupied = { pages: 0, strips: [] };
+ * ```
+ */
+export interface PreOccupied {
+  /** Pages occupied by the rest of the system on the whole machine. */
+  readonly pages: number;
+  /** The overview window, then the zoom window when the map draws one. */
+  readonly strips: readonly OccupancyStrip[];
+}
+
+/**
+ * One window split into equal bins, each with the share (0–1, two decimals) of its RAM pages that
+ * was occupied, or -1 for a bin without RAM.
+ *
+ * @example
+ * ```ts
+ * const strip: OccupancyStrip = { from: 0n, to: 1n << 30n, bins: [0.95, -1], sampled: true };
+ * ```
+ */
+export interface OccupancyStrip {
+  /** First byte of the window. */
+  readonly from: bigint;
+  /** End of the window (exclusive). */
+  readonly to: bigint;
+  /** Occupied share of each equal bin, from `from` up; -1 for a bin without RAM. */
+  readonly bins: readonly number[];
+  /** True when some bin's share comes from evenly spaced samples rather than every page. */
+  readonly sampled: boolean;
 }
 
 /** An expectation a backend's capabilities do not let it check. */
@@ -211,6 +294,7 @@ export function ignoredRun(backend: string, reason: string): BackendRun {
     machine: null,
     pageSize: null,
     claims: [],
+    preOccupied: null,
   };
 }
 

@@ -10,6 +10,8 @@ import { CacheType } from "../core/constants.ts";
 import { machinePresets } from "../core/machine.ts";
 import { ViolationRules } from "../core/violations.ts";
 import { audioBufferProblems } from "./audio_format.ts";
+import { isNoLimit, MIN_HIGH_ADDRESS, PHYSICAL_ADDRESS_MAX } from "./bound.ts";
+import { expectationProblems } from "./expectation_rules.ts";
 
 const cacheTypeNames = Object.keys(CacheType) as [keyof typeof CacheType];
 const violationIds = Object.values(ViolationRules).map((rule) => rule.id) as [
@@ -22,17 +24,61 @@ const machineNames = [...Object.keys(machinePresets), "host"] as [
 /** `MmAllocatePagesForMdlEx` takes at most 4 GB − PAGE_SIZE; no page size is below 4 KiB. */
 const MAX_TOTAL_BYTES = 0x1_0000_0000 - 4096;
 
-const address = z.union([
-  z.bigint().nonnegative().max(0xFFFF_FFFF_FFFF_FFFFn),
-  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-], {
-  error: "must be a 64-bit physical address (a bigint such as 0xFFFFFFFFn, or a safe integer)",
-});
+/**
+ * The one rule for numbers and bigints, in suites as in the stream API: addresses are bigints
+ * (a 64-bit physical address does not fit a number exactly); sizes and byte counts are numbers or
+ * bigints; counts of pages are numbers.
+ */
+const ADDRESS_RULE = "addresses are bigints in suites as in the stream API, e.g. 0xFFFFFFFFn";
+
+function bigintAddress(what: string) {
+  return z.bigint({
+    error: (issue) =>
+      typeof issue.input === "number"
+        ? `must be a bigint, not a number: ${ADDRESS_RULE}`
+        : `must be ${what} as a bigint, e.g. 0xFFFFFFFFn`,
+  });
+}
+
+/** HighAddress: at least one page, at most PHYSICAL_ADDRESS's maximum, or all-ones/-1n for none. */
+const highAddress = bigintAddress("a physical address").check(z.superRefine((value, ctx) => {
+  if (isNoLimit(value)) return;
+  const problem = value < 0n
+    ? "must be ≥ 0, or -1n for no limit"
+    : value < MIN_HIGH_ADDRESS
+    ? "must cover at least one page (≥ 0xFFFn): a bound below that leaves nothing to allocate"
+    : value > PHYSICAL_ADDRESS_MAX
+    ? "must be at most 0x7FFFFFFFFFFFFFFFn (PHYSICAL_ADDRESS is signed), or " +
+      "0xFFFFFFFFFFFFFFFFn / -1n for no limit"
+    : null;
+  if (problem !== null) ctx.addIssue({ code: "custom", message: problem, input: value });
+}));
+
+const lowAddress = bigintAddress("a physical address").check(z.superRefine((value, ctx) => {
+  if (value < 0n || value > PHYSICAL_ADDRESS_MAX) {
+    ctx.addIssue({
+      code: "custom",
+      message: "must be a physical address in 0..0x7FFFFFFFFFFFFFFFn",
+      input: value,
+    });
+  }
+}));
 
 const byteCount = z.union([
-  z.bigint().positive().max(BigInt(MAX_TOTAL_BYTES)),
-  z.number().int().positive().max(MAX_TOTAL_BYTES),
-], { error: `must be a whole number of bytes from 1 to ${MAX_TOTAL_BYTES} (4 GB - 4 KiB)` });
+  z.bigint().nonnegative().max(BigInt(MAX_TOTAL_BYTES)),
+  z.number().int().nonnegative().max(MAX_TOTAL_BYTES),
+], {
+  error: `must be a whole number of bytes from 0 to ${MAX_TOTAL_BYTES} (4 GB - 4 KiB), as a ` +
+    "number or a bigint",
+});
+
+/** A byte count an expectation names: a number or a bigint, as sizes are everywhere. */
+const expectedBytes = z.union([
+  z.number().int().nonnegative().max(MAX_TOTAL_BYTES),
+  z.bigint().nonnegative().max(BigInt(MAX_TOTAL_BYTES)),
+], {
+  error: `must be a whole number of bytes from 0 to ${MAX_TOTAL_BYTES}, as a number or a bigint`,
+});
 
 const audioBuffer = z.strictObject({
   sampleRate: z.number().int().positive(),
@@ -83,12 +129,13 @@ function checkBounds(
   if (!isObject(request)) return;
   const low = request.lowAddress ?? 0n;
   const high = request.highAddress;
-  const isAddress = (v: unknown) => typeof v === "bigint" || Number.isInteger(v);
-  if (isAddress(low) && isAddress(high) && BigInt(low as bigint) > BigInt(high as bigint)) {
+  if (typeof low !== "bigint" || typeof high !== "bigint" || isNoLimit(high)) return;
+  if (low > high) {
     ctx.addIssue({
       code: "custom",
       path: ["lowAddress"],
-      message: `lowAddress must not exceed highAddress`,
+      message: `must not exceed highAddress 0x${high.toString(16).toUpperCase()}n`,
+      input: low,
     });
   }
 }
@@ -100,15 +147,15 @@ const cacheTypeName = z.enum(cacheTypeNames, {
 
 const pagesRequest = z.strictObject({
   call: z.literal("allocatePagesForMdl"),
-  highAddress: address,
+  highAddress,
   ...sizeFields,
   map: cacheTypeName.optional(),
 }).check(z.superRefine(checkOneSize, evenWithOtherProblems));
 
 const contiguousRequest = z.strictObject({
   call: z.literal("allocateContiguousPagesForMdl"),
-  lowAddress: address.optional(),
-  highAddress: address,
+  lowAddress: lowAddress.optional(),
+  highAddress,
   ...sizeFields,
   map: cacheTypeName.optional(),
 }).check(z.superRefine(checkOneSize, evenWithOtherProblems))
@@ -133,23 +180,49 @@ function checkNullResult(
   }
 }
 
+/** `{ atLeast?, atMost? }`: at least one of them, and a range some byte count lies in. */
+const bytesRange = z.strictObject({
+  atLeast: expectedBytes.optional(),
+  atMost: expectedBytes.optional(),
+}).check(z.superRefine((range, ctx) => {
+  if (range.atLeast === undefined && range.atMost === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: "give atLeast and/or atMost (an empty range expects nothing)",
+      input: range,
+    });
+  } else if (
+    range.atLeast !== undefined && range.atMost !== undefined &&
+    BigInt(range.atLeast) > BigInt(range.atMost)
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["atMost"],
+      message: `is below atLeast ${range.atLeast}: no byte count satisfies both`,
+      input: range.atMost,
+    });
+  }
+}));
+
 /** What one allocation must return: shared by a case's `expect` and each allocation step's. */
 const allocationExpectationFields = {
-  result: z.enum(["mdl", "null", "mdl-or-null"]).optional(),
+  result: z.enum(["mdl", "null", "mdl-or-null"], {
+    error: 'must be "mdl", "null" or "mdl-or-null"',
+  }).optional(),
   bytes: z.union([
-    z.number().int().nonnegative(),
+    expectedBytes,
     z.literal("requested"),
     z.literal("partial-allowed"),
-    z.strictObject({
-      atLeast: z.number().int().nonnegative().optional(),
-      atMost: z.number().int().nonnegative().optional(),
-    }),
+    bytesRange,
   ], {
     error: 'must be an exact byte count, "requested", "partial-allowed" or { atLeast?, atMost? }',
   }).optional(),
-  pages: z.number().int().nonnegative().optional(),
-  // Only `true` means something; `false` would read as a promise the runner does not keep.
-  withinBound: z.literal(true, { error: "must be true, or left out" }).optional(),
+  pages: z.number({ error: "must be a whole number of pages (a number)" }).int()
+    .nonnegative().optional(),
+  // Checked by default wherever HighAddress is a limit; `false` opts out explicitly.
+  withinBound: z.boolean({
+    error: "must be true (the default: every page at or below HighAddress) or false (opt out)",
+  }).optional(),
   contiguous: z.literal(true, { error: "must be true, or left out" }).optional(),
 };
 
@@ -185,15 +258,15 @@ const steps = z.discriminatedUnion("call", [
   z.strictObject({
     call: z.literal("allocatePagesForMdl"),
     handle: handleName,
-    highAddress: address,
+    highAddress,
     ...sizeFields,
     expect: stepExpectations.optional(),
   }).check(z.superRefine(checkOneSize, evenWithOtherProblems)),
   z.strictObject({
     call: z.literal("allocateContiguousPagesForMdl"),
     handle: handleName,
-    lowAddress: address.optional(),
-    highAddress: address,
+    lowAddress: lowAddress.optional(),
+    highAddress,
     ...sizeFields,
     expect: stepExpectations.optional(),
   }).check(z.superRefine(checkOneSize, evenWithOtherProblems))
@@ -228,7 +301,7 @@ const conditions = z.strictObject({
     systematic: z.boolean().optional(),
   }).optional(),
   memoryCapBytes: z.union([z.bigint().nonnegative(), z.number().int().nonnegative()], {
-    error: "must be a non-negative whole number of bytes",
+    error: "must be a whole number of bytes ≥ 0, as a number or a bigint",
   }).optional(),
 });
 
@@ -242,10 +315,20 @@ const expectations = z.strictObject({
     p50Us: z.number().positive().optional(),
     p99Us: z.number().positive().optional(),
     repetitions: z.number().int().min(1).max(100_000),
-  }).refine((l) => l.p50Us !== undefined || l.p99Us !== undefined, {
-    error: "give p50Us and/or p99Us",
-    path: ["p99Us"],
-  }).optional(),
+  }).check(z.superRefine((l, ctx) => {
+    if (l.p50Us === undefined && l.p99Us === undefined) {
+      ctx.addIssue({ code: "custom", path: ["p99Us"], message: "give p50Us and/or p99Us" });
+    } else if (l.p50Us !== undefined && l.p99Us !== undefined && l.p50Us > l.p99Us) {
+      // p50 ≤ p99 always: the p99 budget already keeps p50 below it.
+      ctx.addIssue({
+        code: "custom",
+        path: ["p50Us"],
+        message: `overlaps p99Us ${l.p99Us}: p50 never exceeds p99, so a p50 budget above the ` +
+          "p99 budget checks nothing; lower it or leave it out",
+        input: l.p50Us,
+      });
+    }
+  })).optional(),
 }).check(z.superRefine(checkNullResult, evenWithOtherProblems));
 
 /** Handles must be allocated before use and not allocated twice; checked in step order. */
@@ -330,6 +413,7 @@ export const caseSchema = z.strictObject({
   if (expect?.result === "null" && Array.isArray(testCase.steps)) {
     checkInheritedNull(testCase.steps, ctx);
   }
+  for (const problem of expectationProblems(testCase)) ctx.addIssue({ code: "custom", ...problem });
   if (expect?.mapping !== undefined && testCase.request?.map === undefined) {
     ctx.addIssue({
       code: "custom",

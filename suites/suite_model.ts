@@ -39,7 +39,8 @@ export interface Allocation {
   readonly call: AllocatorName;
   /** Lowest acceptable physical address; 0 for `allocatePagesForMdl`, which takes none. */
   readonly lowAddress: bigint;
-  /** Highest acceptable physical address (inclusive). */
+  /** Highest acceptable physical address (inclusive); "no limit" (`-1n` or all-ones as written)
+   * is `NO_LIMIT`. */
   readonly highAddress: bigint;
   /** Bytes requested. */
   readonly totalBytes: number;
@@ -112,7 +113,12 @@ export type BytesExpectation =
  *
  * @example
  * ```ts
- * const cyclicBuffer: AllocationExpectations = { result: "mdl", bytes: "requested", pages: 1 };
+ * const cyclicBuffer: AllocationExpectations = {
+ *   result: "mdl",
+ *   bytes: "requested",
+ *   pages: 1,
+ *   withinBound: true,
+ * };
  * ```
  */
 export interface AllocationExpectations {
@@ -122,8 +128,11 @@ export interface AllocationExpectations {
   readonly bytes?: BytesExpectation;
   /** Exact number of pages the MDL must hold; absent when any number will do. */
   readonly pages?: number;
-  /** Every page must lie inside [lowAddress, highAddress]; absent when unchecked. */
-  readonly withinBound?: true;
+  /**
+   * Whether every page must lie at or below HighAddress (and at or above LowAddress): true unless
+   * the suite wrote `withinBound: false`. A HighAddress of "no limit" has nothing to check.
+   */
+  readonly withinBound: boolean;
   /** The pages must be physically contiguous; absent when unchecked. */
   readonly contiguous?: true;
 }
@@ -135,7 +144,12 @@ export interface AllocationExpectations {
  *
  * @example
  * ```ts
- * const expect: Expectations = { result: "mdl", bytes: "requested", mapping: "required" };
+ * const expect: Expectations = {
+ *   result: "mdl",
+ *   bytes: "requested",
+ *   withinBound: true,
+ *   mapping: "required",
+ * };
  * ```
  */
 export interface Expectations extends AllocationExpectations {

@@ -1,6 +1,7 @@
 /**
- * A well-formed suite with one case whose expectation cannot hold (a 10 ms buffer is one page, not
- * two), for the tests of the `deno test` integration and the CLI's exit status.
+ * A well-formed suite with one case whose expectation does not hold (6,000 bytes are two 4 KiB
+ * pages, not one: possible only at 16 KiB pages), for the tests of the `deno test` integration and
+ * the CLI's exit status.
  *
  * @module
  */
@@ -19,8 +20,8 @@ export const failingSuite = defineSuite({
     },
     {
       name: "two pages fails",
-      request: { call: "allocatePagesForMdl", highAddress: 0xFFFFFFFFn, totalBytes: 1920 },
-      expect: { pages: 2 },
+      request: { call: "allocatePagesForMdl", highAddress: 0xFFFFFFFFn, totalBytes: 6000 },
+      expect: { pages: 1 },
     },
   ],
 });
