@@ -93,6 +93,21 @@ Deno.test({
       "PcRegisterSubdevice",
     ]);
     assert.deepEqual(imports.get("hal.dll"), ["KeQueryPerformanceCounter"]);
+    // Windows 10 in the optional header, as for a driver linked by Microsoft's linker.
+    for (const field of ["MajorOSystemVersion", "MajorSubsystemVersion"]) {
+      assert.match(driver, new RegExp(`^${field}\\s+10$`, "m"));
+    }
+    // The control device's admin-only DACL is set with what mingw-w64 can link (no wdmsec.lib).
+    const kernel = imports.get("ntoskrnl.exe")!;
+    for (
+      const name of [
+        "IoCreateDevice",
+        "RtlAddAccessAllowedAce",
+        "ObOpenObjectByPointer",
+        "ZwSetSecurityObject",
+      ]
+    ) assert.ok(kernel.includes(name), `the driver does not import ${name}`);
+    assert.ok(!kernel.includes("IoCreateDeviceSecure"), "IoCreateDeviceSecure is in wdmsec.lib");
     const inf = await Deno.readTextFile(windowsOutputs.inf);
     assert.match(inf, /^ServiceBinary=%13%\\wavert_test\.sys$/m);
   },
