@@ -29,6 +29,9 @@ const MINGW = "x86_64-w64-mingw32-";
 export const WARNINGS: readonly string[] = ["-O2", "-Wall", "-Wextra", "-Werror"];
 const DRIVER_SOURCE_DIR = `${nativeSourceDir}windows_driver/`;
 const PROTOCOL_SOURCE = `${nativeSourceDir}wavert_protocol.c`;
+/** The helper's own render pin (SetupAPI, ksuser.dll); also linked into the Wine test. */
+const STREAM_SOURCE = `${nativeSourceDir}wavert_stream_windows.c`;
+const HELPER_LIBRARIES = ["-lsetupapi", "-lksuser"];
 
 /**
  * Kernel-mode compile flags: no C library, no stack protector (its runtime does not exist in the
@@ -208,13 +211,18 @@ export async function buildWindows(): Promise<void> {
     "-o",
     windowsOutputs.helperDll,
     `${nativeSourceDir}wavert_helper_windows.c`,
+    `${nativeSourceDir}wavert_status_windows.c`,
+    STREAM_SOURCE,
     PROTOCOL_SOURCE,
+    ...HELPER_LIBRARIES,
   ]);
   await runTool(gcc, [
     ...WARNINGS,
     "-o",
     windowsOutputs.helperTest,
     `${nativeSourceDir}windows_helper_test.c`,
+    STREAM_SOURCE,
+    ...HELPER_LIBRARIES,
   ]);
 
   await runTool(mingwTool("dlltool"), [
