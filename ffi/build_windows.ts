@@ -222,6 +222,8 @@ export async function buildWindows(): Promise<void> {
     windowsOutputs.helperTest,
     `${nativeSourceDir}windows_helper_test.c`,
     STREAM_SOURCE,
+    `${nativeSourceDir}wavert_status_windows.c`,
+    PROTOCOL_SOURCE,
     ...HELPER_LIBRARIES,
   ]);
 

@@ -12,6 +12,8 @@
  */
 #include "wavert_helper.h"
 #include "wavert_helper_windows.h"
+#include "wavert_protocol.h"
+#include "wavert_status_windows.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +98,31 @@ int main(int argc, char **argv) {
   }
   check_message(message, WRTW_STATUS_END, "unknown status code");
   check_message(message, WRTW_FIRST_STATUS - 1, "unknown status code");
+
+  /* Every outcome the driver reports (WRTP_E_NO_STREAM on) reaches the caller by a name of its
+   * own, never as WRT_E_PROTOCOL; only decode failures are protocol errors, with the WRTP code. */
+  for (int32_t s = WRTP_E_NO_STREAM; s < WRTP_STATUS_COUNT; s++) {
+    uint64_t error = 0;
+    int32_t mapped = wrtw_status_of(s, &error);
+    if (mapped == WRT_E_PROTOCOL) fprintf(stderr, "%s has no helper name\n", wrtp_status_name(s));
+    CHECK(mapped != WRT_E_PROTOCOL && mapped != WRT_OK && error == 0);
+  }
+  static const int32_t windows_only[][2] = {
+      {WRTP_E_TABLE_FULL, WRTW_E_TABLE_FULL},
+      {WRTP_E_PAGE_INDEX, WRTW_E_PAGE_INDEX},
+      {WRTP_E_HANDLE_BYTES, WRTW_E_HANDLE_BYTES},
+      {WRTP_E_HANDLE_ALLOCATIONS, WRTW_E_HANDLE_ALLOCATIONS},
+      {WRTP_E_GLOBAL_BYTES, WRTW_E_GLOBAL_BYTES},
+      {WRTP_E_GLOBAL_ALLOCATIONS, WRTW_E_GLOBAL_ALLOCATIONS},
+  };
+  for (size_t i = 0; i < sizeof windows_only / sizeof windows_only[0]; i++) {
+    uint64_t error = 0;
+    CHECK(wrtw_status_of(windows_only[i][0], &error) == windows_only[i][1]);
+  }
+  for (int32_t s = WRTP_E_TRUNCATED; s < WRTP_E_NO_STREAM; s++) {
+    uint64_t error = 0;
+    CHECK(wrtw_status_of(s, &error) == WRT_E_PROTOCOL && error == (uint64_t)s);
+  }
 
   /* The stream opener without the driver: no filter, a named status, no pin, no crash. */
   {
