@@ -22,12 +22,18 @@ enum {
   ABI_SLOT_FREE = 7,
   ABI_SLOT_PAGE_COUNT = 8,
   ABI_SLOT_PAGE_ADDRESS = 9,
+  /* IPortWaveRT's slots the driver itself never calls, called by driver_side.c so that their
+   * positions are checked too (logged as 100 + slot; QueryInterface of the stream as 0). */
+  ABI_SLOT_STREAM_QUERY = 0,
+  ABI_SLOT_PORT_QUERY = 100,
+  ABI_SLOT_PORT_DEVICE_PROPERTY = 104,
+  ABI_SLOT_PORT_REGISTRY_KEY = 105,
 };
 
 typedef struct abi_call {
   uint32_t slot;
   uint32_t reserved;
-  uint64_t args[3]; /* after `this`, as the callee saw them */
+  uint64_t args[7]; /* after `this`, as the callee saw them */
   uint64_t result;  /* what the callee returned */
 } abi_call;
 
@@ -55,6 +61,9 @@ ABI_IMPORT abi_log *StandInLog(void);
 ABI_IMPORT void StandInStartDevice(void *device, abi_start_device_fn start_device);
 /* Opens a stream on the miniport (NewStream) and calls every IMiniportWaveRTStream slot. */
 ABI_IMPORT void StandInOpenStream(void);
+/* The port and the port stream, as the driver sees them (opaque here). */
+ABI_IMPORT void *StandInPort(void);
+ABI_IMPORT void *StandInPortStream(void);
 /* Releases the miniport stream, then the miniport and the port; checks every reference. */
 ABI_IMPORT void StandInStop(void);
 

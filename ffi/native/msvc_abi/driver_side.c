@@ -108,11 +108,68 @@ static void page_addresses(uint64_t handle, uint32_t first, uint32_t count) {
   abi_expect("GetPhysicalPageAddress calls", seen, count);
 }
 
+/* The slots the driver has no use for, called through portcls_min.h all the same: a slot out
+ * of place would shift the ones after it. */
+static void unused_slots(void) {
+  IPortWaveRT *port = StandInPort();
+  static const GUID some_id = {0x12345678, 0x9abc, 0xdef0, {1, 2, 3, 4, 5, 6, 7, 8}};
+  PVOID out = &out;
+  abi_expect("IPortWaveRT::QueryInterface",
+             (uint32_t)port->lpVtbl->QueryInterface(port, &some_id, &out), 0xC0000002u);
+  const abi_call *c = last_call(ABI_SLOT_PORT_QUERY);
+  abi_expect("IPortWaveRT::QueryInterface: InterfaceId", c->args[0], (uint64_t)(uintptr_t)&some_id);
+  abi_expect("IPortWaveRT::QueryInterface: Interface", c->args[1], (uint64_t)(uintptr_t)&out);
+  abi_expect("IPortWaveRT::QueryInterface: NULL on failure", (uint64_t)(uintptr_t)out, 0);
+
+  UCHAR property[64];
+  ULONG length = 0;
+  abi_expect("IPortWaveRT::GetDeviceProperty",
+             (uint32_t)port->lpVtbl->GetDeviceProperty(port, DevicePropertyHardwareID,
+                                                        sizeof property, property, &length),
+             0xC0000023u);
+  c = last_call(ABI_SLOT_PORT_DEVICE_PROPERTY);
+  abi_expect("GetDeviceProperty: DeviceProperty", c->args[0], DevicePropertyHardwareID);
+  abi_expect("GetDeviceProperty: BufferLength", c->args[1], sizeof property);
+  abi_expect("GetDeviceProperty: PropertyBuffer", c->args[2], (uint64_t)(uintptr_t)property);
+  abi_expect("GetDeviceProperty: ResultLength", c->args[3], (uint64_t)(uintptr_t)&length);
+  abi_expect("GetDeviceProperty: *ResultLength", length, sizeof property / 2);
+
+  IUnknownK *key = (IUnknownK *)&key;
+  static IUnknownK outer;
+  OBJECT_ATTRIBUTES attributes;
+  ULONG disposition = 0;
+  abi_expect("IPortWaveRT::NewRegistryKey",
+             (uint32_t)port->lpVtbl->NewRegistryKey(port, &key, &outer, 3, KEY_READ, &attributes,
+                                                     0x2A, &disposition),
+             0xC0000034u);
+  c = last_call(ABI_SLOT_PORT_REGISTRY_KEY);
+  abi_expect("NewRegistryKey: OutRegistryKey", c->args[0], (uint64_t)(uintptr_t)&key);
+  abi_expect("NewRegistryKey: OuterUnknown", c->args[1], (uint64_t)(uintptr_t)&outer);
+  abi_expect("NewRegistryKey: RegistryKeyType", c->args[2], 3);
+  abi_expect("NewRegistryKey: DesiredAccess", c->args[3], KEY_READ);
+  abi_expect("NewRegistryKey: ObjectAttributes", c->args[4], (uint64_t)(uintptr_t)&attributes);
+  abi_expect("NewRegistryKey: CreateOptions", c->args[5], 0x2A);
+  abi_expect("NewRegistryKey: Disposition", c->args[6], (uint64_t)(uintptr_t)&disposition);
+  abi_expect("NewRegistryKey: *OutRegistryKey", (uint64_t)(uintptr_t)key, 0);
+  abi_expect("NewRegistryKey: *Disposition", disposition, 2);
+
+  IPortWaveRTStream *stream = StandInPortStream();
+  out = &out;
+  abi_expect("IPortWaveRTStream::QueryInterface",
+             (uint32_t)stream->lpVtbl->QueryInterface(stream, &some_id, &out), 0xC0000002u);
+  c = last_call(ABI_SLOT_STREAM_QUERY);
+  abi_expect("IPortWaveRTStream::QueryInterface: InterfaceId", c->args[0],
+             (uint64_t)(uintptr_t)&some_id);
+  abi_expect("IPortWaveRTStream::QueryInterface: Interface", c->args[1],
+             (uint64_t)(uintptr_t)&out);
+}
+
 int abi_driver_run(void) {
   device.DriverObject = &driver;
   device.DeviceExtension = extension;
   StandInStartDevice(&device, (abi_start_device_fn)wrt_start_device);
   StandInOpenStream();
+  unused_slots();
   wrt_adapter *adapter = wrt_adapter_of(&device);
   wrts_session_init(&session, &wrt_port_ops, adapter, &adapter->budget);
 

@@ -52,7 +52,7 @@ static void expect(const char *what, uint64_t got, uint64_t want) {
 static uint64_t bits(const void *p) { return reinterpret_cast<uint64_t>(p); }
 static void record(uint32_t slot, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t result) {
   if (log.call_count == ABI_MAX_CALLS) return;
-  log.calls[log.call_count++] = {slot, 0, {a0, a1, a2}, result};
+  log.calls[log.call_count++] = {slot, 0, {a0, a1, a2, 0, 0, 0, 0}, result};
 }
 static bool same(const GUID &a, const GUID &b) {
   const uint8_t *x = reinterpret_cast<const uint8_t *>(&a);
@@ -108,8 +108,9 @@ struct PortStream final : IPortWaveRTStream {
     return nullptr;
   }
 
-  NTSTATUS STDMETHODCALLTYPE QueryInterface(const GUID &, PVOID *out) override {
+  NTSTATUS STDMETHODCALLTYPE QueryInterface(const GUID &id, PVOID *out) override {
     *out = nullptr;
+    record(ABI_SLOT_STREAM_QUERY, bits(&id), bits(out), 0, 0xC0000002u);
     return static_cast<NTSTATUS>(0xC0000002u);
   }
   ULONG STDMETHODCALLTYPE AddRef() override { return ++references; }
@@ -180,20 +181,35 @@ struct Port final : IPortWaveRT {
   ULONG references = 1;
   PVOID device = nullptr;
   IMiniportWaveRT *miniport = nullptr; /* referenced from Init on */
-  NTSTATUS STDMETHODCALLTYPE QueryInterface(const GUID &, PVOID *out) override {
+  NTSTATUS STDMETHODCALLTYPE QueryInterface(const GUID &id, PVOID *out) override {
     *out = nullptr;
+    record(ABI_SLOT_PORT_QUERY, bits(&id), bits(out), 0, static_cast<uint32_t>(not_implemented));
     return not_implemented;
   }
   ULONG STDMETHODCALLTYPE AddRef() override { return ++references; }
   ULONG STDMETHODCALLTYPE Release() override { return --references; }
   NTSTATUS STDMETHODCALLTYPE Init(PVOID device_object, PVOID irp, IUnknown *unknown_miniport,
                                   IUnknown *unknown_adapter, IUnknown *resources) override;
-  NTSTATUS STDMETHODCALLTYPE GetDeviceProperty(int32_t, ULONG, PVOID, ULONG *) override {
-    return not_implemented;
+  NTSTATUS STDMETHODCALLTYPE GetDeviceProperty(int32_t property, ULONG length, PVOID buffer,
+                                               ULONG *result_length) override {
+    *result_length = length / 2;
+    record(ABI_SLOT_PORT_DEVICE_PROPERTY, static_cast<uint32_t>(property), length, bits(buffer),
+           0xC0000023u);
+    log.calls[log.call_count - 1].args[3] = bits(result_length);
+    return static_cast<NTSTATUS>(0xC0000023u); /* STATUS_BUFFER_TOO_SMALL */
   }
-  NTSTATUS STDMETHODCALLTYPE NewRegistryKey(IUnknown **, IUnknown *, ULONG, ULONG, PVOID, ULONG,
-                                            ULONG *) override {
-    return not_implemented;
+  NTSTATUS STDMETHODCALLTYPE NewRegistryKey(IUnknown **key, IUnknown *outer, ULONG type,
+                                            ULONG access, PVOID attributes, ULONG options,
+                                            ULONG *disposition) override {
+    *key = nullptr;
+    *disposition = 2; /* REG_OPENED_EXISTING_KEY */
+    record(ABI_SLOT_PORT_REGISTRY_KEY, bits(key), bits(outer), type, 0xC0000034u);
+    abi_call &c = log.calls[log.call_count - 1];
+    c.args[3] = access;
+    c.args[4] = bits(attributes);
+    c.args[5] = options;
+    c.args[6] = bits(disposition);
+    return static_cast<NTSTATUS>(0xC0000034u); /* STATUS_OBJECT_NAME_NOT_FOUND */
   }
 };
 
@@ -254,6 +270,8 @@ NTSTATUS Port::Init(PVOID device_object, PVOID irp, IUnknown *unknown_miniport,
 extern "C" {
 
 abi_log *StandInLog(void) { return &log; }
+void *StandInPort(void) { return static_cast<IPortWaveRT *>(&port); }
+void *StandInPortStream(void) { return static_cast<IPortWaveRTStream *>(&port_stream); }
 
 NTSTATUS PcNewPort(IPortWaveRT **out, const GUID *class_id) {
   expect("PcNewPort: ClassId is CLSID_PortWaveRT", same(*class_id, clsid_port_wave_rt), 1);
