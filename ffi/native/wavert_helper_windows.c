@@ -63,46 +63,10 @@ static size_t stream_holders;
 
 static void clear_result(wrt_result *out) { ZeroMemory(out, sizeof *out); }
 
-static uint64_t page_size(void) {
-  SYSTEM_INFO info;
-  GetSystemInfo(&info);
-  return info.dwPageSize;
-}
-
-/* Opens the driver's device; the error says whether it is missing or refused us. */
-static int32_t open_device(HANDLE *device, uint64_t *error) {
-  *device = CreateFileW(WRTP_USER_PATH, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
-                        FILE_ATTRIBUTE_NORMAL, NULL);
-  if (*device != INVALID_HANDLE_VALUE) return WRT_OK;
-  DWORD last = GetLastError();
-  *error = last;
-  return last == ERROR_FILE_NOT_FOUND || last == ERROR_PATH_NOT_FOUND ? WRT_E_DRIVER_NOT_FOUND
-                                                                      : WRT_E_SYSTEM;
-}
-
-/* Sends one request and validates the answer; *response then holds the driver's own status. */
-static int32_t exchange(HANDLE device, const wrtp_request *request, wrtp_response *response,
-                        uint64_t *error) {
-  wrtp_response raw;
-  DWORD returned = 0;
-  ZeroMemory(&raw, sizeof raw);
-  if (!DeviceIoControl(device, WRTP_IOCTL(request->operation), (LPVOID)request,
-                       (DWORD)sizeof *request, &raw, (DWORD)sizeof raw, &returned, NULL)) {
-    *error = GetLastError();
-    return WRT_E_SYSTEM;
-  }
-  int32_t decoded = wrtp_decode_response(&raw, returned, request->operation, response);
-  if (decoded != WRTP_OK) {
-    *error = (uint64_t)decoded;
-    return WRT_E_PROTOCOL;
-  }
-  return WRT_OK;
-}
-
 /* Sends a request and maps the driver's answer to a WRT status in one step. */
 static int32_t call(HANDLE device, const wrtp_request *request, wrtp_response *response,
                     wrt_result *out) {
-  int32_t status = exchange(device, request, response, &out->sys_errno);
+  int32_t status = wrtw_exchange(device, request, response, &out->sys_errno);
   if (status != WRT_OK) return status;
   if (response->tick_frequency != 0) {
     out->duration_ns = (uint64_t)((double)response->duration_ticks * 1e9 /
@@ -132,7 +96,7 @@ static allocation *find_allocation(context *c, uint64_t handle) {
 /* Without a context: unknown when the driver is there, otherwise the reason nothing can be. */
 static int32_t no_context(wrt_result *out) {
   HANDLE device;
-  int32_t status = open_device(&device, &out->sys_errno);
+  int32_t status = wrtw_open_device(&device, &out->sys_errno);
   if (status != WRT_OK) return status;
   CloseHandle(device);
   return WRT_E_UNKNOWN_HANDLE;
@@ -158,7 +122,7 @@ static int32_t leave(int32_t status) {
 static int32_t read_frames(HANDLE device, uint64_t handle, uint64_t pages, uint64_t *frames,
                            uint64_t *error) {
   uint64_t shift = 0;
-  for (uint64_t size = page_size(); size > 1; size >>= 1) shift++;
+  for (uint64_t size = wrtw_page_size(); size > 1; size >>= 1) shift++;
   for (uint64_t first = 0; first < pages; first += WRTP_BATCH_PAGES) {
     wrtp_request request;
     wrtp_response response;
@@ -167,7 +131,7 @@ static int32_t read_frames(HANDLE device, uint64_t handle, uint64_t pages, uint6
     request.first_page = (uint32_t)first;
     request.page_count =
         (uint32_t)(pages - first < WRTP_BATCH_PAGES ? pages - first : WRTP_BATCH_PAGES);
-    int32_t status = exchange(device, &request, &response, error);
+    int32_t status = wrtw_exchange(device, &request, &response, error);
     if (status != WRT_OK) return status;
     status = wrtw_status_of(response.status, error);
     if (status != WRT_OK) return status;
@@ -189,7 +153,7 @@ static void discard(HANDLE device, uint64_t handle) {
   uint64_t ignored = 0;
   wrtp_request_init(&request, WRTP_OP_FREE);
   request.handle = handle;
-  exchange(device, &request, &response, &ignored);
+  wrtw_exchange(device, &request, &response, &ignored);
 }
 
 /* Records an allocation in the context's table; the caller frees it in the driver on failure. */
@@ -216,7 +180,7 @@ static void forget(context *c, allocation *a) {
 static int32_t allocate(uint64_t context_id, wrtp_request *request, uint64_t *frames,
                         uint64_t frames_capacity, wrt_result *out) {
   if (out == NULL || frames == NULL) return WRT_E_INVALID_ARGUMENT;
-  uint64_t page = page_size();
+  uint64_t page = wrtw_page_size();
   if (request->total_bytes > MAX_BYTES_BASE - page) return WRT_E_TOO_LARGE;
   if (frames_capacity < (request->total_bytes + page - 1) / page) return WRT_E_BUFFER_TOO_SMALL;
   context *c;
@@ -325,7 +289,7 @@ WRT_EXPORT int32_t wrt_query_frames(uint64_t context_id, uint64_t handle, uint64
   if (status != WRT_OK) return status;
   allocation *a = find_allocation(c, handle);
   if (a == NULL) return leave(WRT_E_UNKNOWN_HANDLE);
-  uint64_t pages = (a->byte_count + page_size() - 1) / page_size();
+  uint64_t pages = (a->byte_count + wrtw_page_size() - 1) / wrtw_page_size();
   if (frames_capacity < pages) return leave(WRT_E_BUFFER_TOO_SMALL);
   status = read_frames(c->device, handle, pages, frames, &out->sys_errno);
   if (status == WRT_OK) {
@@ -353,7 +317,7 @@ static int32_t hold_stream(HANDLE device, BOOL *holds, uint64_t *error) {
   wrtp_response response;
   uint64_t ignored = 0;
   wrtp_request_init(&request, WRTP_OP_CAPABILITIES);
-  if (exchange(device, &request, &response, &ignored) == WRT_OK && response.status == WRTP_OK &&
+  if (wrtw_exchange(device, &request, &response, &ignored) == WRT_OK && response.status == WRTP_OK &&
       (response.capability_flags & WRTP_CAP_STREAM_OPEN) != 0) {
     *error = 0;
     return WRT_OK;
@@ -373,12 +337,12 @@ WRT_EXPORT int32_t wrt_context_open(wrt_result *out) {
   if (out == NULL) return WRT_E_INVALID_ARGUMENT;
   clear_result(out);
   HANDLE device;
-  int32_t status = open_device(&device, &out->sys_errno);
+  int32_t status = wrtw_open_device(&device, &out->sys_errno);
   if (status != WRT_OK) return status;
   wrtp_request request;
   wrtp_response response;
   wrtp_request_init(&request, WRTP_OP_VERSION);
-  status = exchange(device, &request, &response, &out->sys_errno);
+  status = wrtw_exchange(device, &request, &response, &out->sys_errno);
   if (status == WRT_OK) status = wrtw_status_of(response.status, &out->sys_errno);
   if (status != WRT_OK) {
     CloseHandle(device);
@@ -461,56 +425,4 @@ WRT_EXPORT int32_t wrt_process_locked(wrt_result *out) {
   }
   int32_t status = any ? WRT_OK : no_context(out);
   return leave(status == WRT_E_UNKNOWN_HANDLE ? WRT_OK : status);
-}
-
-/* Windows keeps its RAM ranges in the registry (RESOURCEMAP), not read here: the report then
- * draws the hardware map without RAM ranges, as it does for an unprivileged Linux run. */
-WRT_EXPORT int32_t wrt_host_ram(uint64_t *ranges, uint64_t capacity, wrt_result *out) {
-  if (out == NULL || (ranges == NULL && capacity != 0)) return WRT_E_INVALID_ARGUMENT;
-  clear_result(out);
-  return WRT_E_UNSUPPORTED;
-}
-
-WRT_EXPORT uint32_t wrt_abi_version(void) { return WRT_ABI_VERSION; }
-
-WRT_EXPORT int32_t wrt_host_query(wrt_host_info *info, uint8_t *reason,
-                                  uint64_t reason_capacity) {
-  if (info == NULL || reason == NULL || reason_capacity == 0) return WRT_E_INVALID_ARGUMENT;
-  ZeroMemory(info, sizeof *info);
-  reason[0] = '\0';
-  info->abi_version = WRT_ABI_VERSION;
-  info->page_size = page_size();
-  info->huge_page_size = GetLargePageMinimum();
-  HANDLE device;
-  uint64_t error = 0;
-  int32_t status = open_device(&device, &error);
-  if (status != WRT_OK) {
-    wrtw_copy_text(wrtw_message(status), reason, reason_capacity);
-    return status;
-  }
-  wrtp_request request;
-  wrtp_response response;
-  wrtp_request_init(&request, WRTP_OP_CAPABILITIES);
-  status = exchange(device, &request, &response, &error);
-  if (status == WRT_OK) status = wrtw_status_of(response.status, &error);
-  CloseHandle(device);
-  if (status != WRT_OK) {
-    wrtw_copy_text(wrtw_message(status), reason, reason_capacity);
-    return status;
-  }
-  if (response.capability_flags & WRTP_CAP_STREAM_OPEN) {
-    info->flags |= WRT_HOST_FRAMES_READABLE;
-  } else {
-    wrtw_copy_text(wrtw_message(WRT_E_NO_STREAM), reason, reason_capacity);
-  }
-  /* Pages locked by the driver are not charged to this process's working-set quota. */
-  info->flags |= WRT_HOST_CAN_LOCK_UNLIMITED;
-  info->memlock_limit = UINT64_MAX;
-  uint64_t tick_ns = response.tick_frequency == 0
-                         ? 0
-                         : (UINT64_C(1000000000) + response.tick_frequency - 1) /
-                               response.tick_frequency;
-  info->clock_resolution_ns = tick_ns;
-  info->clock_measured_ns = tick_ns;
-  return WRT_OK;
 }
