@@ -45,7 +45,10 @@ static uint64_t locked_bytes(const wrts_session *s, uint64_t total) {
 static int32_t charge(wrts_session *s, uint64_t bytes) {
   const wrts_limits *l = &s->budget->limits;
   if (s->allocations >= l->handle_allocations) return WRTP_E_HANDLE_ALLOCATIONS;
-  if (bytes > l->handle_bytes - s->bytes) return WRTP_E_HANDLE_BYTES;
+  /* Held may exceed a cap after a kernel that locked more than asked (see settle). */
+  if (s->bytes > l->handle_bytes || bytes > l->handle_bytes - s->bytes) {
+    return WRTP_E_HANDLE_BYTES;
+  }
   uint32_t count = __atomic_load_n(&s->budget->allocations, __ATOMIC_RELAXED);
   do {
     if (count >= l->global_allocations) return WRTP_E_GLOBAL_ALLOCATIONS;
@@ -53,7 +56,7 @@ static int32_t charge(wrts_session *s, uint64_t bytes) {
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
   uint64_t held = __atomic_load_n(&s->budget->bytes, __ATOMIC_RELAXED);
   do {
-    if (bytes > l->global_bytes - held) {
+    if (held > l->global_bytes || bytes > l->global_bytes - held) {
       __atomic_fetch_sub(&s->budget->allocations, 1, __ATOMIC_ACQ_REL);
       return WRTP_E_GLOBAL_BYTES;
     }
