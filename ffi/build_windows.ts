@@ -17,15 +17,34 @@
 import { nativeSourceDir, windowsBuildDir } from "./paths.ts";
 
 const MINGW = "x86_64-w64-mingw32-";
-const WARNINGS = ["-O2", "-Wall", "-Wextra", "-Werror"];
+/**
+ * Warning and optimisation flags of every Windows build.
+ *
+ * @example
+ * ```ts
+ * import { WARNINGS } from "./build_windows.ts";
+ * console.log(WARNINGS.includes("-Werror")); // true
+ * ```
+ */
+export const WARNINGS: readonly string[] = ["-O2", "-Wall", "-Wextra", "-Werror"];
 const DRIVER_SOURCE_DIR = `${nativeSourceDir}windows_driver/`;
 const PROTOCOL_SOURCE = `${nativeSourceDir}wavert_protocol.c`;
+/** The helper's own render pin (SetupAPI, ksuser.dll); also linked into the Wine test. */
+const STREAM_SOURCE = `${nativeSourceDir}wavert_stream_windows.c`;
+const HELPER_LIBRARIES = ["-lsetupapi", "-lksuser"];
 
 /**
  * Kernel-mode compile flags: no C library, no stack protector (its runtime does not exist in the
- * kernel), no red zone (interrupts use the kernel stack below the stack pointer).
+ * kernel), no red zone (interrupts use the kernel stack below the stack pointer). The MSVC ABI
+ * test (`msvc_abi_test.ts`) compiles the driver's PortCls code with exactly these.
+ *
+ * @example
+ * ```ts
+ * import { KERNEL_FLAGS } from "./build_windows.ts";
+ * console.log(KERNEL_FLAGS.includes("-mno-red-zone")); // true
+ * ```
  */
-const KERNEL_FLAGS = [
+export const KERNEL_FLAGS: readonly string[] = [
   "-std=gnu11",
   "-ffreestanding",
   "-fno-builtin",
@@ -51,6 +70,12 @@ const DRIVER_LINK_FLAGS = [
   "-Wl,--section-alignment,0x1000",
   "-Wl,--dynamicbase",
   "-Wl,--nxcompat",
+  // Windows 10 in the optional header, as Microsoft's linker writes for a Windows 10 driver
+  // (mingw's default is 4.0 / 5.2).
+  "-Wl,--major-os-version,10",
+  "-Wl,--minor-os-version,0",
+  "-Wl,--major-subsystem-version,10",
+  "-Wl,--minor-subsystem-version,0",
 ];
 
 /**
@@ -137,8 +162,14 @@ export async function runTool(command: string, args: readonly string[]): Promise
 /**
  * The directory holding mingw-w64's kernel headers (`ntddk.h`, `ks.h`), found among the cross
  * compiler's own include directories rather than assumed, so any distribution's layout works.
+ *
+ * @example
+ * ```ts ignore
+ * // Not run as a doc test: it needs mingw-w64.
+ * const ddk = await ddkIncludeDir(); // e.g. /usr/share/mingw-w64/include/ddk
+ * ```
  */
-async function ddkIncludeDir(): Promise<string> {
+export async function ddkIncludeDir(): Promise<string> {
   const { stderr } = await new Deno.Command(mingwTool("gcc"), {
     args: ["-xc", "-E", "-v", "-"],
     stdin: "null",
@@ -180,13 +211,21 @@ export async function buildWindows(): Promise<void> {
     "-o",
     windowsOutputs.helperDll,
     `${nativeSourceDir}wavert_helper_windows.c`,
+    `${nativeSourceDir}wavert_device_windows.c`,
+    `${nativeSourceDir}wavert_status_windows.c`,
+    STREAM_SOURCE,
     PROTOCOL_SOURCE,
+    ...HELPER_LIBRARIES,
   ]);
   await runTool(gcc, [
     ...WARNINGS,
     "-o",
     windowsOutputs.helperTest,
     `${nativeSourceDir}windows_helper_test.c`,
+    STREAM_SOURCE,
+    `${nativeSourceDir}wavert_status_windows.c`,
+    PROTOCOL_SOURCE,
+    ...HELPER_LIBRARIES,
   ]);
 
   await runTool(mingwTool("dlltool"), [
@@ -204,6 +243,7 @@ export async function buildWindows(): Promise<void> {
     "-o",
     windowsOutputs.driver,
     `${DRIVER_SOURCE_DIR}wavert_test.c`,
+    `${DRIVER_SOURCE_DIR}miniport.c`,
     `${DRIVER_SOURCE_DIR}session.c`,
     PROTOCOL_SOURCE,
     `-L${windowsBuildDir}`,

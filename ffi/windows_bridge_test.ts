@@ -71,6 +71,12 @@ Deno.test({
     const table = dll.slice(dll.indexOf("[Ordinal/Name Pointer] Table"));
     const exported = [...table.matchAll(/^\s*\[\s*\d+\] (\w+)$/gm)].map((m) => m[1]);
     assert.deepEqual(exported.sort(), Object.keys(helperSymbols).sort());
+    // The helper opens the test filter's render pin itself: SetupAPI finds it, ksuser opens it.
+    const dllImports = importsByDll(dll);
+    assert.deepEqual(dllImports.get("ksuser.dll"), ["KsCreatePin"]);
+    for (const name of ["SetupDiGetClassDevsW", "SetupDiGetDeviceInterfaceAlias"]) {
+      assert.ok(dllImports.get("setupapi.dll")?.includes(name), `the DLL does not import ${name}`);
+    }
 
     const driver = await peInfo(windowsOutputs.driver);
     assert.match(driver, /^Subsystem\s+00000001\s+\(NT native\)$/m);
@@ -93,13 +99,29 @@ Deno.test({
       "PcRegisterSubdevice",
     ]);
     assert.deepEqual(imports.get("hal.dll"), ["KeQueryPerformanceCounter"]);
+    // Windows 10 in the optional header, as for a driver linked by Microsoft's linker.
+    for (const field of ["MajorOSystemVersion", "MajorSubsystemVersion"]) {
+      assert.match(driver, new RegExp(`^${field}\\s+10$`, "m"));
+    }
+    // The control device's admin-only DACL is set with what mingw-w64 can link (no wdmsec.lib).
+    const kernel = imports.get("ntoskrnl.exe")!;
+    for (
+      const name of [
+        "IoCreateDevice",
+        "RtlAddAccessAllowedAce",
+        "ObOpenObjectByPointer",
+        "ZwSetSecurityObject",
+      ]
+    ) assert.ok(kernel.includes(name), `the driver does not import ${name}`);
+    assert.ok(!kernel.includes("IoCreateDeviceSecure"), "IoCreateDeviceSecure is in wdmsec.lib");
     const inf = await Deno.readTextFile(windowsOutputs.inf);
     assert.match(inf, /^ServiceBinary=%13%\\wavert_test\.sys$/m);
   },
 });
 
 Deno.test({
-  name: "the helper DLL answers every call with 'WaveRT test driver not found' under Wine",
+  name: "the helper DLL answers every call with 'WaveRT test driver not found' under Wine, and " +
+    "its stream opener finds no test filter (WRTW_E_NO_FILTER) without crashing",
   ignore: !mingw.available || !wine.available,
   async fn() {
     await ensureBuilt();
@@ -120,6 +142,7 @@ Deno.test({
       const text = new TextDecoder().decode(stdout);
       assert.ok(success, `${text}\n${new TextDecoder().decode(stderr)}`);
       assert.match(text, /^\d+ passed, 0 failed\r?$/m);
+      assert.match(text, /^stream opener: WRTW_E_NO_FILTER, Win32 error 259\r?$/m); // NO_MORE_ITEMS
     } finally {
       // The prefix's wineserver would otherwise linger for a few seconds after the test.
       await new Deno.Command("wineserver", { args: ["-k"], env, stderr: "null" }).output();

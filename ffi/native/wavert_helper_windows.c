@@ -12,10 +12,16 @@
  *    (a number, never dereferenced here); durations are the driver's KeQueryPerformanceCounter
  *    ticks around the PortCls call alone, converted to nanoseconds;
  *  - without the driver, every call that returns a status returns WRT_E_DRIVER_NOT_FOUND, whose
- *    message says how to install it: never a crash.
+ *    message says how to install it: never a crash;
+ *  - the helper opens the test filter's render pin itself (wavert_stream_windows.c) when the
+ *    first context opens and closes it when the last one closes, so the driver has an
+ *    IPortWaveRTStream for the whole session; outcomes the shared codes have no name for
+ *    (the driver's caps and table, the pin) have their own (wavert_helper_windows.h).
  */
 #include "wavert_helper.h"
+#include "wavert_helper_windows.h"
 #include "wavert_protocol.h"
+#include "wavert_status_windows.h"
 
 #include <windows.h>
 
@@ -32,38 +38,6 @@ _Static_assert(WRTP_IOCTL(WRTP_OP_PAGE_ADDRESSES) ==
 /* MmAllocatePagesForMdlEx allocates at most 4 GB minus one page per call (ByteCount is a ULONG). */
 #define MAX_BYTES_BASE UINT64_C(0x100000000)
 
-#define NOT_FOUND_MESSAGE \
-  "WaveRT test driver not found: install it as described in README (Windows bridge)"
-
-static const char *const messages[WRT_STATUS_COUNT] = {
-    [WRT_OK] = "success",
-    [WRT_E_INVALID_ARGUMENT] = "invalid argument: a required buffer is null, the cache type is "
-                               "unknown or the address range is empty",
-    [WRT_E_ZERO_SIZE] = "totalBytes is 0: there is nothing to allocate",
-    [WRT_E_TOO_LARGE] = "totalBytes exceeds 4 GB minus one page, the most one call may allocate",
-    [WRT_E_BUFFER_TOO_SMALL] = "the frame array is shorter than the number of pages requested",
-    [WRT_E_NO_MEMORY] = "the driver's IPortWaveRTStream call returned NULL",
-    [WRT_E_NOT_CONTIGUOUS] = "the pages obtained were not physically contiguous",
-    [WRT_E_FRAMES_UNAVAILABLE] = "frame numbers are unavailable",
-    [WRT_E_UNKNOWN_HANDLE] = "the handle is not a live allocation or context: already freed, or "
-                             "never allocated here",
-    [WRT_E_ALREADY_MAPPED] = "the allocation is already mapped",
-    [WRT_E_NOT_MAPPED] = "the allocation is not mapped",
-    [WRT_E_WRONG_ADDRESS] = "the base address is not the one the map call returned",
-    [WRT_E_STILL_MAPPED] = "the allocation is still mapped: unmap it before freeing",
-    [WRT_E_SYSTEM] = "a system call failed unexpectedly (sys_errno holds GetLastError())",
-    [WRT_E_DRIVER_NOT_FOUND] = NOT_FOUND_MESSAGE,
-    [WRT_E_NO_STREAM] = "no WaveRT stream is open on the test driver: play audio to its endpoint "
-                        "so PortCls hands it an IPortWaveRTStream",
-    [WRT_E_PROTOCOL] = "the WaveRT test driver refused the request or answered a malformed "
-                       "message (sys_errno holds the WRTP_E_* status): rebuild helper and driver "
-                       "from the same sources",
-    [WRT_E_ADDRESSES_HIDDEN] = "physical addresses are hidden (Linux helper only: /proc/iomem "
-                               "without CAP_SYS_ADMIN)",
-    [WRT_E_UNSUPPORTED] = "physical RAM ranges are not supported by the Windows helper: the "
-                          "memory map is drawn without them",
-};
-
 typedef struct allocation {
   uint64_t handle;     /* the driver's handle */
   uint64_t byte_count; /* the MDL's ByteCount */
@@ -73,6 +47,7 @@ typedef struct context {
   uint32_t generation;
   BOOL open;
   HANDLE device;
+  BOOL holds_stream; /* counted in stream_holders */
   allocation *allocations;
   size_t allocation_count;
   size_t allocation_capacity;
@@ -82,71 +57,22 @@ static SRWLOCK lock = SRWLOCK_INIT;
 static context *contexts;
 static size_t context_count;
 static size_t context_capacity;
+/* The render pin this process opened (wavert_stream_windows.c), shared by its contexts. */
+static HANDLE stream_pin;
+static size_t stream_holders;
 
 static void clear_result(wrt_result *out) { ZeroMemory(out, sizeof *out); }
-
-static uint64_t page_size(void) {
-  SYSTEM_INFO info;
-  GetSystemInfo(&info);
-  return info.dwPageSize;
-}
-
-/* Opens the driver's device; the error says whether it is missing or refused us. */
-static int32_t open_device(HANDLE *device, uint64_t *error) {
-  *device = CreateFileW(WRTP_USER_PATH, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
-                        FILE_ATTRIBUTE_NORMAL, NULL);
-  if (*device != INVALID_HANDLE_VALUE) return WRT_OK;
-  DWORD last = GetLastError();
-  *error = last;
-  return last == ERROR_FILE_NOT_FOUND || last == ERROR_PATH_NOT_FOUND ? WRT_E_DRIVER_NOT_FOUND
-                                                                      : WRT_E_SYSTEM;
-}
-
-/* Sends one request and validates the answer; *response then holds the driver's own status. */
-static int32_t exchange(HANDLE device, const wrtp_request *request, wrtp_response *response,
-                        uint64_t *error) {
-  wrtp_response raw;
-  DWORD returned = 0;
-  ZeroMemory(&raw, sizeof raw);
-  if (!DeviceIoControl(device, WRTP_IOCTL(request->operation), (LPVOID)request,
-                       (DWORD)sizeof *request, &raw, (DWORD)sizeof raw, &returned, NULL)) {
-    *error = GetLastError();
-    return WRT_E_SYSTEM;
-  }
-  int32_t decoded = wrtp_decode_response(&raw, returned, request->operation, response);
-  if (decoded != WRTP_OK) {
-    *error = (uint64_t)decoded;
-    return WRT_E_PROTOCOL;
-  }
-  return WRT_OK;
-}
-
-/* The WRT status for a driver status that is not WRTP_OK. */
-static int32_t status_of(int32_t driver_status, uint64_t *error) {
-  switch (driver_status) {
-    case WRTP_OK: return WRT_OK;
-    case WRTP_E_NO_STREAM: return WRT_E_NO_STREAM;
-    case WRTP_E_NULL_MDL: return WRT_E_NO_MEMORY;
-    case WRTP_E_NULL_MAPPING: return WRT_E_NO_MEMORY;
-    case WRTP_E_UNKNOWN_HANDLE: return WRT_E_UNKNOWN_HANDLE;
-    case WRTP_E_ALREADY_MAPPED: return WRT_E_ALREADY_MAPPED;
-    case WRTP_E_NOT_MAPPED: return WRT_E_NOT_MAPPED;
-    case WRTP_E_WRONG_ADDRESS: return WRT_E_WRONG_ADDRESS;
-    case WRTP_E_STILL_MAPPED: return WRT_E_STILL_MAPPED;
-    default: *error = (uint64_t)driver_status; return WRT_E_PROTOCOL;
-  }
-}
 
 /* Sends a request and maps the driver's answer to a WRT status in one step. */
 static int32_t call(HANDLE device, const wrtp_request *request, wrtp_response *response,
                     wrt_result *out) {
-  int32_t status = exchange(device, request, response, &out->sys_errno);
+  int32_t status = wrtw_exchange(device, request, response, &out->sys_errno);
   if (status != WRT_OK) return status;
   if (response->tick_frequency != 0) {
     out->duration_ns = (uint64_t)((double)response->duration_ticks * 1e9 /
                                   (double)response->tick_frequency);
   }
-  return status_of(response->status, &out->sys_errno);
+  return wrtw_status_of(response->status, &out->sys_errno);
 }
 
 static uint64_t make_handle(uint32_t generation, size_t index) {
@@ -170,7 +96,7 @@ static allocation *find_allocation(context *c, uint64_t handle) {
 /* Without a context: unknown when the driver is there, otherwise the reason nothing can be. */
 static int32_t no_context(wrt_result *out) {
   HANDLE device;
-  int32_t status = open_device(&device, &out->sys_errno);
+  int32_t status = wrtw_open_device(&device, &out->sys_errno);
   if (status != WRT_OK) return status;
   CloseHandle(device);
   return WRT_E_UNKNOWN_HANDLE;
@@ -196,7 +122,7 @@ static int32_t leave(int32_t status) {
 static int32_t read_frames(HANDLE device, uint64_t handle, uint64_t pages, uint64_t *frames,
                            uint64_t *error) {
   uint64_t shift = 0;
-  for (uint64_t size = page_size(); size > 1; size >>= 1) shift++;
+  for (uint64_t size = wrtw_page_size(); size > 1; size >>= 1) shift++;
   for (uint64_t first = 0; first < pages; first += WRTP_BATCH_PAGES) {
     wrtp_request request;
     wrtp_response response;
@@ -205,9 +131,9 @@ static int32_t read_frames(HANDLE device, uint64_t handle, uint64_t pages, uint6
     request.first_page = (uint32_t)first;
     request.page_count =
         (uint32_t)(pages - first < WRTP_BATCH_PAGES ? pages - first : WRTP_BATCH_PAGES);
-    int32_t status = exchange(device, &request, &response, error);
+    int32_t status = wrtw_exchange(device, &request, &response, error);
     if (status != WRT_OK) return status;
-    status = status_of(response.status, error);
+    status = wrtw_status_of(response.status, error);
     if (status != WRT_OK) return status;
     if (response.addresses_returned != request.page_count) {
       *error = WRTP_E_BAD_COUNT;
@@ -227,7 +153,7 @@ static void discard(HANDLE device, uint64_t handle) {
   uint64_t ignored = 0;
   wrtp_request_init(&request, WRTP_OP_FREE);
   request.handle = handle;
-  exchange(device, &request, &response, &ignored);
+  wrtw_exchange(device, &request, &response, &ignored);
 }
 
 /* Records an allocation in the context's table; the caller frees it in the driver on failure. */
@@ -254,7 +180,7 @@ static void forget(context *c, allocation *a) {
 static int32_t allocate(uint64_t context_id, wrtp_request *request, uint64_t *frames,
                         uint64_t frames_capacity, wrt_result *out) {
   if (out == NULL || frames == NULL) return WRT_E_INVALID_ARGUMENT;
-  uint64_t page = page_size();
+  uint64_t page = wrtw_page_size();
   if (request->total_bytes > MAX_BYTES_BASE - page) return WRT_E_TOO_LARGE;
   if (frames_capacity < (request->total_bytes + page - 1) / page) return WRT_E_BUFFER_TOO_SMALL;
   context *c;
@@ -363,7 +289,7 @@ WRT_EXPORT int32_t wrt_query_frames(uint64_t context_id, uint64_t handle, uint64
   if (status != WRT_OK) return status;
   allocation *a = find_allocation(c, handle);
   if (a == NULL) return leave(WRT_E_UNKNOWN_HANDLE);
-  uint64_t pages = (a->byte_count + page_size() - 1) / page_size();
+  uint64_t pages = (a->byte_count + wrtw_page_size() - 1) / wrtw_page_size();
   if (frames_capacity < pages) return leave(WRT_E_BUFFER_TOO_SMALL);
   status = read_frames(c->device, handle, pages, frames, &out->sys_errno);
   if (status == WRT_OK) {
@@ -373,22 +299,62 @@ WRT_EXPORT int32_t wrt_query_frames(uint64_t context_id, uint64_t handle, uint64
   return leave(status);
 }
 
+/* Under the lock: the process's render pin for one more context. When the pin cannot be opened
+ * but the driver already has a stream (someone else's pin), the context goes on without one. */
+static int32_t hold_stream(HANDLE device, BOOL *holds, uint64_t *error) {
+  if (stream_holders > 0) {
+    stream_holders++;
+    *holds = TRUE;
+    return WRT_OK;
+  }
+  int32_t status = wrtw_open_stream(&stream_pin, error);
+  if (status == WRT_OK) {
+    stream_holders = 1;
+    *holds = TRUE;
+    return WRT_OK;
+  }
+  wrtp_request request;
+  wrtp_response response;
+  uint64_t ignored = 0;
+  wrtp_request_init(&request, WRTP_OP_CAPABILITIES);
+  if (wrtw_exchange(device, &request, &response, &ignored) == WRT_OK && response.status == WRTP_OK &&
+      (response.capability_flags & WRTP_CAP_STREAM_OPEN) != 0) {
+    *error = 0;
+    return WRT_OK;
+  }
+  return status;
+}
+
+/* Under the lock: one context less on the render pin; the last one closes it. */
+static void drop_stream(void) {
+  if (--stream_holders == 0) {
+    CloseHandle(stream_pin);
+    stream_pin = NULL;
+  }
+}
+
 WRT_EXPORT int32_t wrt_context_open(wrt_result *out) {
   if (out == NULL) return WRT_E_INVALID_ARGUMENT;
   clear_result(out);
   HANDLE device;
-  int32_t status = open_device(&device, &out->sys_errno);
+  int32_t status = wrtw_open_device(&device, &out->sys_errno);
   if (status != WRT_OK) return status;
   wrtp_request request;
   wrtp_response response;
   wrtp_request_init(&request, WRTP_OP_VERSION);
-  status = exchange(device, &request, &response, &out->sys_errno);
-  if (status == WRT_OK) status = status_of(response.status, &out->sys_errno);
+  status = wrtw_exchange(device, &request, &response, &out->sys_errno);
+  if (status == WRT_OK) status = wrtw_status_of(response.status, &out->sys_errno);
   if (status != WRT_OK) {
     CloseHandle(device);
     return status;
   }
   AcquireSRWLockExclusive(&lock);
+  BOOL holds_stream = FALSE;
+  status = hold_stream(device, &holds_stream, &out->sys_errno);
+  if (status != WRT_OK) {
+    CloseHandle(device);
+    return leave(status);
+  }
   size_t index = context_count;
   for (size_t i = 0; i < context_count; i++) {
     if (!contexts[i].open) {
@@ -404,6 +370,7 @@ WRT_EXPORT int32_t wrt_context_open(wrt_result *out) {
                            : HeapReAlloc(GetProcessHeap(), 0, contexts, capacity * sizeof *grown);
       if (grown == NULL) {
         CloseHandle(device);
+        if (holds_stream) drop_stream();
         return leave(WRT_E_NO_MEMORY);
       }
       contexts = grown;
@@ -413,6 +380,7 @@ WRT_EXPORT int32_t wrt_context_open(wrt_result *out) {
   }
   contexts[index].open = TRUE;
   contexts[index].device = device;
+  contexts[index].holds_stream = holds_stream;
   out->handle = make_handle(contexts[index].generation, index);
   return leave(WRT_OK);
 }
@@ -425,6 +393,7 @@ WRT_EXPORT int32_t wrt_context_close(uint64_t context_id, wrt_result *out) {
   /* Closing the handle makes the driver unmap and free everything the context still holds. */
   out->byte_count = c->allocation_count;
   CloseHandle(c->device);
+  if (c->holds_stream) drop_stream();
   if (c->allocations != NULL) HeapFree(GetProcessHeap(), 0, c->allocations);
   *c = (context){.generation = c->generation + 1};
   return leave(WRT_OK);
@@ -456,72 +425,4 @@ WRT_EXPORT int32_t wrt_process_locked(wrt_result *out) {
   }
   int32_t status = any ? WRT_OK : no_context(out);
   return leave(status == WRT_E_UNKNOWN_HANDLE ? WRT_OK : status);
-}
-
-/* Windows keeps its RAM ranges in the registry (RESOURCEMAP), not read here: the report then
- * draws the hardware map without RAM ranges, as it does for an unprivileged Linux run. */
-WRT_EXPORT int32_t wrt_host_ram(uint64_t *ranges, uint64_t capacity, wrt_result *out) {
-  if (out == NULL || (ranges == NULL && capacity != 0)) return WRT_E_INVALID_ARGUMENT;
-  clear_result(out);
-  return WRT_E_UNSUPPORTED;
-}
-
-WRT_EXPORT uint32_t wrt_abi_version(void) { return WRT_ABI_VERSION; }
-
-static uint64_t copy_text(const char *text, uint8_t *buffer, uint64_t capacity) {
-  size_t length = (size_t)lstrlenA(text);
-  if (buffer != NULL && capacity > 0) {
-    size_t n = length < capacity - 1 ? length : (size_t)capacity - 1;
-    CopyMemory(buffer, text, n);
-    buffer[n] = '\0';
-  }
-  return length;
-}
-
-WRT_EXPORT uint64_t wrt_status_message(int32_t status, uint8_t *buffer, uint64_t capacity) {
-  const char *text = status >= 0 && status < WRT_STATUS_COUNT ? messages[status] : NULL;
-  return copy_text(text != NULL ? text : "unknown status code", buffer, capacity);
-}
-
-WRT_EXPORT int32_t wrt_host_query(wrt_host_info *info, uint8_t *reason,
-                                  uint64_t reason_capacity) {
-  if (info == NULL || reason == NULL || reason_capacity == 0) return WRT_E_INVALID_ARGUMENT;
-  ZeroMemory(info, sizeof *info);
-  reason[0] = '\0';
-  info->abi_version = WRT_ABI_VERSION;
-  info->page_size = page_size();
-  info->huge_page_size = GetLargePageMinimum();
-  HANDLE device;
-  uint64_t error = 0;
-  int32_t status = open_device(&device, &error);
-  if (status != WRT_OK) {
-    copy_text(status == WRT_E_DRIVER_NOT_FOUND ? NOT_FOUND_MESSAGE : messages[status], reason,
-              reason_capacity);
-    return status;
-  }
-  wrtp_request request;
-  wrtp_response response;
-  wrtp_request_init(&request, WRTP_OP_CAPABILITIES);
-  status = exchange(device, &request, &response, &error);
-  if (status == WRT_OK) status = status_of(response.status, &error);
-  CloseHandle(device);
-  if (status != WRT_OK) {
-    copy_text(messages[status], reason, reason_capacity);
-    return status;
-  }
-  if (response.capability_flags & WRTP_CAP_STREAM_OPEN) {
-    info->flags |= WRT_HOST_FRAMES_READABLE;
-  } else {
-    copy_text(messages[WRT_E_NO_STREAM], reason, reason_capacity);
-  }
-  /* Pages locked by the driver are not charged to this process's working-set quota. */
-  info->flags |= WRT_HOST_CAN_LOCK_UNLIMITED;
-  info->memlock_limit = UINT64_MAX;
-  uint64_t tick_ns = response.tick_frequency == 0
-                         ? 0
-                         : (UINT64_C(1000000000) + response.tick_frequency - 1) /
-                               response.tick_frequency;
-  info->clock_resolution_ns = tick_ns;
-  info->clock_measured_ns = tick_ns;
-  return WRT_OK;
 }

@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 /* Bumped on any change to a layout, an operation or the meaning of a status. */
-#define WRTP_VERSION 1u
+#define WRTP_VERSION 2u
 /* "WRTP" read as a little-endian uint32_t: the first four bytes of every message. */
 #define WRTP_MAGIC 0x50545257u
 
@@ -93,7 +93,11 @@ extern "C" {
 #define WRTP_E_STILL_MAPPED 19      /* free before unmap */
 #define WRTP_E_TABLE_FULL 20        /* the handle holds WRTP_MAX_ALLOCATIONS allocations */
 #define WRTP_E_PAGE_INDEX 21        /* first page past the allocation's page count */
-#define WRTP_STATUS_COUNT 22
+#define WRTP_E_HANDLE_BYTES 22       /* the handle's cap on locked bytes would be passed */
+#define WRTP_E_HANDLE_ALLOCATIONS 23 /* the handle's cap on live allocations would be passed */
+#define WRTP_E_GLOBAL_BYTES 24       /* the adapter's cap on locked bytes (all handles) */
+#define WRTP_E_GLOBAL_ALLOCATIONS 25 /* the adapter's cap on live allocations (all handles) */
+#define WRTP_STATUS_COUNT 26
 
 /* Allocations one file handle may hold at once. */
 #define WRTP_MAX_ALLOCATIONS 1024u

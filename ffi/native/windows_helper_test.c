@@ -3,12 +3,17 @@
  * Wine in CI): loads the DLL by path the way Deno's FFI does (LoadLibrary + GetProcAddress),
  * checks every export is there, and that every call answers with a clear status instead of
  * crashing: WRT_E_DRIVER_NOT_FOUND with the install hint when it would need the driver,
- * WRT_E_INVALID_ARGUMENT for null buffers, the usual checks before any device access.
+ * WRT_E_INVALID_ARGUMENT for null buffers, the usual checks before any device access. It also
+ * runs the helper's stream opener (wavert_stream_windows.c, linked in): with no test filter
+ * present it must answer WRTW_E_NO_FILTER, and the DLL must name every Windows-only status.
  *
  * Usage: windows_helper_test.exe <path of wavert_helper.dll>
  * Prints "N passed, 0 failed" at the end; exits non-zero on the first failed check.
  */
 #include "wavert_helper.h"
+#include "wavert_helper_windows.h"
+#include "wavert_protocol.h"
+#include "wavert_status_windows.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +83,55 @@ int main(int argc, char **argv) {
   check_message(message, -1, "unknown status code");
   check_message(message, WRT_STATUS_COUNT, "unknown status code");
   for (int32_t s = 0; s < WRT_STATUS_COUNT; s++) CHECK(message(s, NULL, 0) > 0);
+  /* Windows-only statuses: each has a text that starts with its protocol or helper name. */
+  static const char *const windows_names[] = {
+      "WRTP_E_TABLE_FULL",   "WRTP_E_PAGE_INDEX",         "WRTP_E_HANDLE_BYTES",
+      "WRTP_E_HANDLE_ALLOCATIONS", "WRTP_E_GLOBAL_BYTES", "WRTP_E_GLOBAL_ALLOCATIONS",
+      "WRTW_E_NO_FILTER",    "WRTW_E_PIN",
+  };
+  CHECK(sizeof windows_names / sizeof windows_names[0] == WRTW_STATUS_END - WRTW_FIRST_STATUS);
+  for (int32_t s = WRTW_FIRST_STATUS; s < WRTW_STATUS_END; s++) {
+    char text[512];
+    CHECK(message(s, (uint8_t *)text, sizeof text) > 0);
+    const char *name = windows_names[s - WRTW_FIRST_STATUS];
+    CHECK(strncmp(text, name, strlen(name)) == 0 && text[strlen(name)] == ':');
+  }
+  check_message(message, WRTW_STATUS_END, "unknown status code");
+  check_message(message, WRTW_FIRST_STATUS - 1, "unknown status code");
+
+  /* Every outcome the driver reports (WRTP_E_NO_STREAM on) reaches the caller by a name of its
+   * own, never as WRT_E_PROTOCOL; only decode failures are protocol errors, with the WRTP code. */
+  for (int32_t s = WRTP_E_NO_STREAM; s < WRTP_STATUS_COUNT; s++) {
+    uint64_t error = 0;
+    int32_t mapped = wrtw_status_of(s, &error);
+    if (mapped == WRT_E_PROTOCOL) fprintf(stderr, "%s has no helper name\n", wrtp_status_name(s));
+    CHECK(mapped != WRT_E_PROTOCOL && mapped != WRT_OK && error == 0);
+  }
+  static const int32_t windows_only[][2] = {
+      {WRTP_E_TABLE_FULL, WRTW_E_TABLE_FULL},
+      {WRTP_E_PAGE_INDEX, WRTW_E_PAGE_INDEX},
+      {WRTP_E_HANDLE_BYTES, WRTW_E_HANDLE_BYTES},
+      {WRTP_E_HANDLE_ALLOCATIONS, WRTW_E_HANDLE_ALLOCATIONS},
+      {WRTP_E_GLOBAL_BYTES, WRTW_E_GLOBAL_BYTES},
+      {WRTP_E_GLOBAL_ALLOCATIONS, WRTW_E_GLOBAL_ALLOCATIONS},
+  };
+  for (size_t i = 0; i < sizeof windows_only / sizeof windows_only[0]; i++) {
+    uint64_t error = 0;
+    CHECK(wrtw_status_of(windows_only[i][0], &error) == windows_only[i][1]);
+  }
+  for (int32_t s = WRTP_E_TRUNCATED; s < WRTP_E_NO_STREAM; s++) {
+    uint64_t error = 0;
+    CHECK(wrtw_status_of(s, &error) == WRT_E_PROTOCOL && error == (uint64_t)s);
+  }
+
+  /* The stream opener without the driver: no filter, a named status, no pin, no crash. */
+  {
+    HANDLE pin = INVALID_HANDLE_VALUE;
+    uint64_t error = 0;
+    CHECK(wrtw_open_stream(&pin, &error) == WRTW_E_NO_FILTER);
+    CHECK(pin == NULL);
+    printf("stream opener: WRTW_E_NO_FILTER, Win32 error %llu\n", (unsigned long long)error);
+  }
 
   /* The host query still says what it can, and why the rest is missing. */
   wrt_host_info info;

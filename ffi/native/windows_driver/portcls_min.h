@@ -11,7 +11,9 @@
  *
  * The vtables list every method in the documented order, because the order is the binary
  * interface; methods the driver never calls keep a typed slot all the same. x86_64 has a single
- * calling convention, so no STDMETHODCALLTYPE is needed.
+ * calling convention for C, so no STDMETHODCALLTYPE is needed; but these are C++ methods of
+ * MSVC-compiled objects, and where MSVC's C++ ABI differs from C (struct returns from instance
+ * methods) the slot says so. ffi/native/msvc_abi/ checks every slot against MSVC-ABI C++.
  */
 #ifndef WAVERT_PORTCLS_MIN_H
 #define WAVERT_PORTCLS_MIN_H
@@ -158,8 +160,12 @@ typedef struct IPortWaveRTStreamVtbl {
                               PMDL MemoryDescriptorList);
   VOID (*FreePagesFromMdl)(IPortWaveRTStream *This, PMDL MemoryDescriptorList);
   ULONG (*GetPhysicalPagesCount)(IPortWaveRTStream *This, PMDL MemoryDescriptorList);
-  PHYSICAL_ADDRESS (*GetPhysicalPageAddress)(IPortWaveRTStream *This, PMDL MemoryDescriptorList,
-                                             ULONG Index);
+  /* Documented as returning PHYSICAL_ADDRESS, but PortCls is MSVC-compiled C++, and MSVC
+   * returns any struct or union from an instance method through a hidden pointer passed right
+   * after `this`, handing that pointer back in RAX (ReactOS's portcls.h spells the parameter
+   * out the same way). Declared as returning the value, Index would arrive as the MDL. */
+  PHYSICAL_ADDRESS *(*GetPhysicalPageAddress)(IPortWaveRTStream *This, PHYSICAL_ADDRESS *Result,
+                                              PMDL MemoryDescriptorList, ULONG Index);
 } IPortWaveRTStreamVtbl;
 struct IPortWaveRTStream {
   const IPortWaveRTStreamVtbl *lpVtbl;

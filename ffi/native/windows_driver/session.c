@@ -6,9 +6,85 @@
 
 _Static_assert(WRTP_MAX_ALLOCATIONS < 0xFFFFFFFFu, "a slot index fits the handle's low half");
 
-void wrts_session_init(wrts_session *s, const wrts_ops *ops) {
+static uint64_t or_default64(uint64_t value, uint64_t fallback) {
+  return value != 0 ? value : fallback;
+}
+
+void wrts_budget_init(wrts_budget *b, const wrts_limits *limits) {
+  wrts_limits given = {0, 0, 0, 0};
+  if (limits != NULL) given = *limits;
+  b->limits.handle_bytes = or_default64(given.handle_bytes, WRTS_DEFAULT_HANDLE_BYTES);
+  b->limits.handle_allocations =
+      (uint32_t)or_default64(given.handle_allocations, WRTS_DEFAULT_HANDLE_ALLOCATIONS);
+  if (b->limits.handle_allocations > WRTP_MAX_ALLOCATIONS) {
+    b->limits.handle_allocations = WRTP_MAX_ALLOCATIONS;
+  }
+  b->limits.global_bytes = or_default64(given.global_bytes, WRTS_DEFAULT_GLOBAL_BYTES);
+  b->limits.global_allocations =
+      (uint32_t)or_default64(given.global_allocations, WRTS_DEFAULT_GLOBAL_ALLOCATIONS);
+  b->bytes = 0;
+  b->allocations = 0;
+}
+
+void wrts_session_init(wrts_session *s, const wrts_ops *ops, void *context, wrts_budget *budget) {
   __builtin_memset(s, 0, sizeof *s);
   s->ops = ops;
+  s->context = context;
+  s->budget = budget;
+}
+
+/* Bytes locked for a request of `total` bytes: whole pages, saturating. */
+static uint64_t locked_bytes(const wrts_session *s, uint64_t total) {
+  uint64_t page = s->ops->page_size;
+  uint64_t pages = total / page + (total % page != 0);
+  return pages > UINT64_MAX / page ? UINT64_MAX : pages * page;
+}
+
+/* Charges one allocation of `bytes` to the handle and the adapter, or names the cap it would
+ * pass (nothing charged then). The global counters are shared: compare-and-swap. */
+static int32_t charge(wrts_session *s, uint64_t bytes) {
+  const wrts_limits *l = &s->budget->limits;
+  if (s->allocations >= l->handle_allocations) return WRTP_E_HANDLE_ALLOCATIONS;
+  /* Held may exceed a cap after a kernel that locked more than asked (see settle). */
+  if (s->bytes > l->handle_bytes || bytes > l->handle_bytes - s->bytes) {
+    return WRTP_E_HANDLE_BYTES;
+  }
+  uint32_t count = __atomic_load_n(&s->budget->allocations, __ATOMIC_RELAXED);
+  do {
+    if (count >= l->global_allocations) return WRTP_E_GLOBAL_ALLOCATIONS;
+  } while (!__atomic_compare_exchange_n(&s->budget->allocations, &count, count + 1, 1,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+  uint64_t held = __atomic_load_n(&s->budget->bytes, __ATOMIC_RELAXED);
+  do {
+    if (held > l->global_bytes || bytes > l->global_bytes - held) {
+      __atomic_fetch_sub(&s->budget->allocations, 1, __ATOMIC_ACQ_REL);
+      return WRTP_E_GLOBAL_BYTES;
+    }
+  } while (!__atomic_compare_exchange_n(&s->budget->bytes, &held, held + bytes, 1,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+  s->allocations++;
+  s->bytes += bytes;
+  return WRTP_OK;
+}
+
+static void refund(wrts_session *s, uint64_t bytes, uint32_t allocations) {
+  __atomic_fetch_sub(&s->budget->bytes, bytes, __ATOMIC_ACQ_REL);
+  __atomic_fetch_sub(&s->budget->allocations, allocations, __ATOMIC_ACQ_REL);
+  s->bytes -= bytes;
+  s->allocations -= allocations;
+}
+
+/* After the call: what is charged becomes what the MDL really locks (the kernel may lock less
+ * than asked; more would be a kernel bug, charged all the same). */
+static void settle(wrts_session *s, wrts_allocation *a, uint64_t reserved) {
+  uint64_t actual = locked_bytes(s, s->ops->byte_count(a->mdl));
+  if (actual < reserved) {
+    refund(s, reserved - actual, 0);
+  } else if (actual > reserved) {
+    __atomic_fetch_add(&s->budget->bytes, actual - reserved, __ATOMIC_ACQ_REL);
+    s->bytes += actual - reserved;
+  }
+  a->locked = actual;
 }
 
 /* Handles pack the slot's generation above its 1-based index, so 0 is never valid. */
@@ -49,9 +125,16 @@ static void allocate(wrts_session *s, const wrtp_request *q, wrtp_response *r) {
     r->status = WRTP_E_TABLE_FULL;
     return;
   }
-  void *stream = s->ops->current_stream();
+  void *stream = s->ops->current_stream(s->context);
   if (stream == NULL) {
     r->status = WRTP_E_NO_STREAM;
+    return;
+  }
+  uint64_t reserved = locked_bytes(s, q->total_bytes);
+  int32_t charged = charge(s, reserved);
+  if (charged != WRTP_OK) {
+    s->ops->release_stream(stream);
+    r->status = charged;
     return;
   }
   /* Exactly as asked, TotalBytes 0 included: what Windows does with it is being measured. */
@@ -62,6 +145,7 @@ static void allocate(wrts_session *s, const wrtp_request *q, wrtp_response *r) {
                                                 q->total_bytes);
   stop_timing(s, start, r);
   if (mdl == NULL) {
+    refund(s, reserved, 1);
     s->ops->release_stream(stream);
     r->status = WRTP_E_NULL_MDL;
     return;
@@ -69,6 +153,7 @@ static void allocate(wrts_session *s, const wrtp_request *q, wrtp_response *r) {
   slot->mdl = mdl;
   slot->stream = stream;
   slot->mapping = NULL;
+  settle(s, slot, reserved);
   r->handle = handle_of(s, slot);
   describe(s, slot, r);
 }
@@ -108,6 +193,8 @@ static void unmap(wrts_session *s, wrts_allocation *a, const wrtp_request *q, wr
 
 /* After FreePagesFromMdl: drops the stream reference; the slot is free, its old handle void. */
 static void forget(wrts_session *s, wrts_allocation *a) {
+  refund(s, a->locked, 1);
+  a->locked = 0;
   s->ops->release_stream(a->stream);
   a->mdl = NULL;
   a->stream = NULL;
@@ -154,7 +241,7 @@ static void serve(wrts_session *s, const wrtp_request *q, wrtp_response *r) {
       r->protocol_version = WRTP_VERSION;
       return;
     case WRTP_OP_CAPABILITIES: {
-      void *stream = s->ops->current_stream();
+      void *stream = s->ops->current_stream(s->context);
       if (stream != NULL) {
         r->capability_flags |= WRTP_CAP_STREAM_OPEN;
         s->ops->release_stream(stream);

@@ -51,7 +51,10 @@ static fake_mdl *as_mdl(void *mdl) {
 
 static void check_stream(void *stream) { CHECK(stream == &stream_object); }
 
-static void *fake_current_stream(void) {
+static int context_object;
+
+static void *fake_current_stream(void *context) {
+  CHECK(context == &context_object);
   if (!stream_open) return NULL;
   stream_references++;
   return &stream_object;
@@ -155,6 +158,9 @@ static const wrts_ops fake_ops = {
 /* ---- sending requests as the helper does ---- */
 
 static wrts_session session;
+static wrts_budget budget;
+/* The session requests go to: `session`, except in the limits test. */
+static wrts_session *target = &session;
 
 /* Sends `request` through the IOCTL path and returns the validated answer. */
 static wrtp_response send(const wrtp_request *request) {
@@ -164,7 +170,7 @@ static wrtp_response send(const wrtp_request *request) {
   } buffer;
   memset(&buffer, 0xCC, sizeof buffer);
   buffer.request = *request;
-  wrts_handle_ioctl(&session, WRTP_IOCTL(request->operation), &buffer, sizeof *request);
+  wrts_handle_ioctl(target, WRTP_IOCTL(request->operation), &buffer, sizeof *request);
   wrtp_response response;
   CHECK(wrtp_decode_response(&buffer, sizeof buffer.response, request->operation, &response) ==
         WRTP_OK);
@@ -323,12 +329,12 @@ static void test_refused_requests(void) {
   } buffer;
   buffer.request = r;
   int before = seen.allocations;
-  wrts_handle_ioctl(&session, WRTP_IOCTL(WRTP_OP_ALLOCATE_PAGES), &buffer, sizeof r - 4);
+  wrts_handle_ioctl(target, WRTP_IOCTL(WRTP_OP_ALLOCATE_PAGES), &buffer, sizeof r - 4);
   wrtp_response answer;
   CHECK(wrtp_decode_response(&buffer, sizeof answer, WRTP_OP_ALLOCATE_PAGES, &answer) == WRTP_OK);
   CHECK(answer.status == WRTP_E_TRUNCATED && seen.allocations == before);
   buffer.request = r;
-  wrts_handle_ioctl(&session, WRTP_IOCTL(WRTP_OP_FREE), &buffer, sizeof r);
+  wrts_handle_ioctl(target, WRTP_IOCTL(WRTP_OP_FREE), &buffer, sizeof r);
   CHECK(wrtp_decode_response(&buffer, sizeof answer, WRTP_OP_FREE, &answer) == WRTP_OK);
   CHECK(answer.status == WRTP_E_BAD_OPERATION && seen.allocations == before);
 }
@@ -352,8 +358,57 @@ static void test_table_full_then_cleanup(void) {
   CHECK(wrts_session_cleanup(&session) == 0);
 }
 
+/* Caps: refused by name before any PortCls call, per handle and over all handles; charged in
+ * whole pages; given back on free, on a NULL MDL and on cleanup. */
+static void test_limits(void) {
+  wrts_budget shared;
+  wrts_limits limits = {.handle_bytes = 3 * PAGE, .handle_allocations = 2,
+                        .global_bytes = 5 * PAGE, .global_allocations = 3};
+  wrts_budget_init(&shared, &limits);
+  static wrts_session a, b;
+  wrts_session_init(&a, &fake_ops, &context_object, &shared);
+  wrts_session_init(&b, &fake_ops, &context_object, &shared);
+  target = &a;
+  wrtp_response first = allocate_pages(0xFFFFFFFFu, PAGE + 1); /* two pages */
+  CHECK(first.status == WRTP_OK);
+  CHECK(shared.bytes == 2 * PAGE && shared.allocations == 1 && a.bytes == 2 * PAGE);
+  int calls = seen.allocations;
+  CHECK(allocate_pages(0xFFFFFFFFu, 2 * PAGE).status == WRTP_E_HANDLE_BYTES);
+  CHECK(seen.allocations == calls); /* refused before AllocatePagesForMdl */
+  CHECK(allocate_pages(0xFFFFFFFFu, 0).status == WRTP_E_NULL_MDL); /* charged, then refunded */
+  CHECK(shared.bytes == 2 * PAGE && shared.allocations == 1 && a.allocations == 1);
+  CHECK(allocate_pages(0xFFFFFFFFu, PAGE).status == WRTP_OK);
+  CHECK(allocate_pages(0xFFFFFFFFu, 1).status == WRTP_E_HANDLE_ALLOCATIONS);
+  target = &b;
+  wrtp_response other = allocate_pages(0xFFFFFFFFu, 2 * PAGE);
+  CHECK(other.status == WRTP_OK); /* 5 pages in all: at the global cap, not past it */
+  calls = seen.allocations;
+  CHECK(allocate_pages(0xFFFFFFFFu, PAGE).status == WRTP_E_GLOBAL_ALLOCATIONS);
+  CHECK(on_handle(WRTP_OP_FREE, other.handle).status == WRTP_OK);
+  CHECK(shared.bytes == 3 * PAGE && shared.allocations == 2 && b.bytes == 0);
+  CHECK(allocate_pages(0xFFFFFFFFu, 3 * PAGE).status == WRTP_E_GLOBAL_BYTES);
+  CHECK(seen.allocations == calls);
+  CHECK(shared.bytes == 3 * PAGE && shared.allocations == 2 && b.allocations == 0);
+  CHECK(allocate_pages(0xFFFFFFFFu, 2 * PAGE).status == WRTP_OK);
+  CHECK(wrts_session_cleanup(&a) == 2);
+  CHECK(shared.bytes == 2 * PAGE && shared.allocations == 1 && a.bytes == 0);
+  CHECK(wrts_session_cleanup(&b) == 1);
+  CHECK(shared.bytes == 0 && shared.allocations == 0);
+  CHECK(stream_references == 0);
+  /* Defaults, and a per-handle count above the table clamped to it. */
+  wrts_budget_init(&shared, NULL);
+  CHECK(shared.limits.handle_bytes == WRTS_DEFAULT_HANDLE_BYTES);
+  CHECK(shared.limits.global_allocations == WRTS_DEFAULT_GLOBAL_ALLOCATIONS);
+  limits = (wrts_limits){.handle_allocations = WRTP_MAX_ALLOCATIONS + 1};
+  wrts_budget_init(&shared, &limits);
+  CHECK(shared.limits.handle_allocations == WRTP_MAX_ALLOCATIONS);
+  CHECK(shared.limits.global_bytes == WRTS_DEFAULT_GLOBAL_BYTES);
+  target = &session;
+}
+
 int main(void) {
-  wrts_session_init(&session, &fake_ops);
+  wrts_budget_init(&budget, NULL);
+  wrts_session_init(&session, &fake_ops, &context_object, &budget);
   stream_open = true;
   test_version_and_capabilities();
   test_allocation_reaches_portcls_as_asked();
@@ -362,6 +417,7 @@ int main(void) {
   test_page_address_batches();
   test_refused_requests();
   test_table_full_then_cleanup();
+  test_limits();
   printf("%d passed, 0 failed\n", passed);
   return 0;
 }
