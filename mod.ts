@@ -74,7 +74,22 @@ export type {
   Suite,
   SuiteCase,
 } from "./suites/suite_model.ts";
-export type { CaseInput, SuiteInput } from "./suites/schema.ts";
+export type {
+  AllocationExpectationsInput,
+  BytesRangeInput,
+  CacheTypeName,
+  CaseInput,
+  ConditionsInput,
+  ContiguousRequestInput,
+  ExpectationsInput,
+  FaultsInput,
+  LatencyBudgetInput,
+  PagesRequestInput,
+  SizeInput,
+  StepExpectationsInput,
+  StepInput,
+  SuiteInput,
+} from "./suites/suite_input.ts";
 export { type CallSite, type RegisterOptions, registerSuite } from "./suites/register.ts";
 export { type AudioBuffer, type AudioBufferSize, audioBufferSize } from "./suites/audio_format.ts";
 export { bundledSuites } from "./suites/bundled.ts";
