@@ -1,6 +1,11 @@
 /**
  * wavert-bench: a simulator of Windows' IPortWaveRTStream page allocation, a hardware backend
- * that makes the same calls for real, and the tools to compare them.
+ * that makes the same calls for real, and a suite DSL that runs one set of cases on both and
+ * compares them.
+ *
+ * This entry point holds what a suite author and a backend user need. Fuzzing, benchmarking,
+ * rendering and the command lines are subpath exports: `./fuzz`, `./bench`, `./report`,
+ * `./open-questions`, `./cli`, `./fuzz/cli` and `./bench/cli`.
  *
  * @example
  * ```ts
@@ -18,61 +23,50 @@
  * @module
  */
 
+// The backend contract.
 export type {
   Backend,
   BackendCapabilities,
+  BackendLimits,
   CallTiming,
   Capability,
   Leak,
   Mdl,
+  MdlSource,
   StreamOperation,
   WaveRtStream,
 } from "./core/backend.ts";
+export { CacheType, Irql, MdlFlags, MmAllocateFlags } from "./core/constants.ts";
+export { DriverViolation, type ViolationRuleId, ViolationRules } from "./core/violations.ts";
+
+// The simulator.
+export { Simulator, type SimulatorOptions } from "./core/simulator.ts";
+export type { FrameBitmapState, PhysicalMemoryState, SimulatorSnapshot } from "./core/snapshot.ts";
 export {
-  CacheType,
-  cacheTypeName,
-  Irql,
-  maxBytesPerCall,
-  MdlFlags,
-  MmAllocateFlags,
-} from "./core/constants.ts";
-export { type CostModel, defaultCostModel } from "./core/cost_model.ts";
-export type { FaultableOperation, FaultOptions } from "./core/faults.ts";
-export {
-  hostMachine,
   type MachineLayout,
   type MachinePresetName,
   machinePresets,
-  parseProcIomem,
-  ramBytes,
   type RamRange,
-  validateMachine,
-  withPageSize,
 } from "./core/machine.ts";
-export type { AllocatePagesRequest } from "./core/allocation_request.ts";
-export type { CacheConflict, MemoryManager } from "./core/mm.ts";
-export { HostBackend, type HostBackendOptions, openHostBackend } from "./ffi/host_backend.ts";
-export { hostCapabilities } from "./ffi/host_capabilities.ts";
-export type { HostInfo } from "./ffi/host_info.ts";
-export { HostMdl } from "./ffi/host_mdl.ts";
-export { HostStream } from "./ffi/host_stream.ts";
-export { HelperError, HelperStatus } from "./ffi/helper_error.ts";
-export { HELPER_PATH_ENV, helperAvailability, HelperLoadError } from "./ffi/library.ts";
-export { IsolatedCaseCrashed, type IsolatedCaseOptions, runIsolated } from "./ffi/isolation.ts";
-export { type AllocationPolicies, defaultPolicies } from "./core/policies.ts";
+export type { FaultableOperation, FaultOptions } from "./core/faults.ts";
+export type { AllocationPolicies } from "./core/policies.ts";
+export type { CostModel } from "./core/cost_model.ts";
+export type { CalibrationPoint, CostProfile } from "./core/cost_profile.ts";
+export type { CacheConflict } from "./core/mm.ts";
 export type { PortClsStream } from "./core/port_stream.ts";
-export { Simulator, type SimulatorOptions } from "./core/simulator.ts";
-export {
-  DriverViolation,
-  type ViolationRule,
-  type ViolationRuleId,
-  ViolationRules,
-} from "./core/violations.ts";
-export { defineSuite, isSuite, SuiteDefinitionError } from "./suites/define_suite.ts";
-export type { SuiteProblem } from "./suites/define_suite.ts";
+
+// The hardware backend.
+export { HostBackend, type HostBackendOptions, openHostBackend } from "./ffi/host_backend.ts";
+export { HelperError } from "./ffi/helper_error.ts";
+export type { HostInfo } from "./ffi/host_info.ts";
+export type { HostStream } from "./ffi/host_stream.ts";
+
+// Suites.
+export { defineSuite, SuiteDefinitionError, type SuiteProblem } from "./suites/define_suite.ts";
 export type {
   Allocation,
   AllocationExpectations,
+  AllocatorName,
   BytesExpectation,
   Conditions,
   Expectations,
@@ -80,61 +74,26 @@ export type {
   Suite,
   SuiteCase,
 } from "./suites/suite_model.ts";
-export type { CaseInput, StepExpectationsInput, SuiteInput } from "./suites/schema.ts";
-export { CaseFailure, DEFAULT_SEED, registerSuite } from "./suites/register.ts";
-export type { RegisterOptions } from "./suites/register.ts";
-export {
-  audioBufferProblems,
-  audioBufferSize,
-  describeAudioBuffer,
-} from "./suites/audio_format.ts";
-export type { AudioBuffer, AudioBufferSize } from "./suites/audio_format.ts";
-export { hasFailures, runSuites, testName } from "./suites/run_suites.ts";
-export {
-  backendNames,
-  hardwareProvider,
-  providersFor,
-  simulatorProvider,
-} from "./suites/backends.ts";
-export type { BackendName, BackendProvider, RunOptions } from "./suites/backends.ts";
-export { crossCheck, formatDivergences } from "./suites/cross_check.ts";
-export { renderHtmlReport } from "./report/html_report.ts";
-export { reportToJson } from "./report/json_report.ts";
+export type { CaseInput, SuiteInput } from "./suites/schema.ts";
+export { type CallSite, type RegisterOptions, registerSuite } from "./suites/register.ts";
+export { type AudioBuffer, type AudioBufferSize, audioBufferSize } from "./suites/audio_format.ts";
 export { bundledSuites } from "./suites/bundled.ts";
+export { hasFailures, runSuites, type RunSuitesOptions } from "./suites/run_suites.ts";
+export type { RunCaseOptions } from "./suites/run_case.ts";
+export { backendNames, hardwareProvider, simulatorProvider } from "./suites/backends.ts";
+export type { BackendName, BackendProvider, RunOptions } from "./suites/backends.ts";
 export type {
+  AllocationRecord,
   BackendRun,
   CaseReport,
+  ClaimableCapability,
   CrossCheck,
   Divergence,
   RunReport,
+  UncheckedExpectation,
+  Verdict,
 } from "./suites/results.ts";
-export { fuzz, type FuzzFailure, type FuzzOptions, type FuzzReport } from "./fuzz/fuzz.ts";
-export {
-  differential,
-  type DifferentialOptions,
-  type DifferentialReport,
-} from "./fuzz/differential.ts";
-export { runSequence, type StepOutcome } from "./fuzz/run_sequence.ts";
-export { caseSource, suiteCase } from "./fuzz/suite_case.ts";
-export { concretize, sequenceArbitrary, type SequenceStep } from "./fuzz/sequence.ts";
-export { type LatencySummary, logHistogram, summarize } from "./stats/latency.ts";
-export { compareSamples, mannWhitneyU } from "./bench/compare.ts";
-export { type LatencySamples, sampleLatency, type SampleRequest } from "./bench/sampler.ts";
-export { type CostProfile, loadCostProfile } from "./core/cost_profile.ts";
-export { fitCostProfile } from "./bench/calibrate.ts";
-export {
-  derivePolicyProfile,
-  loadPolicyProfile,
-  type OpenQuestion,
-  type OpenQuestionObservations,
-  parsePolicyProfile,
-  type PolicyProfile,
-  policyProfileToJson,
-} from "./suites/policy_profile.ts";
-export {
-  openQuestions,
-  recordOpenQuestions,
-  type ZeroBytesProbe,
-  zeroBytesThroughHelper,
-} from "./suites/open_questions.ts";
-export { builtHelperPathFor } from "./ffi/paths.ts";
+export type { PageExtent, PageRun } from "./suites/page_runs.ts";
+export type { PlacementOption } from "./core/placement.ts";
+export { loadPlacementProfile, type PlacementProfile } from "./core/placement_profile.ts";
+export { type KsResult, ksTwoSample } from "./stats/ks_test.ts";

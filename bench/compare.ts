@@ -9,7 +9,9 @@ import { errorFunction, median } from "simple-statistics";
 
 /** Result of {@linkcode mannWhitneyU}. */
 export interface MannWhitneyResult {
+  /** The U statistic of sample `a`. */
   readonly u: number;
+  /** U standardized with the tie-corrected variance; negative when `a` tends to be smaller. */
   readonly z: number;
   /** Two-sided p-value. */
   readonly p: number;
@@ -62,9 +64,11 @@ export type ComparisonVerdict = "slower" | "faster" | "no significant change";
 
 /** One case compared against its baseline. */
 export interface Comparison {
+  /** Slower or faster when significant and not negligible, else "no significant change". */
   readonly verdict: ComparisonVerdict;
   /** Current median / baseline median. */
   readonly medianRatio: number;
+  /** The Mann–Whitney U test of baseline (`a`) against current (`b`). */
   readonly test: MannWhitneyResult;
   /** Whether this is a regression beyond the caller's threshold (slower and ratio above it). */
   readonly regression: boolean;

@@ -21,19 +21,48 @@ import { fitCostProfile } from "./calibrate.ts";
 import { compareSamples } from "./compare.ts";
 import { latencyReportHtml, type Prediction } from "../report/latency_report.ts";
 import { harnessOverheadNs } from "./sampler.ts";
-import { defaultSweepSizes, SWEEP_SCHEMA, type SweepBackend, sweepBackend } from "./sweep.ts";
+import { defaultSweepSizes, type SweepBackend, sweepBackend } from "./sweep.ts";
+import { bigintAsHex, type Envelope, envelopeFor } from "../results/envelope.ts";
+import { readOutputSync } from "../results/read_output.ts";
+import { encodeSamples } from "../stats/hdr.ts";
 import { measureZeroing } from "./zeroing.ts";
 
-/** The JSON a sweep run writes (and a baseline is). */
-export interface SweepReport {
-  readonly schema: typeof SWEEP_SCHEMA;
-  readonly createdAt: string;
+// Types of the report this command writes.
+export { SWEEP_SCHEMA, type SweepBackend, type SweepCase } from "./sweep.ts";
+export type { Prediction } from "../report/latency_report.ts";
+export type { CalibrationPoint, CostProfile } from "../core/cost_profile.ts";
+export type { CostModel } from "../core/cost_model.ts";
+export type { LatencySamples, SampleRequest } from "./sampler.ts";
+export type { HistogramBucket, LatencySummary } from "../stats/latency.ts";
+export type { Envelope, OutputKind, SCHEMAS } from "../results/envelope.ts";
+export type { Fact, HostFacts } from "../results/host_facts.ts";
+
+/**
+ * The JSON a sweep run writes (and a baseline is), schema {@linkcode SWEEP_SCHEMA}
+ * (`wavert-bench.latency-sweep/2`): the envelope (tag, createdAt, host facts, command line), then
+ * each case with its raw samples and HDR histogram. `--baseline` validates it with zod and
+ * rejects any other tag or a missing field.
+ *
+ * @example
+ * ```ts ignore
+ * const report: SweepReport = JSON.parse(Deno.readTextFileSync("dist/bench/latency.json"));
+ * report.backends[0].cases[0].hdr; // "HISTFAAA…"
+ * ```
+ */
+export interface SweepReport extends Envelope<"latency-sweep"> {
+  /** The machine's zeroing floor: memset throughput of a 64 MiB buffer, and ns per 4 KiB page. */
   readonly zeroing: { bytesPerSecond: number; nsPerPage: number };
+  /** Wall-clock cost the sampler adds per simulator sample, in nanoseconds. */
   readonly harnessOverheadNs: number;
+  /** Smallest step `performance.now()` showed, in nanoseconds. */
   readonly jsTimerResolutionNs: number;
+  /** Backends that could not be opened, by name, with why. */
   readonly skipped: Record<string, string>;
-  readonly backends: readonly SweepBackend[];
+  /** Every size on each backend that ran, each case with its HDR histogram (`hdr`). */
+  readonly backends: readonly (SweepBackend & { cases: { hdr: string | null }[] })[];
+  /** The cost profile given with `--profile` or fitted to the hardware; null without either. */
   readonly profile: CostProfile | null;
+  /** The calibrated simulator against the hardware, per size; empty without both. */
   readonly predictions: readonly Prediction[];
 }
 
@@ -147,13 +176,18 @@ async function main(): Promise<void> {
   const predictions = hardware && profile ? predict(hardware, profile) : [];
 
   const report: SweepReport = {
-    schema: SWEEP_SCHEMA,
-    createdAt: new Date().toISOString(),
+    ...(await envelopeFor("latency-sweep")),
     zeroing: { bytesPerSecond: zeroing.bytesPerSecond, nsPerPage: zeroing.nsPerPage },
     harnessOverheadNs: overhead,
     jsTimerResolutionNs: jsTimerResolutionNs(),
     skipped,
-    backends: results,
+    backends: results.map((b) => ({
+      ...b,
+      cases: b.cases.map((c) => ({
+        ...c,
+        hdr: c.samples.durationsNs.length ? encodeSamples(c.samples.durationsNs) : null,
+      })),
+    })),
     profile,
     predictions,
   };
@@ -204,11 +238,6 @@ function predict(hardware: SweepBackend, profile: CostProfile): Prediction[] {
       error: (predictedNs - measuredNs) / measuredNs,
     };
   });
-}
-
-/** JSON has no bigint: addresses are written as hex strings. */
-function bigintAsHex(_key: string, value: unknown): unknown {
-  return typeof value === "bigint" ? `0x${value.toString(16)}` : value;
 }
 
 function notes(report: SweepReport): string[] {
@@ -292,16 +321,12 @@ function compareWithBaseline(
 }
 
 function readReport(path: string): SweepReport {
-  let report;
+  // Validated before any work: a wrong or truncated baseline is refused in one line, exit 2.
   try {
-    report = JSON.parse(Deno.readTextFileSync(path));
+    return readOutputSync(path, "latency-sweep") as unknown as SweepReport;
   } catch (e) {
-    fail(`--baseline ${path}: ${(e as Error).message}`);
+    fail(`--baseline ${(e as Error).message}`);
   }
-  if (report?.schema !== SWEEP_SCHEMA) {
-    fail(`--baseline ${path} is not a sweep report (schema ${JSON.stringify(report?.schema)})`);
-  }
-  return report;
 }
 
 if (import.meta.main) await main();

@@ -10,9 +10,13 @@ import type { Backend, WaveRtStream } from "../core/backend.ts";
 
 /** The call to sample: one allocation, freed right after. */
 export interface SampleRequest {
+  /** Which allocator to time. */
   readonly call: "allocatePagesForMdl" | "allocateContiguousPagesForMdl";
+  /** Bytes requested per call. */
   readonly totalBytes: number;
+  /** Highest acceptable physical address (inclusive). */
   readonly highAddress: bigint;
+  /** Lowest acceptable physical address, for the contiguous allocator; default 0. */
   readonly lowAddress?: bigint;
 }
 
@@ -28,8 +32,11 @@ export interface SampleOptions {
 
 /** Samples of one request on one backend. */
 export interface LatencySamples {
+  /** `Backend.name` of the backend sampled, e.g. "simulator" or "linux-host". */
   readonly backend: string;
+  /** Whether the durations are modeled (simulator) or measured in native code (hardware). */
   readonly source: "modeled" | "measured";
+  /** The request that was timed. */
   readonly request: SampleRequest;
   /** Durations of the calls that returned an MDL, in nanoseconds. */
   readonly durationsNs: number[];

@@ -6,6 +6,7 @@
  */
 
 import type { Backend } from "../core/backend.ts";
+import { SCHEMAS } from "../results/envelope.ts";
 import { type LatencySamples, sampleLatency, type SampleOptions } from "./sampler.ts";
 import {
   type HistogramBucket,
@@ -14,23 +15,40 @@ import {
   summarize,
 } from "../stats/latency.ts";
 
-/** The JSON schema tag of a sweep report; bumped on any incompatible change. */
-export const SWEEP_SCHEMA = "wavert-bench.latency-sweep/1";
+/**
+ * The JSON schema tag of a sweep report; bumped on any incompatible change (results/envelope.ts
+ * holds every kind's tag).
+ *
+ * @example
+ * ```ts
+ * SWEEP_SCHEMA; // "wavert-bench.latency-sweep/2"
+ * ```
+ */
+export const SWEEP_SCHEMA: "wavert-bench.latency-sweep/2" = SCHEMAS["latency-sweep"];
 
 /** One size on one backend. */
 export interface SweepCase {
+  /** Bytes requested per allocation. */
   readonly bytes: number;
+  /** Pages that size takes on the backend. */
   readonly pages: number;
+  /** The raw samples of allocating that size. */
   readonly samples: LatencySamples;
+  /** Statistics of the samples; null when every call returned NULL. */
   readonly summary: LatencySummary | null;
+  /** Log-spaced histogram of the samples, 10 buckets per decade. */
   readonly histogram: HistogramBucket[];
 }
 
 /** All sizes on one backend. */
 export interface SweepBackend {
+  /** `Backend.name` of the backend swept. */
   readonly backend: string;
+  /** Whether its durations are modeled or measured. */
   readonly source: "modeled" | "measured";
+  /** Smallest step its clock was seen to take, in ns (0 for modeled time). */
   readonly resolutionNs: number;
+  /** One entry per size, smallest first. */
   readonly cases: SweepCase[];
 }
 

@@ -6,7 +6,13 @@
  * @module
  */
 
-import { checkByteCount, checkCacheType, checkPhysicalAddress, describe } from "./arguments.ts";
+import {
+  checkByteCount,
+  checkCacheType,
+  checkHighAddressBound,
+  checkPhysicalAddress,
+  describe,
+} from "./arguments.ts";
 import {
   type CacheType,
   maxBytesPerCall,
@@ -59,7 +65,8 @@ export interface CheckedRequest {
 
 /**
  * Throws for arguments a C caller cannot express: negative, fractional or wrongly typed values,
- * an unknown cache type, LowAddress above HighAddress.
+ * an unknown cache type, LowAddress above HighAddress. A negative or all-ones HighAddress means
+ * no limit (see `checkHighAddressBound`) and comes back as `NO_HIGH_ADDRESS_LIMIT`.
  *
  * @example
  * ```ts
@@ -77,7 +84,7 @@ export interface CheckedRequest {
  */
 export function checkAllocateRequest(request: AllocatePagesRequest): CheckedRequest {
   const lowAddress = checkPhysicalAddress("lowAddress", request.lowAddress);
-  const highAddress = checkPhysicalAddress("highAddress", request.highAddress);
+  const highAddress = checkHighAddressBound("highAddress", request.highAddress);
   const skipBytes = checkPhysicalAddress("skipBytes", request.skipBytes);
   const totalBytes = checkByteCount("totalBytes", request.totalBytes);
   checkCacheType("cacheType", request.cacheType);
@@ -101,7 +108,7 @@ export function checkAllocateRequest(request: AllocatePagesRequest): CheckedRequ
  *
  * @example
  * ```ts
- * import { defaultPolicies } from "../mod.ts";
+ * import { defaultPolicies } from "./policies.ts";
  * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 100n, totalBytes: 4096n, flags: 0 };
  * rejectedByWindows(request, 4096, defaultPolicies); // true: SkipBytes is not a page multiple
  * ```
@@ -129,7 +136,7 @@ export function rejectedByWindows(
  *
  * @example
  * ```ts
- * import { defaultPolicies } from "../mod.ts";
+ * import { defaultPolicies } from "./policies.ts";
  * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 8192n, flags: 0 };
  * const plan: AllocationPlan | null = planAllocation(request, 4096, 1 << 20, Infinity, defaultPolicies);
  * plan?.wanted; // 2
@@ -168,7 +175,7 @@ export interface AllocationPlan {
  *
  * @example
  * ```ts
- * import { defaultPolicies } from "../mod.ts";
+ * import { defaultPolicies } from "./policies.ts";
  * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 1920n, flags: 0 };
  * planAllocation(request, 4096, 1 << 20, 0, defaultPolicies); // null: the cap allows no page
  * ```

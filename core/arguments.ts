@@ -9,6 +9,20 @@ import { CacheType } from "./constants.ts";
 
 const SIZE_T_MAX = (1n << 64n) - 1n;
 const PHYSICAL_ADDRESS_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/**
+ * The HighAddress meaning "no limit" once normalised: the largest `PHYSICAL_ADDRESS`. A caller's
+ * all-ones value (`MAXULONG64`, `-1`) or any other negative `LARGE_INTEGER` becomes this, and the
+ * allocators clamp it to the highest physical page, as Mm does.
+ *
+ * @example
+ * ```ts
+ * checkHighAddress(-1n, 4096) === NO_HIGH_ADDRESS_LIMIT; // true
+ * ```
+ */
+export const NO_HIGH_ADDRESS_LIMIT: bigint = PHYSICAL_ADDRESS_MAX;
 
 /**
  * A byte count (`SIZE_T`): a non-negative safe integer or bigint up to 2^64 − 1.
@@ -57,17 +71,47 @@ export function checkPhysicalAddress(name: string, value: unknown): bigint {
 }
 
 /**
- * A HighAddress for the stream's allocators: a physical address that covers at least the first
- * page (≥ PAGE_SIZE − 1), since a bound below that leaves nothing to allocate.
+ * A HighAddress as Windows reads it: `PHYSICAL_ADDRESS` is a signed 64-bit `LARGE_INTEGER`, so the
+ * bigint's 64 bits are reinterpreted as signed. 0..2^63 − 1 is a bound; a negative value (−1n, or
+ * all-ones `0xFFFFFFFFFFFFFFFFn` = `MAXULONG64`, or anything in 2^63..2^64 − 1) is below zero as a
+ * `LONGLONG`, which Mm shifts to a page number that, taken as an unsigned PFN_NUMBER, exceeds the
+ * highest physical page and is clamped to it: "no limit". That normalises to
+ * {@linkcode NO_HIGH_ADDRESS_LIMIT}. Values that do not fit in 64 bits are a RangeError.
+ *
+ * @example
+ * ```ts
+ * checkHighAddressBound("highAddress", 0xFFFFFFFFn); // 0xFFFFFFFFn
+ * checkHighAddressBound("highAddress", 0xFFFFFFFFFFFFFFFFn); // NO_HIGH_ADDRESS_LIMIT
+ * ```
+ */
+export function checkHighAddressBound(name: string, value: unknown): bigint {
+  if (typeof value !== "bigint") {
+    throw new TypeError(`${name} must be a bigint physical address, got ${describe(value)}`);
+  }
+  if (value < INT64_MIN || value > UINT64_MAX) {
+    throw new RangeError(
+      `${name} must fit in 64 bits (-2^63..2^64 - 1; negative or all-ones means no limit), ` +
+        `got ${value}`,
+    );
+  }
+  const signed = BigInt.asIntN(64, value);
+  return signed < 0n ? NO_HIGH_ADDRESS_LIMIT : signed;
+}
+
+/**
+ * A HighAddress for the stream's allocators (see {@linkcode checkHighAddressBound}: negative or
+ * all-ones means no limit) that covers at least the first page (≥ PAGE_SIZE − 1), since a bound
+ * below that leaves nothing to allocate. Returns the normalised bound.
  *
  * @example
  * ```ts
  * checkHighAddress(0xFFFFFFFFn, 4096);
+ * checkHighAddress(-1n, 4096); // NO_HIGH_ADDRESS_LIMIT
  * // checkHighAddress(0xFFEn, 4096) throws RangeError: highAddress must cover at least one page …
  * ```
  */
 export function checkHighAddress(highAddress: unknown, pageSize: number): bigint {
-  const high = checkPhysicalAddress("highAddress", highAddress);
+  const high = checkHighAddressBound("highAddress", highAddress);
   const lastByteOfFirstPage = BigInt(pageSize - 1);
   if (high < lastByteOfFirstPage) {
     throw new RangeError(

@@ -50,8 +50,11 @@ export type StreamOperation =
  * code on hardware (never including the FFI round trip).
  */
 export interface CallTiming {
+  /** The stream call this timing is of. */
   readonly operation: StreamOperation;
+  /** How long the call took, in nanoseconds. */
   readonly durationNs: number;
+  /** `"modeled"` by the simulator's cost model, or `"measured"` in native code on hardware. */
   readonly source: "modeled" | "measured";
 }
 
@@ -179,9 +182,13 @@ export type MdlSource = "allocatePagesForMdl" | "allocateContiguousPagesForMdl" 
  * ```
  */
 export interface Leak {
+  /** The MDL's allocation number on its backend, counting from 1. */
   readonly mdlId: number;
+  /** Which allocator produced the MDL. */
   readonly source: MdlSource;
+  /** Bytes the MDL describes. */
   readonly byteCount: number;
+  /** Pages the MDL holds. */
   readonly pages: number;
   /** Where it was allocated, or why that is unknown. */
   readonly allocatedAt: string;
@@ -202,6 +209,7 @@ export interface Backend extends Disposable {
   readonly name: string;
   /** Bytes per page. */
   readonly pageSize: number;
+  /** What this backend can and cannot claim; cross-checks compare only what both claim. */
   readonly capabilities: BackendCapabilities;
   /** Limits of this machine that can cut an allocation short. */
   readonly limits: BackendLimits;

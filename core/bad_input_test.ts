@@ -35,10 +35,10 @@ const cases: [string, (s: ReturnType<Simulator["stream"]>, mdl: Mdl) => unknown,
       /highAddress.*0xffe/,
     ],
     [
-      "negative HighAddress",
-      (s) => s.allocatePagesForMdl(-1n, 4096),
+      "HighAddress wider than 64 bits",
+      (s) => s.allocatePagesForMdl(1n << 64n, 4096),
       "RangeError",
-      /highAddress.*-1/,
+      /highAddress must fit in 64 bits.*18446744073709551616/,
     ],
     [
       "number HighAddress",

@@ -17,8 +17,11 @@ import { type CostModel, resolveCostModel } from "./cost_model.ts";
  * ```
  */
 export interface CalibrationPoint {
+  /** Bytes requested per allocation at this size. */
   readonly bytes: number;
+  /** Pages one allocation of that size holds. */
   readonly pages: number;
+  /** Median measured duration of one allocation, in nanoseconds. */
   readonly medianNs: number;
 }
 
@@ -39,8 +42,11 @@ export interface CalibrationPoint {
  * ```
  */
 export interface CostProfile {
+  /** Format tag of the profile file; the loader rejects any other. */
   readonly schema: "wavert-bench.cost-profile/1";
+  /** Name the profile was saved under, shown in reports. */
   readonly name: string;
+  /** When the profile was fitted, as an ISO 8601 timestamp. */
   readonly createdAt: string;
   /** Backend the measurements came from, e.g. `linux-host`. */
   readonly fittedOn: string;
@@ -48,6 +54,7 @@ export interface CostProfile {
   readonly costModel: Partial<CostModel>;
   /** Whether the measured system zeroes every page it hands out (Linux does). */
   readonly freshPages: "zeroed" | "stale";
+  /** The measurements the cost model was fitted to, one per size. */
   readonly points: readonly CalibrationPoint[];
 }
 

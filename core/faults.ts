@@ -51,13 +51,13 @@ const ALL_OPERATIONS: readonly FaultableOperation[] = ["allocate", "allocateCont
  * ```
  */
 export class FaultInjector {
-  readonly memoryCapPages: number;
-  readonly #probability: number;
-  readonly #failNth: ReadonlySet<number>;
-  readonly #systematic: boolean;
-  readonly #operations: ReadonlySet<FaultableOperation>;
-  readonly #random: () => number;
-  readonly #seenSites = new Set<string>();
+  memoryCapPages: number;
+  #probability: number;
+  #failNth: ReadonlySet<number>;
+  #systematic: boolean;
+  #operations: ReadonlySet<FaultableOperation>;
+  #random: () => number;
+  #seenSites = new Set<string>();
   #calls = 0;
   /** Faults fired so far. */
   fired = 0;
@@ -88,6 +88,23 @@ export class FaultInjector {
     this.#operations = new Set(operations ?? ALL_OPERATIONS);
     // A stream of its own, so that enabling faults does not change the memory layout.
     this.#random = seededRandom(seed ^ 0x5eed_fa17);
+  }
+
+  /**
+   * Starts afresh with other options, as `new FaultInjector(options, seed, pageSize)` would: for
+   * `Simulator.restore`, which keeps the injector its memory manager holds.
+   */
+  reconfigure(options: FaultOptions, seed: number, pageSize = 4096): void {
+    const fresh = new FaultInjector(options, seed, pageSize);
+    this.memoryCapPages = fresh.memoryCapPages;
+    this.#probability = fresh.#probability;
+    this.#failNth = fresh.#failNth;
+    this.#systematic = fresh.#systematic;
+    this.#operations = fresh.#operations;
+    this.#random = fresh.#random;
+    this.#seenSites = fresh.#seenSites;
+    this.#calls = 0;
+    this.fired = 0;
   }
 
   /** Whether any fault other than the memory cap is configured. */

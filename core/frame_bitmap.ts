@@ -10,6 +10,8 @@
  * @module
  */
 
+import { copyInto, type FrameBitmapState } from "./snapshot.ts";
+
 const FULL = 0xffffffff;
 
 /** Index of the lowest set bit of a non-zero 32-bit value. */
@@ -120,6 +122,25 @@ export class FrameBitmap {
       w++;
     }
     return taken;
+  }
+
+  /**
+   * Takes one frame if it is free; returns whether it was. Cheaper than a one-frame
+   * {@linkcode setRange}: the summaries are touched only when the word empties or was full.
+   */
+  takeFrame(frame: number): boolean {
+    const w = frame >>> 5;
+    const bit = 1 << (frame & 31);
+    const old = this.#words[w];
+    if ((old & bit) === 0) return false;
+    const now = old & ~bit;
+    if (now === 0 || old === FULL) {
+      this.#setWord(w, now);
+    } else {
+      this.#words[w] = now;
+      this.#freeCount--;
+    }
+    return true;
   }
 
   /**
@@ -307,6 +328,26 @@ export class FrameBitmap {
       bits = anyFree[j];
     }
     return j * 32 + lowestBit(bits);
+  }
+
+  /** A copy of the bitmap's state, for {@linkcode restoreState}. */
+  saveState(): FrameBitmapState {
+    return {
+      words: this.#words.slice(),
+      anyFree: this.#anyFree.slice(),
+      anyFree2: this.#anyFree2.slice(),
+      full: this.#full.slice(),
+      freeCount: this.#freeCount,
+    };
+  }
+
+  /** Puts back a state {@linkcode saveState} took on a bitmap of the same size; allocates nothing. */
+  restoreState(state: FrameBitmapState): void {
+    copyInto(this.#words, state.words);
+    copyInto(this.#anyFree, state.anyFree);
+    copyInto(this.#anyFree2, state.anyFree2);
+    copyInto(this.#full, state.full);
+    this.#freeCount = state.freeCount;
   }
 
   #setWord(w: number, value: number): void {

@@ -1,24 +1,27 @@
 /**
  * The second half of `MmAllocatePagesForMdlEx`, ReactOS's `MiAllocatePagesForMdl`: taking free
  * frames from the bitmap as an {@linkcode AllocationPlan} says, in aligned chunks, as one run
- * where contiguity is preferred, or ascending through the ranges SkipBytes shifts.
+ * where contiguity is preferred, or through the ranges SkipBytes shifts in the order the
+ * simulator's {@linkcode Placement} picks (ascending under `lowest-first`).
  *
  * @module
  */
 
 import type { AllocationPlan } from "./allocation_request.ts";
 import type { FrameBitmap } from "./frame_bitmap.ts";
+import type { Placement } from "./placement.ts";
 
 /**
- * Takes frames from `bitmap` following `plan`; returns them (possibly fewer than wanted), or null
- * after giving them back when the result is one Windows answers with NULL: none at all, or fewer
- * than a FULLY_REQUIRED request asked for.
+ * Takes frames from `bitmap` following `plan`, non-contiguous ones where `placement` picks them
+ * (default lowest-first); returns them (possibly fewer than wanted), or null after giving them
+ * back when the result is one Windows answers with NULL: none at all, or fewer than a
+ * FULLY_REQUIRED request asked for.
  *
  * @example
  * ```ts
  * import { FrameBitmap } from "./frame_bitmap.ts";
  * import { planAllocation } from "./allocation_request.ts";
- * import { defaultPolicies } from "../mod.ts";
+ * import { defaultPolicies } from "./policies.ts";
  * const bitmap = new FrameBitmap(1024);
  * bitmap.setRange(16, 64, true);
  * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 8192n, flags: 0 };
@@ -26,7 +29,11 @@ import type { FrameBitmap } from "./frame_bitmap.ts";
  * gatherFrames(bitmap, plan); // [16, 17]
  * ```
  */
-export function gatherFrames(bitmap: FrameBitmap, plan: AllocationPlan): number[] | null {
+export function gatherFrames(
+  bitmap: FrameBitmap,
+  plan: AllocationPlan,
+  placement?: Placement,
+): number[] | null {
   // Sized once: growing an array page by page costs more than the search itself.
   const frames = new Array<number>(plan.wanted);
   const taken = plan.strategy === "chunks" ? takeChunks(bitmap, frames, plan) : takeRanges(
@@ -34,6 +41,7 @@ export function gatherFrames(bitmap: FrameBitmap, plan: AllocationPlan): number[
     frames,
     plan,
     plan.preferContiguous ? takeOneRun(bitmap, frames, plan) : 0,
+    placement,
   );
   frames.length = taken;
   if (taken === 0 || (plan.fullyRequired && taken < plan.requestedPages)) {
@@ -67,7 +75,7 @@ function takeOneRun(bitmap: FrameBitmap, frames: number[], plan: AllocationPlan)
 }
 
 /**
- * Ascending free frames of [lo, hi), then of further ranges at Low + k·SkipBytes,
+ * Free frames of [lo, hi), then of further ranges at Low + k·SkipBytes,
  * High + k·SkipBytes, as the DDI reference describes, after the `taken` frames already held.
  */
 function takeRanges(
@@ -75,6 +83,7 @@ function takeRanges(
   frames: number[],
   plan: AllocationPlan,
   taken: number,
+  placement: Placement | undefined,
 ): number {
   const { wanted, lo, hi, stepFrames: step } = plan;
   const frameCount = bitmap.frameCount;
@@ -82,7 +91,9 @@ function takeRanges(
     const from = lo + k * step;
     if (from >= frameCount || (k > 0 && step === 0)) break;
     const to = Math.min(frameCount, hi + k * step);
-    taken += bitmap.takeAscending(from, to, wanted - taken, frames, taken);
+    taken += placement === undefined
+      ? bitmap.takeAscending(from, to, wanted - taken, frames, taken)
+      : placement.take(bitmap, from, to, wanted - taken, frames, taken);
   }
   return taken;
 }

@@ -8,7 +8,9 @@ import { SUPPORTED_PAGE_SIZES } from "./constants.ts";
 
 /** One range of usable RAM, in bytes. */
 export interface RamRange {
+  /** Physical address of the range's first byte. */
   readonly base: bigint;
+  /** Size of the range in bytes. */
   readonly length: bigint;
 }
 
@@ -22,7 +24,9 @@ export interface RamRange {
  * ```
  */
 export interface MachineLayout {
+  /** Bytes per page: 4096, 16384 or 65536. */
   readonly pageSize: number;
+  /** The usable RAM ranges, sorted by base and non-overlapping. */
   readonly ranges: readonly RamRange[];
 }
 

@@ -15,7 +15,7 @@ export interface MdlMapping {
   readonly mode: "kernel" | "user";
 }
 
-/** Internal state of a simulated MDL, reachable only through {@linkcode mdlState}. */
+/** Internal state of a simulated MDL, reachable only through its {@linkcode MdlKit}. */
 export interface MdlState {
   /** The simulator instance that allocated it. */
   readonly owner: object;
@@ -32,11 +32,34 @@ export interface MdlState {
   freed: boolean;
 }
 
-/** Key of the internal state on a {@linkcode SimulatedMdl}; not part of the public API. */
-export const mdlState: unique symbol = Symbol("mdlState");
+/**
+ * Makes the MDLs of one memory manager and reads their state back. Each kit defines its own MDL
+ * class with an ES private field, so the state is reachable from nowhere but the kit that made
+ * it: not through a property or symbol of the MDL, not from a spread copy, `Object.create` of its
+ * prototype, a Proxy, another kit's MDL or `new mdl.constructor(…)` (which throws a TypeError).
+ *
+ * @example
+ * ```ts
+ * const kit = createMdlKit();
+ * const state: MdlState = {
+ *   owner: {}, id: 1, source: "mm", frames: [7], allocationSite: undefined,
+ *   byteCount: 4096, mdlFlags: FRESH_MDL_FLAGS, mappings: [], freed: false,
+ * };
+ * const mdl = kit.wrap(state);
+ * kit.stateOf(mdl) === state; // true
+ * kit.stateOf({ ...mdl }); // undefined
+ * createMdlKit().stateOf(mdl); // undefined: another kit
+ * ```
+ */
+export interface MdlKit {
+  /** A new MDL whose fields are read-only views of `state`. */
+  wrap(state: MdlState): Mdl;
+  /** The state of an MDL this kit made, else undefined (whatever `value` is). */
+  stateOf(value: unknown): MdlState | undefined;
+}
 
 /**
- * An MDL returned by the simulator. Its fields are read-only views of the simulator's state.
+ * A new {@linkcode MdlKit}, one per memory manager.
  *
  * @example
  * ```ts
@@ -47,39 +70,55 @@ export const mdlState: unique symbol = Symbol("mdlState");
  * mdl.mdlFlags & MdlFlags.PAGES_LOCKED; // 2
  * ```
  */
-export class SimulatedMdl implements Mdl {
-  readonly [mdlState]: MdlState;
-  /**
-   * A frozen copy of the frame numbers: a driver that writes into its MDL's PFN array gets a
-   * TypeError at the faulty line, and the simulator's own record stays intact either way.
-   */
-  readonly pfns: readonly number[];
+export function createMdlKit(): MdlKit {
+  const token = {};
+  class SimulatedMdl implements Mdl {
+    readonly #state: MdlState;
+    /**
+     * A frozen copy of the frame numbers: a driver that writes into its MDL's PFN array gets a
+     * TypeError at the faulty line, and the simulator's own record stays intact either way.
+     */
+    readonly pfns: readonly number[];
 
-  constructor(state: MdlState) {
-    this[mdlState] = state;
-    this.pfns = Object.freeze(state.frames.slice());
-  }
+    constructor(key: unknown, state: MdlState) {
+      if (key !== token) {
+        throw new TypeError("MDLs are made by the simulator's allocations, not constructed");
+      }
+      this.#state = state;
+      this.pfns = Object.freeze(state.frames.slice());
+    }
 
-  get byteCount(): number {
-    return this[mdlState].byteCount;
-  }
+    static stateOf(value: unknown): MdlState | undefined {
+      return typeof value === "object" && value !== null && #state in value
+        ? (value as SimulatedMdl).#state
+        : undefined;
+    }
 
-  get byteOffset(): number {
-    return 0;
-  }
+    get byteCount(): number {
+      return this.#state.byteCount;
+    }
 
-  get startVa(): bigint {
-    return 0n;
-  }
+    get byteOffset(): number {
+      return 0;
+    }
 
-  get mdlFlags(): number {
-    return this[mdlState].mdlFlags;
-  }
+    get startVa(): bigint {
+      return 0n;
+    }
 
-  get mappedSystemVa(): bigint | null {
-    const kernel = this[mdlState].mappings.find((m) => m.mode === "kernel");
-    return kernel === undefined ? null : kernel.address;
+    get mdlFlags(): number {
+      return this.#state.mdlFlags;
+    }
+
+    get mappedSystemVa(): bigint | null {
+      const kernel = this.#state.mappings.find((m) => m.mode === "kernel");
+      return kernel === undefined ? null : kernel.address;
+    }
   }
+  return {
+    wrap: (state) => new SimulatedMdl(token, state),
+    stateOf: SimulatedMdl.stateOf,
+  };
 }
 
 /** Flags of a freshly allocated MDL: locked pages, not mapped. */

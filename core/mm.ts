@@ -20,16 +20,20 @@ import { allocationNs, type CostModel } from "./cost_model.ts";
 import { type CacheType, MdlFlags } from "./constants.ts";
 import type { FaultInjector } from "./faults.ts";
 import { gatherFrames } from "./gather_frames.ts";
-import { FRESH_MDL_FLAGS, type MdlMapping, type MdlState, mdlState, SimulatedMdl } from "./mdl.ts";
+import { createMdlKit, FRESH_MDL_FLAGS, type MdlMapping, type MdlState } from "./mdl.ts";
 import { checkFreeable, checkLiveMdl, checkNotMapped, checkUnmap } from "./mdl_lifecycle.ts";
 import type { PhysicalMemory } from "./physical_memory.ts";
+import type { Placement } from "./placement.ts";
 import type { AllocationPolicies } from "./policies.ts";
 import { DriverViolation, ViolationRules } from "./violations.ts";
 
 /** A page mapped with two cache types at once, as recorded under the `"record"` policy. */
 export interface CacheConflict {
+  /** Allocation number of the MDL mapped a second time. */
   readonly mdlId: number;
+  /** Cache type of the mapping the MDL already had. */
   readonly existing: CacheType;
+  /** The different cache type the new mapping asked for. */
   readonly requested: CacheType;
 }
 
@@ -37,6 +41,8 @@ export interface CacheConflict {
 export interface MmContext {
   readonly owner: object;
   readonly memory: PhysicalMemory;
+  /** Where non-contiguous allocations find their frames. */
+  readonly placement: Placement;
   readonly faults: FaultInjector;
   readonly policies: AllocationPolicies;
   readonly costModel: CostModel;
@@ -70,13 +76,15 @@ const USER_VA_BASE = 0x0000_0200_0000_0000n;
 export class MemoryManager {
   readonly #ctx: MmContext;
   readonly #page: number;
-  readonly #live = new Set<SimulatedMdl>();
+  readonly #kit = createMdlKit();
+  readonly #live = new Set<MdlState>();
   readonly #conflicts: CacheConflict[] = [];
   #heldPages = 0;
   #nextId = 1;
   #kernelVaUsed = 0n;
   #nextKernelVa = KERNEL_VA_BASE;
   #nextUserVa = USER_VA_BASE;
+  #closed = false;
 
   constructor(ctx: MmContext) {
     this.#ctx = ctx;
@@ -112,7 +120,8 @@ export class MemoryManager {
   allocatePagesForMdlEx(
     request: AllocatePagesRequest,
     source: MdlSource = "mm",
-  ): MmResult<SimulatedMdl | null> {
+  ): MmResult<Mdl | null> {
+    this.assertOpen(source === "mm" ? "allocatePagesForMdlEx" : source);
     const checked = checkAllocateRequest(request);
     const { costModel, policies, memory, faults } = this.#ctx;
     const fail = { value: null, durationNs: costModel.allocateCallNs };
@@ -123,7 +132,7 @@ export class MemoryManager {
     if (faults.shouldFail(operation) !== null) return fail;
     const capPages = faults.memoryCapPages - this.#heldPages;
     const plan = planAllocation(checked, this.#page, memory.frames.frameCount, capPages, policies);
-    const frames = plan === null ? null : gatherFrames(memory.frames, plan);
+    const frames = plan === null ? null : gatherFrames(memory.frames, plan, this.#ctx.placement);
     if (plan === null || frames === null) return fail;
     return this.#buildMdl(plan, frames, checked.totalBytes, source);
   }
@@ -134,14 +143,14 @@ export class MemoryManager {
     frames: number[],
     total: bigint,
     source: MdlSource,
-  ): MmResult<SimulatedMdl> {
+  ): MmResult<Mdl> {
     const { memory, policies, costModel } = this.#ctx;
     const taken = frames.length;
     const zeroed = plan.zero ? memory.zero(frames, taken) : 0;
     const exact = taken === plan.requestedPages && !plan.clamped &&
       policies.byteCount === "requested";
     const id = this.#nextId++;
-    const mdl = new SimulatedMdl({
+    const state: MdlState = {
       owner: this.#ctx.owner,
       id,
       source,
@@ -151,8 +160,9 @@ export class MemoryManager {
       mdlFlags: FRESH_MDL_FLAGS,
       mappings: [],
       freed: false,
-    });
-    this.#live.add(mdl);
+    };
+    const mdl = this.#kit.wrap(state);
+    this.#live.add(state);
     this.#heldPages += taken;
     return { value: mdl, durationNs: allocationNs(costModel, taken, zeroed * this.#page) };
   }
@@ -164,17 +174,18 @@ export class MemoryManager {
   freePagesFromMdl(mdl: Mdl): MmResult<void> {
     const state = this.#check(mdl, "freePagesFromMdl");
     checkFreeable(state, state.mappings);
-    return this.#release(mdl as SimulatedMdl, state);
+    return this.#release(state);
   }
 
   /** Returns an MDL's pages and retires it. */
-  #release(mdl: SimulatedMdl, state: MdlState): MmResult<void> {
+  #release(state: MdlState): MmResult<void> {
     const { memory, costModel } = this.#ctx;
     const frames = state.frames;
     memory.frames.release(frames, frames.length);
     memory.markStale(frames, frames.length);
+    this.#ctx.placement.freed(frames, frames.length);
     state.freed = true;
-    this.#live.delete(mdl);
+    this.#live.delete(state);
     this.#heldPages -= frames.length;
     return {
       value: undefined,
@@ -199,7 +210,9 @@ export class MemoryManager {
     }
     const { costModel, memory, policies, faults } = this.#ctx;
     const existing = state.mappings;
-    if (mode === "kernel") checkNotMapped(state, mdl.mappedSystemVa);
+    if (mode === "kernel") {
+      checkNotMapped(state, existing.find((m) => m.mode === "kernel")?.address ?? null);
+    }
     const other = existing.find((m) => m.cacheType !== cacheType);
     if (other !== undefined) {
       const conflict = {
@@ -244,14 +257,17 @@ export class MemoryManager {
     }
     const mapping = state.mappings[checkUnmap(state, state.mappings, baseAddress)];
     state.mappings = state.mappings.filter((m: MdlMapping) => m !== mapping);
-    const pages = state.frames.length;
-    if (mapping.mode === "kernel") {
-      state.mdlFlags &= ~MdlFlags.MAPPED_TO_SYSTEM_VA;
-      this.#kernelVaUsed -= BigInt(pages * this.#page);
-    }
+    this.#removeMapping(state, mapping);
     const remaining = state.mappings.length ? state.mappings[0].cacheType : null;
-    this.#ctx.memory.setCacheType(state.frames, pages, remaining);
+    this.#ctx.memory.setCacheType(state.frames, state.frames.length, remaining);
     return { value: undefined, durationNs: this.#ctx.costModel.unmapCallNs };
+  }
+
+  /** Gives back a kernel mapping's system address space and flag. */
+  #removeMapping(state: MdlState, mapping: MdlMapping): void {
+    if (mapping.mode !== "kernel") return;
+    state.mdlFlags &= ~MdlFlags.MAPPED_TO_SYSTEM_VA;
+    this.#kernelVaUsed -= BigInt(state.frames.length * this.#page);
   }
 
   /** The state of a live MDL of this simulator, or a violation for any other value. */
@@ -261,8 +277,7 @@ export class MemoryManager {
 
   /** MDLs allocated and never freed, oldest first. */
   leaks(): Leak[] {
-    return [...this.#live].map((mdl) => {
-      const state = mdl[mdlState];
+    return [...this.#live].map((state) => {
       return {
         mdlId: state.id,
         source: state.source,
@@ -282,16 +297,56 @@ export class MemoryManager {
    */
   releaseAll(): number {
     const live = [...this.#live];
-    for (const mdl of live) {
-      for (const m of [...mdl[mdlState].mappings]) this.unmapLockedPages(m.address, mdl);
-      this.#release(mdl, mdl[mdlState]);
+    for (const state of live) {
+      for (const m of state.mappings) this.#removeMapping(state, m);
+      state.mappings = [];
+      this.#ctx.memory.setCacheType(state.frames, state.frames.length, null);
+      this.#release(state);
     }
     return live.length;
   }
 
+  /**
+   * Releases everything (see {@linkcode releaseAll}) and refuses every later call with an Error
+   * naming it; safe to call more than once. Returns how many MDLs were still live.
+   */
+  close(): number {
+    if (this.#closed) return 0;
+    const released = this.releaseAll();
+    this.#closed = true;
+    return released;
+  }
+
+  /** Whether {@linkcode close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Throws a clear Error once the simulator is closed: nothing of it may be used any more. */
+  assertOpen(operation: string): void {
+    if (this.#closed) {
+      throw new Error(`the simulator is closed: ${operation} was called after close()`);
+    }
+  }
+
+  /**
+   * Forgets every count (MDL ids, address space, conflicts) as on a fresh machine; for
+   * `Simulator.restore`, after {@linkcode releaseAll}.
+   */
+  resetCounters(): void {
+    if (this.#live.size > 0) throw new Error("resetCounters needs every MDL released first");
+    this.#conflicts.length = 0;
+    this.#heldPages = 0;
+    this.#nextId = 1;
+    this.#kernelVaUsed = 0n;
+    this.#nextKernelVa = KERNEL_VA_BASE;
+    this.#nextUserVa = USER_VA_BASE;
+    this.#ctx.placement.reset();
+  }
+
   #check(mdl: Mdl, operation: string): MdlState {
-    const state = mdl instanceof SimulatedMdl ? mdl[mdlState] : undefined;
-    return checkLiveMdl(mdl, state, this.#ctx.owner, operation, "simulator");
+    this.assertOpen(operation);
+    return checkLiveMdl(mdl, this.#kit.stateOf(mdl), this.#ctx.owner, operation, "simulator");
   }
 }
 

@@ -89,7 +89,7 @@ Deno.test("PREFER_CONTIGUOUS takes one run when there is one, scattered pages ot
 });
 
 Deno.test("when [Low, High] runs dry, further ranges are tried at Low + k·SkipBytes", () => {
-  using sim = new Simulator({ machine });
+  using sim = new Simulator({ machine, placement: "lowest-first" });
   const range = request({ highAddress: 0xfffffn, totalBytes: 0x100000 });
   const first = sim.mm.allocatePagesForMdlEx(range).value!;
   assert.equal(first.byteCount, 0x100000, "the first MiB is now used up");

@@ -8,6 +8,7 @@
 import { FrameBitmap } from "./frame_bitmap.ts";
 import type { MachineLayout } from "./machine.ts";
 import { geometric, seededRandom } from "./random.ts";
+import { copyInto, type PhysicalMemoryState } from "./snapshot.ts";
 
 /** How the rest of the system occupies memory before the driver runs. */
 export interface FragmentationOptions {
@@ -110,6 +111,20 @@ export class PhysicalMemory {
   setCacheType(frames: ArrayLike<number>, count: number, cacheType: number | null): void {
     const v = cacheType === null ? 0 : cacheType + 1;
     for (let i = 0; i < count; i++) this.#cacheType[frames[i]] = v;
+  }
+
+  /** A copy of the free-frame bitmap and stale bits, for {@linkcode restoreState}. */
+  saveState(): PhysicalMemoryState {
+    return { frames: this.frames.saveState(), stale: this.#stale.slice() };
+  }
+
+  /**
+   * Puts back a state {@linkcode saveState} took on this machine. Call it with nothing mapped
+   * (the simulator releases everything first): cache types are then all "unmapped" already.
+   */
+  restoreState(state: PhysicalMemoryState): void {
+    this.frames.restoreState(state.frames);
+    copyInto(this.#stale, state.stale);
   }
 
   /**

@@ -40,6 +40,11 @@ export class PortClsStream implements WaveRtStream {
   readonly #host: StreamHost;
   #lastCall: CallTiming | null = null;
 
+  /**
+   * A stream on `host`'s memory manager, IRQL and clock; made by `Simulator.stream()`.
+   *
+   * @internal
+   */
   constructor(host: StreamHost) {
     this.#host = host;
   }
@@ -50,12 +55,12 @@ export class PortClsStream implements WaveRtStream {
 
   allocatePagesForMdl(highAddress: bigint, totalBytes: number | bigint): Mdl | null {
     this.#checkIrql("allocatePagesForMdl");
-    checkHighAddress(highAddress, this.#host.pageSize);
+    const high = checkHighAddress(highAddress, this.#host.pageSize);
     return this.#timed(
       "allocatePagesForMdl",
       this.#host.mm.allocatePagesForMdlEx({
         lowAddress: 0n,
-        highAddress,
+        highAddress: high,
         skipBytes: 0n,
         totalBytes,
         cacheType: CacheType.Cached,
@@ -71,12 +76,12 @@ export class PortClsStream implements WaveRtStream {
   ): Mdl | null {
     this.#checkIrql("allocateContiguousPagesForMdl");
     checkPhysicalAddress("lowAddress", lowAddress);
-    checkHighAddress(highAddress, this.#host.pageSize);
+    const high = checkHighAddress(highAddress, this.#host.pageSize);
     return this.#timed(
       "allocateContiguousPagesForMdl",
       this.#host.mm.allocatePagesForMdlEx({
         lowAddress,
-        highAddress,
+        highAddress: high,
         skipBytes: 0n,
         totalBytes,
         cacheType: CacheType.NonCached,
@@ -120,6 +125,7 @@ export class PortClsStream implements WaveRtStream {
   }
 
   #checkIrql(operation: StreamOperation): void {
+    this.#host.mm.assertOpen(operation);
     const irql = this.#host.irql;
     if (irql !== Irql.PASSIVE_LEVEL) {
       throw new DriverViolation(

@@ -18,8 +18,10 @@ import {
 } from "./machine.ts";
 import { type CacheConflict, MemoryManager } from "./mm.ts";
 import { PhysicalMemory } from "./physical_memory.ts";
+import { createPlacement, DEFAULT_PLACEMENT, type PlacementOption } from "./placement.ts";
 import { type AllocationPolicies, resolvePolicies } from "./policies.ts";
 import { PortClsStream } from "./port_stream.ts";
+import type { SimulatorSnapshot } from "./snapshot.ts";
 import { DriverViolation, ViolationRules } from "./violations.ts";
 
 /**
@@ -39,7 +41,13 @@ export interface SimulatorOptions {
   readonly fragmentation?: number;
   /** Mean length in pages of one run of memory used by others. Default 4. */
   readonly fragmentRunPages?: number;
-  /** Seed for fragmentation and fault injection. Default 1. */
+  /**
+   * Which free frames non-contiguous allocations get: `"running-system"` (default: recently freed
+   * first, then short runs scattered across RAM), `"lowest-first"` (ascending, as ReactOS scans)
+   * or `{ profile }` (calibrated from a measured placement profile). See `core/placement.ts`.
+   */
+  readonly placement?: PlacementOption;
+  /** Seed for fragmentation, placement and fault injection. Default 1. */
   readonly seed?: number;
   /** Fault injection, like Driver Verifier's Low Resources Simulation. */
   readonly faults?: FaultOptions;
@@ -85,12 +93,21 @@ const GiB = 1n << 30n;
 export class Simulator implements Backend {
   readonly name = "simulator";
   readonly pageSize: number;
+  /** The physical memory layout, with its ranges trimmed to whole pages of `pageSize`. */
   readonly machine: MachineLayout;
+  /** Seed of the fragmentation and the fault injection. */
   readonly seed: number;
+  /** The open-behaviour policies in force: the options' over the defaults. */
   readonly policies: AllocationPolicies;
+  /** The cost model in force: the options' parameters over the defaults. */
   readonly costModel: CostModel;
-  /** The Mm layer the stream calls; usable directly for `MmAllocatePagesForMdlEx` semantics. */
+  /**
+   * The Mm layer the stream calls; usable directly for `MmAllocatePagesForMdlEx` semantics.
+   *
+   * @internal
+   */
   readonly mm: MemoryManager;
+  /** Everything available: frame numbers, bounds, contiguity, cache types, misuse, modeled time. */
   readonly capabilities: BackendCapabilities = {
     frameNumbers: { available: true, note: "simulated frame numbers" },
     highAddressEnforced: { available: true },
@@ -106,6 +123,7 @@ export class Simulator implements Backend {
   #clockNs = 0;
   #closed = false;
 
+  /** A simulated machine set up from `options`; throws `RangeError`/`TypeError` on a bad option. */
   constructor(options: SimulatorOptions = {}) {
     const {
       machine = "x64-16gib",
@@ -156,6 +174,7 @@ export class Simulator implements Backend {
     this.mm = new MemoryManager({
       owner: this,
       memory: this.#memory,
+      placement: createPlacement(options.placement ?? DEFAULT_PLACEMENT, this.machine, seed),
       faults: this.#faults,
       policies: this.policies,
       costModel: this.costModel,
@@ -210,7 +229,7 @@ export class Simulator implements Backend {
 
   /** A new stream surface on this machine. */
   stream(): PortClsStream {
-    if (this.#closed) throw new Error("the simulator is closed");
+    if (this.#closed) throw new Error("the simulator is closed: stream() was called after close()");
     const irql = () => this.#irql;
     return new PortClsStream({
       mm: this.mm,
@@ -289,13 +308,52 @@ export class Simulator implements Backend {
     );
   }
 
-  /** Unmaps and frees everything still allocated; safe to call more than once. */
+  /**
+   * The state of this machine with nothing allocated (its build and fragmentation), for
+   * {@linkcode restore}. Throws while MDLs are live.
+   *
+   * @example
+   * ```ts
+   * using sim = new Simulator({ machine: "x64-4gib", fragmentation: 0.3, seed: 5 });
+   * const built = sim.snapshot();
+   * sim.stream().allocatePagesForMdl(0xFFFFFFFFn, 1 << 20); // a leak, say
+   * sim.restore(built, { probability: 0.06 }); // as new, now with faults
+   * ```
+   */
+  snapshot(): SimulatorSnapshot {
+    if (this.mm.liveMdlCount > 0) throw new Error("snapshot needs every MDL freed first");
+    return { owner: this, memory: this.#memory.saveState(), clockNs: this.#clockNs };
+  }
+
+  /**
+   * Puts this simulator back to a {@linkcode snapshot} of itself without rebuilding it: unmaps and
+   * frees whatever is live (those MDLs are then freed ones), copies the saved bitmap and stale bits
+   * back, restarts MDL ids, address space, clock and IRQL, and starts fault injection afresh with
+   * `faults` (same seed). Frame numbers after it are those of a new simulator with these options.
+   */
+  restore(snapshot: SimulatorSnapshot, faults: FaultOptions = {}): void {
+    this.mm.assertOpen("restore");
+    if (snapshot.owner !== this) throw new Error("the snapshot belongs to another simulator");
+    this.mm.releaseAll();
+    this.mm.resetCounters();
+    this.#memory.restoreState(snapshot.memory);
+    this.#faults.reconfigure(faults, this.seed, this.pageSize);
+    this.#clockNs = snapshot.clockNs;
+    this.#irql = Irql.PASSIVE_LEVEL;
+  }
+
+  /**
+   * Unmaps and frees everything still allocated, once; safe to call more than once. Afterwards
+   * every call on this simulator's streams, its MDLs and `sim.mm` throws an Error saying the
+   * simulator is closed.
+   */
   close(): void {
     if (this.#closed) return;
-    this.mm.releaseAll();
+    this.mm.close();
     this.#closed = true;
   }
 
+  /** Same as {@linkcode close}, for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -80,7 +80,11 @@ Deno.test("every page lies inside [0, HighAddress] under fragmentation", () => {
 
 Deno.test("policy highAddressPage decides whether the page containing HighAddress is used", () => {
   for (const [policy, expected] of [["inclusive", 4], ["exclusive", 3]] as const) {
-    using sim = new Simulator({ machine: tinyMachine(15), policies: { highAddressPage: policy } });
+    using sim = new Simulator({
+      machine: tinyMachine(15),
+      placement: "lowest-first",
+      policies: { highAddressPage: policy },
+    });
     const mdl = sim.stream().allocatePagesForMdl(0x4fffn, 15 * PAGE)!;
     assert.equal(mdl.pfns.length, expected, policy);
     assert.deepEqual([...mdl.pfns], [1, 2, 3, 4].slice(0, expected));
@@ -105,7 +109,7 @@ Deno.test("NULL when nothing is free below HighAddress, even with memory free ab
     pageSize: PAGE,
     ranges: [{ base: 0x1000n, length: 0x3000n }, { base: 0x100000n, length: 0x10000n }],
   };
-  using sim = new Simulator({ machine });
+  using sim = new Simulator({ machine, placement: "lowest-first" });
   const stream = sim.stream();
   const low = stream.allocatePagesForMdl(0xffffn, 3 * PAGE)!;
   assert.equal(stream.allocatePagesForMdl(0xffffn, PAGE), null);

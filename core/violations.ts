@@ -130,6 +130,7 @@ export class DriverViolation extends Error {
   /** Bug check parameter 1, e.g. 0x71004. */
   readonly parameter1?: number;
 
+  /** A violation of `rule`; `detail` says what the driver did and is appended to the message. */
   constructor(rule: ViolationRule, detail: string) {
     const code = rule.bugCheck === undefined ? "" : ` (bug check 0x${hex(rule.bugCheck)}` +
       (rule.parameter1 === undefined ? ")" : `/0x${hex(rule.parameter1)})`);

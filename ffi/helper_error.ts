@@ -66,6 +66,7 @@ export class HelperError extends Error {
   /** errno of the failing system call, 0 when none. */
   readonly errno: number;
 
+  /** The failure of helper function `call` with `status`, its message and errno (0: none). */
   constructor(call: string, status: number, nativeMessage: string, errno = 0) {
     const name = statusName(status);
     super(

@@ -13,7 +13,7 @@ import { DriverViolation, ViolationRules } from "../core/violations.ts";
 import { HelperStatus } from "./helper_error.ts";
 import { hostCapabilities, hostLimits } from "./host_capabilities.ts";
 import { type HostInfo, queryHost } from "./host_info.ts";
-import { HostMdl, HostMdlTable } from "./host_mdl.ts";
+import { HostMdlTable } from "./host_mdl.ts";
 import { HostStream } from "./host_stream.ts";
 import { HelperLibrary } from "./library.ts";
 import {
@@ -104,10 +104,16 @@ export class HostBackend implements Backend {
   /** `"linux-host"`, or `"windows-wavert"` when the helper is the Windows bridge. */
   readonly name: string;
   readonly pageSize: number;
+  /** What this machine allows: frame numbers, bounds, contiguity, cache types, timing. */
   readonly capabilities: BackendCapabilities;
   readonly limits: BackendLimits;
+  /** What the helper reported about this machine when the backend was opened. */
   readonly host: HostInfo;
-  /** The loaded helper. */
+  /**
+   * The loaded helper.
+   *
+   * @internal
+   */
   readonly library: HelperLibrary;
   /** Whether requests above 4 GB − PAGE_SIZE are clamped rather than refused. */
   readonly allowsOversizedRequests: boolean;
@@ -118,6 +124,7 @@ export class HostBackend implements Backend {
   readonly #ref = new WeakRef(this);
   #closed = false;
 
+  /** Loads the helper and opens its native context; prefer {@linkcode openHostBackend}. */
   constructor(options: HostBackendOptions = {}) {
     const lib = HelperLibrary.open(options.path);
     try {
@@ -228,7 +235,7 @@ export class HostBackend implements Backend {
    */
   queryFrames(mdl: Mdl): number[] {
     this.#checkOpen();
-    const record = HostMdl.recordOf(mdl);
+    const record = this.#mdls.recordOf(mdl);
     if (record === undefined || record.owner !== this || record.freed) {
       throw new TypeError(`mdl must be a live MDL of this backend, got ${describe(mdl)}`);
     }
@@ -266,6 +273,7 @@ export class HostBackend implements Backend {
     }
   }
 
+  /** Same as {@linkcode close}, for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }

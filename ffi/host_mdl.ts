@@ -10,18 +10,21 @@ import { MdlFlags } from "../core/constants.ts";
 import type { MappedAt, MdlLifecycleState } from "../core/mdl_lifecycle.ts";
 
 /**
- * What the backend holds for one MDL; reachable only through {@linkcode HostMdl.recordOf}.
+ * What the backend holds for one MDL; reachable only through the {@linkcode HostMdlTable} that
+ * made it ({@linkcode HostMdlTable.recordOf}).
  *
  * @example
  * ```ts
  * const table = new HostMdlTable({});
- * const record = HostMdl.recordOf(table.add("allocatePagesForMdl", 1n, [0], 4096))!;
+ * const record = table.recordOf(table.add("allocatePagesForMdl", 1n, [0], 4096))!;
  * record.mappedAt; // null
  * ```
  */
 export interface HostMdlRecord extends MdlLifecycleState {
   /** The backend that allocated it. */
   readonly owner: object;
+  /** The table that made it: records of any other table are foreign. */
+  readonly table: HostMdlTable;
   readonly id: number;
   /** The helper's handle of the allocation. */
   readonly handle: bigint;
@@ -34,8 +37,14 @@ export interface HostMdlRecord extends MdlLifecycleState {
   freed: boolean;
 }
 
+/** Only this module can construct a {@linkcode HostMdl}. */
+const CONSTRUCT = Symbol("HostMdl construction");
+let readRecord: (value: unknown) => HostMdlRecord | undefined;
+
 /**
  * An MDL returned by the host backend. Its fields are read-only views of the backend's record.
+ * Callers cannot construct one (`new HostMdl(…)` is a TypeError) nor reach its record: only the
+ * {@linkcode HostMdlTable} that made it reads it back.
  *
  * @example
  * ```ts
@@ -49,15 +58,19 @@ export class HostMdl implements Mdl {
   // more than the whole FFI call.
   readonly #record: HostMdlRecord;
 
-  constructor(record: HostMdlRecord) {
+  /** Not for callers: MDLs come from a stream's allocations. */
+  constructor(key: unknown, record: HostMdlRecord) {
+    if (key !== CONSTRUCT) {
+      throw new TypeError("HostMdl is not constructible: MDLs come from a stream's allocations");
+    }
     this.#record = record;
   }
 
-  /** The record behind `value` if it is a host MDL, else undefined. */
-  static recordOf(value: unknown): HostMdlRecord | undefined {
-    return typeof value === "object" && value !== null && #record in value
-      ? (value as HostMdl).#record
-      : undefined;
+  static {
+    readRecord = (value) =>
+      typeof value === "object" && value !== null && #record in value
+        ? (value as HostMdl).#record
+        : undefined;
   }
 
   /** Frame numbers, frozen: the backend frees and translates from this same record. */
@@ -93,7 +106,8 @@ const NOT_MAPPED: readonly MappedAt[] = [];
  *
  * @example
  * ```ts
- * const record = HostMdl.recordOf(new HostMdlTable({}).add("allocatePagesForMdl", 1n, [0], 4096))!;
+ * const table = new HostMdlTable({});
+ * const record = table.recordOf(table.add("allocatePagesForMdl", 1n, [0], 4096))!;
  * mappingsOf(record); // []
  * ```
  */
@@ -109,7 +123,7 @@ export function mappingsOf(record: HostMdlRecord): readonly MappedAt[] {
  * const table = new HostMdlTable({});
  * const mdl = table.add("allocatePagesForMdl", 7n, Object.freeze([0x10]), 4096);
  * table.leaks().length; // 1
- * table.forget(HostMdl.recordOf(mdl)!);
+ * table.forget(table.recordOf(mdl)!);
  * table.leaks().length; // 0
  * ```
  */
@@ -132,6 +146,7 @@ export class HostMdlTable {
   ): HostMdl {
     const record: HostMdlRecord = {
       owner: this.#owner,
+      table: this,
       id: this.#nextId++,
       handle,
       source,
@@ -142,7 +157,17 @@ export class HostMdlTable {
       freed: false,
     };
     this.#live.add(record);
-    return new HostMdl(record);
+    return new HostMdl(CONSTRUCT, record);
+  }
+
+  /**
+   * The record behind `value` if it is an MDL this table made, else undefined: a spread copy,
+   * `Object.create(HostMdl.prototype)`, a Proxy, a plain object or another table's MDL all give
+   * undefined.
+   */
+  recordOf(value: unknown): HostMdlRecord | undefined {
+    const record = readRecord(value);
+    return record !== undefined && record.table === this ? record : undefined;
   }
 
   /** Marks a record freed (after the helper freed it). */

@@ -18,7 +18,7 @@ import { type CacheType, maxBytesPerCall, MdlFlags } from "../core/constants.ts"
 import { checkFreeable, checkLiveMdl, checkNotMapped, checkUnmap } from "../core/mdl_lifecycle.ts";
 import { HelperStatus } from "./helper_error.ts";
 import type { HostBackend } from "./host_backend.ts";
-import { HostMdl, type HostMdlRecord, type HostMdlTable, mappingsOf } from "./host_mdl.ts";
+import { type HostMdlRecord, type HostMdlTable, mappingsOf } from "./host_mdl.ts";
 import type { NativeCalls } from "./native_calls.ts";
 import { RESULT_FRAMES_VALID, ResultWord } from "./symbols.ts";
 
@@ -54,10 +54,10 @@ export class HostStream implements WaveRtStream {
 
   allocatePagesForMdl(highAddress: bigint, totalBytes: number | bigint): Mdl | null {
     this.#checkOpen();
-    checkHighAddress(highAddress, this.#backend.pageSize);
+    const high = checkHighAddress(highAddress, this.#backend.pageSize);
     const total = this.#checkTotal(totalBytes);
     if (total === 0n) return null;
-    const { status, out, frames } = this.#call.allocate(highAddress, total);
+    const { status, out, frames } = this.#call.allocate(high, total);
     return this.#allocated("allocatePagesForMdl", status, out, frames);
   }
 
@@ -68,15 +68,15 @@ export class HostStream implements WaveRtStream {
   ): Mdl | null {
     this.#checkOpen();
     checkPhysicalAddress("lowAddress", lowAddress);
-    checkHighAddress(highAddress, this.#backend.pageSize);
+    const high = checkHighAddress(highAddress, this.#backend.pageSize);
     const total = this.#checkTotal(totalBytes);
-    if (lowAddress > highAddress) {
+    if (lowAddress > high) {
       throw new RangeError(
         `lowAddress must not exceed highAddress, got ${lowAddress} > ${highAddress}`,
       );
     }
     if (total === 0n) return null;
-    const { status, out, frames } = this.#call.allocateContiguous(lowAddress, highAddress, total);
+    const { status, out, frames } = this.#call.allocateContiguous(lowAddress, high, total);
     if (status === HelperStatus.NOT_CONTIGUOUS) {
       this.#timed("allocateContiguousPagesForMdl", out);
       return null;
@@ -178,6 +178,6 @@ export class HostStream implements WaveRtStream {
   }
 
   #live(mdl: Mdl, operation: string): HostMdlRecord {
-    return checkLiveMdl(mdl, HostMdl.recordOf(mdl), this.#backend, operation, "host backend");
+    return checkLiveMdl(mdl, this.#mdls.recordOf(mdl), this.#backend, operation, "host backend");
   }
 }

@@ -1,9 +1,11 @@
 /**
  * `deno task fuzz`: generated sequences on the simulator with fault injection.
  *
- * Options: `--runs N` (default 10000), `--seconds S` (time budget), `--seed N`, `--path P` (replay
- * one failing run), `--max-steps N`, `--no-faults`, `--json FILE`. Exits 1 on a failure, after
- * printing the shrunk sequence, its replay command and the ready-to-paste suite case.
+ * Options: `--runs N` (default 10000, or unlimited with `--seconds`), `--seconds S` (time budget),
+ * `--seed N`, `--path P` (replay one failing run, in this process), `--max-steps N`, `--no-faults`,
+ * `--workers N` (default: the cores), `--json FILE`. Prints a progress line (rewritten on a
+ * terminal, every 10 s when piped). Exits 1 on a failure, after printing the shrunk sequence, its
+ * replay command and the ready-to-paste suite case.
  *
  * `--differential` runs the sequences on the simulator and on this machine's hardware instead
  * (in a child process, default 1000 runs), and exits 1 on a divergence that no capability
@@ -17,12 +19,14 @@ import { runIsolated } from "../ffi/isolation.ts";
 import { helperAvailability } from "../ffi/library.ts";
 import { fromTaggedJson } from "../suites/tagged_json.ts";
 import { describeDifference, type DifferentialReport } from "./differential.ts";
-import { fuzz } from "./fuzz.ts";
+import { fuzz, type FuzzProgress } from "./fuzz.ts";
+import { fuzzParallel } from "./parallel.ts";
+import { progressPrinter } from "./progress.ts";
 import { describeStep } from "./run_sequence.ts";
 import { caseSource } from "./suite_case.ts";
 
 const usage = "usage: deno task fuzz [--runs N] [--seconds S] [--seed N] [--path P] " +
-  "[--max-steps N] [--no-faults] [--json FILE] [--differential]";
+  "[--max-steps N] [--no-faults] [--workers N] [--json FILE] [--differential]";
 
 function positiveInteger(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -78,6 +82,7 @@ async function main(): Promise<void> {
         "no-faults": { type: "boolean" },
         json: { type: "string" },
         differential: { type: "boolean" },
+        workers: { type: "string" },
         help: { type: "boolean" },
       },
     }).values;
@@ -97,17 +102,26 @@ async function main(): Promise<void> {
     return;
   }
   const started = performance.now();
-  const report = fuzz({
+  const options = {
     runs: positiveInteger("runs", args.runs),
     seconds: positiveInteger("seconds", args.seconds),
     seed: positiveInteger("seed", args.seed),
     path: args.path,
     maxSteps: positiveInteger("max-steps", args["max-steps"]),
     faults: !args["no-faults"],
-  });
+  };
+  const workers = positiveInteger("workers", args.workers) ?? navigator.hardwareConcurrency ?? 1;
+  const progress = progressPrinter(Deno.stdout.isTerminal());
+  const onProgress = (p: FuzzProgress) => progress.update(p);
+  const report = workers <= 1 || options.path !== undefined
+    ? fuzz({ ...options, onProgress })
+    : await fuzzParallel({ ...options, workers, onProgress });
+  progress.end();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
-    `fuzz: ${report.runs} sequences, ${report.steps} steps in ${seconds} s (seed ${report.seed})`,
+    `fuzz: ${report.runs} sequences, ${report.steps} steps in ${seconds} s on ${
+      options.path === undefined ? workers : 1
+    } worker(s) (seed ${report.seed})`,
   );
   console.log(`  outcomes: ${JSON.stringify(report.outcomes)}`);
   console.log(`  violations flagged as expected: ${JSON.stringify(report.violations)}`);

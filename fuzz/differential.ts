@@ -22,10 +22,15 @@ import { suiteCase } from "./suite_case.ts";
 
 /** A difference between the two backends at one step. */
 export interface Difference {
+  /** Position of the step in the sequence, from 0. */
   readonly stepIndex: number;
+  /** The step itself. */
   readonly step: SequenceStep;
+  /** The outcome that differs: `result`, `rule`, `bytes`, `pages` or `contiguous`. */
   readonly field: string;
+  /** The simulator's value of `field`. */
   readonly simulator: unknown;
+  /** The hardware backend's value of `field`. */
   readonly hardware: unknown;
   /** Set when the difference follows from a capability the hardware backend lacks. */
   readonly capability?: string;
@@ -33,8 +38,11 @@ export interface Difference {
 
 /** Outcome of {@linkcode differential}. */
 export interface DifferentialReport {
+  /** Seed of the whole run, given or drawn; pass it again to replay. */
   readonly seed: number;
+  /** Sequences run; fewer than asked when one diverged. */
   readonly runs: number;
+  /** Steps run on each backend over all sequences, shrinking included. */
   readonly steps: number;
   /** Differences explained by capabilities, by explanation. */
   readonly capabilityDifferences: Readonly<Record<string, number>>;
@@ -51,8 +59,11 @@ export interface DifferentialReport {
 
 /** Options of {@linkcode differential}. */
 export interface DifferentialOptions {
+  /** Number of sequences. Default 1000. */
   readonly runs?: number;
+  /** Seed of the whole run; the same seed replays the same sequences. Default: random. */
   readonly seed?: number;
+  /** Longest sequence. Default 10 steps. */
   readonly maxSteps?: number;
 }
 

@@ -11,20 +11,24 @@ import type { Backend } from "../core/backend.ts";
 import type { FaultOptions } from "../core/faults.ts";
 import { Simulator } from "../core/simulator.ts";
 import type { CaseInput } from "../suites/schema.ts";
-import { InvariantViolation, runSequence, type StepOutcome } from "./run_sequence.ts";
+import { MachinePool } from "./machine_pool.ts";
+import { type OutcomeSink, SequenceChecker, type StepResult } from "./run_sequence.ts";
 import { concretize, sequenceArbitrary, type SequenceStep } from "./sequence.ts";
 import { suiteCase } from "./suite_case.ts";
 
 /** The simulator configuration of one generated run. */
 export interface FuzzConditions {
+  /** Fraction (0–1) of the machine's RAM used by others: 0, 0.3 or 0.9. */
   readonly fragmentation: number;
+  /** The simulator's seed for this run. */
   readonly seed: number;
+  /** Faults injected in this run; empty when fault injection is off. */
   readonly faults: FaultOptions;
 }
 
 /** Options of {@linkcode fuzz}. */
 export interface FuzzOptions {
-  /** Number of sequences. Default 10,000. */
+  /** Number of sequences. Default 10,000, or unlimited when `seconds` is given. */
   readonly runs?: number;
   /** Stop early after this many seconds (the runs done so far count). */
   readonly seconds?: number;
@@ -36,14 +40,20 @@ export interface FuzzOptions {
   readonly maxSteps?: number;
   /** Inject faults (random failures, failNth, memory caps). Default true. */
   readonly faults?: boolean;
-  /** Builds the backend for one run; the simulator on `x64-4gib` by default. */
+  /**
+   * Builds the backend for one run (closed after it). Default: pooled simulators on `x64-4gib`,
+   * restored to their built state before each run.
+   */
   readonly backend?: (conditions: FuzzConditions) => Backend;
 }
 
 /** The outcome of a fuzz run. */
 export interface FuzzReport {
+  /** Seed of the whole run, given or drawn; pass it again to replay. */
   readonly seed: number;
+  /** Sequences run; fewer than asked when `seconds` ran out or one failed. */
   readonly runs: number;
+  /** Calls made over all sequences, shrinking included. */
   readonly steps: number;
   /** Outcome counts over all steps, e.g. `{ mdl: 900, null: 40, violation: 75 }`. */
   readonly outcomes: Readonly<Record<string, number>>;
@@ -51,28 +61,64 @@ export interface FuzzReport {
   readonly violations: Readonly<Record<string, number>>;
   /** Allocations that came back smaller than asked. */
   readonly partial: number;
+  /** The shrunk failing sequence; absent when every invariant held. */
   readonly failure?: FuzzFailure;
 }
 
 /** A shrunk failing sequence. */
 export interface FuzzFailure {
+  /** What broke: the invariant violation's or the error's message. */
   readonly message: string;
+  /** The shrunk sequence of calls that still fails. */
   readonly steps: readonly SequenceStep[];
+  /** The simulator configuration it fails under. */
   readonly conditions: FuzzConditions;
   /** Replay with `deno task fuzz --seed <seed> --path <path>`. */
   readonly seed: number;
+  /** fast-check's path to the shrunk counterexample; empty when it gave none. */
   readonly path: string;
   /** The shrunk sequence as a suite case; `caseSource(suiteCase)` prints it for pasting. */
   readonly suiteCase: CaseInput;
 }
 
-/** The machine every fuzz run builds: small enough to build in milliseconds, with real holes. */
+/** The machine every fuzz run uses: small enough to restore in microseconds, with real holes. */
 export const FUZZ_MACHINE = "x64-4gib" as const;
+
+/**
+ * Seeds of generated conditions: 1 to this. Each fragmentation and seed is one built machine that
+ * runs restore instead of rebuilding, so the seed comes from a small set (8 layouts per
+ * fragmentation level; fault draws differ per seed and call number).
+ */
+export const MACHINE_SEEDS = 8;
+
+/**
+ * Sequences per shard. A run of N sequences is shards of this many, each with its own seed
+ * ({@linkcode shardSeed}); the report merges them in order, so it does not depend on how many
+ * workers ran them.
+ */
+export const SHARD_RUNS = 1000;
+
+/**
+ * The seed of shard `index` of a run seeded `seed`: the run's seed for shard 0, so a run of up to
+ * {@linkcode SHARD_RUNS} sequences is one fast-check run with that seed.
+ *
+ * @example
+ * ```ts
+ * shardSeed(7, 0); // 7
+ * shardSeed(7, 1) !== shardSeed(8, 1); // true
+ * ```
+ */
+export function shardSeed(seed: number, index: number): number {
+  if (index === 0) return seed;
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  return (h ^ (h >>> 15)) & 0x7fffffff;
+}
 
 const conditionsArbitrary = (faults: boolean): fc.Arbitrary<FuzzConditions> =>
   fc.record({
     fragmentation: fc.constantFrom(0, 0.3, 0.9),
-    seed: fc.nat(2 ** 31 - 1),
+    seed: fc.integer({ min: 1, max: MACHINE_SEEDS }),
     faults: faults
       ? fc.record({
         probability: fc.constantFrom(0, 0.06, 0.3),
@@ -81,6 +127,117 @@ const conditionsArbitrary = (faults: boolean): fc.Arbitrary<FuzzConditions> =>
       }, { requiredKeys: ["probability", "failNth"] })
       : fc.constant({}),
   });
+
+/**
+ * Counts of steps, as a {@linkcode OutcomeSink} that allocates nothing per step once each outcome
+ * and rule has been seen.
+ */
+class Tally implements OutcomeSink {
+  steps = 0;
+  partial = 0;
+  readonly outcomes: Record<string, number> = {};
+  readonly violations: Record<string, number> = {};
+  sequence: readonly SequenceStep[] = [];
+
+  step(index: number, result: StepResult, bytes: number, _p: number, _c: boolean, rule?: string) {
+    this.steps++;
+    this.outcomes[result] = (this.outcomes[result] ?? 0) + 1;
+    if (rule !== undefined) this.violations[rule] = (this.violations[rule] ?? 0) + 1;
+    if (result === "mdl") {
+      const step = this.sequence[index];
+      if ("totalBytes" in step && bytes < step.totalBytes) this.partial++;
+    }
+  }
+}
+
+/** One shard's counts, or its shrunk failure; what a worker sends back. */
+export interface ShardResult {
+  readonly index: number;
+  readonly runs: number;
+  readonly steps: number;
+  readonly outcomes: Readonly<Record<string, number>>;
+  readonly violations: Readonly<Record<string, number>>;
+  readonly partial: number;
+  readonly failure?: FuzzFailure;
+}
+
+/** What a shard needs: where it runs, what it generates, and its seed and size. */
+export interface ShardTask {
+  readonly index: number;
+  readonly seed: number;
+  readonly runs: number;
+  readonly path?: string;
+  readonly maxSteps: number;
+  readonly faults: boolean;
+  /** Milliseconds this shard may take at most (the rest of a `seconds` budget). */
+  readonly timeLimitMs?: number;
+}
+
+/**
+ * Runs one shard: `task.runs` sequences from fast-check seeded `task.seed`, on machines from
+ * `pool` (or built by `backend` and closed after each run), checked by `checker`.
+ *
+ * @example
+ * ```ts
+ * import { MachinePool } from "./machine_pool.ts";
+ * import { SequenceChecker } from "./run_sequence.ts";
+ * using pool = new MachinePool(FUZZ_MACHINE);
+ * const task = { index: 0, seed: 1, runs: 20, maxSteps: 12, faults: true };
+ * runShard(task, { pool, checker: new SequenceChecker() }).failure; // undefined
+ * ```
+ */
+export function runShard(
+  task: ShardTask,
+  where: {
+    pool?: MachinePool;
+    backend?: (conditions: FuzzConditions) => Backend;
+    checker: SequenceChecker;
+  },
+): ShardResult {
+  const tally = new Tally();
+  const { pool, backend, checker } = where;
+  const property = fc.property(
+    sequenceArbitrary({ maxSteps: task.maxSteps }),
+    conditionsArbitrary(task.faults),
+    (generated, conditions) => {
+      const sequence = concretize(generated);
+      tally.sequence = sequence;
+      if (pool !== undefined && backend === undefined) {
+        checker.run(pool.acquire(conditions), sequence, tally);
+        return;
+      }
+      const built = (backend ?? defaultBackend)(conditions);
+      try {
+        checker.run(built, sequence, tally);
+      } finally {
+        built.close();
+      }
+    },
+  );
+  const details = fc.check(property, {
+    numRuns: task.runs,
+    seed: task.seed,
+    path: task.path,
+    interruptAfterTimeLimit: task.timeLimitMs,
+    markInterruptAsFailure: false,
+  });
+  const { steps, outcomes, violations, partial } = tally;
+  const result = { index: task.index, runs: details.numRuns, steps, outcomes, violations, partial };
+  if (!details.failed || details.counterexample === null) return result;
+  const [generated, conditions] = details.counterexample;
+  const sequence = concretize(generated);
+  const error = details.errorInstance;
+  const message = error instanceof Error ? error.message : String(error);
+  const failure: FuzzFailure = {
+    message,
+    steps: sequence,
+    conditions,
+    seed: details.seed,
+    path: details.counterexamplePath ?? "",
+    suiteCase: suiteCase(`fuzz: ${message.split("\n")[0]}`, FUZZ_MACHINE, conditions, sequence),
+  };
+  return { ...result, failure };
+}
 
 function defaultBackend(conditions: FuzzConditions): Backend {
   return new Simulator({
@@ -93,7 +250,74 @@ function defaultBackend(conditions: FuzzConditions): Backend {
 }
 
 /**
- * Runs generated sequences and returns counts, or the shrunk failure.
+ * The shards of a run, in order: `runs` split into {@linkcode SHARD_RUNS}, or one shard replaying
+ * `path` with `seed` itself. Infinite `runs` (a time-boxed campaign) gives shards without end.
+ *
+ * @example
+ * ```ts
+ * [...shardTasks({ seed: 3, runs: 2500, maxSteps: 12, faults: true })].map((t) => t.runs);
+ * // [1000, 1000, 500]
+ * ```
+ */
+export function* shardTasks(
+  options: { seed: number; runs: number; maxSteps: number; faults: boolean; path?: string },
+): Generator<ShardTask> {
+  const { seed, runs, maxSteps, faults, path } = options;
+  if (path !== undefined) {
+    yield { index: 0, seed, runs, path, maxSteps, faults };
+    return;
+  }
+  for (let index = 0; index * SHARD_RUNS < runs; index++) {
+    const size = Math.min(SHARD_RUNS, runs - index * SHARD_RUNS);
+    yield { index, seed: shardSeed(seed, index), runs: size, maxSteps, faults };
+  }
+}
+
+/**
+ * Merges shard results into one report: shards in index order up to the first failing one (so
+ * the report is the same whichever worker ran which shard, and however many there were).
+ *
+ * @example
+ * ```ts
+ * mergeShards(7, []).runs; // 0
+ * ```
+ */
+export function mergeShards(seed: number, results: readonly ShardResult[]): FuzzReport {
+  const sorted = [...results].sort((a, b) => a.index - b.index);
+  const outcomes: Record<string, number> = {};
+  const violations: Record<string, number> = {};
+  let runs = 0, steps = 0, partial = 0;
+  let failure: FuzzFailure | undefined;
+  for (const r of sorted) {
+    runs += r.runs;
+    steps += r.steps;
+    partial += r.partial;
+    for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(r.violations)) violations[k] = (violations[k] ?? 0) + v;
+    if (r.failure !== undefined) {
+      failure = r.failure;
+      break;
+    }
+  }
+  const report = { seed, runs, steps, outcomes, violations, partial };
+  return failure === undefined ? report : { ...report, failure };
+}
+
+/** Progress of a run, after each shard. */
+export interface FuzzProgress {
+  /** Sequences run so far. */
+  readonly runs: number;
+  /** Steps run so far. */
+  readonly steps: number;
+  /** Failures found so far. */
+  readonly findings: number;
+  /** Milliseconds since the run started. */
+  readonly elapsedMs: number;
+}
+
+/**
+ * Runs generated sequences in this thread and returns counts, or the shrunk failure. With
+ * `seconds` and no `runs`, shards run until the time is up.
  *
  * @example
  * ```ts
@@ -101,69 +325,34 @@ function defaultBackend(conditions: FuzzConditions): Backend {
  * report.failure; // undefined: the simulator keeps every invariant
  * ```
  */
-export function fuzz(options: FuzzOptions = {}): FuzzReport {
-  const {
-    runs = 10_000,
-    seconds,
-    maxSteps = 12,
-    faults = true,
-    backend = defaultBackend,
-  } = options;
+export function fuzz(
+  options: FuzzOptions & { onProgress?: (p: FuzzProgress) => void } = {},
+): FuzzReport {
+  const { seconds, maxSteps = 12, faults = true, backend } = options;
+  const runs = options.runs ?? (seconds === undefined || options.path ? 10_000 : Infinity);
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const outcomes: Record<string, number> = {};
-  const violations: Record<string, number> = {};
-  let partial = 0;
-  let steps = 0;
-  const record = (results: StepOutcome[]) => {
-    for (const o of results) {
-      steps++;
-      outcomes[o.result] = (outcomes[o.result] ?? 0) + 1;
-      if (o.rule) violations[o.rule] = (violations[o.rule] ?? 0) + 1;
-      const asked = "totalBytes" in o.step ? o.step.totalBytes : 0;
-      if (o.bytes !== undefined && o.bytes < asked) partial++;
-    }
-  };
-  const property = fc.property(
-    sequenceArbitrary({ maxSteps }),
-    conditionsArbitrary(faults),
-    (generated, conditions) => {
-      const backendForRun = backend(conditions);
-      try {
-        record(runSequence(backendForRun, concretize(generated)));
-      } finally {
-        backendForRun.close();
-      }
-    },
-  );
-  const details = fc.check(property, {
-    numRuns: runs,
-    seed,
-    path: options.path,
-    interruptAfterTimeLimit: seconds === undefined ? undefined : seconds * 1000,
-    markInterruptAsFailure: false,
-  });
-  const report = { seed, runs: details.numRuns, steps, outcomes, violations, partial };
-  if (!details.failed || details.counterexample === null) return report;
-  const [generated, conditions] = details.counterexample;
-  const sequence = concretize(generated);
-  const error = details.errorInstance;
-  const message = error instanceof InvariantViolation || error instanceof Error
-    ? error.message
-    : String(error);
-  return {
-    ...report,
-    failure: {
-      message,
-      steps: sequence,
-      conditions,
-      seed: details.seed,
-      path: details.counterexamplePath ?? "",
-      suiteCase: suiteCase(
-        `fuzz: ${message.split("\n")[0]}`,
-        FUZZ_MACHINE,
-        conditions,
-        sequence,
-      ),
-    },
-  };
+  const started = performance.now();
+  const deadline = seconds === undefined ? Infinity : started + seconds * 1000;
+  using pool = new MachinePool(FUZZ_MACHINE);
+  const checker = new SequenceChecker();
+  const results: ShardResult[] = [];
+  let runsDone = 0, stepsDone = 0;
+  for (const task of shardTasks({ seed, runs, maxSteps, faults, path: options.path })) {
+    const left = deadline - performance.now();
+    if (left <= 0) break;
+    const limit = Number.isFinite(left) ? Math.ceil(left) : undefined;
+    const result = runShard({ ...task, timeLimitMs: limit }, { pool, backend, checker });
+    results.push(result);
+    runsDone += result.runs;
+    stepsDone += result.steps;
+    const findings = result.failure === undefined ? 0 : 1;
+    options.onProgress?.({
+      runs: runsDone,
+      steps: stepsDone,
+      findings,
+      elapsedMs: performance.now() - started,
+    });
+    if (findings > 0) break;
+  }
+  return mergeShards(seed, results);
 }

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import type { Backend, Mdl, WaveRtStream } from "../core/backend.ts";
 import { Simulator } from "../core/simulator.ts";
-import { fuzz, FUZZ_MACHINE, type FuzzConditions } from "./fuzz.ts";
+import {
+  fuzz,
+  FUZZ_MACHINE,
+  type FuzzConditions,
+  type FuzzFailure,
+  mergeShards,
+  SHARD_RUNS,
+  shardTasks,
+} from "./fuzz.ts";
+import { fuzzParallel } from "./parallel.ts";
 import { runSequence } from "./run_sequence.ts";
 import { concretize } from "./sequence.ts";
 import { caseSource } from "./suite_case.ts";
@@ -114,4 +123,36 @@ Deno.test("a deliberately broken rule is caught and shrunk to at most 3 steps", 
     backend: ignoresHighAddress,
   });
   assert.equal(replay.failure?.message, failure.message);
+});
+
+Deno.test("the same seed gives the same report with 1 and 2 workers", async () => {
+  const options = { runs: SHARD_RUNS + 100, seed: 31, maxSteps: 6 };
+  const single = fuzz(options);
+  const progress: number[] = [];
+  const parallel = await fuzzParallel({
+    ...options,
+    workers: 2,
+    onProgress: (p) => progress.push(p.runs),
+  });
+  assert.deepEqual(parallel, single);
+  assert.equal(single.runs, options.runs);
+  assert.deepEqual(progress.length, 2, "one progress report per shard");
+  assert.equal(progress.at(-1), options.runs);
+});
+
+Deno.test("shards: seeds differ per shard and the report merges up to the first failure", () => {
+  const tasks = [...shardTasks({ seed: 5, runs: 2500, maxSteps: 12, faults: true })];
+  assert.deepEqual(tasks.map((t) => t.runs), [1000, 1000, 500]);
+  assert.equal(tasks[0].seed, 5);
+  assert.equal(new Set(tasks.map((t) => t.seed)).size, 3);
+  const ok = { runs: 10, steps: 50, outcomes: { mdl: 20 }, violations: {}, partial: 1 };
+  const failure = { ...fuzz({ runs: 1, seed: 1 }), message: "x" } as unknown as FuzzFailure;
+  const merged = mergeShards(5, [
+    { index: 2, ...ok },
+    { index: 1, ...ok, failure },
+    { index: 0, ...ok },
+  ]);
+  assert.equal(merged.runs, 20, "shard 2 comes after the failing shard 1 and is left out");
+  assert.equal(merged.outcomes.mdl, 40);
+  assert.equal(merged.failure, failure);
 });

@@ -9,7 +9,7 @@
 import type { Backend, Mdl, WaveRtStream } from "../core/backend.ts";
 import { CacheType, MdlFlags } from "../core/constants.ts";
 import { DriverViolation, type ViolationRuleId } from "../core/violations.ts";
-import { pageRuns } from "../suites/page_runs.ts";
+import { checkFresh, isOneRun } from "./fresh_checks.ts";
 import type { SequenceStep } from "./sequence.ts";
 
 /** What one step did. */
@@ -50,12 +50,300 @@ export class InvariantViolation extends Error {
   }
 }
 
+/** How a step ended; see {@linkcode StepOutcome.result}. */
+export type StepResult = StepOutcome["result"];
+
+/**
+ * Receives each step's outcome as plain values, so that a caller that only counts (the fuzzer)
+ * builds no object per step.
+ *
+ * @example
+ * ```ts
+ * const counts: Record<string, number> = {};
+ * const sink: OutcomeSink = {
+ *   step(_index, result) {
+ *     counts[result] = (counts[result] ?? 0) + 1;
+ *   },
+ * };
+ * ```
+ */
+export interface OutcomeSink {
+  step(
+    index: number,
+    result: StepResult,
+    bytes: number,
+    pages: number,
+    contiguous: boolean,
+    rule: ViolationRuleId | undefined,
+    reason: string | undefined,
+    durationNs: number | undefined,
+  ): void;
+}
+
 interface Handle {
-  readonly step: SequenceStep & { totalBytes: number; highAddress: bigint };
-  readonly lowAddress: bigint;
-  readonly mdl: Mdl | null;
+  step: SequenceStep & { totalBytes: number; highAddress: bigint };
+  lowAddress: bigint;
+  mdl: Mdl | null;
   state: "live" | "freed";
   mappedAt: bigint | null;
+}
+
+const NO_HANDLE: Handle["step"] = {
+  call: "allocatePagesForMdl",
+  handle: "",
+  highAddress: 0n,
+  totalBytes: 0,
+};
+
+/**
+ * The model-checked runner, reusable across sequences: it keeps its handle objects and a bitmap of
+ * the frames live MDLs hold, so that checking a step allocates nothing beyond what the backend
+ * returns. Frames are checked once, when an MDL arrives (non-zero, unique among live MDLs, inside
+ * the range); `pfns` are frozen, so they cannot change afterwards.
+ *
+ * @example
+ * ```ts
+ * import { Simulator } from "../mod.ts";
+ * using sim = new Simulator();
+ * const checker = new SequenceChecker();
+ * let steps = 0;
+ * checker.run(sim, [
+ *   { call: "allocatePagesForMdl", handle: "h0", highAddress: 0xFFFFFFFFn, totalBytes: 1920 },
+ *   { call: "freePagesFromMdl", handle: "h0" },
+ * ], { step: () => void steps++ });
+ * ```
+ */
+export class SequenceChecker {
+  readonly #handles = new Map<string, Handle>();
+  readonly #pool: Handle[] = [];
+  readonly #held: Handle[] = [];
+  #used = 0;
+  #heldPages = 0;
+  /** One bit per frame held by a live MDL of the current run. */
+  #owned = new Uint32Array(1024);
+
+  /**
+   * Runs `steps` on `backend`, reporting each outcome to `sink`; throws
+   * {@linkcode InvariantViolation} at the first step that breaks a rule. Every MDL still held is
+   * unmapped and freed at the end, also when a check fails.
+   */
+  run(backend: Backend, steps: readonly SequenceStep[], sink: OutcomeSink): void {
+    const stream = backend.stream();
+    const initialFree = backend.freePageCount;
+    let index = 0;
+    const fail = (message: string): never => {
+      throw new InvariantViolation(index, steps, message);
+    };
+    let completed = false;
+    try {
+      for (; index < steps.length; index++) {
+        this.#runStep(backend, stream, steps[index], index, sink, fail);
+        const free = backend.freePageCount;
+        if (free !== undefined && free + this.#heldPages !== initialFree) {
+          fail(`free pages ${free} + held ${this.#heldPages} ≠ ${initialFree} at start`);
+        }
+      }
+      completed = true;
+    } finally {
+      // After a failed check the model may disagree with the backend; cleaning up must not hide
+      // the failure, so cleanup errors are only reported when the steps themselves passed.
+      this.#releaseAll(stream, completed);
+    }
+    const finalFree = backend.freePageCount;
+    if (initialFree !== undefined && finalFree !== initialFree) {
+      throw new InvariantViolation(
+        steps.length - 1,
+        steps,
+        `after freeing everything, ${initialFree - (finalFree ?? 0)} pages are still taken`,
+      );
+    }
+  }
+
+  #runStep(
+    backend: Backend,
+    stream: WaveRtStream,
+    step: SequenceStep,
+    index: number,
+    sink: OutcomeSink,
+    fail: (message: string) => never,
+  ): void {
+    if (step.call === "allocatePagesForMdl" || step.call === "allocateContiguousPagesForMdl") {
+      const contiguous = step.call === "allocateContiguousPagesForMdl";
+      const can = backend.capabilities.contiguous;
+      if (contiguous && !can.available) {
+        const reason = `contiguous allocation unavailable: ${can.reason}`;
+        return sink.step(index, "skipped", 0, 0, false, undefined, reason, undefined);
+      }
+      const lowAddress = contiguous ? step.lowAddress : 0n;
+      const mdl = contiguous
+        ? stream.allocateContiguousPagesForMdl(lowAddress, step.highAddress, step.totalBytes)
+        : stream.allocatePagesForMdl(step.highAddress, step.totalBytes);
+      const handle = this.#newHandle(step, lowAddress, mdl);
+      const duration = stream.lastCall?.durationNs;
+      if (mdl === null) {
+        return sink.step(index, "null", 0, 0, false, undefined, undefined, duration);
+      }
+      checkFresh(backend, stream, handle, fail);
+      this.#own(backend, handle, fail);
+      this.#held.push(handle);
+      this.#heldPages += mdl.pfns.length;
+      const pages = mdl.pfns.length;
+      return sink.step(
+        index,
+        "mdl",
+        mdl.byteCount,
+        pages,
+        isOneRun(mdl.pfns),
+        undefined,
+        undefined,
+        duration,
+      );
+    }
+    const handle = this.#handles.get(step.handle);
+    if (handle === undefined) {
+      return sink.step(
+        index,
+        "skipped",
+        0,
+        0,
+        false,
+        undefined,
+        `${step.handle} unknown`,
+        undefined,
+      );
+    }
+    const mdl = handle.mdl;
+    if (mdl === null) {
+      return sink.step(
+        index,
+        "skipped",
+        0,
+        0,
+        false,
+        undefined,
+        `${step.handle} is NULL`,
+        undefined,
+      );
+    }
+    const expected = expectedViolation(step, handle);
+    if (expected !== null) {
+      if (!backend.capabilities.misuseDetection.available) {
+        const reason = `${expected}: misuse detection unavailable`;
+        return sink.step(index, "skipped", 0, 0, false, undefined, reason, undefined);
+      }
+      const free = backend.freePageCount;
+      try {
+        callStep(stream, step, handle);
+      } catch (e) {
+        if (!(e instanceof DriverViolation)) throw e;
+        if (e.rule !== expected) fail(`expected DriverViolation ${expected}, got ${e.rule}`);
+        if (backend.freePageCount !== free) {
+          fail(`the ${expected} violation changed the free page count`);
+        }
+        return sink.step(index, "violation", 0, 0, false, e.rule, undefined, undefined);
+      }
+      return fail(`expected DriverViolation ${expected}, the call succeeded`);
+    }
+    const result = callStep(stream, step, handle);
+    const duration = stream.lastCall?.durationNs;
+    if (step.call === "mapAllocatedPages") {
+      if (result === null) {
+        return sink.step(index, "map-failed", 0, 0, false, undefined, undefined, duration);
+      }
+      handle.mappedAt = result as bigint;
+      if (mdl.mappedSystemVa !== result) fail(`MappedSystemVa is ${mdl.mappedSystemVa}`);
+      if (!(mdl.mdlFlags & MdlFlags.MAPPED_TO_SYSTEM_VA)) fail("MAPPED_TO_SYSTEM_VA is clear");
+      return sink.step(index, "mapped", 0, 0, false, undefined, undefined, duration);
+    }
+    if (step.call === "unmapAllocatedPages") {
+      handle.mappedAt = null;
+      if (mdl.mappedSystemVa !== null) fail("MappedSystemVa is still set after unmapping");
+      if (mdl.mdlFlags & MdlFlags.MAPPED_TO_SYSTEM_VA) fail("MAPPED_TO_SYSTEM_VA still set");
+      return sink.step(index, "unmapped", 0, 0, false, undefined, undefined, duration);
+    }
+    handle.state = "freed";
+    this.#drop(handle);
+    return sink.step(index, "freed", 0, 0, false, undefined, undefined, duration);
+  }
+
+  #newHandle(step: Handle["step"], lowAddress: bigint, mdl: Mdl | null): Handle {
+    let handle = this.#pool[this.#used];
+    if (handle === undefined) {
+      handle = { step, lowAddress, mdl, state: "live", mappedAt: null };
+      this.#pool.push(handle);
+    } else {
+      handle.step = step;
+      handle.lowAddress = lowAddress;
+      handle.mdl = mdl;
+      handle.state = "live";
+      handle.mappedAt = null;
+    }
+    this.#used++;
+    this.#handles.set(step.handle, handle);
+    return handle;
+  }
+
+  /** Frames of a new MDL are non-zero and held by no other live MDL; marks them held. */
+  #own(backend: Backend, handle: Handle, fail: (message: string) => never): void {
+    if (!backend.capabilities.frameNumbers.available) return;
+    const pfns = handle.mdl!.pfns;
+    let owned = this.#owned;
+    for (let i = 0; i < pfns.length; i++) {
+      const pfn = pfns[i];
+      if (pfn === 0) fail(`${handle.step.handle} has frame number 0`);
+      const w = pfn >>> 5;
+      if (w >= owned.length) {
+        const grown = new Uint32Array(Math.max(w + 1, owned.length * 2));
+        grown.set(owned);
+        owned = this.#owned = grown;
+      }
+      const bit = 1 << (pfn & 31);
+      if (owned[w] & bit) fail(`frame ${pfn} belongs to two live MDLs (${handle.step.handle})`);
+      owned[w] |= bit;
+    }
+  }
+
+  /** Forgets a handle's frames and removes it from the held list. */
+  #drop(handle: Handle): void {
+    const held = this.#held;
+    const at = held.indexOf(handle);
+    if (at < 0) return;
+    held[at] = held[held.length - 1];
+    held.pop();
+    const pfns = handle.mdl!.pfns;
+    this.#heldPages -= pfns.length;
+    const owned = this.#owned;
+    for (let i = 0; i < pfns.length; i++) {
+      const w = pfns[i] >>> 5;
+      if (w < owned.length) owned[w] &= ~(1 << (pfns[i] & 31));
+    }
+  }
+
+  #releaseAll(stream: WaveRtStream, reportErrors: boolean): void {
+    const held = this.#held;
+    let error: unknown = undefined;
+    while (held.length > 0) {
+      const h = held[held.length - 1];
+      this.#drop(h);
+      try {
+        if (h.mappedAt !== null) stream.unmapAllocatedPages(h.mappedAt, h.mdl!);
+        stream.freePagesFromMdl(h.mdl!);
+      } catch (e) {
+        error ??= e;
+      }
+    }
+    // A failed check may have marked some frames of an MDL it then rejected.
+    if (!reportErrors) this.#owned.fill(0);
+    for (let i = 0; i < this.#used; i++) {
+      const h = this.#pool[i];
+      h.mdl = null;
+      h.step = NO_HANDLE;
+    }
+    this.#used = 0;
+    this.#heldPages = 0;
+    this.#handles.clear();
+    if (reportErrors && error !== undefined) throw error;
+  }
 }
 
 /**
@@ -75,123 +363,22 @@ interface Handle {
  * ```
  */
 export function runSequence(backend: Backend, steps: readonly SequenceStep[]): StepOutcome[] {
-  const stream = backend.stream();
-  const handles = new Map<string, Handle>();
-  const held = new Set<Handle>();
-  const initialFree = backend.freePageCount;
   const outcomes: StepOutcome[] = [];
-  const fail = (index: number, message: string): never => {
-    throw new InvariantViolation(index, steps, message);
-  };
-  let completed = false;
-  try {
-    steps.forEach((step, index) => {
-      const outcome = runStep(backend, stream, step, handles, held, (m) => fail(index, m));
-      outcomes.push(outcome);
-      checkHeld(backend, held, (m) => fail(index, m));
-      const free = backend.freePageCount;
-      if (free !== undefined) {
-        const pages = [...held].reduce((sum, h) => sum + (h.mdl?.pfns.length ?? 0), 0);
-        if (free + pages !== initialFree) {
-          fail(index, `free pages ${free} + held ${pages} ≠ ${initialFree} at start`);
-        }
-      }
-    });
-    completed = true;
-  } finally {
-    // After a failed check the model may disagree with the backend; cleaning up must not hide
-    // the failure, so cleanup errors are only reported when the steps themselves passed.
-    releaseAll(stream, held, completed);
-  }
-  const finalFree = backend.freePageCount;
-  if (initialFree !== undefined && finalFree !== initialFree) {
-    throw new InvariantViolation(
-      steps.length - 1,
-      steps,
-      `after freeing everything, ${initialFree - (finalFree ?? 0)} pages are still taken`,
-    );
-  }
-  return outcomes;
-}
-
-function runStep(
-  backend: Backend,
-  stream: WaveRtStream,
-  step: SequenceStep,
-  handles: Map<string, Handle>,
-  held: Set<Handle>,
-  fail: (message: string) => never,
-): StepOutcome {
-  const timed = (o: Omit<StepOutcome, "step" | "durationNs">): StepOutcome => ({
-    step,
-    ...o,
-    durationNs: stream.lastCall?.durationNs,
+  new SequenceChecker().run(backend, steps, {
+    step(index, result, bytes, pages, contiguous, rule, reason, durationNs) {
+      const step = steps[index];
+      outcomes.push(
+        result === "mdl"
+          ? { step, result, bytes, pages, contiguous, durationNs }
+          : result === "violation"
+          ? { step, result, rule }
+          : result === "skipped"
+          ? { step, result, reason }
+          : { step, result, durationNs },
+      );
+    },
   });
-  if (step.call === "allocatePagesForMdl" || step.call === "allocateContiguousPagesForMdl") {
-    const contiguous = step.call === "allocateContiguousPagesForMdl";
-    const can = backend.capabilities.contiguous;
-    if (contiguous && !can.available) {
-      return {
-        step,
-        result: "skipped",
-        reason: `contiguous allocation unavailable: ${can.reason}`,
-      };
-    }
-    const lowAddress = contiguous ? step.lowAddress : 0n;
-    const mdl = contiguous
-      ? stream.allocateContiguousPagesForMdl(lowAddress, step.highAddress, step.totalBytes)
-      : stream.allocatePagesForMdl(step.highAddress, step.totalBytes);
-    const handle: Handle = { step, lowAddress, mdl, state: "live", mappedAt: null };
-    handles.set(step.handle, handle);
-    if (mdl === null) return timed({ result: "null" });
-    held.add(handle);
-    checkFresh(backend, stream, handle, fail);
-    return timed({
-      result: "mdl",
-      bytes: mdl.byteCount,
-      pages: mdl.pfns.length,
-      contiguous: pageRuns(mdl.pfns).length === 1,
-    });
-  }
-  const handle = handles.get(step.handle);
-  if (handle === undefined) return { step, result: "skipped", reason: `${step.handle} unknown` };
-  const mdl = handle.mdl;
-  if (mdl === null) return { step, result: "skipped", reason: `${step.handle} is NULL` };
-  const expected = expectedViolation(step, handle);
-  if (expected !== null) {
-    if (!backend.capabilities.misuseDetection.available) {
-      return { step, result: "skipped", reason: `${expected}: misuse detection unavailable` };
-    }
-    const free = backend.freePageCount;
-    try {
-      callStep(stream, step, handle);
-    } catch (e) {
-      if (!(e instanceof DriverViolation)) throw e;
-      if (e.rule !== expected) fail(`expected DriverViolation ${expected}, got ${e.rule}`);
-      if (backend.freePageCount !== free) {
-        fail(`the ${expected} violation changed the free page count`);
-      }
-      return { step, result: "violation", rule: e.rule };
-    }
-    return fail(`expected DriverViolation ${expected}, the call succeeded`);
-  }
-  const result = callStep(stream, step, handle);
-  if (step.call === "mapAllocatedPages") {
-    if (result === null) return timed({ result: "map-failed" });
-    handle.mappedAt = result as bigint;
-    if (mdl.mappedSystemVa !== result) fail(`MappedSystemVa is ${mdl.mappedSystemVa}`);
-    if (!(mdl.mdlFlags & MdlFlags.MAPPED_TO_SYSTEM_VA)) fail("MAPPED_TO_SYSTEM_VA is clear");
-    return timed({ result: "mapped" });
-  }
-  if (step.call === "unmapAllocatedPages") {
-    handle.mappedAt = null;
-    if (mdl.mappedSystemVa !== null) fail("MappedSystemVa is still set after unmapping");
-    if (mdl.mdlFlags & MdlFlags.MAPPED_TO_SYSTEM_VA) fail("MAPPED_TO_SYSTEM_VA still set");
-    return timed({ result: "unmapped" });
-  }
-  handle.state = "freed";
-  held.delete(handle);
-  return timed({ result: "freed" });
+  return outcomes;
 }
 
 /** The rule a correct backend must raise for this step, or null when the step is legal. */
@@ -215,80 +402,6 @@ function callStep(stream: WaveRtStream, step: SequenceStep, handle: Handle): big
     case "freePagesFromMdl":
       return stream.freePagesFromMdl(mdl);
   }
-}
-
-/** Shape of a fresh allocation: sizes, flags, and the page range where the backend claims it. */
-function checkFresh(
-  backend: Backend,
-  stream: WaveRtStream,
-  handle: Handle,
-  fail: (message: string) => never,
-): void {
-  const mdl = handle.mdl!;
-  const page = backend.pageSize;
-  const rounded = Math.ceil(handle.step.totalBytes / page) * page;
-  // Whole pages, or exactly the request where a backend keeps exact sizes (a ByteCount policy).
-  const exact = mdl.byteCount === handle.step.totalBytes;
-  if (mdl.byteCount <= 0 || (mdl.byteCount % page !== 0 && !exact)) {
-    fail(`byteCount ${mdl.byteCount} is neither a multiple of ${page} nor the request`);
-  }
-  if (mdl.byteCount > rounded) fail(`byteCount ${mdl.byteCount} exceeds the rounded ${rounded}`);
-  if (stream.getPhysicalPagesCount(mdl) !== mdl.pfns.length) {
-    fail(`getPhysicalPagesCount ${stream.getPhysicalPagesCount(mdl)} ≠ ${mdl.pfns.length} pfns`);
-  }
-  if (Math.ceil(mdl.byteCount / page) !== mdl.pfns.length) {
-    fail(`byteCount ${mdl.byteCount} does not match ${mdl.pfns.length} pfns`);
-  }
-  if (!(mdl.mdlFlags & MdlFlags.PAGES_LOCKED)) fail("a fresh MDL lacks MDL_PAGES_LOCKED");
-  if (mdl.mappedSystemVa !== null) fail("a fresh MDL is already mapped");
-  if (handle.step.call === "allocateContiguousPagesForMdl") {
-    if (Math.ceil(mdl.byteCount / page) * page !== rounded) {
-      fail(`contiguous allocation is partial: ${mdl.byteCount}`);
-    }
-    if (backend.capabilities.contiguous.available && backend.capabilities.frameNumbers.available) {
-      if (pageRuns(mdl.pfns).length !== 1) fail("contiguous allocation is not one physical run");
-    }
-  }
-  if (
-    backend.capabilities.frameNumbers.available &&
-    backend.capabilities.highAddressEnforced.available
-  ) {
-    for (let i = 0; i < mdl.pfns.length; i++) {
-      const first = BigInt(mdl.pfns[i]) * BigInt(page);
-      if (first < handle.lowAddress || first + BigInt(page) - 1n > handle.step.highAddress) {
-        fail(`page ${i} at 0x${first.toString(16)} is outside the requested range`);
-      }
-    }
-  }
-}
-
-/** Frames of all held MDLs are non-zero and unique, where the backend reports frame numbers. */
-function checkHeld(
-  backend: Backend,
-  held: Set<Handle>,
-  fail: (message: string) => never,
-): void {
-  if (!backend.capabilities.frameNumbers.available) return;
-  const seen = new Set<number>();
-  for (const h of held) {
-    for (const pfn of h.mdl!.pfns) {
-      if (pfn === 0) fail(`${h.step.handle} has frame number 0`);
-      if (seen.has(pfn)) fail(`frame ${pfn} belongs to two live MDLs (${h.step.handle})`);
-      seen.add(pfn);
-    }
-  }
-}
-
-function releaseAll(stream: WaveRtStream, held: Set<Handle>, reportErrors: boolean): void {
-  for (const h of held) {
-    try {
-      if (h.mappedAt !== null) stream.unmapAllocatedPages(h.mappedAt, h.mdl!);
-      stream.freePagesFromMdl(h.mdl!);
-    } catch (e) {
-      if (reportErrors) throw e;
-    }
-  }
-  held.clear();
 }
 
 /** One step in words, for messages. */

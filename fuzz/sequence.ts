@@ -19,10 +19,18 @@ import type { StepInput } from "../suites/schema.ts";
  */
 export type CacheTypeName = keyof typeof CacheType;
 
-/** A suite step of one call, as `suites/schema.ts` types what a suite writes. */
+/**
+ * A suite step of one call, as `suites/schema.ts` types what a suite writes.
+ *
+ * @internal
+ */
 type StepOf<C extends StepInput["call"]> = Extract<StepInput, { readonly call: C }>;
 
-/** A suite step narrowed to what the generator makes: `fields` as given, no audio or `expect`. */
+/**
+ * A suite step narrowed to what the generator makes: `fields` as given, no audio or `expect`.
+ *
+ * @internal
+ */
 type Narrowed<S, Fields> = Omit<S, "audio" | "expect" | keyof Fields> & Readonly<Fields>;
 
 /**

@@ -11,8 +11,11 @@ import type { SequenceStep } from "./sequence.ts";
 
 /** Conditions of the run that produced the case. */
 export interface CaseConditions {
+  /** Fraction (0–1) of the machine's RAM used by others; becomes the case's `fragmentation`. */
   readonly fragmentation: number;
+  /** The simulator's seed; becomes the case's `seed`. */
   readonly seed: number;
+  /** Faults injected; those that are set become the case's `faults` and `memoryCapBytes`. */
   readonly faults: FaultOptions;
 }
 

@@ -18,8 +18,11 @@ import type { SweepBackend } from "../bench/sweep.ts";
  * ```
  */
 export interface Prediction {
+  /** Bytes requested per allocation. */
   readonly bytes: number;
+  /** Median duration measured on the hardware, in nanoseconds. */
   readonly measuredNs: number;
+  /** Duration the calibrated cost model predicts for that size, in nanoseconds. */
   readonly predictedNs: number;
   /** (predicted − measured) / measured. */
   readonly error: number;

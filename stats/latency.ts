@@ -51,14 +51,23 @@ export function percentile(samples: readonly number[], p: number): number | null
  * ```
  */
 export interface LatencySummary {
+  /** Number of samples. */
   readonly count: number;
+  /** Smallest sample. */
   readonly min: number;
+  /** Median. */
   readonly p50: number;
+  /** 90th percentile. */
   readonly p90: number;
+  /** 99th percentile. */
   readonly p99: number;
+  /** 99.9th percentile. */
   readonly p999: number;
+  /** Largest sample. */
   readonly max: number;
+  /** Arithmetic mean. */
   readonly mean: number;
+  /** Sample standard deviation; 0 for a single sample. */
   readonly sd: number;
   /** Bootstrap 95 % confidence interval of the median. */
   readonly medianCi: readonly [number, number];
@@ -153,8 +162,11 @@ function bootstrapMedianCi(
  * ```
  */
 export interface HistogramBucket {
+  /** Lower edge of the bucket in nanoseconds, inclusive. */
   readonly lowNs: number;
+  /** Upper edge of the bucket in nanoseconds, exclusive. */
   readonly highNs: number;
+  /** Samples in the bucket. */
   readonly count: number;
 }
 
@@ -211,4 +223,32 @@ export function histogram(samples: readonly number[], buckets = 20): HistogramBu
     highNs: min + (i + 1) * width,
     count,
   }));
+}
+
+/**
+ * 95 % percentile-bootstrap confidence interval of the `p`-th percentile (seeded, so reports are
+ * reproducible); null without samples.
+ *
+ * @example
+ * ```ts
+ * const [lo, hi] = percentileCi([10, 11, 12, 13, 14, 15, 16], 50)!;
+ * lo <= 13 && 13 <= hi; // true
+ * ```
+ */
+export function percentileCi(
+  samples: readonly number[],
+  p: number,
+  resamples = 500,
+  seed = 1,
+): [number, number] | null {
+  if (samples.length === 0) return null;
+  const random = seededRandom(seed);
+  const estimates: number[] = [];
+  for (let i = 0; i < resamples; i++) {
+    const resample = sampleWithReplacement([...samples], samples.length, random);
+    resample.sort((a, b) => a - b);
+    estimates.push(quantile(resample, p / 100));
+  }
+  estimates.sort((a, b) => a - b);
+  return [quantile(estimates, 0.025), quantile(estimates, 0.975)];
 }

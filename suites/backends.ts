@@ -8,6 +8,7 @@
 
 import type { CostProfile } from "../core/cost_profile.ts";
 import { hostMachine, type MachineLayout, machinePresets } from "../core/machine.ts";
+import type { PlacementOption } from "../core/placement.ts";
 import { Simulator } from "../core/simulator.ts";
 import { runIsolated } from "../ffi/isolation.ts";
 import { openHostBackend } from "../ffi/host_backend.ts";
@@ -42,6 +43,8 @@ export interface RunOptions extends RunCaseOptions {
    * simulator's latencies are order-of-magnitude defaults and are not compared with measured ones.
    */
   readonly costProfile?: Pick<CostProfile, "name" | "costModel" | "freshPages">;
+  /** The simulator's placement policy (`core/placement.ts`); default `"running-system"`. */
+  readonly placement?: PlacementOption;
 }
 
 /**
@@ -56,7 +59,9 @@ export interface RunOptions extends RunCaseOptions {
  * ```
  */
 export interface BackendProvider {
+  /** Which kind of backend this provides; runs and tables are labelled with it. */
   readonly name: BackendName;
+  /** Runs `testCase` on a backend opened for it; a case it cannot run comes back ignored. */
   run(testCase: SuiteCase, options: RunOptions): Promise<BackendRun>;
 }
 
@@ -89,6 +94,7 @@ export const simulatorProvider: BackendProvider = {
       faults: { ...conditions.faults, memoryCapBytes: conditions.memoryCapBytes },
       costModel: options.costProfile?.costModel,
       freshPages: options.costProfile?.freshPages,
+      placement: options.placement,
     });
     try {
       return Promise.resolve(runCase(

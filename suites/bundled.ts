@@ -120,7 +120,7 @@ export const dmaLimited: Suite = defineSuite({
  *
  * @example
  * ```ts
- * import { testName } from "../mod.ts";
+ * import { testName } from "./run_suites.ts";
  * testName(contiguousRequests.cases[0]); // "Contiguous requests › 64 KiB below 4 GiB"
  * ```
  */
@@ -273,7 +273,7 @@ export const pressure: Suite = defineSuite({
  *
  * @example
  * ```ts
- * import { testName } from "../mod.ts";
+ * import { testName } from "./run_suites.ts";
  * testName(lifecycle.cases[4]); // "Lifecycle and misuse › double free"
  * ```
  */

@@ -34,7 +34,12 @@ import { overBudget } from "./locked_budget.ts";
 import type { Suite } from "./suite_model.ts";
 import { renderHtmlReport } from "../report/html_report.ts";
 import { reportToJson } from "../report/json_report.ts";
+import { reportToJunit } from "../report/junit.ts";
+import { type Envelope, envelopeFor } from "../results/envelope.ts";
+import { openHistory } from "../history/open_history.ts";
 import { progressBar } from "../report/progress_bar.ts";
+import type { PlacementOption } from "../core/placement.ts";
+import { loadPlacementProfile } from "../core/placement_profile.ts";
 import { DEFAULT_SEED } from "./register.ts";
 import type { RunReport } from "./results.ts";
 import { hasFailures, runSuites } from "./run_suites.ts";
@@ -55,7 +60,24 @@ export interface OutputOption {
   /** What the file holds, for the help text and the "written to" line. */
   readonly what: string;
   /** The file's content for a finished run. */
-  readonly render: (report: RunReport) => string;
+  readonly render: (report: RunReport, context: OutputContext) => string;
+}
+
+/**
+ * What renderers get besides the report: the run's envelope and the file each suite came from.
+ *
+ * @example
+ * ```ts
+ * import { envelopeFor } from "../results/envelope.ts";
+ * const context: OutputContext = {
+ *   envelope: await envelopeFor("suite-results"),
+ *   suiteFiles: new Map([["Common formats", "suites/bundled.ts"]]),
+ * };
+ * ```
+ */
+export interface OutputContext {
+  readonly envelope: Envelope<"suite-results">;
+  readonly suiteFiles: ReadonlyMap<string, string>;
 }
 
 /**
@@ -67,7 +89,17 @@ export interface OutputOption {
  * ```
  */
 export const outputOptions: readonly OutputOption[] = [
-  { flag: "json", what: "the results as JSON", render: reportToJson },
+  {
+    flag: "json",
+    what: "the results as JSON",
+    render: (report, { envelope, suiteFiles }) =>
+      reportToJson(report, { envelope, suiteFiles: new Map(suiteFiles) }),
+  },
+  {
+    flag: "junit",
+    what: "JUnit XML: a testsuite per suite, a testcase per case and backend",
+    render: (report, { suiteFiles }) => reportToJunit(report, new Map(suiteFiles)),
+  },
   { flag: "html", what: "the self-contained HTML report", render: renderHtmlReport },
 ];
 
@@ -81,9 +113,14 @@ Options:
   --seed <n>        seed for cases whose conditions fix none (default: ${DEFAULT_SEED})
   --filter <text>   only cases whose "suite › case" name contains text, or matches /regex/
 ${outputOptions.map((o) => `  --${o.flag} <file>`.padEnd(20) + `also write ${o.what}`).join("\n")}
+  --history <file|postgres://…>
+                    also store the run in a results history (SQLite file or PostgreSQL URL)
   --cost-profile <file>
                     a calibrated cost profile (bench/calibrate.ts): the simulator models latency
                     with it, and measured p50 must lie within ±50 % of its prediction
+  --placement <name|file>
+                    the simulator's page placement: running-system (default), lowest-first, or
+                    a placement profile file (bench/placement_calibrate.ts) for calibrated
   --locked-budget <size>
                     most memory hardware cases may hold locked, e.g. 256MiB or unlimited
                     (default: ${LOCKED_BUDGET_ENV}, else 25 % of MemAvailable); suites whose
@@ -129,8 +166,11 @@ async function run(args: readonly string[]): Promise<number> {
 
   using _guard = guardExit();
   let suites: Suite[];
+  const suiteFiles = new Map<string, string>();
   try {
-    suites = options.modules.length === 0 ? [...bundledSuites] : await loadSuites(options.modules);
+    suites = options.modules.length === 0
+      ? [...bundledSuites]
+      : await loadSuites(options.modules, suiteFiles);
   } catch (error) {
     // A malformed suite throws while its module loads: its error names every problem.
     if (error instanceof CliInputError) throw error;
@@ -139,24 +179,52 @@ async function run(args: readonly string[]): Promise<number> {
   if (options.backends.includes("hardware")) checkBudget(suites, options.filter);
   // Every output is created before any case runs: a bad path costs nothing.
   for (const [option, path] of options.outputs) await prepareOutput(`--${option.flag}`, path);
+  // An unreachable or unreadable history is refused before any work.
+  let history;
+  if (options.history !== undefined) {
+    try {
+      history = await openHistory(options.history);
+    } catch (error) {
+      throw new CliInputError(
+        `--history ${options.history}: ${describeThrown(error).split("\n")[0]}`,
+      );
+    }
+  }
 
   const bar = progressBar(Deno.stderr);
   const report = await runSuites(suites, {
     seed: options.seed,
     costProfile: options.costProfile,
+    placement: options.placement,
     providers: providersFor(options.backends),
     filter: options.filter,
     onProgress: (done, total, label) => bar.update(done, total, label),
   });
   bar.clear();
+  if (options.modules.length === 0) {
+    for (const s of suites) suiteFiles.set(s.name, "suites/bundled.ts");
+  }
 
   const color = Deno.stdout.isTerminal() && Deno.env.get("NO_COLOR") === undefined;
   const shown = sanitizeReport(report);
   for (const suite of shown.suites) console.log(renderSuiteTable(suite, { color }) + "\n");
   console.log(summaryLine(shown));
+  const context: OutputContext = { envelope: await envelopeFor("suite-results"), suiteFiles };
   for (const [option, path] of options.outputs) {
-    await writeOutput(`--${option.flag}`, path, option.render(report));
+    await writeOutput(`--${option.flag}`, path, option.render(report, context));
     console.log(`${option.what} written to ${path}`);
+  }
+  if (history) {
+    try {
+      await history.store(report, { envelope: context.envelope });
+      console.log(`run stored in the history ${options.history}`);
+    } catch (error) {
+      throw new CliInputError(
+        `--history ${options.history}: ${describeThrown(error).split("\n")[0]}`,
+      );
+    } finally {
+      await history.close();
+    }
   }
   return hasFailures(report) ? ExitCode.failed : ExitCode.passed;
 }
@@ -204,7 +272,9 @@ function parseOptions(args: readonly string[]) {
         seed: { type: "string" },
         filter: { type: "string" },
         ...Object.fromEntries(outputOptions.map((o) => [o.flag, { type: "string" as const }])),
+        history: { type: "string" },
         "cost-profile": { type: "string" },
+        placement: { type: "string" },
         "locked-budget": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -249,6 +319,16 @@ function parseOptions(args: readonly string[]) {
       throw new CliInputError(`--cost-profile: ${describeThrown(error)}`, { usage: true });
     }
   }
+  let placement: PlacementOption | undefined;
+  const place = text("placement");
+  if (place === "lowest-first" || place === "running-system") placement = place;
+  else if (place !== undefined) {
+    try {
+      placement = { profile: loadPlacementProfile(place) };
+    } catch (error) {
+      throw new CliInputError(`--placement: ${describeThrown(error)}`, { usage: true });
+    }
+  }
   const lockedBudget = text("locked-budget");
   if (lockedBudget !== undefined) {
     try {
@@ -264,6 +344,8 @@ function parseOptions(args: readonly string[]) {
   }
   return {
     costProfile,
+    placement,
+    history: text("history"),
     help: (values.help as boolean | undefined) ?? false,
     backends: backends as BackendName[],
     seed,
@@ -274,7 +356,10 @@ function parseOptions(args: readonly string[]) {
   };
 }
 
-async function loadSuites(modules: readonly string[]): Promise<Suite[]> {
+async function loadSuites(
+  modules: readonly string[],
+  files: Map<string, string>,
+): Promise<Suite[]> {
   const suites: Suite[] = [];
   for (const path of modules) {
     const exports = await import(pathToFileURL(resolve(path)).href);
@@ -282,6 +367,7 @@ async function loadSuites(modules: readonly string[]): Promise<Suite[]> {
     if (found.length === 0) {
       throw new CliInputError(`${path} exports no suite: export the result of defineSuite(...)`);
     }
+    for (const suite of found) files.set(suite.name, path);
     suites.push(...found);
   }
   return suites;

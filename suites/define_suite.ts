@@ -36,11 +36,13 @@ export type {
 
 /** One validation problem, naming where it is. */
 export interface SuiteProblem {
+  /** The suite's name, or `(unnamed)` when it has none. */
   readonly suite: string;
   /** The case's name, or `cases[i]` when it has none; absent for suite-level fields. */
   readonly case?: string;
   /** Dotted path inside the case (or suite), e.g. `request.audio.notificationCount`. */
   readonly field: string;
+  /** What is wrong with the field, as a sentence. */
   readonly message: string;
 }
 
@@ -57,8 +59,10 @@ export interface SuiteProblem {
  * ```
  */
 export class SuiteDefinitionError extends Error {
+  /** Every problem found: the suite's own, then each case's in order. */
   readonly problems: readonly SuiteProblem[];
 
+  /** An error listing `problems`, each as suite › case › field: message. */
   constructor(problems: readonly SuiteProblem[]) {
     const lines = problems.map((p) =>
       `  suite "${p.suite}"${

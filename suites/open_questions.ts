@@ -28,6 +28,35 @@ import {
   policyProfileToJson,
 } from "./policy_profile.ts";
 
+// Types the suite and the recorder refer to.
+export type {
+  Backend,
+  BackendCapabilities,
+  BackendLimits,
+  CallTiming,
+  Capability,
+  Leak,
+  Mdl,
+  MdlSource,
+  StreamOperation,
+  WaveRtStream,
+} from "../core/backend.ts";
+export { CacheType } from "../core/constants.ts";
+export type {
+  Allocation,
+  AllocationExpectations,
+  AllocatorName,
+  BytesExpectation,
+  Conditions,
+  Expectations,
+  Step,
+  Suite,
+  SuiteCase,
+} from "./suite_model.ts";
+export type { MachinePresetName } from "../core/machine.ts";
+export { type ViolationRuleId, ViolationRules } from "../core/violations.ts";
+export type { OpenQuestionObservations } from "./policy_profile.ts";
+
 const DMA32 = 0xFFFF_FFFFn;
 /** Sizes that are not page multiples: 10 ms of 48 kHz stereo 16-bit, one byte past a page. */
 const ODD_SIZES = [1920, 4097, 6000] as const;
@@ -152,6 +181,8 @@ function zeroBytesThroughStream(backend: Backend): OpenQuestionObservations["zer
  * AllocatePagesForMdl(0xFFFFFFFF, 0) made through the helper's C ABI itself: on Windows it reaches
  * the test driver and PortCls unchanged; the Linux helper refuses it (WRT_E_ZERO_SIZE), which is
  * recorded as an error, never as an answer.
+ *
+ * @internal
  *
  * @example
  * ```ts ignore

@@ -7,7 +7,9 @@
 
 /** Consecutive frames `firstPfn .. firstPfn + pages - 1`, in MDL order. */
 export interface PageRun {
+  /** Frame number of the run's first page. */
   readonly firstPfn: number;
+  /** Number of consecutive frames in the run. */
   readonly pages: number;
 }
 

@@ -13,6 +13,8 @@
 import { z } from "zod";
 import type { AllocationPolicies } from "../core/policies.ts";
 
+export type { AllocationPolicies } from "../core/policies.ts";
+
 /** The simulator policies a hardware run can settle. */
 export type OpenQuestion = "byteCount" | "highAddressPage" | "zeroBytes";
 
@@ -23,6 +25,7 @@ export type OpenQuestion = "byteCount" | "highAddressPage" | "zeroBytes";
 export interface OpenQuestionObservations {
   /** The backend's name, e.g. "linux-host" or "simulator". */
   readonly backend: string;
+  /** The backend's bytes per page, against which ByteCounts are judged. */
   readonly pageSize: number;
   /** AllocatePagesForMdl(0xFFFFFFFF, totalBytes) for sizes that are not page multiples. */
   readonly byteCount: readonly { readonly totalBytes: number; readonly byteCount: number | null }[];
@@ -62,10 +65,15 @@ export interface OpenQuestionObservations {
  * ```
  */
 export interface PolicyProfile {
+  /** Format tag of the file; the loader rejects any other. */
   readonly format: "wavert-policy-profile";
+  /** Profile format version; 1 is the only one this code reads. */
   readonly version: 1;
+  /** Name of the backend whose observations settled the policies, e.g. "windows-wavert". */
   readonly backend: string;
+  /** When the observations were turned into this profile, as an ISO 8601 timestamp. */
   readonly recordedAt: string;
+  /** The settled policies, ready for `new Simulator({ policies })`; unsettled ones absent. */
   readonly policies: Partial<Pick<AllocationPolicies, OpenQuestion>>;
   /** For each settled policy, the observations that settled it. */
   readonly evidence: Partial<Record<OpenQuestion, string>>;

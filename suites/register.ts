@@ -12,10 +12,35 @@ import type { Suite } from "./suite_model.ts";
 import type { BackendRun, CrossCheck } from "./results.ts";
 import { testName } from "./run_suites.ts";
 
+/**
+ * A function in the user's test file that makes the call it is handed: `(register, definition) =>
+ * register(definition)`. Deno records the file and line of whatever calls `Deno.test` and
+ * `t.step`, so passing one makes `deno test`, its JUnit classname and its failure locations name
+ * the user's file and line instead of suites/register.ts.
+ *
+ * @example
+ * ```ts
+ * const callSite: CallSite = (register, definition) => register(definition);
+ * ```
+ */
+export type CallSite = (
+  register: (definition: Deno.TestDefinition & Deno.TestStepDefinition) => unknown,
+  definition: Deno.TestDefinition & Deno.TestStepDefinition,
+) => unknown;
+
 /** Options of {@linkcode registerSuite}. */
 export interface RegisterOptions extends Partial<RunOptions> {
   /** Backends to run on. Default: all of them, each ignored with its reason where unavailable. */
   readonly backends?: readonly BackendName[];
+  /** Makes the registering calls from the user's file; see {@linkcode CallSite}. */
+  readonly callSite?: CallSite;
+}
+
+/** "file:line:column" of the caller of registerSuite, from the stack, or null when unreadable. */
+function registeredAt(): string | null {
+  const frames = (new Error().stack ?? "").split("\n").slice(1);
+  const frame = frames.find((f) => !f.includes(import.meta.url) && /file:\/\//.test(f));
+  return /(file:\/\/[^)\s]+:\d+:\d+)/.exec(frame ?? "")?.[1] ?? null;
 }
 
 /**
@@ -29,14 +54,19 @@ export interface RegisterOptions extends Partial<RunOptions> {
 export const DEFAULT_SEED = 1;
 
 /**
- * Registers one `Deno.test` per case. A backend that cannot run a case, and a cross-check with
- * fewer than two backends, become ignored steps whose names carry the reason.
+ * Registers one `Deno.test` per case, with a step per backend and a cross-check step. Names are
+ * stable ("suite › case", then the backend's name): a backend that cannot run a case, an
+ * expectation it cannot check, and a cross-check with fewer than two backends are ignored steps
+ * whose reason is logged, never part of the name. Failures name the line that registered the
+ * suite; pass `callSite` so that Deno's own locations (and JUnit classnames) do too.
  *
  * @example
  * ```ts ignore
  * import { defineSuite, registerSuite } from "../mod.ts";
- * // In a *_test.ts file: one Deno.test per case.
- * registerSuite(defineSuite({ name: "My driver", cases: myCases }));
+ * // In a *_test.ts file: one Deno.test per case, located in this file.
+ * registerSuite(defineSuite({ name: "My driver", cases: myCases }), {
+ *   callSite: (register, definition) => register(definition),
+ * });
  * ```
  */
 export function registerSuite(suite: Suite, options: RegisterOptions = {}): void {
@@ -45,6 +75,8 @@ export function registerSuite(suite: Suite, options: RegisterOptions = {}): void
       "registerSuite needs a suite returned by defineSuite(...), which validates it",
     );
   }
+  const at = registeredAt();
+  const call: CallSite = options.callSite ?? ((register, definition) => register(definition));
   const providers = providersFor(options.backends ?? backendNames);
   const runOptions: RunOptions = {
     seed: options.seed ?? DEFAULT_SEED,
@@ -52,36 +84,44 @@ export function registerSuite(suite: Suite, options: RegisterOptions = {}): void
     measuredLatencyBudgets: options.measuredLatencyBudgets,
   };
   for (const testCase of suite.cases) {
-    Deno.test(testName(testCase), async (t) => {
-      const runs: BackendRun[] = [];
-      for (const provider of providers) {
-        // Run before the step: whether the step is ignored is only known once the backend opened.
-        const run = await provider.run(testCase, runOptions);
-        runs.push(run);
-        await t.step({
-          name: stepName(run.backend, run),
-          ignore: run.status === "ignored",
-          fn: async (t) => {
-            // What the backend cannot check is ignored with its reason, never counted as passed.
-            for (const { expectation, reason } of run.unchecked) {
-              await t.step({ name: `${expectation} (ignored: ${reason})`, ignore: true, fn() {} });
-            }
-            assertPassed(run);
-          },
+    call(Deno.test as (d: Deno.TestDefinition) => unknown, {
+      name: testName(testCase),
+      fn: async (t) => {
+        const step = t.step.bind(t) as (d: Deno.TestStepDefinition) => unknown;
+        const runs: BackendRun[] = [];
+        for (const provider of providers) {
+          // Run before the step: whether it is ignored is only known once the backend opened.
+          const run = await provider.run(testCase, runOptions);
+          runs.push(run);
+          logIgnored(run.backend, run);
+          await call(step, {
+            name: run.backend,
+            ignore: run.status === "ignored",
+            fn: async (t) => {
+              const inner = t.step.bind(t) as (d: Deno.TestStepDefinition) => unknown;
+              // What the backend cannot check is ignored with its reason, never counted as passed.
+              for (const { expectation, reason } of run.unchecked) {
+                console.log(`${run.backend} › ${expectation} ignored: ${reason}`);
+                await call(inner, { name: expectation, ignore: true, fn() {} });
+              }
+              assertPassed(run, at);
+            },
+          });
+        }
+        const check = crossCheck(runs, { calibrated: runOptions.costProfile !== undefined });
+        logIgnored("cross-check", check);
+        await call(step, {
+          name: "cross-check",
+          ignore: check.status === "ignored",
+          fn: () => assertAgreed(check, at),
         });
-      }
-      const check = crossCheck(runs, { calibrated: runOptions.costProfile !== undefined });
-      await t.step({
-        name: stepName("cross-check", check),
-        ignore: check.status === "ignored",
-        fn: () => assertAgreed(check),
-      });
+      },
     });
   }
 }
 
-function stepName(name: string, result: BackendRun | CrossCheck): string {
-  return result.status === "ignored" ? `${name} (ignored: ${result.reason})` : name;
+function logIgnored(name: string, result: BackendRun | CrossCheck): void {
+  if (result.status === "ignored") console.log(`${name} ignored: ${result.reason}`);
 }
 
 /**
@@ -99,12 +139,19 @@ export class CaseFailure extends Error {
   }
 }
 
-function assertPassed(run: BackendRun): void {
-  if (run.status === "failed") throw new CaseFailure(run.backend, run.failures);
+function where(name: string, at: string | null): string {
+  return at === null ? name : `${name} (suite registered at ${at})`;
 }
 
-function assertAgreed(check: CrossCheck): void {
+function assertPassed(run: BackendRun, at: string | null): void {
+  if (run.status === "failed") throw new CaseFailure(where(run.backend, at), run.failures);
+}
+
+function assertAgreed(check: CrossCheck, at: string | null): void {
   if (check.status === "failed") {
-    throw new CaseFailure("backends diverge", formatDivergences(check.divergences).split("\n"));
+    throw new CaseFailure(
+      where("backends diverge", at),
+      formatDivergences(check.divergences).split("\n"),
+    );
   }
 }

@@ -36,10 +36,10 @@ Deno.test("one Deno.test per case, one step per backend and an ignored cross-che
   assert.match(output, /\| 1 filtered out/);
   assert.match(junit, /<testcase name="Fixture › one page passes" /);
   assert.match(junit, /<testcase name="Fixture › one page passes &gt; simulator" /);
-  assert.match(
-    junit,
-    /name="Fixture › one page passes &gt; cross-check \(ignored: needs two backends that ran the case\)"[^>]*>\s*<skipped\/>/,
-  );
+  // Stable names: the reason is logged, not part of the name, which no privilege changes.
+  assert.match(junit, /name="Fixture › one page passes &gt; cross-check"[^>]*>\s*<skipped\/>/);
+  assert.match(output, /cross-check ignored: needs two backends that ran the case/);
+  assert.doesNotMatch(junit, /\(ignored:/);
   assert.doesNotMatch(
     junit,
     /two pages fails &gt; simulator/,
@@ -52,8 +52,20 @@ Deno.test("a broken expectation fails its backend step with every reason in the 
   assert.notEqual(code, 0);
   assert.match(
     junit,
-    /name="Fixture › two pages fails &gt; simulator"[^>]*>\s*<failure message="Uncaught CaseFailure: simulator:\s+allocatePagesForMdl\(&quot;buffer&quot;, 1920 bytes\): 1 page\(s\), expected 2/,
+    /name="Fixture › two pages fails &gt; simulator"[^>]*>\s*<failure message="Uncaught CaseFailure: simulator \(suite registered at [^)]+\):\s+allocatePagesForMdl\(&quot;buffer&quot;, 1920 bytes\): 1 page\(s\), expected 2/,
   );
+});
+
+Deno.test("with callSite, every JUnit case and failure names the suite's own file", async () => {
+  const { junit } = await denoTest();
+  const classnames = [...junit.matchAll(/<testcase [^>]*classname="([^"]+)"/g)].map((m) => m[1]);
+  assert.ok(classnames.length >= 6, junit);
+  assert.deepEqual([...new Set(classnames)], ["./suites/testdata/failing_suite.ts"]);
+  assert.match(
+    junit,
+    /suite registered at file:\/\/\S+\/suites\/testdata\/failing_suite\.ts:\d+:\d+/,
+  );
+  assert.doesNotMatch(junit, /classname="\.\/suites\/register\.ts"/);
 });
 
 Deno.test("--reporter keeps working on registered suites", async () => {

@@ -14,11 +14,17 @@ import type { PageExtent, PageRun } from "./page_runs.ts";
 export interface AllocationRecord {
   /** Position of the allocating step in the case's steps, from 1; a single request's is 1. */
   readonly step: number;
+  /** The step's name for the MDL, which later steps map, unmap and free by. */
   readonly handle: string;
+  /** Which allocator was called. */
   readonly call: AllocatorName;
+  /** How the suite gave the size, e.g. "48 kHz 2 ch 16-bit 10 ms" or "4 MiB". */
   readonly sizeLabel: string;
+  /** Bytes requested. */
   readonly totalBytes: number;
+  /** LowAddress passed (0 for `allocatePagesForMdl`). */
   readonly lowAddress: bigint;
+  /** HighAddress passed (inclusive). */
   readonly highAddress: bigint;
   /** `Mdl.byteCount`, or null when the call returned NULL. */
   readonly byteCount: number | null;
@@ -26,6 +32,7 @@ export interface AllocationRecord {
   readonly pages: number;
   /** Runs of contiguous frames; null when the backend cannot read frame numbers. */
   readonly runs: readonly PageRun[] | null;
+  /** Lowest and highest address and pages beyond the bounds; null like `runs`. */
   readonly extent: PageExtent | null;
 }
 
@@ -47,6 +54,7 @@ export interface BackendRun {
   readonly backend: string;
   /** `Backend.name` of what ran, e.g. "linux-host"; the same as `backend` when ignored. */
   readonly implementation: string;
+  /** Whether the case passed, failed or was not run on this backend. */
   readonly status: Verdict;
   /** Why the backend did not run the case (status "ignored"). */
   readonly reason?: string;
@@ -56,14 +64,17 @@ export interface BackendRun {
   readonly notes: readonly string[];
   /** Expectations this backend cannot check, each shown as ignored with its reason. */
   readonly unchecked: readonly UncheckedExpectation[];
+  /** Every allocation call of the first repetition, in step order. */
   readonly allocations: readonly AllocationRecord[];
   /** The `DriverViolation` rule raised in the first repetition, if any. */
   readonly violation: string | null;
   /** Duration of the case's first allocation call in each repetition. */
   readonly latencyNs: readonly number[];
+  /** Whether `latencyNs` is modeled or measured; null when no backend was opened. */
   readonly timingSource: "modeled" | "measured" | null;
   /** The physical memory the pages came from, for the memory map; null when unknown. */
   readonly machine: MachineLayout | null;
+  /** The backend's bytes per page; null when no backend was opened. */
   readonly pageSize: number | null;
   /** Capabilities the backend claims (`frameNumbers`, `highAddressEnforced`, ...). */
   readonly claims: readonly ClaimableCapability[];
@@ -71,7 +82,9 @@ export interface BackendRun {
 
 /** An expectation a backend's capabilities do not let it check. */
 export interface UncheckedExpectation {
+  /** The expectation left unchecked. */
   readonly expectation: "withinBound" | "contiguous";
+  /** Why the backend cannot check it, from its capabilities. */
   readonly reason: string;
 }
 
@@ -85,32 +98,47 @@ export type ClaimableCapability =
 
 /** A field on which backends disagree, with each backend's value. */
 export interface Divergence {
+  /** What differs, e.g. `buffer.byteCount` or `violation`. */
   readonly field: string;
+  /** The rule the difference breaks, e.g. "sizes must agree". */
   readonly rule: string;
+  /** Each backend's value, keyed by backend name. */
   readonly values: Readonly<Record<string, string>>;
 }
 
 /** The cross-check of one case across the backends that ran it. */
 export interface CrossCheck {
+  /** Failed when any divergence was found; ignored unless two backends ran the case. */
   readonly status: Verdict;
+  /** Why the cross-check was ignored (status "ignored"). */
   readonly reason?: string;
+  /** Every field on which the backends disagree; empty when they agree. */
   readonly divergences: readonly Divergence[];
+  /** What was not compared and why, e.g. latency without a calibrated cost model. */
   readonly notes: readonly string[];
 }
 
 /** One case across all backends. */
 export interface CaseReport {
+  /** Name of the case's suite. */
   readonly suite: string;
+  /** Name of the case. */
   readonly case: string;
+  /** The case on each backend, in the order of the run's providers. */
   readonly runs: readonly BackendRun[];
+  /** The comparison of those runs. */
   readonly crossCheck: CrossCheck;
 }
 
 /** A whole run of the CLI. */
 export interface RunReport {
+  /** Seed of the cases whose conditions fix none. */
   readonly seed: number;
+  /** ISO 8601 time stamp; `runSuites` takes it once every case has run, despite the name. */
   readonly startedAt: string;
+  /** Names of the run's providers that are `backendNames` ("simulator", "hardware"), in order. */
   readonly backends: readonly string[];
+  /** Each suite run, by name, with its cases in order. */
   readonly suites: readonly { readonly name: string; readonly cases: readonly CaseReport[] }[];
 }
 

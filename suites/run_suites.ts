@@ -12,6 +12,7 @@ import type { BackendRun, CaseReport, RunReport } from "./results.ts";
 
 /** Options of {@linkcode runSuites}. */
 export interface RunSuitesOptions extends RunOptions {
+  /** The backends to run every case on, in order; two or more make a cross-check. */
   readonly providers: readonly BackendProvider[];
   /** Keeps cases whose "suite › case" name matches, as `deno test --filter` does. */
   readonly filter?: string;

@@ -35,9 +35,13 @@ export type AllocatorName = "allocatePagesForMdl" | "allocateContiguousPagesForM
  * ```
  */
 export interface Allocation {
+  /** Which allocator the step calls. */
   readonly call: AllocatorName;
+  /** Lowest acceptable physical address; 0 for `allocatePagesForMdl`, which takes none. */
   readonly lowAddress: bigint;
+  /** Highest acceptable physical address (inclusive). */
   readonly highAddress: bigint;
+  /** Bytes requested. */
   readonly totalBytes: number;
   /** How the suite gave the size, e.g. "48 kHz 2 ch 16-bit 10 ms" or "4 MiB". */
   readonly sizeLabel: string;
@@ -73,15 +77,19 @@ export type Step =
  * ```
  */
 export interface Conditions {
+  /** The simulator's machine: a preset, or `"host"` for this machine's own RAM layout. */
   readonly machine: MachinePresetName | "host";
+  /** Fraction (0–1) of the simulator's RAM already used by the rest of the system. */
   readonly fragmentation: number;
   /** Fixed by the case or suite; otherwise the runner's seed applies. */
   readonly seed?: number;
+  /** Injected faults, as in the simulator's `FaultOptions`; absent for none. */
   readonly faults?: {
     readonly probability?: number;
     readonly failNth?: readonly number[];
     readonly systematic?: boolean;
   };
+  /** Most bytes the case's live MDLs may hold together; beyond it results are partial. */
   readonly memoryCapBytes?: bigint;
 }
 
@@ -108,11 +116,15 @@ export type BytesExpectation =
  * ```
  */
 export interface AllocationExpectations {
+  /** Whether the call must return an MDL, must return NULL, or may do either. */
   readonly result: "mdl" | "null" | "mdl-or-null";
   /** Absent when the result must be NULL. */
   readonly bytes?: BytesExpectation;
+  /** Exact number of pages the MDL must hold; absent when any number will do. */
   readonly pages?: number;
+  /** Every page must lie inside [lowAddress, highAddress]; absent when unchecked. */
   readonly withinBound?: true;
+  /** The pages must be physically contiguous; absent when unchecked. */
   readonly contiguous?: true;
 }
 
@@ -127,9 +139,11 @@ export interface AllocationExpectations {
  * ```
  */
 export interface Expectations extends AllocationExpectations {
+  /** Whether the request's mapping must succeed or may return NULL. */
   readonly mapping: "required" | "may-fail";
   /** The rule a step must break, or undefined when no violation may occur. */
   readonly violation?: ViolationRuleId;
+  /** Budgets in µs for the median and 99th percentile of the first allocation's duration. */
   readonly latency?: { readonly p50Us?: number; readonly p99Us?: number };
 }
 
@@ -150,13 +164,19 @@ export interface Expectations extends AllocationExpectations {
  * ```
  */
 export interface SuiteCase {
+  /** Name of the suite the case belongs to. */
   readonly suite: string;
+  /** The case's name, unique in its suite; its `Deno.test` is named after it. */
   readonly name: string;
+  /** What the case checks and why, as written; absent when not given. */
   readonly description?: string;
   /** "request" for a single call (plus its map/unmap/free), "sequence" for explicit steps. */
   readonly kind: "request" | "sequence";
+  /** Where the case runs: the suite's conditions with the case's over them. */
   readonly conditions: Conditions;
+  /** The calls to make, in order; a request is expanded to allocate, map, unmap, free. */
   readonly steps: readonly Step[];
+  /** What the case must produce, with defaults filled in. */
   readonly expect: Expectations;
   /** How often the whole case runs; latency percentiles are taken over these. */
   readonly repetitions: number;
@@ -178,7 +198,10 @@ export interface SuiteCase {
  * ```
  */
 export interface Suite {
+  /** The suite's name, shown before each case's name in tests and reports. */
   readonly name: string;
+  /** What the suite covers, as written; absent when not given. */
   readonly description?: string;
+  /** The cases, in the order written. */
   readonly cases: readonly SuiteCase[];
 }

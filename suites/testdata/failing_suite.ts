@@ -25,4 +25,7 @@ export const failingSuite = defineSuite({
   ],
 });
 
-registerSuite(failingSuite, { backends: ["simulator"] });
+registerSuite(failingSuite, {
+  backends: ["simulator"],
+  callSite: (register, definition) => register(definition),
+});

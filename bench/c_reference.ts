@@ -1,0 +1,149 @@
+/**
+ * The simulator against a C reference allocator (`bench/native/ref_alloc.c`) doing the same work
+ * on the same free-frame bitmap: the simulator's 64 GiB machine at 30 % fragmentation is built,
+ * its bitmap read back frame by frame (`isFrameFree`, so the layout is identical whatever the
+ * fragmentation model) and handed to the C side, and both run the same requests. Cases alternate
+ * between the two, so the ratios come from one run on the same, possibly busy, machine; nothing is
+ * asserted. Also measures the cost of recording call sites (`captureAllocationSites`).
+ *
+ * Run: `npx --yes deno@2 task bench:c-reference` (builds the library into bench/native/build/).
+ *
+ * @module
+ */
+
+import { Simulator } from "../mod.ts";
+
+const ANY = 0x7fffffffffffffffn;
+const FOUR_GIB = 0xffffffffn;
+const here = new URL(".", import.meta.url);
+const source = new URL("native/ref_alloc.c", here).pathname;
+const library = new URL("native/build/libref_alloc.so", here).pathname;
+
+/**
+ * Builds the reference library when it is missing or older than its source; returns its path.
+ *
+ * @example
+ * ```ts ignore
+ * const path = await buildReference(); // ".../bench/native/build/libref_alloc.so"
+ * ```
+ */
+export async function buildReference(): Promise<string> {
+  const built = await Deno.stat(library).catch(() => null);
+  const src = await Deno.stat(source);
+  if (built?.mtime && src.mtime && built.mtime >= src.mtime) return library;
+  await Deno.mkdir(new URL("native/build/", here), { recursive: true });
+  const cc = Deno.env.get("CC") ?? "cc";
+  const args = ["-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-o", library, source];
+  const { code, stderr } = await new Deno.Command(cc, { args, stderr: "piped" }).output();
+  if (code !== 0) throw new Error(`${cc} failed: ${new TextDecoder().decode(stderr)}`);
+  return library;
+}
+
+/**
+ * The simulator's free-frame bitmap as 32-frame words (1 = free), read through `isFrameFree`.
+ *
+ * @example
+ * ```ts
+ * import { Simulator } from "../mod.ts";
+ * using sim = new Simulator({ machine: "x64-4gib" });
+ * exportBitmap(sim, 1 << 20).length; // 32768
+ * ```
+ */
+export function exportBitmap(sim: Simulator, frameCount: number): Uint32Array {
+  const words = new Uint32Array(Math.ceil(frameCount / 32));
+  for (let f = 0; f < frameCount; f++) if (sim.isFrameFree(f)) words[f >>> 5] |= 1 << (f & 31);
+  return words;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** ns per call of `body`, as the median of `samples` batches of `batch` calls. */
+function timeNs(samples: number, batch: number, body: () => void): number {
+  for (let i = 0; i < batch; i++) body();
+  const times: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    const start = performance.now();
+    for (let i = 0; i < batch; i++) body();
+    times.push((performance.now() - start) * 1e6 / batch);
+  }
+  return median(times);
+}
+
+if (import.meta.main) {
+  const lib = Deno.dlopen(await buildReference(), {
+    ref_load: { parameters: ["buffer", "usize"], result: "i32" },
+    ref_alloc_free: { parameters: ["u64", "u64", "u32", "buffer"], result: "f64" },
+    ref_find_run: { parameters: ["u64", "u32", "buffer"], result: "f64" },
+  });
+  const options = { machine: "x64-64gib", fragmentation: 0.3, seed: 1 } as const;
+  const sim = new Simulator({ ...options, captureAllocationSites: false });
+  const sites = new Simulator({ ...options, captureAllocationSites: true });
+  const last = sim.machine.ranges.at(-1)!;
+  const frameCount = Number((last.base + last.length) / BigInt(sim.pageSize));
+  const bitmap = exportBitmap(sim, frameCount);
+  if (lib.symbols.ref_load(bitmap, BigInt(bitmap.length)) !== 0) throw new Error("ref_load");
+  const out = new Uint32Array(1 << 18);
+  const found = new BigInt64Array(1);
+  const stream = sim.stream();
+  const siteStream = sites.stream();
+  const rounds = 5;
+  const cases = [
+    { name: "1 MiB allocate + free", bytes: 1 << 20, high: ANY, batch: 200, samples: 21 },
+    { name: "1 MiB, HighAddress 4 GiB", bytes: 1 << 20, high: FOUR_GIB, batch: 200, samples: 21 },
+    { name: "1 GiB allocate + free", bytes: 1 << 30, high: ANY, batch: 1, samples: 7 },
+    { name: "1 GiB, HighAddress 4 GiB", bytes: 1 << 30, high: FOUR_GIB, batch: 1, samples: 7 },
+  ];
+  const ratios = new Map<string, { sim: number[]; c: number[] }>();
+  const add = (name: string, s: number, c: number) => {
+    const r = ratios.get(name) ?? { sim: [], c: [] };
+    r.sim.push(s);
+    r.c.push(c);
+    ratios.set(name, r);
+  };
+  for (let round = 0; round < rounds; round++) {
+    for (const k of cases) {
+      const pages = k.bytes / sim.pageSize;
+      const hiFrame = k.high === ANY ? BigInt(frameCount) : (k.high + 1n) / BigInt(sim.pageSize);
+      const c = median(
+        Array.from(
+          { length: k.samples },
+          () => lib.symbols.ref_alloc_free(BigInt(pages), hiFrame, k.batch, out),
+        ),
+      );
+      if (c === 0) throw new Error(`the C side could not allocate ${k.name}`);
+      const s = timeNs(k.samples, k.batch, () => {
+        stream.freePagesFromMdl(stream.allocatePagesForMdl(k.high, k.bytes)!);
+      });
+      add(k.name, s, c);
+    }
+    const c = median(Array.from({ length: 11 }, () => lib.symbols.ref_find_run(512n, 1, found)));
+    const s = timeNs(11, 1, () => void stream.allocateContiguousPagesForMdl(0n, ANY, 2 << 20));
+    add("contiguous 2 MiB search", s, c);
+    const none = timeNs(21, 200, () => {
+      stream.freePagesFromMdl(stream.allocatePagesForMdl(ANY, 1 << 20)!);
+    });
+    const every = timeNs(21, 200, () => {
+      siteStream.freePagesFromMdl(siteStream.allocatePagesForMdl(ANY, 1 << 20)!);
+    });
+    add("1 MiB, every call site recorded (vs none)", every, none);
+  }
+  const rows = [...ratios].map(([name, r]) => {
+    const ratio = r.sim.map((s, i) => s / r.c[i]).sort((a, b) => a - b);
+    return {
+      case: name,
+      simulator: `${(median(r.sim) / 1000).toFixed(1)} µs`,
+      reference: `${(median(r.c) / 1000).toFixed(1)} µs`,
+      "ratio (median, range)": `${median(ratio).toFixed(2)}× (${ratio[0].toFixed(2)}–${
+        ratio.at(-1)!.toFixed(2)
+      })`,
+    };
+  });
+  console.log(`C reference: contiguous 2 MiB search found ${found[0]} (−1: none)`);
+  console.table(rows);
+  sim.close();
+  sites.close();
+  lib.close();
+}

@@ -1,0 +1,303 @@
+/**
+ * Placement: which free frames a non-contiguous allocation gets. The documentation promises only
+ * "pages inside [Low, High]", so where they lie is a named policy ([HW?] in
+ * `docs/wavert-semantics.md`), chosen with `new Simulator({ placement })`:
+ *
+ * - `"lowest-first"`: free frames in ascending order from LowAddress, as ReactOS's
+ *   `MiAllocatePagesForMdl` scans them when a range is given. On an unfragmented machine every
+ *   buffer lies at the bottom of RAM, so a check that pages stay below 4 GiB can never fail.
+ * - `"running-system"` (default): frames as a running system's free lists hand them out: the
+ *   pages freed most recently are reused first (last freed, first reused), the rest come in short
+ *   physically contiguous runs (geometric, mean 2 pages) from random places spread across all RAM
+ *   in range, so on a machine with RAM above 4 GiB most pages lie there. Seeded: the same seed,
+ *   options and calls give the same frames.
+ * - `{ profile }` (`"calibrated"`): the same scattered mechanics with run lengths drawn from a
+ *   measured {@linkcode PlacementProfile} and its share of pages above 4 GiB.
+ *
+ * Contiguous requests (one run, chunks, PREFER_CONTIGUOUS) search lowest-first under every
+ * placement.
+ *
+ * @module
+ */
+
+import type { FrameBitmap } from "./frame_bitmap.ts";
+import type { MachineLayout } from "./machine.ts";
+import type { PlacementProfile } from "./placement_profile.ts";
+import { geometric, seededRandom } from "./random.ts";
+
+/** Names of the placement policies. */
+export type PlacementName = "lowest-first" | "running-system" | "calibrated";
+
+/**
+ * The `placement` option: a policy name, or `{ profile }` for the calibrated placement.
+ *
+ * @example
+ * ```ts
+ * const option: PlacementOption = "lowest-first";
+ * ```
+ */
+export type PlacementOption = "lowest-first" | "running-system" | {
+  readonly profile: PlacementProfile;
+};
+
+/** The default placement, with the evidence in this module's documentation. */
+export const DEFAULT_PLACEMENT: "running-system" | "lowest-first" = "running-system";
+
+/**
+ * How one simulator picks free frames for a non-contiguous allocation.
+ *
+ * @example
+ * ```ts
+ * import { FrameBitmap } from "./frame_bitmap.ts";
+ * import { machinePresets } from "./machine.ts";
+ * const placement: Placement = createPlacement("lowest-first", machinePresets["x64-4gib"], 1);
+ * const bitmap = new FrameBitmap(64);
+ * bitmap.setRange(8, 56, true);
+ * const out: number[] = [];
+ * placement.take(bitmap, 0, 64, 2, out, 0); // 2: frames 8 and 9
+ * ```
+ */
+export interface Placement {
+  readonly name: PlacementName;
+  /** Takes up to `max` free frames of [lo, hi) into `out[offset…]`; returns how many. */
+  take(
+    bitmap: FrameBitmap,
+    lo: number,
+    hi: number,
+    max: number,
+    out: number[],
+    offset: number,
+  ): number;
+  /** Told of frames a driver freed, in MDL order. */
+  freed(frames: ArrayLike<number>, count: number): void;
+  /** Forgets every free it was told of and restarts its random stream, as when just created. */
+  reset(): void;
+}
+
+/**
+ * The placement for an option, on `machine`, seeded by `seed`.
+ *
+ * @example
+ * ```ts
+ * import { machinePresets } from "./machine.ts";
+ * createPlacement("running-system", machinePresets["x64-16gib"], 42).name; // "running-system"
+ * ```
+ */
+export function createPlacement(
+  option: PlacementOption,
+  machine: MachineLayout,
+  seed: number,
+): Placement {
+  if (option === "lowest-first") return lowestFirst;
+  if (option === "running-system") {
+    return new ScatteredPlacement("running-system", machine, seed, {
+      drawRun: (random) => geometric(random, RUNNING_SYSTEM_MEAN_RUN),
+      above4GiBShare: null,
+      reuse: true,
+    });
+  }
+  if (option !== null && typeof option === "object" && typeof option.profile === "object") {
+    const profile = option.profile;
+    if (profile.pageSize !== machine.pageSize) {
+      throw new RangeError(
+        `placement.profile was measured with ${profile.pageSize}-byte pages, ` +
+          `the machine has ${machine.pageSize}`,
+      );
+    }
+    return new ScatteredPlacement("calibrated", machine, seed, {
+      drawRun: runSampler(profile.runLengths),
+      above4GiBShare: profile.above4GiBShare,
+      reuse: false,
+    });
+  }
+  throw new RangeError(
+    `placement must be "lowest-first", "running-system" or { profile }, got ${
+      typeof option === "string" ? JSON.stringify(option) : String(option)
+    }`,
+  );
+}
+
+/** Mean run of the `running-system` placement, in pages: an assumption until Windows measures it. */
+const RUNNING_SYSTEM_MEAN_RUN = 2;
+/** Frames remembered as recently freed. */
+const RECENT_CAPACITY = 1 << 16;
+
+const lowestFirst: Placement = {
+  name: "lowest-first",
+  take: (bitmap, lo, hi, max, out, offset) => bitmap.takeAscending(lo, hi, max, out, offset),
+  freed() {},
+  reset() {},
+};
+
+interface ScatterParameters {
+  readonly drawRun: (random: () => number) => number;
+  /** Share of starts placed at or above 4 GiB when the range has RAM on both sides. */
+  readonly above4GiBShare: number | null;
+  readonly reuse: boolean;
+}
+
+class ScatteredPlacement implements Placement {
+  readonly name: PlacementName;
+  readonly #seed: number;
+  #random: () => number;
+  readonly #starts: number[] = [];
+  readonly #ends: number[] = [];
+  readonly #fourGiB: number;
+  readonly #params: ScatterParameters;
+  /** Frame lists of recent frees, oldest first; each used from its end (last freed first). */
+  readonly #batches: ArrayLike<number>[] = [];
+  readonly #batchCounts: number[] = [];
+  #remembered = 0;
+
+  constructor(
+    name: PlacementName,
+    machine: MachineLayout,
+    seed: number,
+    params: ScatterParameters,
+  ) {
+    this.name = name;
+    // Its own stream, so that fragmentation and faults draw the same numbers as before.
+    this.#seed = (seed ^ 0x5eed_91ac) >>> 0;
+    this.#random = seededRandom(this.#seed);
+    const page = BigInt(machine.pageSize);
+    for (const r of machine.ranges) {
+      this.#starts.push(Number(r.base / page));
+      this.#ends.push(Number((r.base + r.length) / page));
+    }
+    this.#fourGiB = Number((1n << 32n) / page);
+    this.#params = params;
+  }
+
+  reset(): void {
+    this.#random = seededRandom(this.#seed);
+    this.#batches.length = 0;
+    this.#batchCounts.length = 0;
+    this.#remembered = 0;
+  }
+
+  take(bitmap: FrameBitmap, lo: number, hi: number, max: number, out: number[], offset: number) {
+    let taken = this.#params.reuse ? this.#takeRecent(bitmap, lo, hi, max, out, offset) : 0;
+    const random = this.#random;
+    while (taken < max) {
+      const start = this.#pickStart(lo, hi);
+      if (start < 0) break;
+      let frame = bitmap.findRun(1, start, hi);
+      if (frame < 0 && start > lo) frame = bitmap.findRun(1, lo, start);
+      if (frame < 0) break;
+      const want = Math.min(this.#params.drawRun(random), max - taken);
+      let n = 1;
+      while (n < want && frame + n < hi && bitmap.isFree(frame + n)) n++;
+      bitmap.takeRun(frame, n, out, offset + taken);
+      taken += n;
+    }
+    return taken;
+  }
+
+  freed(frames: ArrayLike<number>, count: number): void {
+    if (!this.#params.reuse || count === 0) return;
+    // The freed MDL's frame list itself, by reference: a free costs no copy.
+    this.#batches.push(frames);
+    this.#batchCounts.push(count);
+    this.#remembered += count;
+    if (this.#remembered > RECENT_CAPACITY) this.#forgetOldest();
+  }
+
+  /** Last freed, first reused; frames out of range stay remembered, taken ones are forgotten. */
+  #takeRecent(
+    bitmap: FrameBitmap,
+    lo: number,
+    hi: number,
+    max: number,
+    out: number[],
+    offset: number,
+  ): number {
+    const batches = this.#batches;
+    const counts = this.#batchCounts;
+    let budget = 2 * max + 256;
+    let kept: number[] | undefined;
+    let taken = 0;
+    while (taken < max && budget > 0 && batches.length > 0) {
+      const top = batches.length - 1;
+      const frames = batches[top];
+      let n = counts[top];
+      while (n > 0 && taken < max && budget-- > 0) {
+        const frame = frames[--n];
+        if (frame < lo || frame >= hi) (kept ??= []).push(frame);
+        else if (bitmap.takeFrame(frame)) out[offset + taken++] = frame;
+      }
+      this.#remembered -= counts[top] - n;
+      if (n === 0) {
+        batches.pop();
+        counts.pop();
+      } else counts[top] = n;
+    }
+    if (kept !== undefined) this.freed(kept.reverse(), kept.length);
+    return taken;
+  }
+
+  #forgetOldest(): void {
+    let drop = 0;
+    while (this.#remembered > RECENT_CAPACITY / 2) this.#remembered -= this.#batchCounts[drop++];
+    this.#batches.splice(0, drop);
+    this.#batchCounts.splice(0, drop);
+  }
+
+  /** A random RAM frame of [lo, hi), split below/above 4 GiB by the profile's share; -1 if none. */
+  #pickStart(lo: number, hi: number): number {
+    const share = this.#params.above4GiBShare;
+    const split = this.#fourGiB;
+    if (share !== null && lo < split && hi > split) {
+      const below = this.#ramIn(lo, split);
+      const above = this.#ramIn(split, hi);
+      if (below > 0 && above > 0) {
+        return this.#random() < share ? this.#nth(split, hi, above) : this.#nth(lo, split, below);
+      }
+    }
+    const total = this.#ramIn(lo, hi);
+    return total === 0 ? -1 : this.#nth(lo, hi, total);
+  }
+
+  #ramIn(lo: number, hi: number): number {
+    let total = 0;
+    for (let i = 0; i < this.#starts.length; i++) {
+      total += Math.max(0, Math.min(hi, this.#ends[i]) - Math.max(lo, this.#starts[i]));
+    }
+    return total;
+  }
+
+  /** The k-th RAM frame of [lo, hi) for a uniform k below `total`. */
+  #nth(lo: number, hi: number, total: number): number {
+    let k = Math.floor(this.#random() * total);
+    for (let i = 0; i < this.#starts.length; i++) {
+      const a = Math.max(lo, this.#starts[i]);
+      const n = Math.max(0, Math.min(hi, this.#ends[i]) - a);
+      if (k < n) return a + k;
+      k -= n;
+    }
+    return lo;
+  }
+}
+
+/**
+ * Draws run lengths from `[length, count]` pairs in proportion to their counts: each draw is one
+ * run, so the runs the placement makes follow the measured histogram.
+ */
+function runSampler(
+  pairs: readonly (readonly [number, number])[],
+): (random: () => number) => number {
+  const lengths = pairs.map(([length]) => length);
+  const cumulative: number[] = [];
+  let total = 0;
+  for (const [, n] of pairs) cumulative.push(total += n);
+  return (random) => {
+    const x = random() * total;
+    let a = 0;
+    let b = cumulative.length - 1;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (cumulative[m] > x) b = m;
+      else a = m + 1;
+    }
+    return lengths[a];
+  };
+}

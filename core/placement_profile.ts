@@ -1,0 +1,118 @@
+/**
+ * A placement profile: how one machine's allocator places pages (lengths of physically contiguous
+ * runs, share of pages above 4 GiB, spread), measured through the hardware backend by
+ * `bench/placement_calibrate.ts` and saved as versioned JSON that the simulator's `calibrated`
+ * placement replays. Files are validated with zod on load; a wrong file is refused with a message
+ * naming the file and the problem.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+
+/** The format tag of version 1. */
+export const PLACEMENT_PROFILE_FORMAT = "wavert-bench.placement-profile/1";
+
+const count = z.number().int().nonnegative();
+const share = z.number().min(0).max(1);
+
+/** The zod schema of a placement profile file, version 1. */
+export const placementProfileSchema = z.object({
+  format: z.literal(PLACEMENT_PROFILE_FORMAT),
+  /** ISO time of the measurement. */
+  measuredAt: z.string().min(1),
+  /** Backend measured, e.g. `linux-host`. */
+  measuredOn: z.string().min(1),
+  pageSize: z.union([z.literal(4096), z.literal(16384), z.literal(65536)]),
+  /** Buffer sizes in bytes and how many rounds of each were allocated. */
+  workload: z.object({
+    sizes: z.array(z.number().int().positive()).min(1),
+    rounds: z.number().int().positive(),
+  }),
+  allocations: count,
+  pages: z.number().int().positive(),
+  /**
+   * `[length, count]` pairs, lengths ascending and distinct: every run of physically contiguous
+   * pages in MDL order except each MDL's last run (cut short by the buffer's end).
+   */
+  runLengths: z.array(z.tuple([z.number().int().positive(), z.number().int().positive()])).min(1)
+    .refine(
+      (pairs) => pairs.every(([length], i) => i === 0 || length > pairs[i - 1][0]),
+      "run lengths must be ascending and distinct",
+    ),
+  /** Share of allocated pages at or above 4 GiB. */
+  above4GiBShare: share,
+  /** (95th − 5th percentile of frame numbers) ÷ highest RAM frame. */
+  spread: share,
+  /** Share of an allocation's pages that the allocation freed just before it had held. */
+  reuseShare: share,
+});
+
+/**
+ * A placement profile, as {@linkcode placementProfileSchema} describes it.
+ *
+ * @example
+ * ```ts
+ * const profile: PlacementProfile = {
+ *   format: "wavert-bench.placement-profile/1",
+ *   measuredAt: "2025-01-01T00:00:00.000Z",
+ *   measuredOn: "linux-host",
+ *   pageSize: 4096,
+ *   workload: { sizes: [65536], rounds: 1 },
+ *   allocations: 1,
+ *   pages: 16,
+ *   runLengths: [[1, 12], [2, 1]],
+ *   above4GiBShare: 0.9,
+ *   spread: 0.7,
+ *   reuseShare: 0,
+ * };
+ * ```
+ */
+export type PlacementProfile = z.infer<typeof placementProfileSchema>;
+
+/**
+ * Checks a parsed value against the schema; `source` (a file name) starts every message.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   parsePlacementProfile({ format: "something/1" }, "p.json");
+ * } catch (e) {
+ *   console.log(e); // TypeError: p.json is not a valid placement profile: format: …
+ * }
+ * ```
+ */
+export function parsePlacementProfile(value: unknown, source: string): PlacementProfile {
+  const result = placementProfileSchema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) =>
+    `${issue.path.length ? issue.path.join(".") : "(root)"}: ${issue.message}`
+  );
+  throw new TypeError(`${source} is not a valid placement profile: ${problems.join("; ")}`);
+}
+
+/**
+ * Reads and validates a profile file.
+ *
+ * @example
+ * ```ts ignore
+ * import { Simulator } from "../mod.ts";
+ * const profile = loadPlacementProfile("bench/testdata/placement-profile.json");
+ * using sim = new Simulator({ placement: { profile } });
+ * ```
+ */
+export function loadPlacementProfile(path: string): PlacementProfile {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (e) {
+    throw new TypeError(`${path}: cannot read the placement profile (${(e as Error).message})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new TypeError(`${path} is not JSON: ${(e as Error).message}`);
+  }
+  return parsePlacementProfile(value, path);
+}

@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { Simulator } from "../mod.ts";
+import {
+  loadPlacementProfile,
+  parsePlacementProfile,
+  type PlacementProfile,
+} from "./placement_profile.ts";
+
+const ANY = -1n;
+const FOUR_GIB_FRAME = 0x100000;
+
+const profile: PlacementProfile = {
+  format: "wavert-bench.placement-profile/1",
+  measuredAt: "2025-01-01T00:00:00.000Z",
+  measuredOn: "linux-host",
+  pageSize: 4096,
+  workload: { sizes: [65536], rounds: 1 },
+  allocations: 1,
+  pages: 16,
+  runLengths: [[1, 90], [8, 10]],
+  above4GiBShare: 0.5,
+  spread: 0.7,
+  reuseShare: 0,
+};
+
+function framesOf(options: ConstructorParameters<typeof Simulator>[0]): number[][] {
+  using sim = new Simulator(options);
+  const stream = sim.stream();
+  const out: number[][] = [];
+  for (const bytes of [65536, 1 << 20, 4096]) {
+    const mdl = stream.allocatePagesForMdl(ANY, bytes)!;
+    out.push([...mdl.pfns]);
+    if (bytes !== 4096) stream.freePagesFromMdl(mdl);
+  }
+  return out;
+}
+
+Deno.test("same seed, same frames under every placement; another seed, other frames", () => {
+  for (const placement of ["running-system", "lowest-first", { profile }] as const) {
+    const a = framesOf({ seed: 9, placement, fragmentation: 0.2 });
+    assert.deepEqual(framesOf({ seed: 9, placement, fragmentation: 0.2 }), a);
+    if (placement !== "lowest-first") {
+      assert.notDeepEqual(framesOf({ seed: 10, placement, fragmentation: 0.2 }), a);
+    }
+  }
+});
+
+Deno.test("running-system (the default): most pages above 4 GiB on x64-16gib, short scattered runs", () => {
+  using sim = new Simulator({ machine: "x64-16gib", seed: 4 });
+  const mdl = sim.stream().allocatePagesForMdl(ANY, 16 << 20)!;
+  const pfns = [...mdl.pfns];
+  const above = pfns.filter((f) => f >= FOUR_GIB_FRAME).length / pfns.length;
+  assert.ok(above > 0.7 && above < 0.92, `share above 4 GiB ${above}`);
+  let runs = 1;
+  for (let i = 1; i < pfns.length; i++) if (pfns[i] !== pfns[i - 1] + 1) runs++;
+  assert.ok(pfns.length / runs < 3, `mean run ${pfns.length / runs} pages`);
+  assert.equal(new Set(pfns).size, pfns.length, "a frame handed out twice");
+});
+
+Deno.test("running-system: a 32-bit bound is not vacuous: a buffer below 4 GiB lies away from the bottom", () => {
+  using sim = new Simulator({ machine: "x64-16gib", seed: 4 });
+  const mdl = sim.stream().allocatePagesForMdl(0xFFFFFFFFn, 1 << 20)!;
+  assert.ok([...mdl.pfns].every((f) => f < FOUR_GIB_FRAME));
+  assert.ok(Math.max(...mdl.pfns) > 0x10000, "all pages at the bottom of RAM, as lowest-first");
+});
+
+Deno.test("running-system: the pages freed last are reused first, last freed first", () => {
+  using sim = new Simulator({ seed: 2 });
+  const stream = sim.stream();
+  const first = stream.allocatePagesForMdl(ANY, 8 * 4096)!;
+  const frames = [...first.pfns];
+  stream.freePagesFromMdl(first);
+  const again = stream.allocatePagesForMdl(ANY, 4 * 4096)!;
+  assert.deepEqual([...again.pfns], frames.slice(4).reverse());
+  stream.freePagesFromMdl(again);
+});
+
+Deno.test("calibrated: the profile's share above 4 GiB and its run lengths", () => {
+  using sim = new Simulator({ machine: "x64-16gib", seed: 5, placement: { profile } });
+  const pfns = [...sim.stream().allocatePagesForMdl(ANY, 16 << 20)!.pfns];
+  const above = pfns.filter((f) => f >= FOUR_GIB_FRAME).length / pfns.length;
+  assert.ok(Math.abs(above - 0.5) < 0.1, `share above 4 GiB ${above}`);
+  const lengths = new Set<number>();
+  let run = 1;
+  for (let i = 1; i <= pfns.length; i++) {
+    if (i < pfns.length && pfns[i] === pfns[i - 1] + 1) run++;
+    else (lengths.add(run), run = 1);
+  }
+  // Runs of 1 and 8 pages; two may touch by chance, nothing much longer.
+  assert.ok(lengths.has(1) && lengths.has(8) && Math.max(...lengths) <= 16, `${[...lengths]}`);
+});
+
+Deno.test("placement: bad options and profiles are refused naming the problem", () => {
+  assert.throws(
+    () => new Simulator({ placement: "highest-first" as never }),
+    /placement must be.*"highest-first"/,
+  );
+  assert.throws(
+    () => new Simulator({ pageSize: 65536, placement: { profile } }),
+    /RangeError: placement.profile was measured with 4096-byte pages/,
+  );
+  assert.throws(
+    () => parsePlacementProfile({ ...profile, format: "wavert-bench.cost-profile/1" }, "x.json"),
+    /x.json is not a valid placement profile: format/,
+  );
+  assert.throws(
+    () => parsePlacementProfile({ ...profile, runLengths: [[2, 1], [1, 1]] }, "y.json"),
+    /y.json .*runLengths: run lengths must be ascending/,
+  );
+  assert.throws(
+    () => parsePlacementProfile({ ...profile, above4GiBShare: 1.5 }, "z.json"),
+    /z.json .*above4GiBShare/,
+  );
+});
+
+Deno.test("loadPlacementProfile names the file for unreadable, non-JSON and wrong files", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    assert.throws(() => loadPlacementProfile(`${dir}/missing.json`), /missing.json: cannot read/);
+    await Deno.writeTextFile(`${dir}/bad.json`, "{ not json");
+    assert.throws(() => loadPlacementProfile(`${dir}/bad.json`), /bad.json is not JSON/);
+    await Deno.writeTextFile(`${dir}/wrong.json`, JSON.stringify({ ...profile, pages: 0 }));
+    assert.throws(
+      () => loadPlacementProfile(`${dir}/wrong.json`),
+      /wrong.json is not a valid placement profile: pages/,
+    );
+    await Deno.writeTextFile(`${dir}/good.json`, JSON.stringify(profile));
+    assert.deepEqual(loadPlacementProfile(`${dir}/good.json`), profile);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,2 @@
+/* Forwarding header: drivers that include <portcls.h> compile unchanged. */
+#include "wrt_portcls.h"

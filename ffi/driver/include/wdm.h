@@ -1,0 +1,2 @@
+/* Forwarding header: drivers that include <wdm.h> compile unchanged. */
+#include "wrt_wdm.h"

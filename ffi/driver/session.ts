@@ -1,0 +1,442 @@
+/**
+ * One case's connection between a driver and a simulator stream: dispatches the driver's port
+ * and pool calls to the simulator, injects the faults keyed by native call sites, materialises
+ * MDLs for the shim, and keeps the record the contract checks read (every MDL, mapping and pool
+ * block, which driver call made it, and from which call site). A `DriverViolation` inside a
+ * callback stops the driver call like a bug check.
+ *
+ * @module
+ */
+
+import type { Mdl, WaveRtStream } from "../../core/backend.ts";
+import type { CacheType } from "../../core/constants.ts";
+import type { Simulator } from "../../core/simulator.ts";
+import { DriverViolation } from "../../core/violations.ts";
+import { type DriverFinding, DriverRules, findingOf } from "./findings.ts";
+import type { DriverLibrary, EntryArguments } from "./library.ts";
+
+/** Port operations, as numbered in `wrt_harness.h`. */
+const Op = {
+  allocate: 1,
+  allocateContiguous: 2,
+  map: 3,
+  unmap: 4,
+  free: 5,
+  pageCount: 6,
+  pageAddress: 7,
+  poolAllocate: 8,
+  poolFree: 9,
+  check: 10,
+} as const;
+const OP_NAMES = [
+  "",
+  "AllocatePagesForMdl",
+  "AllocateContiguousPagesForMdl",
+  "MapAllocatedPages",
+  "UnmapAllocatedPages",
+  "FreePagesFromMdl",
+  "GetPhysicalPagesCount",
+  "GetPhysicalPageAddress",
+  "ExAllocatePool2",
+  "ExFreePoolWithTag",
+  "",
+];
+const BUGCHECK = -1;
+const ANY_TAG = 0xffff_ffff_ffff_ffffn;
+const FOREIGN: Mdl = Object.freeze({
+  byteCount: 0,
+  byteOffset: 0,
+  startVa: 0n,
+  mdlFlags: 0,
+  mappedSystemVa: null,
+  pfns: [],
+});
+
+/**
+ * The site value of a call from outside the driver library.
+ *
+ * @example
+ * ```ts
+ * NO_SITE; // 0xFFFFFFFF
+ * ```
+ */
+export const NO_SITE = 0xffff_ffff;
+
+/**
+ * An MDL the driver got from the bridge.
+ *
+ * @example
+ * ```ts
+ * const open = (r: MdlRecord) => !r.freed && r.simVa !== null; // still mapped
+ * ```
+ */
+export interface MdlRecord {
+  readonly handle: number;
+  readonly mdl: Mdl;
+  readonly pages: number;
+  readonly site: number;
+  readonly epoch: number;
+  simVa: bigint | null;
+  cacheType: number | null;
+  freed: boolean;
+}
+
+/**
+ * A pool block the driver allocated.
+ *
+ * @example
+ * ```ts
+ * const leaked = (blocks: PoolRecord[]) => blocks.filter((b) => !b.freed);
+ * ```
+ */
+export interface PoolRecord {
+  readonly id: number;
+  readonly bytes: number;
+  readonly tag: number;
+  readonly site: number;
+  readonly epoch: number;
+  freed: boolean;
+}
+
+/**
+ * A distinct call site of a call that can fail (allocations, maps, pool allocations).
+ *
+ * @example
+ * ```ts
+ * const site: FaultSite = { site: 0x1a2b, operation: "MapAllocatedPages", calls: 1 };
+ * ```
+ */
+export interface FaultSite {
+  readonly site: number;
+  readonly operation: string;
+  calls: number;
+}
+
+/**
+ * Faults the bridge injects itself, keyed by the driver's native call sites (which the
+ * simulator cannot see: to it every call comes from the same callback).
+ *
+ * @example
+ * ```ts
+ * const plan: BridgeFaults = { failSites: [{ site: 0x1a2b, occurrence: 1 }] };
+ * ```
+ */
+export interface BridgeFaults {
+  /** Fail the first call from each distinct call site, like Driver Verifier's systematic mode. */
+  readonly systematic?: boolean;
+  /** Fail the given occurrence (1-based) of the call from each given site. */
+  readonly failSites?: readonly { readonly site: number; readonly occurrence: number }[];
+  /** Probability that a pool allocation fails (page calls use the simulator's own faults). */
+  readonly poolProbability?: number;
+  /** Seed for `poolProbability`. */
+  readonly seed?: number;
+}
+
+/**
+ * What one entry call returned.
+ *
+ * @example
+ * ```ts
+ * const ok = (o: EntryOutcome) => !o.stopped && o.status >= 0; // NT_SUCCESS
+ * ```
+ */
+export interface EntryOutcome {
+  /** The driver was stopped by a bug check; `stop` on the session says why. */
+  readonly stopped: boolean;
+  readonly status: number;
+  readonly mdl: bigint;
+  /** Handle of the returned MDL, 0 when the bridge never handed it out. */
+  readonly handle: number;
+  readonly actualSize: number;
+  readonly offset: number;
+  readonly cacheType: number;
+  readonly irql: number;
+}
+
+/**
+ * One case's connection between the driver and a simulator stream: dispatches the driver's port
+ * and pool calls, injects the bridge's faults and keeps the record of what the driver holds.
+ * Obtain one with {@linkcode DriverLibrary.begin}.
+ *
+ * @example
+ * ```ts ignore
+ * // Not run as a doc test: it needs a built driver library and --allow-ffi.
+ * using sim = new Simulator();
+ * const session = library.begin(sim);
+ * try {
+ *   session.create(format, "");
+ * } finally {
+ *   session.end();
+ * }
+ * ```
+ */
+export class DriverSession {
+  readonly library: DriverLibrary;
+  readonly simulator: Simulator;
+  readonly stream: WaveRtStream;
+  readonly mdls: (MdlRecord | undefined)[] = [undefined];
+  readonly pool: (PoolRecord | undefined)[] = [undefined];
+  readonly sites = new Map<number, FaultSite>();
+  /** Which driver call is running: resources it creates are tagged with it. */
+  epoch = 0;
+  /** Step index for findings. */
+  step = -1;
+  /** Why the driver was stopped, once it was. */
+  stop: DriverFinding | null = null;
+  /** Port calls (IPortWaveRTStream methods) so far. */
+  portCalls = 0;
+  /** Faults the bridge injected so far. */
+  injected = 0;
+  /** Most pages the driver held at once. */
+  peakPages = 0;
+  #heldPages = 0;
+  readonly #faults: BridgeFaults;
+  readonly #random: () => number;
+  readonly #control32: Uint32Array;
+  #pfns: Uint32Array;
+
+  constructor(
+    library: DriverLibrary,
+    simulator: Simulator,
+    faults: BridgeFaults,
+    control: ArrayBuffer,
+  ) {
+    this.library = library;
+    this.simulator = simulator;
+    this.stream = simulator.stream();
+    this.#faults = faults;
+    this.#random = mulberry32(faults.seed ?? 1);
+    this.#control32 = new Uint32Array(control);
+    this.#pfns = this.#growPfns(256);
+  }
+
+  /** Runs a driver entry with this session's epoch. */
+  call(
+    call: "create" | "allocate" | "free" | "destroy",
+    args: EntryArguments,
+  ): EntryOutcome {
+    this.epoch++;
+    return this.library.entry(call, args);
+  }
+
+  /** Frees the native side of the case (every MDL, mapping and pool block). */
+  end(): void {
+    this.library.end(this);
+  }
+
+  /** @internal The port callback. */
+  dispatch(
+    opIrql: number,
+    handle: number,
+    a: number | bigint,
+    b: number | bigint,
+    c: number | bigint,
+    site: number,
+  ): number | bigint {
+    const op = opIrql & 0xff;
+    const irql = opIrql >>> 8;
+    try {
+      if (irql !== 0 && op <= Op.pageAddress) {
+        return this.simulator.withIrql(irql, () => this.#port(op, handle, a, b, c, site));
+      }
+      return this.#port(op, handle, a, b, c, site);
+    } catch (e) {
+      this.stop = this.#stopFinding(e, op, site);
+      return BUGCHECK;
+    }
+  }
+
+  #port(
+    op: number,
+    handle: number,
+    a: number | bigint,
+    b: number | bigint,
+    c: number | bigint,
+    site: number,
+  ): number | bigint {
+    if (op <= Op.pageAddress) this.portCalls++;
+    const record = this.mdls[handle];
+    const mdl = record?.mdl ?? FOREIGN;
+    switch (op) {
+      case Op.allocate:
+      case Op.allocateContiguous: {
+        if (this.#inject(op, site)) return 0;
+        const allocated = op === Op.allocate
+          ? this.stream.allocatePagesForMdl(BigInt(a), BigInt(c))
+          : this.stream.allocateContiguousPagesForMdl(BigInt(a), BigInt(b), BigInt(c));
+        return allocated === null ? 0 : this.#materialise(allocated, site);
+      }
+      case Op.map: {
+        if (this.#inject(op, site)) return 0;
+        const va = this.stream.mapAllocatedPages(mdl, (Number(a) | 0) as CacheType);
+        if (va === null || record === undefined) return 0;
+        record.simVa = va;
+        record.cacheType = Number(a) | 0;
+        this.#writeFields(record.mdl);
+        return 1;
+      }
+      case Op.unmap: {
+        const va = Number(a) === 1 && record?.simVa != null ? record.simVa : 0n;
+        this.stream.unmapAllocatedPages(va, mdl);
+        if (record) {
+          record.simVa = null;
+          record.cacheType = null;
+          this.#writeFields(record.mdl);
+        }
+        return 0;
+      }
+      case Op.free:
+        this.stream.freePagesFromMdl(mdl);
+        if (record) {
+          record.freed = true;
+          this.#heldPages -= record.pages;
+        }
+        return 0;
+      case Op.pageCount:
+        return this.stream.getPhysicalPagesCount(mdl);
+      case Op.pageAddress:
+        return this.stream.getPhysicalPageAddress(mdl, Number(a));
+      case Op.poolAllocate: {
+        if (this.#inject(op, site)) return 0;
+        const id = this.pool.length;
+        this.pool.push({
+          id,
+          bytes: Number(a),
+          tag: Number(b),
+          site,
+          epoch: this.epoch,
+          freed: false,
+        });
+        return id;
+      }
+      case Op.poolFree:
+        return this.#poolFree(handle, BigInt(a), site);
+      case Op.check:
+        throw checkFinding(Number(a), Number(b));
+      default:
+        throw new RangeError(`unknown port operation ${op}`);
+    }
+  }
+
+  #poolFree(id: number, tag: bigint, site: number): number {
+    const block = this.pool[id];
+    if (block === undefined) {
+      throw findingOf(DriverRules.poolForeignFree, "the address is no pool block", { site });
+    }
+    if (block.freed) {
+      throw findingOf(DriverRules.poolDoubleFree, `pool block #${id} (${block.bytes} bytes)`, {
+        site,
+      });
+    }
+    if (tag !== ANY_TAG && Number(tag) !== block.tag) {
+      throw findingOf(
+        DriverRules.poolTagMismatch,
+        `block #${id} has tag ${tagName(block.tag)}, freed with ${tagName(Number(tag))}`,
+        { site },
+      );
+    }
+    block.freed = true;
+    return 0;
+  }
+
+  #inject(op: number, site: number): boolean {
+    let entry = this.sites.get(site);
+    if (entry === undefined) {
+      entry = { site, operation: OP_NAMES[op], calls: 0 };
+      this.sites.set(site, entry);
+    }
+    const occurrence = ++entry.calls;
+    const faults = this.#faults;
+    const fail = (faults.systematic === true && occurrence === 1) ||
+      (faults.failSites?.some((f) => f.site === site && f.occurrence === occurrence) ?? false) ||
+      (op === Op.poolAllocate && (faults.poolProbability ?? 0) > 0 &&
+        this.#random() < faults.poolProbability!);
+    if (fail) this.injected++;
+    return fail;
+  }
+
+  #materialise(mdl: Mdl, site: number): number {
+    const handle = this.mdls.length;
+    const pages = mdl.pfns.length;
+    this.mdls.push({
+      handle,
+      mdl,
+      pages,
+      site,
+      epoch: this.epoch,
+      simVa: null,
+      cacheType: null,
+      freed: false,
+    });
+    this.#heldPages += pages;
+    if (this.#heldPages > this.peakPages) this.peakPages = this.#heldPages;
+    if (pages * 2 > this.#pfns.length) this.#pfns = this.#growPfns(pages * 2);
+    const pfns = this.#pfns;
+    for (let i = 0; i < pages; i++) {
+      const pfn = mdl.pfns[i];
+      pfns[2 * i] = pfn >>> 0;
+      pfns[2 * i + 1] = Math.floor(pfn / 0x1_0000_0000);
+    }
+    this.#control32[4] = pages;
+    this.#writeFields(mdl);
+    return handle;
+  }
+
+  #writeFields(mdl: Mdl): void {
+    this.#control32[0] = mdl.byteCount;
+    this.#control32[2] = mdl.mdlFlags;
+  }
+
+  #growPfns(words: number): Uint32Array {
+    const pfns = new Uint32Array(new ArrayBuffer(Math.max(words, 256) * 8));
+    const pointer = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(pfns)));
+    this.#control32[6] = Number(pointer & 0xffff_ffffn);
+    this.#control32[7] = Number(pointer >> 32n);
+    return pfns;
+  }
+
+  #stopFinding(e: unknown, op: number, site: number): DriverFinding {
+    const where = { site, step: this.step, stopped: true };
+    if (isFinding(e)) return { ...e, site: e.site ?? site, step: this.step, stopped: true };
+    if (e instanceof DriverViolation) {
+      return {
+        rule: e.rule,
+        message: `${OP_NAMES[op]}: ${e.message}`,
+        ...(e.bugCheck === undefined ? {} : { bugCheck: e.bugCheck }),
+        ...(e.parameter1 === undefined ? {} : { parameter1: e.parameter1 }),
+        ...(e.verifierRule === undefined ? {} : { verifierRule: e.verifierRule }),
+        ...where,
+      };
+    }
+    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return findingOf(DriverRules.invalidArgument, `${OP_NAMES[op]}: ${message}`, where);
+  }
+}
+
+function checkFinding(code: number, level: number): DriverFinding {
+  if (code === 1) return findingOf(DriverRules.pagedCodeAtRaisedIrql, `at IRQL ${level}`);
+  if (code === 3) return findingOf(DriverRules.raiseIrqlToLower, `to IRQL ${level}`);
+  return findingOf(DriverRules.lowerIrqlToHigher, `to IRQL ${level}`);
+}
+
+function isFinding(e: unknown): e is DriverFinding {
+  return typeof e === "object" && e !== null && !(e instanceof Error) && "rule" in e;
+}
+
+function tagName(tag: number): string {
+  const chars = [0, 8, 16, 24].map((s) => (tag >>> s) & 0xff);
+  return chars.every((ch) => ch >= 0x20 && ch < 0x7f)
+    ? `'${String.fromCharCode(...chars.reverse())}'`
+    : `0x${tag.toString(16)}`;
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Shrinking a failing sweep variant to the smallest case that still fails the same rule: the
+ * fewest pages requested, then the fewest steps, then the simplest notification count; and
+ * printing a case as TypeScript ready to paste into a test.
+ *
+ * @module
+ */
+
+import type { DriverCaseOptions, DriverCaseResult, DriverStep } from "./run_case.ts";
+import type { CaseRunner, SweepVariant } from "./sweep.ts";
+
+const PAGE = 4096;
+const SIZES_PER_BATCH = 4;
+
+/**
+ * The smallest case found that still fails `rule`, starting from `variant`.
+ *
+ * @example
+ * ```ts ignore
+ * // Not run as a doc test: it runs driver cases.
+ * const smallest = await shrinkFailure(variant, baseline, "actual-size-exceeds-mdl", run);
+ * ```
+ */
+export async function shrinkFailure(
+  variant: SweepVariant,
+  baseline: DriverCaseResult,
+  rule: string,
+  run: CaseRunner,
+): Promise<DriverCaseOptions> {
+  const fails = (r: DriverCaseResult) => r.findings.some((f) => f.rule === rule);
+  let best = variant.options;
+
+  // 1. Fewer pages: every page count below the original, smallest first, a few sizes per batch
+  //    so that a small reproduction is found without running every larger one.
+  const pages = Math.ceil(best.requestedBytes / PAGE);
+  for (let from = 1; from < pages; from += SIZES_PER_BATCH) {
+    const candidates: DriverCaseOptions[] = [];
+    for (let k = from; k < Math.min(pages, from + SIZES_PER_BATCH); k++) {
+      candidates.push(...resized(variant, baseline, k * PAGE));
+    }
+    const first = (await run(candidates)).findIndex(fails);
+    if (first >= 0) {
+      best = candidates[first];
+      break;
+    }
+  }
+
+  // 2. Fewer steps: drop one at a time while it still fails (each round tries all in one batch).
+  for (;;) {
+    const steps: readonly DriverStep[] = best.steps ?? [{ call: "allocate" }, { call: "free" }];
+    if (steps.length <= 1) break;
+    const fewer = steps.map((_, i) => ({ ...best, steps: steps.filter((_, j) => j !== i) }));
+    const results = await run(fewer);
+    const first = results.findIndex(fails);
+    if (first < 0) break;
+    best = fewer[first];
+  }
+
+  // 3. A simpler notification count.
+  if ((best.notificationCount ?? 0) > 1) {
+    const simpler = { ...best, notificationCount: 1 };
+    const [result] = await run([simpler]);
+    if (fails(result)) best = simpler;
+  }
+  return best;
+}
+
+/** Up to this many pages, a memory-cap failure is retried under every cap of the smaller peak. */
+const EXHAUSTIVE_PAGES = 16;
+
+/**
+ * The variant at a smaller request. A memory cap is retried at every cap below the smaller
+ * case's peak (small requests) or scaled to keep the same shortfall (larger ones).
+ */
+function resized(variant: SweepVariant, baseline: DriverCaseResult, bytes: number) {
+  const options = { ...variant.options, requestedBytes: bytes };
+  const cap = variant.options.faults?.memoryCapBytes;
+  if (variant.mode !== "memory-cap" || cap === undefined) return [options];
+  const removed = Math.ceil(variant.options.requestedBytes / PAGE) - bytes / PAGE;
+  const peak = baseline.peakPages - removed;
+  const scaled = peak - (baseline.peakPages - cap / PAGE);
+  const caps = bytes / PAGE <= EXHAUSTIVE_PAGES
+    ? Array.from({ length: Math.max(peak, 0) }, (_, p) => p)
+    : [scaled - 1, scaled, scaled + 1].filter((p) => p >= 0);
+  return caps.map((p) => ({ ...options, faults: { ...options.faults, memoryCapBytes: p * PAGE } }));
+}
+
+/**
+ * A case as TypeScript for a test: `await runDriverCase({ ... })` with the rule it fails.
+ *
+ * @example
+ * ```ts
+ * pasteableCase({ library: "lib.so", requestedBytes: 8192 }, "actual-size-exceeds-mdl", []);
+ * // "// fails actual-size-exceeds-mdl\nconst result = await runDriverCase({\n  library: ..."
+ * ```
+ */
+export function pasteableCase(
+  options: DriverCaseOptions,
+  rule: string,
+  sites: readonly { readonly site: number; readonly symbol: string }[] = [],
+): string {
+  const literal = JSON.stringify(options, null, 2).replace(/^(\s*)"([A-Za-z_]\w*)":/gm, "$1$2:");
+  const named = (options.faults?.failSites ?? []).map((f) => {
+    const symbol = sites.find((s) => s.site === f.site)?.symbol ?? "unknown";
+    return `// site ${f.site} (0x${f.site.toString(16)}) is ${symbol}\n`;
+  }).join("");
+  return `// fails ${rule}\n${named}const result = await runDriverCase(${literal});\n` +
+    `assert.ok(result.findings.some((f) => f.rule === ${JSON.stringify(rule)}));`;
+}

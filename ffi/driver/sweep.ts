@@ -1,0 +1,218 @@
+/**
+ * Sweep mode: runs a driver case once plainly, then once per distinct call site with that call
+ * failing (systematic, like Driver Verifier), once per memory cap that forces each possible
+ * partial size class, and under random faults with a seed. Each rule that fails is shrunk to the
+ * smallest input that still fails it and printed as a ready-to-paste case.
+ *
+ * @module
+ */
+
+import type { DriverCaseOptions, DriverCaseResult } from "./run_case.ts";
+import { runDriverCaseInProcess } from "./run_case.ts";
+import { type IsolationOptions, runDriverBatch } from "./isolated.ts";
+import { pasteableCase, shrinkFailure } from "./shrink.ts";
+import type { DriverFinding } from "./findings.ts";
+
+/**
+ * Which variants a sweep runs, and how.
+ *
+ * @example
+ * ```ts
+ * const sweep: SweepOptions = { random: { runs: 50, seed: 7, probability: 0.1 } };
+ * ```
+ */
+export interface SweepOptions {
+  /** One run per distinct call site with its first call failing. Default true. */
+  readonly systematic?: boolean;
+  /** One run per memory cap from 0 to the baseline's peak − 1 page. Default true. */
+  readonly memoryCaps?: boolean;
+  /** Random faults on page, map and pool calls; `false` for none. Default 20 runs, p = 0.1. */
+  readonly random?:
+    | { readonly runs: number; readonly seed?: number; readonly probability?: number }
+    | false;
+  /** Shrink each failing rule to its smallest case. Default true. */
+  readonly shrink?: boolean;
+  /** Run in this process (faster, but a driver crash ends it). Default: a child process. */
+  readonly inProcess?: boolean;
+  readonly isolation?: IsolationOptions;
+}
+
+/**
+ * One run of a sweep.
+ *
+ * @example
+ * ```ts
+ * const v: SweepVariant = { mode: "memory-cap", label: "memory cap 3 pages", options: { library: "x.so", requestedBytes: 8192 } };
+ * ```
+ */
+export interface SweepVariant {
+  readonly mode: "baseline" | "systematic" | "memory-cap" | "random";
+  readonly label: string;
+  readonly options: DriverCaseOptions;
+}
+
+/**
+ * A rule a sweep found failing: the first variant that failed it, and its shrunk form.
+ *
+ * @example
+ * ```ts
+ * const rules = (r: SweepReport) => r.failures.map((f: SweepFailure) => f.rule);
+ * ```
+ */
+export interface SweepFailure {
+  readonly rule: string;
+  readonly finding: DriverFinding;
+  readonly variant: SweepVariant;
+  /** The smallest case found that still fails `rule` (the variant's own when not shrunk). */
+  readonly shrunk: DriverCaseOptions;
+  /** `shrunk` as TypeScript ready to paste into a test. */
+  readonly pasteable: string;
+}
+
+/**
+ * What a sweep ran and found.
+ *
+ * @example
+ * ```ts
+ * const summary = (r: SweepReport) => `${r.runs} runs, ${r.failures.length} failing rules`;
+ * ```
+ */
+export interface SweepReport {
+  readonly passed: boolean;
+  readonly runs: number;
+  readonly variants: readonly {
+    readonly variant: SweepVariant;
+    readonly passed: boolean;
+    readonly rules: readonly string[];
+  }[];
+  readonly failures: readonly SweepFailure[];
+  /** The baseline run's fault sites and peak, which the variants were derived from. */
+  readonly baseline: DriverCaseResult;
+  readonly elapsedMs: number;
+}
+
+/**
+ * Runs a batch of cases and resolves with their results in order (in this process or a child).
+ *
+ * @example
+ * ```ts
+ * import { runDriverCaseInProcess } from "./run_case.ts";
+ * const inProcess: CaseRunner = (jobs) => Promise.resolve(jobs.map(runDriverCaseInProcess));
+ * ```
+ */
+export type CaseRunner = (jobs: readonly DriverCaseOptions[]) => Promise<DriverCaseResult[]>;
+
+function runnerFor(sweep: SweepOptions): CaseRunner {
+  return sweep.inProcess
+    ? (jobs) => Promise.resolve(jobs.map((job) => runDriverCaseInProcess(job)))
+    : (jobs) => runDriverBatch(jobs, sweep.isolation);
+}
+
+/**
+ * The variants a sweep derives from a baseline run: one per fault site, one per memory cap
+ * below its peak, and the random runs.
+ *
+ * @example
+ * ```ts ignore
+ * // Not run as a doc test: it needs a baseline result.
+ * const variants = sweepVariants(options, baseline, {});
+ * ```
+ */
+export function sweepVariants(
+  options: DriverCaseOptions,
+  baseline: DriverCaseResult,
+  sweep: SweepOptions,
+): SweepVariant[] {
+  const variants: SweepVariant[] = [];
+  const faults = options.faults ?? {};
+  if (sweep.systematic !== false) {
+    for (const site of baseline.sites) {
+      variants.push({
+        mode: "systematic",
+        label: `${site.operation} fails at ${site.symbol}`,
+        options: {
+          ...options,
+          faults: { ...faults, failSites: [{ site: site.site, occurrence: 1 }] },
+        },
+      });
+    }
+  }
+  if (sweep.memoryCaps !== false) {
+    for (let pages = 0; pages < baseline.peakPages; pages++) {
+      variants.push({
+        mode: "memory-cap",
+        label: `memory cap ${pages} pages`,
+        options: { ...options, faults: { ...faults, memoryCapBytes: pages * 4096 } },
+      });
+    }
+  }
+  const random = sweep.random ?? { runs: 20 };
+  if (random !== false) {
+    const probability = random.probability ?? 0.1;
+    const seed = random.seed ?? 1;
+    for (let i = 0; i < random.runs; i++) {
+      variants.push({
+        mode: "random",
+        label: `random faults p=${probability} seed ${seed + i}`,
+        options: {
+          ...options,
+          simulator: { ...options.simulator, seed: seed + i },
+          faults: { ...faults, probability, poolProbability: probability },
+        },
+      });
+    }
+  }
+  return variants;
+}
+
+/**
+ * Runs the sweep of a case.
+ *
+ * @example
+ * ```ts ignore
+ * // Not run as a doc test: it needs a built driver library and starts a child process.
+ * const report = await sweepDriverCase({ library, requestedBytes: 19_200, notificationCount: 2 });
+ * for (const failure of report.failures) console.log(failure.pasteable);
+ * ```
+ */
+export async function sweepDriverCase(
+  options: DriverCaseOptions,
+  sweep: SweepOptions = {},
+): Promise<SweepReport> {
+  const started = performance.now();
+  const run = runnerFor(sweep);
+  const [baseline] = await run([options]);
+  const variants = [
+    { mode: "baseline", label: "no faults", options } as const,
+    ...sweepVariants(options, baseline, sweep),
+  ];
+  const results = [baseline, ...await run(variants.slice(1).map((v) => v.options))];
+  const firstByRule = new Map<string, { variant: SweepVariant; finding: DriverFinding }>();
+  variants.forEach((variant, i) => {
+    for (const finding of results[i].findings) {
+      if (!firstByRule.has(finding.rule)) firstByRule.set(finding.rule, { variant, finding });
+    }
+  });
+  // Each failing rule shrinks on its own, all at once (each in its own child when isolated).
+  const failures: SweepFailure[] = await Promise.all(
+    [...firstByRule].map(async ([rule, { variant, finding }]) => {
+      const shrunk = sweep.shrink === false || rule === "driver-crash"
+        ? variant.options
+        : await shrinkFailure(variant, baseline, rule, run);
+      const pasteable = pasteableCase(shrunk, rule, baseline.sites);
+      return { rule, finding, variant, shrunk, pasteable };
+    }),
+  );
+  return {
+    passed: failures.length === 0,
+    runs: results.length,
+    variants: variants.map((variant, i) => ({
+      variant,
+      passed: results[i].passed,
+      rules: [...new Set(results[i].findings.map((f) => f.rule))],
+    })),
+    failures,
+    baseline,
+    elapsedMs: performance.now() - started,
+  };
+}

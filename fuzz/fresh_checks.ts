@@ -1,0 +1,105 @@
+/**
+ * Checks of one fresh allocation, for the model-checked runner: sizes, flags, contiguity and the
+ * physical range, with the bounds converted to frame numbers once per MDL.
+ *
+ * @module
+ */
+
+import type { Backend, Mdl, WaveRtStream } from "../core/backend.ts";
+import { MdlFlags } from "../core/constants.ts";
+import type { SequenceStep } from "./sequence.ts";
+
+/**
+ * What {@linkcode checkFresh} needs of an allocation step and its result.
+ *
+ * @example
+ * ```ts
+ * const fresh: FreshHandle = {
+ *   step: { call: "allocatePagesForMdl", handle: "h0", highAddress: 0xFFFFFFFFn, totalBytes: 1 },
+ *   lowAddress: 0n,
+ *   mdl: null,
+ * };
+ * ```
+ */
+export interface FreshHandle {
+  readonly step: SequenceStep & { totalBytes: number; highAddress: bigint };
+  readonly lowAddress: bigint;
+  readonly mdl: Mdl | null;
+}
+
+/**
+ * Whether frames form one physical run, in order.
+ *
+ * @example
+ * ```ts
+ * isOneRun([7, 8, 9]); // true
+ * ```
+ */
+export function isOneRun(pfns: ArrayLike<number>): boolean {
+  for (let i = 1; i < pfns.length; i++) if (pfns[i] !== pfns[0] + i) return false;
+  return true;
+}
+
+const MAX_FRAME = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Shape of a fresh allocation: sizes, flags, and the page range where the backend claims it;
+ * calls `fail` with the first problem.
+ *
+ * @example
+ * ```ts
+ * import { Simulator } from "../mod.ts";
+ * using sim = new Simulator();
+ * const stream = sim.stream();
+ * const step = { call: "allocatePagesForMdl", handle: "h0", highAddress: 0xFFFFFFFFn, totalBytes: 1920 } as const;
+ * const mdl = stream.allocatePagesForMdl(step.highAddress, step.totalBytes);
+ * checkFresh(sim, stream, { step, lowAddress: 0n, mdl }, (m) => { throw new Error(m); });
+ * ```
+ */
+export function checkFresh(
+  backend: Backend,
+  stream: WaveRtStream,
+  handle: FreshHandle,
+  fail: (message: string) => never,
+): void {
+  const mdl = handle.mdl!;
+  const page = backend.pageSize;
+  const pfns = mdl.pfns;
+  const rounded = Math.ceil(handle.step.totalBytes / page) * page;
+  // Whole pages, or exactly the request where a backend keeps exact sizes (a ByteCount policy).
+  const exact = mdl.byteCount === handle.step.totalBytes;
+  if (mdl.byteCount <= 0 || (mdl.byteCount % page !== 0 && !exact)) {
+    fail(`byteCount ${mdl.byteCount} is neither a multiple of ${page} nor the request`);
+  }
+  if (mdl.byteCount > rounded) fail(`byteCount ${mdl.byteCount} exceeds the rounded ${rounded}`);
+  if (stream.getPhysicalPagesCount(mdl) !== pfns.length) {
+    fail(`getPhysicalPagesCount ${stream.getPhysicalPagesCount(mdl)} ≠ ${pfns.length} pfns`);
+  }
+  if (Math.ceil(mdl.byteCount / page) !== pfns.length) {
+    fail(`byteCount ${mdl.byteCount} does not match ${pfns.length} pfns`);
+  }
+  if (!(mdl.mdlFlags & MdlFlags.PAGES_LOCKED)) fail("a fresh MDL lacks MDL_PAGES_LOCKED");
+  if (mdl.mappedSystemVa !== null) fail("a fresh MDL is already mapped");
+  const { contiguous, frameNumbers, highAddressEnforced } = backend.capabilities;
+  if (handle.step.call === "allocateContiguousPagesForMdl") {
+    if (Math.ceil(mdl.byteCount / page) * page !== rounded) {
+      fail(`contiguous allocation is partial: ${mdl.byteCount}`);
+    }
+    if (contiguous.available && frameNumbers.available && !isOneRun(pfns)) {
+      fail("contiguous allocation is not one physical run");
+    }
+  }
+  if (frameNumbers.available && highAddressEnforced.available) {
+    // Page i lies in range when lowFrame ≤ pfn ≤ highFrame: the bounds in frames, once.
+    const big = BigInt(page);
+    const lowFrame = Number((handle.lowAddress + big - 1n) / big);
+    const top = (handle.step.highAddress + 1n) / big - 1n;
+    const highFrame = top > MAX_FRAME ? Number.MAX_SAFE_INTEGER : Number(top);
+    for (let i = 0; i < pfns.length; i++) {
+      if (pfns[i] < lowFrame || pfns[i] > highFrame) {
+        const first = BigInt(pfns[i]) * big;
+        fail(`page ${i} at 0x${first.toString(16)} is outside the requested range`);
+      }
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Fuzzing and differential runs: generated sequences of stream calls checked against an
+ * independent model, shrunk failures written back as suite cases, and the same sequences run on
+ * the simulator and on hardware side by side.
+ *
+ * @example
+ * ```ts
+ * import { fuzz } from "./mod.ts";
+ * const report = fuzz({ runs: 20, seed: 7 });
+ * report.failure; // undefined when every invariant held
+ * ```
+ *
+ * @module
+ */
+
+export {
+  fuzz,
+  type FuzzConditions,
+  type FuzzFailure,
+  type FuzzOptions,
+  type FuzzProgress,
+  type FuzzReport,
+} from "./fuzz.ts";
+export { fuzzParallel, type ParallelFuzzOptions } from "./parallel.ts";
+export {
+  type Difference,
+  differential,
+  type DifferentialOptions,
+  type DifferentialReport,
+} from "./differential.ts";
+export { type CaseConditions, caseSource, suiteCase } from "./suite_case.ts";
+
+// Types the reports and options above refer to.
+export type { CacheTypeName, SequenceStep } from "./sequence.ts";
+export { CacheType } from "../core/constants.ts";
+export type { CaseInput } from "../suites/schema.ts";
+export type { FaultableOperation, FaultOptions } from "../core/faults.ts";
+export type {
+  Backend,
+  BackendCapabilities,
+  BackendLimits,
+  CallTiming,
+  Capability,
+  Leak,
+  Mdl,
+  MdlSource,
+  StreamOperation,
+  WaveRtStream,
+} from "../core/backend.ts";
