@@ -48,13 +48,8 @@ import { renderSuiteTable } from "../report/table.ts";
 /**
  * An output file the CLI can write: its option, what the file holds and how it is rendered. Every
  * path is checked and created before anything runs; add a row to add an output option.
- *
- * @example
- * ```ts
- * const option: OutputOption = { flag: "json", what: "JSON results", render: () => "{}" };
- * ```
  */
-export interface OutputOption {
+interface OutputOption {
   /** The option's name without dashes. */
   readonly flag: string;
   /** What the file holds, for the help text and the "written to" line. */
@@ -65,30 +60,16 @@ export interface OutputOption {
 
 /**
  * What renderers get besides the report: the run's envelope and the file each suite came from.
- *
- * @example
- * ```ts
- * import { envelopeFor } from "../results/envelope.ts";
- * const context: OutputContext = {
- *   envelope: await envelopeFor("suite-results"),
- *   suiteFiles: new Map([["Common formats", "suites/bundled.ts"]]),
- * };
- * ```
  */
-export interface OutputContext {
+interface OutputContext {
   readonly envelope: Envelope<"suite-results">;
   readonly suiteFiles: ReadonlyMap<string, string>;
 }
 
 /**
  * The CLI's output options, in the order they are written.
- *
- * @example
- * ```ts
- * outputOptions.map((o) => `--${o.flag}`); // ["--json", "--html"]
- * ```
  */
-export const outputOptions: readonly OutputOption[] = [
+const outputOptions: readonly OutputOption[] = [
   {
     flag: "json",
     what: "the results as JSON",
