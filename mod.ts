@@ -56,7 +56,18 @@ export type { CacheConflict } from "./core/mm.ts";
 export type { PortClsStream } from "./core/port_stream.ts";
 
 // The hardware backend.
-export { HostBackend, type HostBackendOptions, openHostBackend } from "./ffi/host_backend.ts";
+export {
+  closeAllHostBackends,
+  HostBackend,
+  type HostBackendOptions,
+  openHostBackend,
+} from "./ffi/host_backend.ts";
+export {
+  LOCKED_BUDGET_ENV,
+  type LockedBudget,
+  LockedBudgetError,
+  parseLockedBudget,
+} from "./ffi/locked_budget.ts";
 export { HelperError } from "./ffi/helper_error.ts";
 export type { HostInfo } from "./ffi/host_info.ts";
 export type { HostStream } from "./ffi/host_stream.ts";

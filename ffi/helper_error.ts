@@ -33,6 +33,7 @@ export const HelperStatus = {
   PROTOCOL: 16,
   ADDRESSES_HIDDEN: 17,
   UNSUPPORTED: 18,
+  OVER_BUDGET: 19,
 } as const;
 
 /**
