@@ -124,5 +124,12 @@ export type {
 } from "./suites/results.ts";
 export type { PageExtent, PageRun } from "./suites/page_runs.ts";
 export type { PlacementOption } from "./core/placement.ts";
-export { loadPlacementProfile, type PlacementProfile } from "./core/placement_profile.ts";
+export {
+  loadPlacementProfile,
+  type PlacementProfile,
+  type PlacementProfileV1,
+  type PlacementProfileV2,
+  type PlacementSizeClass,
+  type RunLengthCounts,
+} from "./core/placement_profile.ts";
 export { type KsResult, ksTwoSample } from "./stats/ks_test.ts";
