@@ -82,15 +82,28 @@ export class PhysicalMemory {
     return (this.#stale[frame >>> 5] & (1 << (frame & 31))) !== 0;
   }
 
-  /** Zeroes the stale frames among `frames[0..count)`; returns how many had to be zeroed. */
+  /**
+   * Zeroes the stale frames among `frames[0..count)`; returns how many had to be zeroed. Frames
+   * are grouped by word, so each word of stale bits is read and written once.
+   */
   zero(frames: ArrayLike<number>, count: number): number {
+    const stale = this.#stale;
     let zeroed = 0;
-    for (let i = 0; i < count; i++) {
-      const f = frames[i];
-      const bit = 1 << (f & 31);
-      if (this.#stale[f >>> 5] & bit) {
-        this.#stale[f >>> 5] &= ~bit;
-        zeroed++;
+    let i = 0;
+    while (i < count) {
+      const f = frames[i++];
+      const w = f >>> 5;
+      let mask = 1 << (f & 31);
+      while (i < count) {
+        const g = frames[i];
+        if (g >>> 5 !== w) break;
+        mask |= 1 << (g & 31);
+        i++;
+      }
+      const hit = stale[w] & mask;
+      if (hit !== 0) {
+        stale[w] &= ~hit;
+        zeroed += popcount(hit);
       }
     }
     return zeroed;
@@ -98,7 +111,28 @@ export class PhysicalMemory {
 
   /** Marks frames as holding data (their owner wrote to them). */
   markStale(frames: ArrayLike<number>, count: number): void {
-    for (let i = 0; i < count; i++) this.#stale[frames[i] >>> 5] |= 1 << (frames[i] & 31);
+    const stale = this.#stale;
+    let i = 0;
+    while (i < count) {
+      const f = frames[i++];
+      const w = f >>> 5;
+      let mask = 1 << (f & 31);
+      while (i < count) {
+        const g = frames[i];
+        if (g >>> 5 !== w) break;
+        mask |= 1 << (g & 31);
+        i++;
+      }
+      stale[w] |= mask;
+    }
+  }
+
+  /**
+   * Frees frames a driver held and marks them stale, in one grouping pass (see
+   * {@linkcode FrameBitmap.release}); throws, changing nothing, if one of them is already free.
+   */
+  release(frames: ArrayLike<number>, count: number): void {
+    this.frames.release(frames, count, this.#stale);
   }
 
   /** Cache type of the frame's live mapping, or null when it is not mapped. */
@@ -156,4 +190,10 @@ export class PhysicalMemory {
     }
     return before - this.frames.freeCount;
   }
+}
+
+function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
