@@ -41,6 +41,7 @@ export { DriverViolation, type ViolationRuleId, ViolationRules } from "./core/vi
 
 // The simulator.
 export { Simulator, type SimulatorOptions } from "./core/simulator.ts";
+export type { FragmentModel } from "./core/physical_memory.ts";
 export type { FrameBitmapState, PhysicalMemoryState, SimulatorSnapshot } from "./core/snapshot.ts";
 export {
   type MachineLayout,
