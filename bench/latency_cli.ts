@@ -123,10 +123,10 @@ function positive(name: string, text: string | undefined, fallback: number): num
 /** The permissions the Deno.bench files need, for `--deno-bench`. */
 const DENO_BENCH_ARGS = [
   "bench",
-  "--allow-read",
-  "--allow-env",
-  "--allow-ffi",
-  "--allow-run",
+  "--allow-read=.",
+  "--allow-env=WAVERT_HELPER_PATH,WAVERT_LOCKED_BUDGET,NO_COLOR",
+  "--allow-ffi=ffi/native/build/libwavert_helper.so",
+  "--allow-run=cc,gcc,clang",
   "bench/",
 ];
 
