@@ -6,6 +6,7 @@
  */
 
 import { formatDivergences } from "../suites/cross_check.ts";
+import { renderDriverSuites } from "./driver_findings.ts";
 import { escapeHtml } from "./escape_html.ts";
 import { formatAddress, formatBytes, formatNs } from "./format.ts";
 import { latencyHistogramSvg } from "./histogram_svg.ts";
@@ -78,6 +79,7 @@ export function renderHtmlReport(report: RunReport): string {
   } observed: HighAddress not enforced, pages above it counted (backend runs and cross-checks)</p>
 </header>
 ${suites.join("\n")}
+${renderDriverSuites(report.drivers ?? [])}
 </body></html>
 `;
 }

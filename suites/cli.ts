@@ -18,6 +18,11 @@ import { loadCostProfile } from "../core/cost_profile.ts";
 import { type BackendName, backendNames, providersFor } from "./backends.ts";
 import { bundledSuites } from "./bundled.ts";
 import { isSuite } from "./define_suite.ts";
+import { bundledDriverSuites } from "./bundled_drivers.ts";
+import { runDriverSuites } from "./driver_provider.ts";
+import { driverFailures } from "./driver_results.ts";
+import { type DriverSuite, isDriverSuite } from "./driver_suite.ts";
+import { renderDriverTable } from "../report/driver_table.ts";
 import type { Suite } from "./suite_model.ts";
 import { renderHtmlReport } from "../report/html_report.ts";
 import { reportToJson } from "../report/json_report.ts";
@@ -36,11 +41,13 @@ const usage = `Usage: cli.ts [options] [suite-module.ts ...]
 
 Runs WaveRT page-allocation suites on the simulator and on this machine's hardware and compares
 them. Without modules, runs the bundled suites; a module contributes every suite it exports.
+Driver suites (defineDriverSuite) run a miniport's own code against the simulator.
 
 Options:
   --backend <name>  simulator, hardware or all; repeat or separate with commas (default: all)
   --seed <n>        seed for cases whose conditions fix none (default: ${DEFAULT_SEED})
   --filter <text>   only cases whose "suite › case" name contains text, or matches /regex/
+  --driver          only driver cases (defineDriverSuite); --no-driver: none
   --json <file>     also write the results as JSON
   --html <file>     also write the self-contained HTML report
   --junit <file>    also write JUnit XML: a testsuite per suite, a testcase per case and backend
@@ -83,10 +90,11 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   let suites: Suite[];
   const suiteFiles = new Map<string, string>();
+  const driverSuites: DriverSuite[] = options.modules.length === 0 ? [...bundledDriverSuites] : [];
   try {
     suites = options.modules.length === 0
       ? [...bundledSuites]
-      : await loadSuites(options.modules, suiteFiles);
+      : await loadSuites(options.modules, suiteFiles, driverSuites);
   } catch (error) {
     // A malformed suite throws while its module loads: its error names every problem.
     console.error(error instanceof Error ? error.message : String(error));
@@ -104,7 +112,7 @@ export async function main(args: readonly string[]): Promise<number> {
     }
   }
   const bar = progressBar(Deno.stderr);
-  const report = await runSuites(suites, {
+  const ranReport = await runSuites(options.driver === true ? [] : suites, {
     seed: options.seed,
     costProfile: options.costProfile,
     placement: options.placement,
@@ -112,14 +120,25 @@ export async function main(args: readonly string[]): Promise<number> {
     filter: options.filter,
     onProgress: (done, total, label) => bar.update(done, total, label),
   });
+  // Driver cases run the driver against the simulator, so only when the simulator is selected.
+  const drivers = options.driver === false || !options.backends.includes("simulator")
+    ? []
+    : await runDriverSuites(driverSuites, {
+      filter: options.filter,
+      onProgress: (done, total, label) => bar.update(done, total, label),
+    });
+  const report: RunReport = drivers.length === 0 ? ranReport : { ...ranReport, drivers };
   bar.clear();
   if (options.modules.length === 0) {
     for (const s of suites) suiteFiles.set(s.name, "suites/bundled.ts");
+    for (const s of driverSuites) suiteFiles.set(s.name, "suites/bundled_drivers.ts");
   }
 
   const color = Deno.stdout.isTerminal() && Deno.env.get("NO_COLOR") === undefined;
   for (const suite of report.suites) console.log(renderSuiteTable(suite, { color }) + "\n");
+  for (const suite of drivers) console.log(renderDriverTable(suite, { color }) + "\n");
   console.log(summaryLine(report));
+  if (drivers.length > 0) console.log(driverSummaryLine(report));
   const envelope = await envelopeFor("suite-results");
   if (options.json) {
     await writeFile(options.json, reportToJson(report, { envelope, suiteFiles }), "JSON results");
@@ -137,7 +156,7 @@ export async function main(args: readonly string[]): Promise<number> {
     }
   }
   if (options.html) await writeFile(options.html, renderHtmlReport(report), "HTML report");
-  return hasFailures(report) ? 1 : 0;
+  return hasFailures(report) || driverFailures(drivers) ? 1 : 0;
 }
 
 function parseOptions(args: readonly string[]) {
@@ -154,6 +173,8 @@ function parseOptions(args: readonly string[]) {
       history: { type: "string" },
       "cost-profile": { type: "string" },
       placement: { type: "string" },
+      driver: { type: "boolean" },
+      "no-driver": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -198,6 +219,7 @@ function parseOptions(args: readonly string[]) {
     costProfile,
     placement,
     help: values.help ?? false,
+    driver: values.driver ? true : values["no-driver"] ? false : undefined,
     backends: backends as BackendName[],
     seed,
     filter: values.filter,
@@ -212,18 +234,30 @@ function parseOptions(args: readonly string[]) {
 async function loadSuites(
   modules: readonly string[],
   files: Map<string, string>,
+  driverSuites: DriverSuite[],
 ): Promise<Suite[]> {
   const suites: Suite[] = [];
   for (const path of modules) {
     const exports = await import(pathToFileURL(resolve(path)).href);
     const found = Object.values(exports).filter(isSuite);
-    if (found.length === 0) {
+    const drivers = Object.values(exports).filter(isDriverSuite);
+    driverSuites.push(...drivers);
+    for (const suite of drivers) files.set(suite.name, path);
+    if (found.length === 0 && drivers.length === 0) {
       throw new UsageError(`${path} exports no suite: export the result of defineSuite(...)`);
     }
     for (const suite of found) files.set(suite.name, path);
     suites.push(...found);
   }
   return suites;
+}
+
+function driverSummaryLine(report: RunReport): string {
+  const cases = (report.drivers ?? []).flatMap((s) => s.cases);
+  const count = (status: string) => cases.filter((c) => c.status === status).length;
+  const caught = cases.reduce((n, c) => n + c.caught.length, 0);
+  return `${cases.length} driver case(s): ${count("passed")} passed, ${count("failed")} failed, ` +
+    `${count("ignored")} ignored; ${caught} expected finding(s) caught`;
 }
 
 function summaryLine(report: RunReport): string {
