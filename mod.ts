@@ -56,7 +56,18 @@ export type { CacheConflict } from "./core/mm.ts";
 export type { PortClsStream } from "./core/port_stream.ts";
 
 // The hardware backend.
-export { HostBackend, type HostBackendOptions, openHostBackend } from "./ffi/host_backend.ts";
+export {
+  closeAllHostBackends,
+  HostBackend,
+  type HostBackendOptions,
+  openHostBackend,
+} from "./ffi/host_backend.ts";
+export {
+  LOCKED_BUDGET_ENV,
+  type LockedBudget,
+  LockedBudgetError,
+  parseLockedBudget,
+} from "./ffi/locked_budget.ts";
 export { HelperError } from "./ffi/helper_error.ts";
 export type { HostInfo } from "./ffi/host_info.ts";
 export type { HostStream } from "./ffi/host_stream.ts";
@@ -74,7 +85,22 @@ export type {
   Suite,
   SuiteCase,
 } from "./suites/suite_model.ts";
-export type { CaseInput, SuiteInput } from "./suites/schema.ts";
+export type {
+  AllocationExpectationsInput,
+  BytesRangeInput,
+  CacheTypeName,
+  CaseInput,
+  ConditionsInput,
+  ContiguousRequestInput,
+  ExpectationsInput,
+  FaultsInput,
+  LatencyBudgetInput,
+  PagesRequestInput,
+  SizeInput,
+  StepExpectationsInput,
+  StepInput,
+  SuiteInput,
+} from "./suites/suite_input.ts";
 export { type CallSite, type RegisterOptions, registerSuite } from "./suites/register.ts";
 export { type AudioBuffer, type AudioBufferSize, audioBufferSize } from "./suites/audio_format.ts";
 export { bundledSuites } from "./suites/bundled.ts";

@@ -156,7 +156,7 @@ export const hardwareProvider: BackendProvider = {
 
 /** Why hardware cases cannot run here, or null when they can. */
 function hardwareUnavailable(): string | null {
-  if (Deno.permissions.querySync({ name: "run" }).state !== "granted") {
+  if (Deno.permissions.querySync({ name: "run", command: Deno.execPath() }).state !== "granted") {
     return "each hardware case runs in a child process, which needs --allow-run";
   }
   try {

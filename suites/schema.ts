@@ -12,6 +12,23 @@ import { ViolationRules } from "../core/violations.ts";
 import { audioBufferProblems } from "./audio_format.ts";
 import { isNoLimit, MIN_HIGH_ADDRESS, PHYSICAL_ADDRESS_MAX } from "./bound.ts";
 import { expectationProblems } from "./expectation_rules.ts";
+import type {
+  CaseInput,
+  ConditionsInput,
+  ExpectationsInput,
+  StepExpectationsInput,
+  StepInput,
+  SuiteInput,
+} from "./suite_input.ts";
+
+export type {
+  CaseInput,
+  ConditionsInput,
+  ExpectationsInput,
+  StepExpectationsInput,
+  StepInput,
+  SuiteInput,
+} from "./suite_input.ts";
 
 const cacheTypeNames = Object.keys(CacheType) as [keyof typeof CacheType];
 const violationIds = Object.values(ViolationRules).map((rule) => rule.id) as [
@@ -438,19 +455,18 @@ export const suiteSchema = z.strictObject({
   cases: z.array(z.unknown()).min(1, { error: "a suite needs at least one case" }),
 });
 
-/** A case as written in a suite file. */
-export type CaseInput = z.input<typeof caseSchema>;
 /** A validated case, before sizes and names are resolved. */
 export type CaseParsed = z.output<typeof caseSchema>;
-/** Conditions as written: machine, fragmentation, seed, faults, memory cap. */
-export type ConditionsInput = z.input<typeof conditions>;
-/** Expectations as written. */
-export type ExpectationsInput = z.input<typeof expectations>;
-/** An allocation step's own expectations as written: `result`, `bytes`, `pages`, ... */
-export type StepExpectationsInput = z.input<typeof stepExpectations>;
-/** A sequence step as written. */
-export type StepInput = z.input<typeof steps>[number];
-/** A suite as written in a suite file. */
-export type SuiteInput = Omit<z.input<typeof suiteSchema>, "cases"> & {
-  readonly cases: readonly CaseInput[];
-};
+
+// The explicit input types must be what the schema accepts, field for field: a field added to one
+// and not the other fails `deno check` here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const inputTypesMatchTheSchema: [
+  Same<CaseInput, z.input<typeof caseSchema>>,
+  Same<ConditionsInput, z.input<typeof conditions>>,
+  Same<ExpectationsInput, z.input<typeof expectations>>,
+  Same<StepExpectationsInput, z.input<typeof stepExpectations>>,
+  Same<StepInput, z.input<typeof steps>[number]>,
+  Same<Omit<SuiteInput, "cases">, Omit<z.input<typeof suiteSchema>, "cases">>,
+] = [true, true, true, true, true, true];
+void inputTypesMatchTheSchema;
