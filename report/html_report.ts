@@ -8,6 +8,7 @@
  */
 
 import { formatDivergences } from "../suites/cross_check.ts";
+import { renderDriverSuites } from "./driver_findings.ts";
 import { escapeHtml } from "./escape_html.ts";
 import { formatAddress, formatBytes, formatNs } from "./format.ts";
 import { latencyHistogramSvg } from "./histogram_svg.ts";
@@ -55,6 +56,7 @@ ${summaryTable(report)}
 ${failureList(report, ids)}
 ${contents(report, ids)}
 ${suites.join("\n")}
+${renderDriverSuites(report.drivers ?? [])}
 </body></html>
 `;
 }
