@@ -7,7 +7,7 @@
  * @module
  */
 
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import type { Backend } from "../core/backend.ts";
 import { Simulator } from "../core/simulator.ts";
 import type { CaseInput } from "../suites/schema.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import type { Backend } from "../core/backend.ts";
 import type { FaultOptions } from "../core/faults.ts";
 import { Simulator } from "../core/simulator.ts";

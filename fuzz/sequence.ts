@@ -5,7 +5,7 @@
  * @module
  */
 
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import type { CacheTypeName, StepInput } from "../suites/suite_input.ts";
 
 /**
@@ -86,7 +86,7 @@ const audioSizes = [1920, 3840, 960, 17640, 15360, 61440, 7680, 384000, 1_536_00
  *
  * @example
  * ```ts
- * import fc from "fast-check";
+ * import fc from "npm:fast-check@4.10.2";
  * fc.sample(sizeArbitrary(1 << 20), 3); // e.g. [4097, 1920, 65536]
  * ```
  */
@@ -127,7 +127,7 @@ export interface SequenceOptions {
  *
  * @example
  * ```ts
- * import fc from "fast-check";
+ * import fc from "npm:fast-check@4.10.2";
  * const [generated] = fc.sample(sequenceArbitrary({ maxSteps: 6 }), 1);
  * concretize(generated); // steps with handles h0, h1, …
  * ```
