@@ -17,6 +17,7 @@ const verdictStyle: Record<Verdict, Style> = {
   failed: ["red", "bold"],
   ignored: "yellow",
   observed: "cyan",
+  inconclusive: "magenta",
 };
 
 const headers = [
@@ -62,7 +63,7 @@ export function renderSuiteTable(
         cells: [
           i === 0 ? c.case : "",
           run.backend,
-          ran ? formatBytes(s.bytes) : "-",
+          ran ? (s.error === null ? formatBytes(s.bytes) : "threw") : "-",
           ran ? `${s.pages}` : "-",
           ran && s.runs !== null ? `${s.runs}` : "-",
           formatAddress(s.highestAddress),

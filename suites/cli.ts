@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { loadCostProfile } from "../core/cost_profile.ts";
 import { type BackendName, backendNames, providersFor } from "./backends.ts";
 import { bundledSuites } from "./bundled.ts";
-import { isSuite } from "./define_suite.ts";
+import { inDefinitionOrder, isSuite } from "./define_suite.ts";
 import type { Suite } from "./suite_model.ts";
 import { renderHtmlReport } from "../report/html_report.ts";
 import { reportToJson } from "../report/json_report.ts";
@@ -29,7 +29,7 @@ import type { PlacementOption } from "../core/placement.ts";
 import { loadPlacementProfile } from "../core/placement_profile.ts";
 import { DEFAULT_SEED } from "./register.ts";
 import type { RunReport } from "./results.ts";
-import { hasFailures, runSuites } from "./run_suites.ts";
+import { describeSeeds, hasFailures, runSuites } from "./run_suites.ts";
 import { renderSuiteTable } from "../report/table.ts";
 
 const usage = `Usage: cli.ts [options] [suite-module.ts ...]
@@ -49,6 +49,9 @@ Options:
   --cost-profile <file>
                     a calibrated cost profile (bench/calibrate.ts): the simulator models latency
                     with it, and measured p50 must lie within ±50 % of its prediction
+  --measured-budgets <enforce|report>
+                    enforce (default): a measured latency whose confidence interval lies above
+                    its budget fails; report: measured budgets never fail, they are only reported
   --placement <name|file>
                     the simulator's page placement: running-system (default), lowest-first, or
                     a placement profile file (bench/placement_calibrate.ts) for calibrated
@@ -108,6 +111,7 @@ export async function main(args: readonly string[]): Promise<number> {
     seed: options.seed,
     costProfile: options.costProfile,
     placement: options.placement,
+    measuredLatencyBudgets: options.measuredLatencyBudgets,
     providers: providersFor(options.backends),
     filter: options.filter,
     onProgress: (done, total, label) => bar.update(done, total, label),
@@ -154,6 +158,7 @@ function parseOptions(args: readonly string[]) {
       history: { type: "string" },
       "cost-profile": { type: "string" },
       placement: { type: "string" },
+      "measured-budgets": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -194,7 +199,12 @@ function parseOptions(args: readonly string[]) {
       throw new UsageError(`--placement: ${error instanceof Error ? error.message : error}`);
     }
   }
+  const measured = values["measured-budgets"] ?? "enforce";
+  if (measured !== "enforce" && measured !== "report") {
+    throw new UsageError(`--measured-budgets must be enforce or report, got "${measured}"`);
+  }
   return {
+    measuredLatencyBudgets: measured as "enforce" | "report",
     costProfile,
     placement,
     help: values.help ?? false,
@@ -216,7 +226,7 @@ async function loadSuites(
   const suites: Suite[] = [];
   for (const path of modules) {
     const exports = await import(pathToFileURL(resolve(path)).href);
-    const found = Object.values(exports).filter(isSuite);
+    const found = inDefinitionOrder(Object.values(exports).filter(isSuite));
     if (found.length === 0) {
       throw new UsageError(`${path} exports no suite: export the result of defineSuite(...)`);
     }
@@ -232,8 +242,9 @@ function summaryLine(report: RunReport): string {
   const cases = report.suites.reduce((n, s) => n + s.cases.length, 0);
   const unchecked = report.suites.flatMap((s) => s.cases.flatMap((c) => c.runs))
     .reduce((n, run) => n + run.unchecked.length, 0);
-  return `${cases} case(s), seed ${report.seed}: ${count("passed")} passed, ` +
-    `${count("failed")} failed, ${count("ignored")} ignored, ${count("observed")} observed ` +
+  return `${cases} case(s), ${describeSeeds(report)}: ${count("passed")} passed, ` +
+    `${count("failed")} failed, ${count("ignored")} ignored, ${count("observed")} observed, ` +
+    `${count("inconclusive")} inconclusive ` +
     "(backend runs and cross-checks); " +
     `${unchecked} expectation(s) ignored where a backend cannot check them`;
 }
