@@ -41,6 +41,7 @@ export { DriverViolation, type ViolationRuleId, ViolationRules } from "./core/vi
 
 // The simulator.
 export { Simulator, type SimulatorOptions } from "./core/simulator.ts";
+export type { FragmentModel } from "./core/physical_memory.ts";
 export type { FrameBitmapState, PhysicalMemoryState, SimulatorSnapshot } from "./core/snapshot.ts";
 export {
   type MachineLayout,
@@ -56,7 +57,18 @@ export type { CacheConflict } from "./core/mm.ts";
 export type { PortClsStream } from "./core/port_stream.ts";
 
 // The hardware backend.
-export { HostBackend, type HostBackendOptions, openHostBackend } from "./ffi/host_backend.ts";
+export {
+  closeAllHostBackends,
+  HostBackend,
+  type HostBackendOptions,
+  openHostBackend,
+} from "./ffi/host_backend.ts";
+export {
+  LOCKED_BUDGET_ENV,
+  type LockedBudget,
+  LockedBudgetError,
+  parseLockedBudget,
+} from "./ffi/locked_budget.ts";
 export { HelperError } from "./ffi/helper_error.ts";
 export type { HostInfo } from "./ffi/host_info.ts";
 export type { HostStream } from "./ffi/host_stream.ts";
@@ -74,7 +86,22 @@ export type {
   Suite,
   SuiteCase,
 } from "./suites/suite_model.ts";
-export type { CaseInput, SuiteInput } from "./suites/schema.ts";
+export type {
+  AllocationExpectationsInput,
+  BytesRangeInput,
+  CacheTypeName,
+  CaseInput,
+  ConditionsInput,
+  ContiguousRequestInput,
+  ExpectationsInput,
+  FaultsInput,
+  LatencyBudgetInput,
+  PagesRequestInput,
+  SizeInput,
+  StepExpectationsInput,
+  StepInput,
+  SuiteInput,
+} from "./suites/suite_input.ts";
 export { caseTable, type ParameterValues, parametrize } from "./suites/case_table.ts";
 export type { LatencyExpectation } from "./suites/suite_model.ts";
 export type { LatencyJudgement } from "./suites/latency_budget.ts";
@@ -109,5 +136,12 @@ export type {
 } from "./suites/results.ts";
 export type { PageExtent, PageRun } from "./suites/page_runs.ts";
 export type { PlacementOption } from "./core/placement.ts";
-export { loadPlacementProfile, type PlacementProfile } from "./core/placement_profile.ts";
+export {
+  loadPlacementProfile,
+  type PlacementProfile,
+  type PlacementProfileV1,
+  type PlacementProfileV2,
+  type PlacementSizeClass,
+  type RunLengthCounts,
+} from "./core/placement_profile.ts";
 export { type KsResult, ksTwoSample } from "./stats/ks_test.ts";

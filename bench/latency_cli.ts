@@ -114,6 +114,15 @@ async function main(): Promise<void> {
   const threshold = positive("threshold", values.threshold, 0.05);
   const largest = positive("largest", values.largest, 64 << 20);
   const baseline = values.baseline === undefined ? undefined : readReport(values.baseline);
+  // Every output is checked (and created) before the sweep, which takes minutes.
+  try {
+    Deno.mkdirSync(values.out!, { recursive: true });
+    for (const path of [`${values.out}/latency.json`, values["save-baseline"]]) {
+      if (path) Deno.openSync(path, { write: true, create: true }).close();
+    }
+  } catch (e) {
+    fail(`cannot write the outputs: ${(e as Error).message}`);
+  }
 
   const zeroing = measureZeroing();
   const skipped: Record<string, string> = {};

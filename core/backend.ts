@@ -149,6 +149,13 @@ export interface BackendLimits {
   readonly lockedBytesReason?: string;
   /** Bytes a contiguous request holds a multiple of (the huge-page size on Linux). */
   readonly contiguousUnitBytes: number;
+  /**
+   * The locked-memory budget: most bytes the backend will hold locked at once, root or not (a
+   * request beyond it is refused, not cut short); null or absent when none applies.
+   */
+  readonly lockedBudgetBytes?: number | null;
+  /** How {@linkcode lockedBudgetBytes} was chosen, as a phrase. */
+  readonly lockedBudgetRule?: string;
 }
 
 /**

@@ -46,7 +46,11 @@ export interface BuildTarget {
  * ```
  */
 export const buildTargets = {
-  helper: { output: builtHelperPath, sources: [HELPER_SOURCE], flags: ["-shared", "-fPIC"] },
+  helper: {
+    output: builtHelperPath,
+    sources: [HELPER_SOURCE],
+    flags: ["-shared", "-fPIC", "-Wl,-z,nodelete"],
+  },
   abiTest: {
     output: `${nativeBuildDir}abi_test`,
     sources: [`${nativeSourceDir}abi_test.c`, HELPER_SOURCE],

@@ -33,6 +33,28 @@ export const HelperStatus = {
   PROTOCOL: 16,
   ADDRESSES_HIDDEN: 17,
   UNSUPPORTED: 18,
+  OVER_BUDGET: 19,
+} as const;
+
+/**
+ * The Windows helper's own `WRTW_E_*` codes (`native/wavert_helper_windows.h`), from 64 up: the
+ * test driver's refusals that the shared codes have no name for, and opening the test pin.
+ *
+ * @example
+ * ```ts
+ * const status: number = WindowsHelperStatus.HANDLE_BYTES; // the per-handle cap on locked bytes
+ * new HelperError("wrt_allocate", status, "over the cap").message; // "… (WRTW_E_HANDLE_BYTES, status 66)"
+ * ```
+ */
+export const WindowsHelperStatus = {
+  TABLE_FULL: 64,
+  PAGE_INDEX: 65,
+  HANDLE_BYTES: 66,
+  HANDLE_ALLOCATIONS: 67,
+  GLOBAL_BYTES: 68,
+  GLOBAL_ALLOCATIONS: 69,
+  NO_FILTER: 70,
+  PIN: 71,
 } as const;
 
 /**
@@ -60,7 +82,7 @@ export type HelperStatusCode = typeof HelperStatus[keyof typeof HelperStatus];
 export class HelperError extends Error {
   /** The native status code. */
   readonly status: number;
-  /** `WRT_E_*` name of the code, or `"UNKNOWN"`. */
+  /** Name of the code without its prefix (`WRT_E_*` or, from 64 up, `WRTW_E_*`), or `"UNKNOWN"`. */
   readonly statusName: string;
   /** errno of the failing system call, 0 when none. */
   readonly errno: number;
@@ -68,8 +90,9 @@ export class HelperError extends Error {
   /** The failure of helper function `call` with `status`, its message and errno (0: none). */
   constructor(call: string, status: number, nativeMessage: string, errno = 0) {
     const name = statusName(status);
+    const prefix = name in WindowsHelperStatus ? "WRTW_E_" : "WRT_E_";
     super(
-      `${call} failed: ${nativeMessage} (WRT_E_${name}, status ${status}` +
+      `${call} failed: ${nativeMessage} (${prefix}${name}, status ${status}` +
         (errno === 0 ? ")" : `, errno ${errno})`),
     );
     this.name = "HelperError";
@@ -80,6 +103,7 @@ export class HelperError extends Error {
 }
 
 function statusName(status: number): string {
-  const entry = Object.entries(HelperStatus).find(([, code]) => code === status);
+  const entry = [...Object.entries(HelperStatus), ...Object.entries(WindowsHelperStatus)]
+    .find(([, code]) => code === status);
   return entry === undefined ? "UNKNOWN" : entry[0];
 }

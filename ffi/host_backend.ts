@@ -16,8 +16,45 @@ import { type HostInfo, queryHost } from "./host_info.ts";
 import { HostMdlTable } from "./host_mdl.ts";
 import { HostStream } from "./host_stream.ts";
 import { HelperLibrary } from "./library.ts";
-import { NativeCalls } from "./native_calls.ts";
+import {
+  BudgetedCalls,
+  chooseLockedBudget,
+  type LockedBudget,
+  memoryAvailable,
+} from "./locked_budget.ts";
+import type { NativeCalls } from "./native_calls.ts";
 import { ResultWord } from "./symbols.ts";
+
+/**
+ * Every backend of this thread not yet closed: closed when the thread's event loop unloads (a
+ * Worker closing itself, the main module ending). A thread that ends without unloading (a Worker
+ * terminated) is covered in the helper, which closes a thread's contexts when the thread exits.
+ */
+const open = new Set<WeakRef<HostBackend>>();
+globalThis.addEventListener?.("unload", () => closeAllHostBackends());
+
+/**
+ * Closes every host backend this thread still has open; returns how many it closed.
+ *
+ * @example
+ * ```ts ignore
+ * // Not run as a doc test: it needs the built helper (deno task build:ffi).
+ * openHostBackend().stream().allocatePagesForMdl(0xFFFFFFFFn, 4096);
+ * closeAllHostBackends(); // 1: the pages are unlocked
+ * ```
+ */
+export function closeAllHostBackends(): number {
+  let closed = 0;
+  for (const ref of [...open]) {
+    const backend = ref.deref();
+    open.delete(ref);
+    if (backend !== undefined && !backend.closed) {
+      backend.close();
+      closed++;
+    }
+  }
+  return closed;
+}
 
 /** Closes a backend's native context if the backend is collected without `close()`. */
 const unclosed = new FinalizationRegistry<{ calls: NativeCalls; lib: HelperLibrary }>(
@@ -38,6 +75,16 @@ const unclosed = new FinalizationRegistry<{ calls: NativeCalls; lib: HelperLibra
 export interface HostBackendOptions {
   /** Helper library path; default `WAVERT_HELPER_PATH`, then the locally built file. */
   readonly path?: string;
+  /**
+   * Most bytes the backend holds locked at once (null: unlimited); default
+   * `WAVERT_LOCKED_BUDGET`, else a quarter of MemAvailable (see `ffi/locked_budget.ts`).
+   */
+  readonly lockedBudgetBytes?: number | null;
+  /**
+   * Clamp requests above 4 GB − PAGE_SIZE to that size, as Windows returns them partial, instead
+   * of refusing them with a `RangeError`: on this backend the clamp locks real memory.
+   */
+  readonly allowOversizedRequests?: boolean;
 }
 
 /**
@@ -68,8 +115,13 @@ export class HostBackend implements Backend {
    * @internal
    */
   readonly library: HelperLibrary;
+  /** Whether requests above 4 GB − PAGE_SIZE are clamped rather than refused. */
+  readonly allowsOversizedRequests: boolean;
+  /** The locked-memory budget and the rule that chose it. */
+  readonly lockedBudget: LockedBudget;
   readonly #calls: NativeCalls;
   readonly #mdls = new HostMdlTable(this);
+  readonly #ref = new WeakRef(this);
   #closed = false;
 
   /** Loads the helper and opens its native context; prefer {@linkcode openHostBackend}. */
@@ -81,7 +133,24 @@ export class HostBackend implements Backend {
       const status = lib.symbols.wrt_context_open(out);
       if (status !== HelperStatus.OK) throw lib.error("wrt_context_open", status);
       this.pageSize = this.host.pageSize;
-      this.#calls = new NativeCalls(lib, out[ResultWord.handle], this.pageSize);
+      const context = out[ResultWord.handle];
+      try {
+        this.lockedBudget = chooseLockedBudget(
+          options.lockedBudgetBytes,
+          memoryAvailable(lib),
+          this.pageSize,
+        );
+        this.#calls = new BudgetedCalls(
+          lib,
+          context,
+          this.pageSize,
+          this.lockedBudget,
+          hostLimits(this.host).contiguousUnitBytes,
+        );
+      } catch (e) {
+        lib.symbols.wrt_context_close(context, out);
+        throw e;
+      }
     } catch (e) {
       lib.close();
       throw e;
@@ -89,8 +158,14 @@ export class HostBackend implements Backend {
     this.library = lib;
     this.name = Deno.build.os === "windows" ? "windows-wavert" : "linux-host";
     this.capabilities = hostCapabilities(this.host, Deno.build.os);
-    this.limits = hostLimits(this.host);
+    this.limits = {
+      ...hostLimits(this.host),
+      lockedBudgetBytes: this.lockedBudget.bytes,
+      lockedBudgetRule: this.lockedBudget.rule,
+    };
+    this.allowsOversizedRequests = options.allowOversizedRequests ?? false;
     unclosed.register(this, { calls: this.#calls, lib }, this);
+    open.add(this.#ref);
   }
 
   /** Whether {@linkcode close} has been called. */
@@ -189,6 +264,7 @@ export class HostBackend implements Backend {
     if (this.#closed) return;
     this.#closed = true;
     unclosed.unregister(this);
+    open.delete(this.#ref);
     this.#mdls.forgetAll();
     try {
       this.#calls.close();

@@ -133,10 +133,20 @@ export class HostStream implements WaveRtStream {
     if (this.#backend.closed) throw new Error("the linux-host backend is closed");
   }
 
-  /** The byte count to ask for: larger requests are clamped, as Windows returns them partial. */
+  /**
+   * The byte count to ask for: larger requests are refused, or clamped (as Windows returns them
+   * partial) when the backend was opened with `allowOversizedRequests`.
+   */
   #checkTotal(totalBytes: unknown): bigint {
     const total = checkByteCount("totalBytes", totalBytes);
     const max = BigInt(maxBytesPerCall(this.#backend.pageSize));
+    if (total > max && !this.#backend.allowsOversizedRequests) {
+      throw new RangeError(
+        `totalBytes must be at most ${max} (4 GB − PAGE_SIZE, the most one call allocates), ` +
+          `got ${total}: clamping it would lock ${max} bytes of real memory; open the backend ` +
+          "with { allowOversizedRequests: true } to clamp as Windows does",
+      );
+    }
     return total > max ? max : total;
   }
 

@@ -8,7 +8,12 @@
  */
 
 import { openHostBackend } from "./host_backend.ts";
-import { type IsolatedOutcome, RESULT_MARKER } from "./isolation.ts";
+import {
+  decodeIsolated,
+  encodeIsolated,
+  type IsolatedOutcome,
+  RESULT_MARKER,
+} from "./isolation.ts";
 
 async function runCase(
   module: string,
@@ -24,9 +29,10 @@ async function runCase(
     using backend = openHostBackend();
     const value = await fn(backend, input);
     backend.assertNoLeaks();
+    encodeIsolated(value ?? null); // a value with no JSON form fails the case here, by name
     return { ok: true, value: value ?? null };
   } catch (e) {
-    const error = e instanceof Error ? e : new Error(String(e));
+    const error = e instanceof Error ? e : new Error(safeString(e));
     const rule = (error as { rule?: unknown }).rule;
     return {
       ok: false,
@@ -38,9 +44,24 @@ async function runCase(
   }
 }
 
+/** `String(value)`, or a description when even that throws (a null-prototype object). */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 if (import.meta.main) {
   const [module, exportName] = Deno.args;
-  const input = JSON.parse(await new Response(Deno.stdin.readable).text());
+  // Read whole before the case is imported: the nonce never reaches code the case controls.
+  const { nonce, input } = decodeIsolated(await new Response(Deno.stdin.readable).text()) as {
+    nonce: string;
+    input: unknown;
+  };
   const outcome = await runCase(module, exportName, input);
-  console.log(RESULT_MARKER + JSON.stringify(outcome));
+  const line = `\n${RESULT_MARKER}${nonce} ${encodeIsolated(outcome)}\n`;
+  const bytes = new TextEncoder().encode(line);
+  for (let done = 0; done < bytes.length;) done += Deno.stdout.writeSync(bytes.subarray(done));
 }

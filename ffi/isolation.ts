@@ -3,9 +3,11 @@
  * case naming the signal instead of a dead test run; the kernel reclaims the child's pages.
  *
  * A case is an exported function of a module, `(backend: HostBackend, input) => unknown`, where
- * `input` is the JSON value given as {@linkcode IsolatedCaseOptions.input}. The child
- * opens the backend with only `--allow-ffi=<helper path>`, runs the case, checks it leaked no
- * MDL, closes the backend and sends back the (JSON) result or the error.
+ * `input` is the JSON value (bigints allowed) given as {@linkcode IsolatedCaseOptions.input}. The
+ * child opens the backend with only `--allow-ffi=<helper path>`, reads only the repository, the
+ * case's directory and the helper, and sees only the `WAVERT_*` environment; it runs the case,
+ * checks it leaked no MDL, closes the backend and sends back the result or the error on a line of
+ * its own, marked with a random nonce of this run so that nothing the case prints can pass for it.
  *
  * @module
  */
@@ -13,18 +15,81 @@
 import { ViolationRules } from "../core/violations.ts";
 import { DriverViolation } from "../core/violations.ts";
 import { HELPER_PATH_ENV, resolveHelperPath } from "./library.ts";
+import { LOCKED_BUDGET_ENV } from "./locked_budget.ts";
 
 /**
- * Marks the line of the child's stdout that carries the outcome.
+ * Starts the line of the child's stdout that carries the outcome; the run's nonce and a space
+ * follow, then the outcome as {@linkcode encodeIsolated} JSON.
  *
  * @example
  * ```ts
- * console.log(RESULT_MARKER + JSON.stringify({ ok: true, value: null }));
+ * const nonce = crypto.randomUUID();
+ * console.log(`\n${RESULT_MARKER}${nonce} ${encodeIsolated({ ok: true, value: 1n })}`);
  * ```
  */
 export const RESULT_MARKER = "\u001eWAVERT_ISOLATED_RESULT ";
 
-const CHILD = decodeURIComponent(new URL("./isolated_child.ts", import.meta.url).pathname);
+/**
+ * Environment variables the child may read: the helper's and the budget's.
+ *
+ * @example
+ * ```ts
+ * CHILD_ENV.includes("WAVERT_HELPER_PATH"); // true
+ * ```
+ */
+export const CHILD_ENV: readonly string[] = [HELPER_PATH_ENV, LOCKED_BUDGET_ENV];
+
+const CHILD = filePath(new URL("./isolated_child.ts", import.meta.url));
+const REPOSITORY = filePath(new URL("../", import.meta.url));
+const BIGINT_TAG = "$wavert.bigint";
+
+function filePath(url: URL): string {
+  return decodeURIComponent(url.pathname);
+}
+
+/**
+ * JSON with bigints (as `{"$wavert.bigint": "…"}`), what crosses the process boundary both ways.
+ *
+ * @throws {TypeError} when `value` has no JSON form (a function, a symbol, a cycle).
+ * @example
+ * ```ts
+ * decodeIsolated(encodeIsolated({ high: 0xFFFFFFFFn })); // { high: 4294967295n }
+ * ```
+ */
+export function encodeIsolated(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(
+      value,
+      (_key, v) => typeof v === "bigint" ? { [BIGINT_TAG]: v.toString() } : v,
+    );
+  } catch (e) {
+    throw new TypeError(`the value has no JSON form: ${e instanceof Error ? e.message : e}`);
+  }
+  if (text === undefined) throw new TypeError(`the value has no JSON form: ${typeof value}`);
+  return text;
+}
+
+/**
+ * The inverse of {@linkcode encodeIsolated}.
+ *
+ * @throws {SyntaxError} when `text` is not JSON.
+ * @example
+ * ```ts
+ * decodeIsolated('{"$wavert.bigint":"18446744073709551615"}'); // 18446744073709551615n
+ * ```
+ */
+export function decodeIsolated(text: string): unknown {
+  return JSON.parse(text, (_key, v) => {
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) {
+      const keys = Object.keys(v);
+      if (keys.length === 1 && keys[0] === BIGINT_TAG && typeof v[BIGINT_TAG] === "string") {
+        return BigInt(v[BIGINT_TAG]);
+      }
+    }
+    return v;
+  });
+}
 
 /**
  * Options of {@linkcode runIsolated}.
@@ -35,7 +100,10 @@ const CHILD = decodeURIComponent(new URL("./isolated_child.ts", import.meta.url)
  * ```
  */
 export interface IsolatedCaseOptions {
-  /** A JSON-serialisable value passed to the case as its second argument (via stdin). */
+  /**
+   * A JSON-serialisable value (bigints allowed) passed to the case as its second argument (via
+   * stdin); anything else is refused with a `TypeError` before a child is started.
+   */
   readonly input?: unknown;
   /**
    * A command prefix the child runs under, e.g. `["prlimit", "--memlock=65536:65536"]` or
@@ -78,16 +146,57 @@ export class IsolatedCaseCrashed extends Error {
   /** The child's stderr, for the report. */
   readonly stderr: string;
 
-  constructor(caseName: string, status: Deno.CommandStatus, stderr: string, timedOut: boolean) {
+  /** What the child printed on stdout besides the outcome. */
+  readonly stdout: string;
+
+  constructor(
+    caseName: string,
+    status: Deno.CommandStatus,
+    stderr: string,
+    timedOut: boolean,
+    stdout = "",
+  ) {
     const how = status.signal !== null
       ? `was killed by ${status.signal}${timedOut ? " (timeout)" : ""}`
       : `exited with code ${status.code} without reporting an outcome`;
-    super(`hardware case ${caseName}: the helper's child process ${how}\n${stderr.trim()}`);
+    super(
+      `hardware case ${caseName}: the helper's child process ${how}` +
+        printed("stdout", stdout) + printed("stderr", stderr),
+    );
     this.name = "IsolatedCaseCrashed";
     this.signal = status.signal;
     this.exitCode = status.code;
     this.stderr = stderr;
+    this.stdout = stdout;
   }
+}
+
+/**
+ * The child reported an outcome that cannot be read (not JSON, or not an outcome's shape).
+ *
+ * @example
+ * ```ts
+ * const e = new IsolatedOutcomeMalformed("caseName", "{oops", "", "");
+ * e.message; // "hardware case caseName: the child's outcome is malformed: {oops …"
+ * ```
+ */
+export class IsolatedOutcomeMalformed extends Error {
+  /** The outcome text as the child printed it. */
+  readonly outcome: string;
+
+  constructor(caseName: string, outcome: string, stdout: string, stderr: string, detail = "") {
+    super(
+      `hardware case ${caseName}: the child's outcome is malformed: ${outcome.slice(0, 200)}` +
+        (detail ? ` (${detail})` : "") + printed("stdout", stdout) + printed("stderr", stderr),
+    );
+    this.name = "IsolatedOutcomeMalformed";
+    this.outcome = outcome;
+  }
+}
+
+function printed(stream: string, text: string): string {
+  const trimmed = text.trim();
+  return trimmed === "" ? "" : `\n${stream}:\n${trimmed.slice(-4000)}`;
 }
 
 /**
@@ -126,17 +235,24 @@ export async function runIsolated(
   exportName: string,
   options: IsolatedCaseOptions = {},
 ): Promise<unknown> {
+  // Serialised first: input without a JSON form must not leave a child waiting on stdin.
+  const nonce = crypto.randomUUID();
+  const inputText = encodeIsolated(options.input ?? null);
+  const stdin = new TextEncoder().encode(`{"nonce":"${nonce}","input":${inputText}}`);
   const helperPath = options.env?.[HELPER_PATH_ENV] ?? resolveHelperPath();
+  const moduleUrl = module instanceof URL ? module : new URL(module, `file://${Deno.cwd()}/`);
+  const reads = [REPOSITORY, helperPath];
+  if (moduleUrl.protocol === "file:") reads.push(filePath(new URL("./", moduleUrl)));
   const denoArgs = [
     "run",
     "--quiet",
     "--no-prompt",
     options.ffi === "all" ? "--allow-ffi" : `--allow-ffi=${helperPath}`,
-    "--allow-read",
-    "--allow-env",
+    `--allow-read=${reads.join(",")}`,
+    `--allow-env=${CHILD_ENV.join(",")}`,
     ...(options.v8Flags?.length ? [`--v8-flags=${options.v8Flags.join(",")}`] : []),
     CHILD,
-    String(module),
+    moduleUrl.href,
     exportName,
   ];
   const wrapper = options.wrapper ?? [];
@@ -148,35 +264,61 @@ export async function runIsolated(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  // A child that dies before reading its input breaks the pipe; its exit status, reported
-  // below, is the real outcome, so a failed write is not an error of its own.
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(options.input ?? null)))
-    .then(() => writer.close())
-    .catch(() => {});
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill("SIGKILL");
   }, options.timeoutMs ?? 120_000);
+  // A child that dies before reading its input breaks the pipe; its exit status, reported
+  // below, is the real outcome, so a failed write is not an error of its own.
+  const writer = child.stdin.getWriter();
+  await writer.write(stdin).then(() => writer.close()).catch(() => {});
   const output = await child.output().finally(() => clearTimeout(timer));
   const stdout = new TextDecoder().decode(output.stdout);
   const stderr = new TextDecoder().decode(output.stderr);
 
-  let outcome: IsolatedOutcome | undefined;
-  for (const line of stdout.split("\n")) {
-    if (line.startsWith(RESULT_MARKER)) {
-      outcome = JSON.parse(line.slice(RESULT_MARKER.length));
-    } else if (line !== "") {
-      console.log(line);
-    }
+  // The outcome line starts after a newline the child writes first, whatever the case left
+  // unterminated (a "\r", a prompt); only the line with this run's nonce counts.
+  const tag = `\n${RESULT_MARKER}${nonce} `;
+  const at = `\n${stdout}`.lastIndexOf(tag);
+  const end = at < 0 ? -1 : `\n${stdout}`.indexOf("\n", at + tag.length);
+  const outcomeText = at < 0
+    ? undefined
+    : `\n${stdout}`.slice(at + tag.length, end < 0 ? undefined : end);
+  const printedOut = at < 0 ? stdout : stdout.slice(0, Math.max(0, at - 1)) +
+    (end < 0 ? "" : `\n${stdout}`.slice(end + 1));
+  if (printedOut.trim() !== "") console.log(printedOut.replace(/\n+$/, ""));
+  if (output.signal !== null || outcomeText === undefined) {
+    throw new IsolatedCaseCrashed(exportName, output, stderr, timedOut, printedOut);
   }
-  if (output.signal !== null || outcome === undefined) {
-    throw new IsolatedCaseCrashed(exportName, output, stderr, timedOut);
-  }
+  const outcome = readOutcome(exportName, outcomeText, printedOut, stderr);
   if (stderr.trim() !== "") console.error(stderr.trimEnd());
   if (outcome.ok) return outcome.value;
   throw rebuildError(outcome);
+}
+
+/** The outcome the child printed, checked for its shape. */
+function readOutcome(
+  caseName: string,
+  text: string,
+  stdout: string,
+  stderr: string,
+): IsolatedOutcome {
+  let value: unknown;
+  try {
+    value = decodeIsolated(text);
+  } catch (e) {
+    throw new IsolatedOutcomeMalformed(caseName, text, stdout, stderr, String(e));
+  }
+  const o = value as Record<string, unknown>;
+  const shaped = typeof value === "object" && value !== null && (
+    (o.ok === true && "value" in o) ||
+    (o.ok === false && typeof o.name === "string" && typeof o.message === "string")
+  );
+  if (!shaped) {
+    throw new IsolatedOutcomeMalformed(caseName, text, stdout, stderr, "not an outcome");
+  }
+  return value as IsolatedOutcome;
 }
 
 /** The child's error as an instance the caller can test with `instanceof` where possible. */
@@ -192,7 +334,7 @@ function rebuildError(outcome: Extract<IsolatedOutcome, { ok: false }>): Error {
   error.name = outcome.name;
   error.message = outcome.message;
   error.stack = `${outcome.name}: ${outcome.message}\n    (in the isolated child)\n${
-    outcome.stack?.split("\n").slice(1).join("\n") ?? ""
+    typeof outcome.stack === "string" ? outcome.stack.split("\n").slice(1).join("\n") : ""
   }`;
   return error;
 }

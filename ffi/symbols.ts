@@ -61,6 +61,12 @@ export const helperSymbols = {
   wrt_query_frames: { parameters: ["u64", "u64", "buffer", "u64", "buffer"], result: "i32" },
   /** int32_t wrt_context_stats(uint64_t context, wrt_result *out) */
   wrt_context_stats: { parameters: ["u64", "buffer"], result: "i32" },
+  /** int32_t wrt_context_set_budget(uint64_t context, uint64_t max_locked_bytes, wrt_result *out) */
+  wrt_context_set_budget: { parameters: ["u64", "u64", "buffer"], result: "i32" },
+  /** int32_t wrt_process_stats(wrt_result *out) */
+  wrt_process_stats: { parameters: ["buffer"], result: "i32" },
+  /** int32_t wrt_memory_available(wrt_result *out) */
+  wrt_memory_available: { parameters: ["buffer"], result: "i32" },
   /** int32_t wrt_process_locked(wrt_result *out) */
   wrt_process_locked: { parameters: ["buffer"], result: "i32" },
   /** int32_t wrt_host_ram(uint64_t *ranges, uint64_t capacity, wrt_result *out) */

@@ -31,9 +31,27 @@ export {
 export { type CaseConditions, caseSource, suiteCase } from "./suite_case.ts";
 
 // Types the reports and options above refer to.
-export type { CacheTypeName, SequenceStep } from "./sequence.ts";
+export type { SequenceStep } from "./sequence.ts";
+export type { AudioBuffer } from "../suites/audio_format.ts";
+export type { MachinePresetName } from "../core/machine.ts";
+export { type ViolationRuleId, ViolationRules } from "../core/violations.ts";
 export { CacheType } from "../core/constants.ts";
-export type { CaseInput } from "../suites/schema.ts";
+export type {
+  AllocationExpectationsInput,
+  BytesRangeInput,
+  CacheTypeName,
+  CaseInput,
+  ConditionsInput,
+  ContiguousRequestInput,
+  ExpectationsInput,
+  FaultsInput,
+  LatencyBudgetInput,
+  PagesRequestInput,
+  SizeInput,
+  StepExpectationsInput,
+  StepInput,
+  SuiteInput,
+} from "../suites/suite_input.ts";
 export type { FaultableOperation, FaultOptions } from "../core/faults.ts";
 export type {
   Backend,

@@ -6,18 +6,7 @@
  */
 
 import fc from "fast-check";
-import type { CacheType } from "../core/constants.ts";
-import type { StepInput } from "../suites/schema.ts";
-
-/**
- * A cache type by name, as suites write it.
- *
- * @example
- * ```ts
- * const wc: CacheTypeName = "WriteCombined";
- * ```
- */
-export type CacheTypeName = keyof typeof CacheType;
+import type { CacheTypeName, StepInput } from "../suites/suite_input.ts";
 
 /**
  * A suite step of one call, as `suites/schema.ts` types what a suite writes.

@@ -90,6 +90,8 @@ export const simulatorProvider: BackendProvider = {
     const sim = new Simulator({
       machine,
       fragmentation: conditions.fragmentation,
+      fragmentRunPages: conditions.fragmentRunPages,
+      fragmentModel: conditions.fragmentModel,
       seed: conditions.seed ?? options.seed,
       faults: { ...conditions.faults, memoryCapBytes: conditions.memoryCapBytes },
       costModel: options.costProfile?.costModel,
@@ -156,7 +158,7 @@ export const hardwareProvider: BackendProvider = {
 
 /** Why hardware cases cannot run here, or null when they can. */
 function hardwareUnavailable(): string | null {
-  if (Deno.permissions.querySync({ name: "run" }).state !== "granted") {
+  if (Deno.permissions.querySync({ name: "run", command: Deno.execPath() }).state !== "granted") {
     return "each hardware case runs in a child process, which needs --allow-run";
   }
   try {

@@ -11,18 +11,31 @@
  * @module
  */
 
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { loadCostProfile } from "../core/cost_profile.ts";
+import { openHostBackend } from "../ffi/host_backend.ts";
+import { helperAvailability } from "../ffi/library.ts";
+import { LOCKED_BUDGET_ENV, parseLockedBudget } from "../ffi/locked_budget.ts";
 import { type BackendName, backendNames, providersFor } from "./backends.ts";
 import { bundledSuites } from "./bundled.ts";
+import {
+  CliInputError,
+  describeThrown,
+  ExitCode,
+  guardExit,
+  prepareOutput,
+  sanitizeReport,
+  writeOutput,
+} from "./cli_support.ts";
 import { inDefinitionOrder, isSuite } from "./define_suite.ts";
+import { overBudget } from "./locked_budget.ts";
 import type { Suite } from "./suite_model.ts";
 import { renderHtmlReport } from "../report/html_report.ts";
 import { reportToJson } from "../report/json_report.ts";
 import { reportToJunit } from "../report/junit.ts";
-import { envelopeFor } from "../results/envelope.ts";
+import { type Envelope, envelopeFor } from "../results/envelope.ts";
 import { openHistory } from "../history/open_history.ts";
 import { progressBar } from "../report/progress_bar.ts";
 import type { PlacementOption } from "../core/placement.ts";
@@ -31,6 +44,45 @@ import { DEFAULT_SEED } from "./register.ts";
 import type { RunReport } from "./results.ts";
 import { describeSeeds, hasFailures, runSuites } from "./run_suites.ts";
 import { renderSuiteTable } from "../report/table.ts";
+
+/**
+ * An output file the CLI can write: its option, what the file holds and how it is rendered. Every
+ * path is checked and created before anything runs; add a row to add an output option.
+ */
+interface OutputOption {
+  /** The option's name without dashes. */
+  readonly flag: string;
+  /** What the file holds, for the help text and the "written to" line. */
+  readonly what: string;
+  /** The file's content for a finished run. */
+  readonly render: (report: RunReport, context: OutputContext) => string;
+}
+
+/**
+ * What renderers get besides the report: the run's envelope and the file each suite came from.
+ */
+interface OutputContext {
+  readonly envelope: Envelope<"suite-results">;
+  readonly suiteFiles: ReadonlyMap<string, string>;
+}
+
+/**
+ * The CLI's output options, in the order they are written.
+ */
+const outputOptions: readonly OutputOption[] = [
+  {
+    flag: "json",
+    what: "the results as JSON",
+    render: (report, { envelope, suiteFiles }) =>
+      reportToJson(report, { envelope, suiteFiles: new Map(suiteFiles) }),
+  },
+  {
+    flag: "junit",
+    what: "JUnit XML: a testsuite per suite, a testcase per case and backend",
+    render: (report, { suiteFiles }) => reportToJunit(report, new Map(suiteFiles)),
+  },
+  { flag: "html", what: "the self-contained HTML report", render: renderHtmlReport },
+];
 
 const usage = `Usage: cli.ts [options] [suite-module.ts ...]
 
@@ -41,9 +93,7 @@ Options:
   --backend <name>  simulator, hardware or all; repeat or separate with commas (default: all)
   --seed <n>        seed for cases whose conditions fix none (default: ${DEFAULT_SEED})
   --filter <text>   only cases whose "suite › case" name contains text, or matches /regex/
-  --json <file>     also write the results as JSON
-  --html <file>     also write the self-contained HTML report
-  --junit <file>    also write JUnit XML: a testsuite per suite, a testcase per case and backend
+${outputOptions.map((o) => `  --${o.flag} <file>`.padEnd(20) + `also write ${o.what}`).join("\n")}
   --history <file|postgres://…>
                     also store the run in a results history (SQLite file or PostgreSQL URL)
   --cost-profile <file>
@@ -55,16 +105,22 @@ Options:
   --placement <name|file>
                     the simulator's page placement: running-system (default), lowest-first, or
                     a placement profile file (bench/placement_calibrate.ts) for calibrated
+  --locked-budget <size>
+                    most memory hardware cases may hold locked, e.g. 256MiB or unlimited
+                    (default: ${LOCKED_BUDGET_ENV}, else 25 % of MemAvailable); suites whose
+                    cases need more are refused before anything is allocated
   -h, --help        show this help
 
-Exit status: 0 when nothing failed, 1 on a failed expectation or divergence, 2 on bad usage or
-a malformed suite.`;
+Output paths are checked and created once the suites have loaded, before any case runs.
 
-/** Thrown for bad command-line input; its message is shown with the usage hint. */
-class UsageError extends Error {}
+Exit status:
+  ${ExitCode.passed}  everything that ran passed
+  ${ExitCode.failed}  a failed expectation or a divergence between backends
+  ${ExitCode.badInput}  bad input or environment: usage, a malformed suite, a suite module that calls
+     Deno.exit, an output that cannot be written, cases over the locked-memory budget`;
 
 /**
- * Runs the CLI with `args` and returns the exit status.
+ * Runs the CLI with `args` and returns the exit status ({@linkcode ExitCode}).
  *
  * @example
  * ```ts
@@ -72,18 +128,27 @@ class UsageError extends Error {}
  * ```
  */
 export async function main(args: readonly string[]): Promise<number> {
-  let options;
   try {
-    options = parseOptions(args);
+    return await run(args);
   } catch (error) {
-    if (!(error instanceof UsageError || error instanceof TypeError)) throw error;
-    console.error(`${error.message}\nRun with --help for usage.`);
-    return 2;
+    if (error instanceof CliInputError) {
+      console.error(`${error.message}${error.usage ? "\nRun with --help for usage." : ""}`);
+    } else {
+      console.error(describeThrown(error));
+    }
+    return ExitCode.badInput;
   }
+}
+
+async function run(args: readonly string[]): Promise<number> {
+  const options = parseOptions(args);
   if (options.help) {
     console.log(usage);
-    return 0;
+    return ExitCode.passed;
   }
+  if (options.lockedBudget !== undefined) Deno.env.set(LOCKED_BUDGET_ENV, options.lockedBudget);
+
+  using _guard = guardExit();
   let suites: Suite[];
   const suiteFiles = new Map<string, string>();
   try {
@@ -92,20 +157,24 @@ export async function main(args: readonly string[]): Promise<number> {
       : await loadSuites(options.modules, suiteFiles);
   } catch (error) {
     // A malformed suite throws while its module loads: its error names every problem.
-    console.error(error instanceof Error ? error.message : String(error));
-    return 2;
+    if (error instanceof CliInputError) throw error;
+    throw new CliInputError(describeThrown(error));
   }
-
+  if (options.backends.includes("hardware")) checkBudget(suites, options.filter);
+  // Every output is created before any case runs: a bad path costs nothing.
+  for (const [option, path] of options.outputs) await prepareOutput(`--${option.flag}`, path);
   // An unreachable or unreadable history is refused before any work.
   let history;
   if (options.history !== undefined) {
     try {
       history = await openHistory(options.history);
     } catch (error) {
-      console.error(`--history ${options.history}: ${(error as Error).message.split("\n")[0]}`);
-      return 2;
+      throw new CliInputError(
+        `--history ${options.history}: ${describeThrown(error).split("\n")[0]}`,
+      );
     }
   }
+
   const bar = progressBar(Deno.stderr);
   const report = await runSuites(suites, {
     seed: options.seed,
@@ -122,99 +191,160 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 
   const color = Deno.stdout.isTerminal() && Deno.env.get("NO_COLOR") === undefined;
-  for (const suite of report.suites) console.log(renderSuiteTable(suite, { color }) + "\n");
-  console.log(summaryLine(report));
-  const envelope = await envelopeFor("suite-results");
-  if (options.json) {
-    await writeFile(options.json, reportToJson(report, { envelope, suiteFiles }), "JSON results");
+  const shown = sanitizeReport(report);
+  for (const suite of shown.suites) console.log(renderSuiteTable(suite, { color }) + "\n");
+  console.log(summaryLine(shown));
+  const context: OutputContext = { envelope: await envelopeFor("suite-results"), suiteFiles };
+  for (const [option, path] of options.outputs) {
+    await writeOutput(`--${option.flag}`, path, option.render(report, context));
+    console.log(`${option.what} written to ${path}`);
   }
-  if (options.junit) await writeFile(options.junit, reportToJunit(report, suiteFiles), "JUnit XML");
   if (history) {
     try {
-      await history.store(report, { envelope });
+      await history.store(report, { envelope: context.envelope });
       console.log(`run stored in the history ${options.history}`);
     } catch (error) {
-      console.error(`--history ${options.history}: ${(error as Error).message.split("\n")[0]}`);
-      return 2;
+      throw new CliInputError(
+        `--history ${options.history}: ${describeThrown(error).split("\n")[0]}`,
+      );
     } finally {
       await history.close();
     }
   }
-  if (options.html) await writeFile(options.html, renderHtmlReport(report), "HTML report");
-  return hasFailures(report) ? 1 : 0;
+  return hasFailures(report) ? ExitCode.failed : ExitCode.passed;
+}
+
+/** Refuses the run when hardware cases need more locked memory than the budget allows. */
+function checkBudget(suites: readonly Suite[], filter: string | undefined): void {
+  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return;
+  if (!helperAvailability().available) return; // hardware cases are skipped with the reason
+  let problems: string[];
+  try {
+    using backend = openHostBackend();
+    problems = overBudget(suites, backend.limits, backend.pageSize, filter);
+  } catch (error) {
+    throw new CliInputError(`the locked-memory budget: ${describeThrown(error)}`);
+  }
+  if (problems.length > 0) {
+    throw new CliInputError(
+      `${problems.length} hardware case(s) exceed the locked-memory budget; nothing was ` +
+        `allocated. Raise it with --locked-budget or ${LOCKED_BUDGET_ENV}, or run --backend ` +
+        `simulator:\n${problems.map((p) => `  ${p}`).join("\n")}`,
+    );
+  }
+}
+
+/** A whole, non-negative decimal number: `--seed ""`, `--seed 1e3` and `--seed 0x10` are refused. */
+function strictCount(option: string, text: string): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value)) {
+    throw new CliInputError(
+      `${option} must be a non-negative integer, got ${JSON.stringify(text)}`,
+      { usage: true },
+    );
+  }
+  return value;
 }
 
 function parseOptions(args: readonly string[]) {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: {
-      backend: { type: "string", multiple: true },
-      seed: { type: "string" },
-      filter: { type: "string" },
-      json: { type: "string" },
-      html: { type: "string" },
-      junit: { type: "string" },
-      history: { type: "string" },
-      "cost-profile": { type: "string" },
-      placement: { type: "string" },
-      "measured-budgets": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  const requested = (values.backend ?? ["all"]).flatMap((b) => b.split(",")).map((b) => b.trim());
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        backend: { type: "string", multiple: true },
+        seed: { type: "string" },
+        filter: { type: "string" },
+        ...Object.fromEntries(outputOptions.map((o) => [o.flag, { type: "string" as const }])),
+        history: { type: "string" },
+        "cost-profile": { type: "string" },
+        placement: { type: "string" },
+        "locked-budget": { type: "string" },
+        "measured-budgets": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new CliInputError(describeThrown(error), { usage: true });
+  }
+  const { values, positionals } = parsed;
+  const text = (name: string) => (values as Record<string, unknown>)[name] as string | undefined;
+  const requested = ((values.backend as string[] | undefined) ?? ["all"]).flatMap((b) =>
+    b.split(",")
+  ).map((b) => b.trim());
   const backends = requested.includes("all") ? [...backendNames] : requested;
   for (const name of backends) {
     if (!(backendNames as readonly string[]).includes(name)) {
-      throw new UsageError(`--backend must be ${backendNames.join(", ")} or all, got "${name}"`);
+      throw new CliInputError(
+        `--backend must be ${backendNames.join(", ")} or all, got "${name}"`,
+        { usage: true },
+      );
     }
   }
-  const regex = /^\/(.*)\/$/.exec(values.filter ?? "");
+  const filter = text("filter");
+  const regex = /^\/(.*)\/$/.exec(filter ?? "");
   if (regex) {
     try {
       new RegExp(regex[1]);
     } catch (error) {
-      throw new UsageError(`--filter ${values.filter} is not a valid regular expression: ${error}`);
+      throw new CliInputError(
+        `--filter ${filter} is not a valid regular expression: ${describeThrown(error)}`,
+        { usage: true },
+      );
     }
   }
-  const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
-  if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new UsageError(`--seed must be a non-negative integer, got "${values.seed}"`);
-  }
+  const seedText = text("seed");
+  const seed = seedText === undefined ? DEFAULT_SEED : strictCount("--seed", seedText);
   let costProfile;
-  if (values["cost-profile"] !== undefined) {
+  const profilePath = text("cost-profile");
+  if (profilePath !== undefined) {
     try {
-      costProfile = loadCostProfile(values["cost-profile"]);
+      costProfile = loadCostProfile(profilePath);
     } catch (error) {
-      throw new UsageError(`--cost-profile: ${error instanceof Error ? error.message : error}`);
+      throw new CliInputError(`--cost-profile: ${describeThrown(error)}`, { usage: true });
     }
   }
   let placement: PlacementOption | undefined;
-  const place = values.placement;
+  const place = text("placement");
   if (place === "lowest-first" || place === "running-system") placement = place;
   else if (place !== undefined) {
     try {
       placement = { profile: loadPlacementProfile(place) };
     } catch (error) {
-      throw new UsageError(`--placement: ${error instanceof Error ? error.message : error}`);
+      throw new CliInputError(`--placement: ${describeThrown(error)}`, { usage: true });
     }
   }
-  const measured = values["measured-budgets"] ?? "enforce";
+  const measured = text("measured-budgets") ?? "enforce";
   if (measured !== "enforce" && measured !== "report") {
-    throw new UsageError(`--measured-budgets must be enforce or report, got "${measured}"`);
+    throw new CliInputError(`--measured-budgets must be enforce or report, got "${measured}"`, {
+      usage: true,
+    });
+  }
+  const lockedBudget = text("locked-budget");
+  if (lockedBudget !== undefined) {
+    try {
+      parseLockedBudget(lockedBudget);
+    } catch (error) {
+      throw new CliInputError(`--locked-budget: ${describeThrown(error)}`, { usage: true });
+    }
+  }
+  const outputs: [OutputOption, string][] = [];
+  for (const option of outputOptions) {
+    const path = text(option.flag);
+    if (path !== undefined) outputs.push([option, path]);
   }
   return {
     measuredLatencyBudgets: measured as "enforce" | "report",
     costProfile,
     placement,
-    help: values.help ?? false,
+    history: text("history"),
+    help: (values.help as boolean | undefined) ?? false,
     backends: backends as BackendName[],
     seed,
-    filter: values.filter,
-    json: values.json,
-    html: values.html,
-    junit: values.junit,
-    history: values.history,
+    filter,
+    outputs,
+    lockedBudget,
     modules: positionals,
   };
 }
@@ -228,7 +358,7 @@ async function loadSuites(
     const exports = await import(pathToFileURL(resolve(path)).href);
     const found = inDefinitionOrder(Object.values(exports).filter(isSuite));
     if (found.length === 0) {
-      throw new UsageError(`${path} exports no suite: export the result of defineSuite(...)`);
+      throw new CliInputError(`${path} exports no suite: export the result of defineSuite(...)`);
     }
     for (const suite of found) files.set(suite.name, path);
     suites.push(...found);
@@ -247,12 +377,6 @@ function summaryLine(report: RunReport): string {
     `${count("inconclusive")} inconclusive ` +
     "(backend runs and cross-checks); " +
     `${unchecked} expectation(s) ignored where a backend cannot check them`;
-}
-
-async function writeFile(path: string, text: string, what: string): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  await Deno.writeTextFile(path, text);
-  console.log(`${what} written to ${path}`);
 }
 
 if (import.meta.main) Deno.exitCode = await main(Deno.args);

@@ -13,6 +13,23 @@ import { audioBufferProblems } from "./audio_format.ts";
 import { isNoLimit, MIN_HIGH_ADDRESS, PHYSICAL_ADDRESS_MAX } from "./bound.ts";
 import { expectationProblems } from "./expectation_rules.ts";
 import { caseModeFields, checkCaseMode, latencyExpectation } from "./schema_parts.ts";
+import type {
+  CaseInput,
+  ConditionsInput,
+  ExpectationsInput,
+  StepExpectationsInput,
+  StepInput,
+  SuiteInput,
+} from "./suite_input.ts";
+
+export type {
+  CaseInput,
+  ConditionsInput,
+  ExpectationsInput,
+  StepExpectationsInput,
+  StepInput,
+  SuiteInput,
+} from "./suite_input.ts";
 
 const cacheTypeNames = Object.keys(CacheType) as [keyof typeof CacheType];
 const violationIds = Object.values(ViolationRules).map((rule) => rule.id) as [
@@ -295,6 +312,10 @@ const conditions = z.strictObject({
     error: `must be one of ${machineNames.join(", ")}`,
   }).optional(),
   fragmentation: z.number().min(0).max(1).optional(),
+  /** Mean pages of one run used by others (the simulator's `fragmentRunPages`). */
+  fragmentRunPages: z.number().min(1).max(1 << 20).optional(),
+  /** `"geometric"` (default) or `"heavy-tailed"` (the simulator's `fragmentModel`). */
+  fragmentModel: z.enum(["geometric", "heavy-tailed"]).optional(),
   seed: z.number().int().nonnegative().optional(),
   faults: z.strictObject({
     probability: z.number().min(0).max(1).optional(),
@@ -424,19 +445,18 @@ export const suiteSchema = z.strictObject({
   cases: z.array(z.unknown()).min(1, { error: "a suite needs at least one case" }),
 });
 
-/** A case as written in a suite file. */
-export type CaseInput = z.input<typeof caseSchema>;
 /** A validated case, before sizes and names are resolved. */
 export type CaseParsed = z.output<typeof caseSchema>;
-/** Conditions as written: machine, fragmentation, seed, faults, memory cap. */
-export type ConditionsInput = z.input<typeof conditions>;
-/** Expectations as written. */
-export type ExpectationsInput = z.input<typeof expectations>;
-/** An allocation step's own expectations as written: `result`, `bytes`, `pages`, ... */
-export type StepExpectationsInput = z.input<typeof stepExpectations>;
-/** A sequence step as written. */
-export type StepInput = z.input<typeof steps>[number];
-/** A suite as written in a suite file. */
-export type SuiteInput = Omit<z.input<typeof suiteSchema>, "cases"> & {
-  readonly cases: readonly CaseInput[];
-};
+
+// The explicit input types must be what the schema accepts, field for field: a field added to one
+// and not the other fails `deno check` here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const inputTypesMatchTheSchema: [
+  Same<CaseInput, z.input<typeof caseSchema>>,
+  Same<ConditionsInput, z.input<typeof conditions>>,
+  Same<ExpectationsInput, z.input<typeof expectations>>,
+  Same<StepExpectationsInput, z.input<typeof stepExpectations>>,
+  Same<StepInput, z.input<typeof steps>[number]>,
+  Same<Omit<SuiteInput, "cases">, Omit<z.input<typeof suiteSchema>, "cases">>,
+] = [true, true, true, true, true, true];
+void inputTypesMatchTheSchema;

@@ -7,6 +7,7 @@
 #include "wavert_helper.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,9 @@
 /* wrt_host_ram on another file: hidden in the shared library, linked here from the same source. */
 int32_t wrt_host_ram_from(const char *path, uint64_t *ranges, uint64_t capacity,
                           wrt_result *out);
+
+/* Hidden test hook of the helper: skips ids, as 2^32 open/close cycles would. */
+void wrt_test_skip_ids(uint64_t count);
 
 #define PAGES 16
 
@@ -125,9 +129,9 @@ static void test_lifecycle(uint64_t ctx, const wrt_host_info *info) {
   CHECK(wrt_free(ctx, handle, &out) == WRT_E_UNKNOWN_HANDLE); /* double free */
   CHECK(wrt_map(ctx, handle, WRT_CACHE_CACHED, &out) == WRT_E_UNKNOWN_HANDLE);
 
-  /* A reused slot gets a new generation: the stale handle stays invalid. */
+  /* A new allocation never gets an old handle: the stale one stays invalid. */
   CHECK(wrt_allocate_pages(ctx, 0xffffffffull, page, frames, PAGES, &out) == WRT_OK);
-  CHECK(out.handle != handle && (out.handle & 0xffffffffu) == (handle & 0xffffffffu));
+  CHECK(out.handle > handle);
   CHECK(wrt_free(ctx, handle, &out) == WRT_E_UNKNOWN_HANDLE);
 }
 
@@ -265,6 +269,101 @@ static void test_host_ram(uint64_t ctx, const wrt_host_info *info) {
   CHECK(wrt_free(ctx, handle, &out) == WRT_OK);
 }
 
+/* Ids are 64-bit and never reissued: after 2^32 cycles (the old 32-bit generations wrapped
+ * there) a stale context or allocation id is still refused. */
+static void test_ids_never_reused(const wrt_host_info *info) {
+  wrt_result out;
+  uint64_t frames[PAGES];
+  CHECK(wrt_context_open(&out) == WRT_OK);
+  uint64_t stale = out.handle;
+  CHECK(wrt_allocate_pages(stale, ~0ull, info->page_size, frames, PAGES, &out) == WRT_OK);
+  uint64_t stale_mdl = out.handle;
+  CHECK(wrt_context_close(stale, &out) == WRT_OK && out.byte_count == 1);
+  wrt_test_skip_ids((UINT64_C(1) << 32) - 1);
+  CHECK(wrt_context_open(&out) == WRT_OK && out.handle != stale);
+  uint64_t fresh = out.handle;
+  CHECK(fresh - stale > (UINT64_C(1) << 32) - 1);
+  CHECK(wrt_context_stats(stale, &out) == WRT_E_UNKNOWN_HANDLE);
+  CHECK(wrt_context_close(stale, &out) == WRT_E_UNKNOWN_HANDLE);
+  CHECK(wrt_allocate_pages(fresh, ~0ull, info->page_size, frames, PAGES, &out) == WRT_OK);
+  uint64_t mdl = out.handle;
+  CHECK(mdl != stale_mdl && wrt_free(fresh, stale_mdl, &out) == WRT_E_UNKNOWN_HANDLE);
+  CHECK(wrt_free(fresh, mdl, &out) == WRT_OK);
+  wrt_test_skip_ids(UINT64_C(1) << 32);
+  CHECK(wrt_free(fresh, mdl, &out) == WRT_E_UNKNOWN_HANDLE);
+  /* A context id is never an allocation id and the reverse. */
+  CHECK(wrt_context_stats(mdl, &out) == WRT_E_UNKNOWN_HANDLE);
+  CHECK(wrt_context_close(fresh, &out) == WRT_OK);
+}
+
+/* Many live allocations freed out of order: the table compacts and every lookup still works. */
+static void test_table_compaction(uint64_t ctx, const wrt_host_info *info) {
+  enum { COUNT = 200 };
+  static uint64_t handles[COUNT];
+  uint64_t frames[PAGES];
+  wrt_result out;
+  CHECK(wrt_context_stats(ctx, &out) == WRT_OK);
+  uint64_t live = out.handle, held = out.byte_count;
+  for (int i = 0; i < COUNT; i++) {
+    CHECK(wrt_allocate_pages(ctx, ~0ull, info->page_size, frames, PAGES, &out) == WRT_OK);
+    handles[i] = out.handle;
+  }
+  for (int i = 0; i < COUNT; i += 2) CHECK(wrt_free(ctx, handles[i], &out) == WRT_OK);
+  for (int i = 0; i < COUNT; i += 2) CHECK(wrt_free(ctx, handles[i], &out) == WRT_E_UNKNOWN_HANDLE);
+  CHECK(wrt_context_stats(ctx, &out) == WRT_OK && out.handle == live + COUNT / 2);
+  for (int i = COUNT - 1; i > 0; i -= 2) CHECK(wrt_free(ctx, handles[i], &out) == WRT_OK);
+  CHECK(wrt_context_stats(ctx, &out) == WRT_OK && out.handle == live && out.byte_count == held);
+}
+
+/* A budget refuses what would exceed it before anything is mapped. */
+static void test_budget(const wrt_host_info *info) {
+  wrt_result out;
+  uint64_t frames[PAGES];
+  CHECK(wrt_context_set_budget(0, 1, &out) == WRT_E_UNKNOWN_HANDLE);
+  CHECK(wrt_context_open(&out) == WRT_OK);
+  uint64_t ctx = out.handle;
+  CHECK(wrt_context_set_budget(ctx, 2 * info->page_size, NULL) == WRT_E_INVALID_ARGUMENT);
+  CHECK(wrt_context_set_budget(ctx, 2 * info->page_size, &out) == WRT_OK && out.byte_count == 0);
+  CHECK(wrt_allocate_pages(ctx, ~0ull, 3 * info->page_size, frames, PAGES, &out) ==
+        WRT_E_OVER_BUDGET);
+  CHECK(wrt_allocate_pages(ctx, ~0ull, 2 * info->page_size, frames, PAGES, &out) == WRT_OK);
+  uint64_t mdl = out.handle;
+  CHECK(wrt_allocate_pages(ctx, ~0ull, 1, frames, PAGES, &out) == WRT_E_OVER_BUDGET);
+  CHECK(wrt_allocate_contiguous(ctx, 0, ~0ull, 1, frames, PAGES, &out) == WRT_E_OVER_BUDGET);
+  CHECK(wrt_context_stats(ctx, &out) == WRT_OK && out.handle == 1 &&
+        out.byte_count == 2 * info->page_size && out.address == 2 * info->page_size);
+  CHECK(wrt_free(ctx, mdl, &out) == WRT_OK);
+  CHECK(wrt_allocate_pages(ctx, ~0ull, 1, frames, PAGES, &out) == WRT_OK);
+  CHECK(wrt_context_set_budget(ctx, 0, &out) == WRT_OK && out.byte_count == info->page_size);
+  CHECK(wrt_allocate_pages(ctx, ~0ull, 3 * info->page_size, frames, PAGES, &out) == WRT_OK);
+  CHECK(wrt_context_close(ctx, &out) == WRT_OK && out.byte_count == 2);
+}
+
+static void *thread_that_leaks(void *page_size) {
+  wrt_result out;
+  uint64_t frames[PAGES];
+  if (wrt_context_open(&out) != WRT_OK) return NULL;
+  uint64_t ctx = out.handle;
+  wrt_allocate_pages(ctx, ~0ull, 4 * *(uint64_t *)page_size, frames, PAGES, &out);
+  return (void *)(uintptr_t)ctx; /* exits without closing: the destructor must */
+}
+
+/* A thread that ends with a context open (a terminated Worker) frees its pages. */
+static void test_thread_exit(const wrt_host_info *info) {
+  wrt_result out;
+  CHECK(wrt_process_stats(NULL) == WRT_E_INVALID_ARGUMENT);
+  CHECK(wrt_process_stats(&out) == WRT_OK);
+  uint64_t contexts_before = out.handle, locked_before = out.byte_count;
+  pthread_t thread;
+  uint64_t page = info->page_size;
+  void *ctx = NULL;
+  CHECK(pthread_create(&thread, NULL, thread_that_leaks, &page) == 0);
+  CHECK(pthread_join(thread, &ctx) == 0 && ctx != NULL);
+  CHECK(wrt_context_stats((uint64_t)(uintptr_t)ctx, &out) == WRT_E_UNKNOWN_HANDLE);
+  CHECK(wrt_process_stats(&out) == WRT_OK && out.handle == contexts_before &&
+        out.byte_count == locked_before);
+}
+
 int main(void) {
   wrt_host_info info;
   wrt_result out;
@@ -282,6 +381,11 @@ int main(void) {
   test_cycles_release_locks(ctx, &info);
   test_iomem_parsing(info.page_size);
   test_host_ram(ctx, &info);
+  test_table_compaction(ctx, &info);
+  test_budget(&info);
+  test_thread_exit(&info);
+  CHECK(wrt_memory_available(NULL) == WRT_E_INVALID_ARGUMENT);
+  CHECK(wrt_memory_available(&out) == WRT_OK && out.byte_count > 0 && out.address >= out.byte_count);
 
   /* A handle of one context means nothing in another. */
   uint64_t frames[PAGES];
@@ -303,6 +407,10 @@ int main(void) {
   CHECK(wrt_process_locked(&out) == WRT_OK && out.byte_count == 2 * info.page_size);
   CHECK(wrt_context_close(last, &out) == WRT_OK && out.byte_count == 1);
   CHECK(wrt_process_locked(&out) == WRT_OK && out.byte_count == 0);
+  test_ids_never_reused(&info);
+  /* The counter's end is refused, never wrapped to ids already issued. */
+  wrt_test_skip_ids(UINT64_MAX);
+  CHECK(wrt_context_open(&out) == WRT_E_NO_MEMORY);
 
   printf("%d passed, 0 failed\n", passed);
   return 0;

@@ -51,7 +51,9 @@ extern "C" {
                                      /proc/iomem needs CAP_SYS_ADMIN */
 #define WRT_E_UNSUPPORTED 18      /* this helper or system offers no physical RAM ranges (the
                                      Windows helper; Linux without /proc/iomem or RAM lines) */
-#define WRT_STATUS_COUNT 19
+#define WRT_E_OVER_BUDGET 19      /* the request would exceed the context's locked-memory budget
+                                     (wrt_context_set_budget); nothing was allocated */
+#define WRT_STATUS_COUNT 20
 
 /* Cache types, with MEMORY_CACHING_TYPE's values. */
 #define WRT_CACHE_NON_CACHED 0
@@ -98,7 +100,10 @@ uint64_t wrt_status_message(int32_t status, uint8_t *buffer, uint64_t capacity);
 /* Fills `info`; `reason` receives why frame numbers are unavailable (empty when they are). */
 int32_t wrt_host_query(wrt_host_info *info, uint8_t *reason, uint64_t reason_capacity);
 
-/* Opens a context; its id is returned in out->handle. */
+/* Opens a context; its id is returned in out->handle. Ids of contexts and allocations come from
+ * one 64-bit counter and are never issued twice in a process, so a stale id is always refused.
+ * The context belongs to the calling thread: when that thread exits (a Deno Worker terminated,
+ * closed or crashed) every context it still holds is closed and its pages freed. */
 int32_t wrt_context_open(wrt_result *out);
 
 /* Frees every allocation of the context and closes it; out->byte_count = allocations freed. */
@@ -132,12 +137,25 @@ int32_t wrt_free(uint64_t context, uint64_t handle, wrt_result *out);
 int32_t wrt_query_frames(uint64_t context, uint64_t handle, uint64_t *frames,
                          uint64_t frames_capacity, wrt_result *out);
 
-/* Live allocations of a context (out->handle) and the bytes they hold locked (out->byte_count). */
+/* Live allocations of a context (out->handle), the bytes they hold locked (out->byte_count,
+ * whole huge pages for contiguous ones) and its budget (out->address, 0 = none). */
 int32_t wrt_context_stats(uint64_t context, wrt_result *out);
+
+/* Caps the bytes the context may hold locked (0 = no cap): an allocation that would exceed it
+ * fails with WRT_E_OVER_BUDGET before anything is mapped. out->byte_count = bytes held now. */
+int32_t wrt_context_set_budget(uint64_t context, uint64_t max_locked_bytes, wrt_result *out);
+
+/* Open contexts of the whole process (out->handle) and the bytes they hold (out->byte_count). */
+int32_t wrt_process_stats(wrt_result *out);
 
 /* The whole process's locked memory (VmLck of /proc/self/status) in out->byte_count: lets
  * callers whose runtime may not read /proc/self check that nothing stays locked. */
 int32_t wrt_process_locked(wrt_result *out);
+
+/* Memory the system could give without swapping (MemAvailable of /proc/meminfo, on Windows the
+ * available physical memory) in out->byte_count, and all RAM (MemTotal) in out->address: what the
+ * default locked-memory budget is derived from. */
+int32_t wrt_memory_available(wrt_result *out);
 
 /* The machine's RAM: the top-level "System RAM" ranges of /proc/iomem, each trimmed inward to
  * whole pages, in the kernel's (ascending) order. Writes (base, length) pairs in bytes into

@@ -12,6 +12,7 @@
 #include <linux/capability.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,29 +32,39 @@
 #define DEFAULT_HUGE_PAGE_SIZE ((size_t)2 << 20)
 
 typedef struct allocation {
-  uint32_t generation; /* bumped on free so stale handles are recognised */
+  uint64_t handle; /* unique for the process's life (64-bit serial), never reused */
   bool live;
   bool mapped;
   uint8_t *base;        /* start of the pages the MDL describes */
   uint8_t *region;      /* start of the whole mmap region (aligned block for contiguous) */
   size_t region_bytes;  /* length to munmap */
   size_t byte_count;    /* bytes described, a page multiple */
-  size_t next_free;     /* 1-based index of the next free slot while this one is free */
 } allocation;
 
+/* Tables keep entries in ascending handle order (new handles are always the largest), so a
+ * lookup is a binary search; freed entries stay until they outnumber the live ones. */
 typedef struct context {
-  uint32_t generation;
+  uint64_t id; /* unique for the process's life, never reused */
   bool open;
+  pthread_t owner;      /* the thread that opened it: its exit closes the context */
+  uint64_t budget;      /* most region bytes it may hold locked; 0 = no budget */
+  uint64_t locked;      /* region bytes it holds */
   allocation *allocations;
   size_t allocation_count;
   size_t allocation_capacity;
-  size_t free_head; /* 1-based index of the first free slot, 0 when none */
+  size_t allocation_dead;
 } context;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static context *contexts;
 static size_t context_count;
 static size_t context_capacity;
+static size_t context_dead;
+/* Contexts and allocations draw ids from one 64-bit counter: an id is never issued twice (2^64
+ * calls is centuries), so a stale or foreign id can never name a live object. */
+static uint64_t next_id = 1;
+static pthread_key_t owner_key;
+static pthread_once_t owner_key_once = PTHREAD_ONCE_INIT;
 static int pagemap_fd = -1;
 
 static const char *const messages[WRT_STATUS_COUNT] = {
@@ -82,6 +93,8 @@ static const char *const messages[WRT_STATUS_COUNT] = {
                                "it needs CAP_SYS_ADMIN",
     [WRT_E_UNSUPPORTED] = "physical RAM ranges are unavailable here: /proc/iomem is missing or "
                           "lists no whole page of System RAM",
+    [WRT_E_OVER_BUDGET] = "the request would hold more memory locked than the context's "
+                          "locked-memory budget allows",
 };
 
 static size_t page_size(void) {
@@ -112,55 +125,92 @@ static int lock_pages(void *base, size_t bytes) { return (int)syscall(SYS_mlock,
 
 static void clear_result(wrt_result *out) { memset(out, 0, sizeof *out); }
 
-/* Handles pack a generation above a 1-based index, so 0 is never a valid handle. */
-static uint64_t make_handle(uint32_t generation, size_t index) {
-  return ((uint64_t)generation << 32) | (uint64_t)(index + 1);
+/* A fresh id, or 0 once the counter is exhausted. */
+static uint64_t new_id(void) { return next_id == UINT64_MAX ? 0 : next_id++; }
+
+/* Test hook (not exported from the library): skips `count` ids, as 2^32 cycles would. */
+__attribute__((visibility("hidden"))) void wrt_test_skip_ids(uint64_t count) {
+  pthread_mutex_lock(&lock);
+  next_id = count > UINT64_MAX - next_id ? UINT64_MAX : next_id + count;
+  pthread_mutex_unlock(&lock);
+}
+
+/* Binary search of a table sorted by id; the id's field is at `offset` of each `size`-byte
+ * entry. Returns the index or SIZE_MAX. */
+static size_t search(const void *table, size_t count, size_t size, size_t offset, uint64_t id) {
+  size_t low = 0, high = count;
+  while (low < high) {
+    size_t mid = low + (high - low) / 2;
+    uint64_t value;
+    memcpy(&value, (const uint8_t *)table + mid * size + offset, sizeof value);
+    if (value == id) return mid;
+    if (value < id) low = mid + 1; else high = mid;
+  }
+  return SIZE_MAX;
 }
 
 static context *find_context(uint64_t id) {
-  uint64_t index = (id & 0xffffffffu);
-  if (index == 0 || index > context_count) return NULL;
-  context *c = &contexts[index - 1];
-  return c->open && c->generation == (uint32_t)(id >> 32) ? c : NULL;
+  if (id == 0) return NULL;
+  size_t i = search(contexts, context_count, sizeof *contexts, offsetof(context, id), id);
+  return i != SIZE_MAX && contexts[i].open ? &contexts[i] : NULL;
 }
 
 static allocation *find_allocation(context *c, uint64_t handle) {
-  uint64_t index = (handle & 0xffffffffu);
-  if (index == 0 || index > c->allocation_count) return NULL;
-  allocation *a = &c->allocations[index - 1];
-  return a->live && a->generation == (uint32_t)(handle >> 32) ? a : NULL;
+  if (handle == 0) return NULL;
+  size_t i = search(c->allocations, c->allocation_count, sizeof *c->allocations,
+                    offsetof(allocation, handle), handle);
+  return i != SIZE_MAX && c->allocations[i].live ? &c->allocations[i] : NULL;
 }
 
-/* A free slot (reused, so long allocate/free loops keep the table small), or NULL without
- * memory for a bigger table. */
-static allocation *new_allocation(context *c, uint64_t *handle) {
-  size_t index;
-  if (c->free_head != 0) {
-    index = c->free_head - 1;
-    c->free_head = c->allocations[index].next_free;
-  } else {
-    if (c->allocation_count == c->allocation_capacity) {
-      size_t capacity = c->allocation_capacity == 0 ? 16 : c->allocation_capacity * 2;
-      allocation *grown = realloc(c->allocations, capacity * sizeof *grown);
-      if (grown == NULL) return NULL;
-      c->allocations = grown;
-      c->allocation_capacity = capacity;
-    }
-    index = c->allocation_count++;
-    c->allocations[index] = (allocation){.generation = 1};
+/* Drops freed entries once they outnumber the live ones (amortised O(1) per free). */
+static void compact_allocations(context *c) {
+  if (c->allocation_dead < 16 || c->allocation_dead * 2 < c->allocation_count) return;
+  size_t kept = 0;
+  for (size_t i = 0; i < c->allocation_count; i++) {
+    if (c->allocations[i].live) c->allocations[kept++] = c->allocations[i];
   }
-  *handle = make_handle(c->allocations[index].generation, index);
-  return &c->allocations[index];
+  c->allocation_count = kept;
+  c->allocation_dead = 0;
 }
 
-/* Unmapping releases the lock and the pages; the slot's new generation voids old handles. */
-static void release(context *c, allocation *a) {
+static void compact_contexts(void) {
+  if (context_dead < 16 || context_dead * 2 < context_count) return;
+  size_t kept = 0;
+  for (size_t i = 0; i < context_count; i++) {
+    if (contexts[i].open) contexts[kept++] = contexts[i];
+  }
+  context_count = kept;
+  context_dead = 0;
+}
+
+/* A new entry at the end of the table (its handle the largest yet), or NULL without memory. */
+static allocation *new_allocation(context *c, uint64_t *handle) {
+  if (c->allocation_count == c->allocation_capacity) {
+    size_t capacity = c->allocation_capacity == 0 ? 16 : c->allocation_capacity * 2;
+    allocation *grown = realloc(c->allocations, capacity * sizeof *grown);
+    if (grown == NULL) return NULL;
+    c->allocations = grown;
+    c->allocation_capacity = capacity;
+  }
+  *handle = new_id();
+  if (*handle == 0) return NULL;
+  allocation *a = &c->allocations[c->allocation_count++];
+  *a = (allocation){.handle = *handle};
+  return a;
+}
+
+/* Unmapping releases the lock and the pages; the entry's handle is never issued again. */
+static void release_pages(context *c, allocation *a) {
   munmap(a->region, a->region_bytes);
+  c->locked -= a->region_bytes;
   a->live = false;
   a->mapped = false;
-  a->generation++;
-  a->next_free = c->free_head;
-  c->free_head = (size_t)(a - c->allocations) + 1;
+  c->allocation_dead++;
+}
+
+static void release(context *c, allocation *a) {
+  release_pages(c, a);
+  compact_allocations(c);
 }
 
 /* Records a successful allocation, or unmaps it when the table cannot grow. */
@@ -171,9 +221,15 @@ static int32_t record(context *c, uint8_t *base, size_t region_bytes, size_t byt
     munmap(base, region_bytes);
     return WRT_E_NO_MEMORY;
   }
-  *a = (allocation){.generation = a->generation, .live = true, .base = base, .region = base,
+  *a = (allocation){.handle = *handle, .live = true, .base = base, .region = base,
                     .region_bytes = region_bytes, .byte_count = byte_count};
+  c->locked += region_bytes;
   return WRT_OK;
+}
+
+/* Whether `bytes` more fit the context's budget. */
+static bool within_budget(const context *c, uint64_t bytes) {
+  return c->budget == 0 || (c->locked <= c->budget && bytes <= c->budget - c->locked);
 }
 
 static int open_pagemap(void) {
@@ -279,6 +335,7 @@ int32_t wrt_allocate_pages(uint64_t context_id, uint64_t high_address, uint64_t 
   if (status != WRT_OK) return status;
 
   size_t bytes = pages * page_size();
+  if (!within_budget(c, bytes)) return leave(WRT_E_OVER_BUDGET, 0, out);
   uint64_t start = now_ns();
   uint8_t *base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (base == MAP_FAILED) return leave_timed(WRT_E_NO_MEMORY, errno, start, out);
@@ -319,6 +376,7 @@ int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address, uint6
   size_t huge = huge_page_size();
   size_t bytes = pages * page_size();
   size_t block = (bytes + huge - 1) / huge * huge;
+  if (!within_budget(c, block)) return leave(WRT_E_OVER_BUDGET, 0, out);
   uint64_t start = now_ns();
   /* Over-reserve by one huge page so an aligned block fits, then trim both ends. */
   uint8_t *raw = mmap(NULL, block + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -444,32 +502,64 @@ int32_t wrt_query_frames(uint64_t context_id, uint64_t handle, uint64_t *frames,
   return error == 0 ? WRT_OK : WRT_E_SYSTEM;
 }
 
+/* Frees every allocation of `c` and closes it; returns how many allocations it freed. */
+static uint64_t close_context(context *c) {
+  uint64_t freed = 0;
+  for (size_t i = 0; i < c->allocation_count; i++) {
+    if (c->allocations[i].live) {
+      release_pages(c, &c->allocations[i]);
+      freed++;
+    }
+  }
+  free(c->allocations);
+  *c = (context){.id = c->id};
+  context_dead++;
+  return freed;
+}
+
+/* Thread-exit destructor: a thread that ends (a Deno Worker terminated, closed or crashed)
+ * takes its contexts with it, so nothing it allocated stays locked. */
+static void close_thread_contexts(void *marker) {
+  (void)marker;
+  pthread_t self = pthread_self();
+  pthread_mutex_lock(&lock);
+  for (size_t i = 0; i < context_count; i++) {
+    if (contexts[i].open && pthread_equal(contexts[i].owner, self)) close_context(&contexts[i]);
+  }
+  compact_contexts();
+  pthread_mutex_unlock(&lock);
+}
+
+static void create_owner_key(void) {
+  if (pthread_key_create(&owner_key, close_thread_contexts) != 0) owner_key = (pthread_key_t)-1;
+}
+
 int32_t wrt_context_open(wrt_result *out) {
   if (out == NULL) return WRT_E_INVALID_ARGUMENT;
   clear_result(out);
+  pthread_once(&owner_key_once, create_owner_key);
+  /* Any non-null value arms the destructor for this thread. */
+  if (owner_key == (pthread_key_t)-1 || pthread_setspecific(owner_key, &owner_key) != 0) {
+    return WRT_E_NO_MEMORY;
+  }
   pthread_mutex_lock(&lock);
-  size_t index = context_count;
-  for (size_t i = 0; i < context_count; i++) {
-    if (!contexts[i].open) {
-      index = i;
-      break;
+  if (context_count == context_capacity) {
+    size_t capacity = context_capacity == 0 ? 4 : context_capacity * 2;
+    context *grown = realloc(contexts, capacity * sizeof *grown);
+    if (grown == NULL) {
+      pthread_mutex_unlock(&lock);
+      return WRT_E_NO_MEMORY;
     }
+    contexts = grown;
+    context_capacity = capacity;
   }
-  if (index == context_count) {
-    if (context_count == context_capacity) {
-      size_t capacity = context_capacity == 0 ? 4 : context_capacity * 2;
-      context *grown = realloc(contexts, capacity * sizeof *grown);
-      if (grown == NULL) {
-        pthread_mutex_unlock(&lock);
-        return WRT_E_NO_MEMORY;
-      }
-      contexts = grown;
-      context_capacity = capacity;
-    }
-    contexts[context_count++] = (context){.generation = 1};
+  uint64_t id = new_id();
+  if (id == 0) {
+    pthread_mutex_unlock(&lock);
+    return WRT_E_NO_MEMORY;
   }
-  contexts[index].open = true;
-  out->handle = make_handle(contexts[index].generation, index);
+  contexts[context_count++] = (context){.id = id, .open = true, .owner = pthread_self()};
+  out->handle = id;
   pthread_mutex_unlock(&lock);
   return WRT_OK;
 }
@@ -484,14 +574,8 @@ int32_t wrt_context_close(uint64_t context_id, wrt_result *out) {
     return WRT_E_UNKNOWN_HANDLE;
   }
   uint64_t start = now_ns();
-  for (size_t i = 0; i < c->allocation_count; i++) {
-    if (c->allocations[i].live) {
-      release(c, &c->allocations[i]);
-      out->byte_count++;
-    }
-  }
-  free(c->allocations);
-  *c = (context){.generation = c->generation + 1};
+  out->byte_count = close_context(c);
+  compact_contexts();
   out->duration_ns = now_ns() - start;
   pthread_mutex_unlock(&lock);
   return WRT_OK;
@@ -507,10 +591,37 @@ int32_t wrt_context_stats(uint64_t context_id, wrt_result *out) {
     return WRT_E_UNKNOWN_HANDLE;
   }
   for (size_t i = 0; i < c->allocation_count; i++) {
-    if (c->allocations[i].live) {
-      out->handle++;
-      out->byte_count += c->allocations[i].region_bytes;
-    }
+    if (c->allocations[i].live) out->handle++;
+  }
+  out->byte_count = c->locked;
+  out->address = c->budget;
+  pthread_mutex_unlock(&lock);
+  return WRT_OK;
+}
+
+int32_t wrt_context_set_budget(uint64_t context_id, uint64_t max_locked_bytes, wrt_result *out) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  pthread_mutex_lock(&lock);
+  context *c = find_context(context_id);
+  if (c == NULL) {
+    pthread_mutex_unlock(&lock);
+    return WRT_E_UNKNOWN_HANDLE;
+  }
+  c->budget = max_locked_bytes;
+  out->byte_count = c->locked;
+  pthread_mutex_unlock(&lock);
+  return WRT_OK;
+}
+
+int32_t wrt_process_stats(wrt_result *out) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  pthread_mutex_lock(&lock);
+  for (size_t i = 0; i < context_count; i++) {
+    if (!contexts[i].open) continue;
+    out->handle++;
+    out->byte_count += contexts[i].locked;
   }
   pthread_mutex_unlock(&lock);
   return WRT_OK;
@@ -642,6 +753,31 @@ int32_t wrt_process_locked(wrt_result *out) {
     return WRT_E_SYSTEM;
   }
   out->byte_count = (uint64_t)kib * 1024;
+  return WRT_OK;
+}
+
+int32_t wrt_memory_available(wrt_result *out) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  FILE *f = fopen("/proc/meminfo", "re");
+  if (f == NULL) {
+    out->sys_errno = (uint64_t)errno;
+    return WRT_E_SYSTEM;
+  }
+  char line[256];
+  unsigned long long available = 0, total = 0;
+  bool found_available = false, found_total = false;
+  while (fgets(line, sizeof line, f) != NULL) {
+    if (sscanf(line, "MemAvailable: %llu kB", &available) == 1) found_available = true;
+    if (sscanf(line, "MemTotal: %llu kB", &total) == 1) found_total = true;
+  }
+  fclose(f);
+  if (!found_available || !found_total) {
+    out->sys_errno = ENOENT;
+    return WRT_E_SYSTEM;
+  }
+  out->byte_count = (uint64_t)available * 1024;
+  out->address = (uint64_t)total * 1024;
   return WRT_OK;
 }
 

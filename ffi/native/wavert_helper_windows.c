@@ -409,6 +409,47 @@ WRT_EXPORT int32_t wrt_context_stats(uint64_t context_id, wrt_result *out) {
   return leave(WRT_OK);
 }
 
+/* The driver's pages are kernel memory, not this process's locked memory: the budget is
+ * accepted for the common ABI but not applied here (the driver bounds its own requests). */
+WRT_EXPORT int32_t wrt_context_set_budget(uint64_t context_id, uint64_t max_locked_bytes,
+                                          wrt_result *out) {
+  (void)max_locked_bytes;
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  context *c;
+  int32_t status = enter(context_id, out, &c);
+  if (status != WRT_OK) return status;
+  for (size_t i = 0; i < c->allocation_count; i++) out->byte_count += c->allocations[i].byte_count;
+  return leave(WRT_OK);
+}
+
+WRT_EXPORT int32_t wrt_memory_available(wrt_result *out) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  MEMORYSTATUSEX status = {.dwLength = sizeof status};
+  if (!GlobalMemoryStatusEx(&status)) {
+    out->sys_errno = GetLastError();
+    return WRT_E_SYSTEM;
+  }
+  out->byte_count = status.ullAvailPhys;
+  out->address = status.ullTotalPhys;
+  return WRT_OK;
+}
+
+WRT_EXPORT int32_t wrt_process_stats(wrt_result *out) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  AcquireSRWLockExclusive(&lock);
+  for (size_t i = 0; i < context_count; i++) {
+    if (!contexts[i].open) continue;
+    out->handle++;
+    for (size_t j = 0; j < contexts[i].allocation_count; j++) {
+      out->byte_count += contexts[i].allocations[j].byte_count;
+    }
+  }
+  ReleaseSRWLockExclusive(&lock);
+  return WRT_OK;
+}
+
 /* The driver's pages are locked in the kernel, not charged to this process: what this process
  * holds is the sum over its contexts. */
 WRT_EXPORT int32_t wrt_process_locked(wrt_result *out) {

@@ -39,6 +39,8 @@ static const char *const messages[WRT_STATUS_COUNT] = {
                                "without CAP_SYS_ADMIN)",
     [WRT_E_UNSUPPORTED] = "physical RAM ranges are not supported by the Windows helper: the "
                           "memory map is drawn without them",
+    [WRT_E_OVER_BUDGET] = "the request would hold more memory locked than the context's "
+                          "locked-memory budget allows",
 };
 
 /* Windows-only statuses (wavert_helper_windows.h), from WRTW_FIRST_STATUS on. */
