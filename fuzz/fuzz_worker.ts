@@ -7,7 +7,7 @@
 
 /// <reference lib="deno.worker" />
 
-import { FUZZ_MACHINE, runShard, type ShardTask } from "./fuzz.ts";
+import { FUZZ_MACHINE, otherSimulator, runShard, type ShardTask } from "./fuzz.ts";
 import { MachinePool } from "./machine_pool.ts";
 import { SequenceChecker } from "./run_sequence.ts";
 
@@ -24,7 +24,7 @@ export type WorkerRequest = { readonly type: "shard"; readonly task: ShardTask }
 };
 
 const pool = new MachinePool(FUZZ_MACHINE);
-const checker = new SequenceChecker();
+const checker = new SequenceChecker({ otherBackend: otherSimulator });
 
 self.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
