@@ -1,8 +1,22 @@
 /**
- * Calibrates the simulator's placement on this machine and checks it: measures the host through
- * the hardware backend (64 KiB–16 MiB buffers), saves a placement profile, measures a second,
- * held-out host sample, and compares the run-length distributions of the default simulator and
- * the calibrated one against it with a two-sample Kolmogorov–Smirnov test at α = 0.01.
+ * Calibrates the simulator's placement on this machine and checks it with a protocol fixed before
+ * any figure (README, "Page placement and its calibration"):
+ *
+ * 1. Three host samples A, B, C, each of 20 fresh processes (`placement_host_sample.ts`, started
+ *    interleaved A, B, C, A, …) running the same workload: 10 rounds of 64 KiB, 256 KiB, 1, 4 and
+ *    16 MiB buffers held together, then freed (50 buffers a process, 1,000 a sample; the first
+ *    round before any free, the rest reusing freed pages). Processes differ from each other (one
+ *    long process is not representative: its state drifts), so a sample spans many.
+ * 2. The profile is fitted on A only and written as JSON.
+ * 3. Simulators (default `running-system`, and calibrated) run the same workload, 20 fresh
+ *    simulators a sample (seeds 1–20, and 21–40 for a second calibrated sample), on this host's
+ *    RAM layout.
+ * 4. Each sample becomes one complete run per buffer (`onePerBuffer`, seed 1): n ≈ 1,000.
+ * 5. Two-sample Kolmogorov–Smirnov at α = 0.01 against the held-out host samples B and C:
+ *    host A (host-vs-host, the null is true by construction), calibrated, default.
+ *
+ * Pooled per-run tests (~90,000 runs a side, dependent runs) are printed too, for comparison
+ * only.
  *
  * Run: `npx --yes deno@2 task calibrate:placement [out/placement-profile.json]`
  *
@@ -10,59 +24,96 @@
  */
 
 import { Simulator } from "../core/simulator.ts";
-import { openHostBackend } from "../ffi/host_backend.ts";
+import type { MachineLayout } from "../core/machine.ts";
 import { ksTwoSample } from "../stats/ks_test.ts";
-import { measurePlacement, PLACEMENT_SIZES, profileFromMeasurement } from "./placement_measure.ts";
+import {
+  measurePlacement,
+  mergeMeasurements,
+  onePerBuffer,
+  PLACEMENT_SIZES,
+  type PlacementMeasurement,
+  profileFromMeasurement,
+} from "./placement_measure.ts";
+import { openHostBackend } from "../ffi/host_backend.ts";
 
 const path = Deno.args[0] ?? "out/placement-profile.json";
-const rounds = 20;
+const rounds = 10;
+const processes = 20;
 const workload = { sizes: PLACEMENT_SIZES, rounds };
+const ALPHA = 0.01;
 
-using host = openHostBackend();
-if (!host.capabilities.frameNumbers.available) {
-  console.error(`frame numbers unavailable: ${host.capabilities.frameNumbers.reason}`);
-  Deno.exit(2);
+async function hostSample(): Promise<PlacementMeasurement> {
+  const script = new URL("./placement_host_sample.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-env", "--allow-ffi", script, `${rounds}`],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) Deno.exit(out.code || 1);
+  return JSON.parse(new TextDecoder().decode(out.stdout));
 }
-const machine = host.ramLayout() ?? "x64-16gib";
-const highestFrame = typeof machine === "string" ? undefined : Number(
-  (machine.ranges.at(-1)!.base + machine.ranges.at(-1)!.length) / BigInt(host.pageSize),
-);
-// Warm-up rounds first, so that calibration and held-out samples both see a steady state.
-measurePlacement(host, { ...workload, rounds: 5, highestFrame });
-const calibration = measurePlacement(host, { ...workload, highestFrame });
-const profile = profileFromMeasurement(calibration, host, workload);
+
+let machine: MachineLayout | "x64-16gib";
+let pageSize: number;
+{
+  using host = openHostBackend();
+  machine = host.ramLayout() ?? "x64-16gib";
+  pageSize = host.pageSize;
+}
+const last = typeof machine === "string" ? undefined : machine.ranges.at(-1);
+const highestFrame = last === undefined ? undefined : Number((last.base + last.length) / 4096n);
+const parts: PlacementMeasurement[][] = [[], [], []];
+for (let i = 0; i < processes; i++) for (const part of parts) part.push(await hostSample());
+const [a, b, c] = parts.map(mergeMeasurements);
+const profile = profileFromMeasurement(a, { name: "linux-host", pageSize }, workload);
 await Deno.mkdir(new URL(".", new URL(path, `file://${Deno.cwd()}/`)), { recursive: true });
 await Deno.writeTextFile(path, JSON.stringify(profile, null, 2) + "\n");
-const heldOut = measurePlacement(host, { ...workload, highestFrame });
 
-const rows = [];
-const variants = [
-  ["host (calibration sample)", calibration],
-  ...(["running-system", "lowest-first"] as const).map((placement) => {
-    using sim = new Simulator({ machine, seed: 1, placement });
-    return [
-      `simulator, ${placement}${placement === "running-system" ? " (default)" : ""}`,
-      measurePlacement(sim, { ...workload, highestFrame }),
-    ] as const;
-  }),
-  (() => {
-    using sim = new Simulator({ machine, seed: 1, placement: { profile } });
-    return ["simulator, calibrated", measurePlacement(sim, { ...workload, highestFrame })] as const;
-  })(),
-] as const;
-for (const [name, m] of variants) {
-  const ks = ksTwoSample(m.runLengths, heldOut.runLengths, 0.01);
-  const mean = m.runLengths.reduce((a, b) => a + b, 0) / m.runLengths.length;
-  rows.push({
-    sample: name,
-    runs: m.runLengths.length,
-    "mean run": +mean.toFixed(2),
-    "above 4 GiB": `${(m.above4GiBShare * 100).toFixed(1)} %`,
-    spread: +m.spread.toFixed(2),
-    "KS D": +ks.statistic.toFixed(4),
-    "p-value": ks.pValue < 1e-6 ? ks.pValue.toExponential(1) : +ks.pValue.toFixed(4),
-    "vs host (α 0.01)": ks.agree ? "agree" : "disagree",
-  });
+function simulated(placement: "running-system" | { profile: typeof profile }, firstSeed: number) {
+  return mergeMeasurements(Array.from({ length: processes }, (_, i) => {
+    using sim = new Simulator({ machine, seed: firstSeed + i, placement });
+    return measurePlacement(sim, { ...workload, highestFrame });
+  }));
 }
-console.log(`profile written to ${path}; every sample compared with a held-out host sample`);
+const variants: [string, PlacementMeasurement][] = [
+  ["host A (profile fitted on it)", a],
+  ["simulator, calibrated on A (seeds 1–20)", simulated({ profile }, 1)],
+  ["simulator, calibrated on A (seeds 21–40)", simulated({ profile }, 21)],
+  ["simulator, running-system (default)", simulated("running-system", 1)],
+];
+const fmtP = (p: number) => p < 1e-4 ? p.toExponential(1) : +p.toFixed(4);
+const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+const rows = [];
+const pooled = [];
+for (const [heldName, held] of [["B", b], ["C", c]] as const) {
+  const heldSample = onePerBuffer(held, 1);
+  for (const [name, m] of variants) {
+    const ks = ksTwoSample(onePerBuffer(m, 1), heldSample, ALPHA);
+    rows.push({
+      "vs host": heldName,
+      sample: name,
+      n: ks.n,
+      m: ks.m,
+      "KS D": +ks.statistic.toFixed(4),
+      p: fmtP(ks.pValue),
+      [`α ${ALPHA}`]: ks.agree ? "agree" : "disagree",
+      "mean run": +mean(m.runLengths).toFixed(3),
+      "above 4 GiB": `${(m.above4GiBShare * 100).toFixed(1)} %`,
+      reuse: `${(m.reuseShare * 100).toFixed(1)} %`,
+    });
+    const all = ksTwoSample(m.runLengths, held.runLengths, ALPHA);
+    pooled.push({
+      "vs host": heldName,
+      sample: name,
+      runs: all.n,
+      "held runs": all.m,
+      "KS D": +all.statistic.toFixed(4),
+      p: fmtP(all.pValue),
+    });
+  }
+}
+console.log(`profile (fitted on host sample A) written to ${path}`);
+console.log("Protocol test: one complete run per buffer, 1,000 buffers a side, KS at α = 0.01");
 console.table(rows);
+console.log("For comparison only: all runs pooled (dependent within a buffer)");
+console.table(pooled);

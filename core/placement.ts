@@ -12,7 +12,11 @@
  *   in range, so on a machine with RAM above 4 GiB most pages lie there. Seeded: the same seed,
  *   options and calls give the same frames.
  * - `{ profile }` (`"calibrated"`): the same scattered mechanics with run lengths drawn from a
- *   measured {@linkcode PlacementProfile} and its share of pages above 4 GiB.
+ *   measured {@linkcode PlacementProfile} and its share of pages above 4 GiB. A version 2 profile
+ *   holds histograms per buffer size (the nearest measured size is used) for allocations before
+ *   any free ("first") and after ("reuse"); after frees each run starts at the frame freed last
+ *   (last freed, first reused, as Linux's per-CPU free lists hand pages back) and extends over
+ *   free frames to the drawn length. A version 1 profile has one histogram and no reuse.
  *
  * Contiguous requests (one run, chunks, PREFER_CONTIGUOUS) search lowest-first under every
  * placement.
@@ -22,7 +26,7 @@
 
 import type { FrameBitmap } from "./frame_bitmap.ts";
 import type { MachineLayout } from "./machine.ts";
-import type { PlacementProfile } from "./placement_profile.ts";
+import { PLACEMENT_PROFILE_FORMAT_V1, type PlacementProfile } from "./placement_profile.ts";
 import { geometric, seededRandom } from "./random.ts";
 
 /** Names of the placement policies. */
@@ -104,10 +108,24 @@ export function createPlacement(
           `the machine has ${machine.pageSize}`,
       );
     }
+    if (profile.format === PLACEMENT_PROFILE_FORMAT_V1) {
+      return new ScatteredPlacement("calibrated", machine, seed, {
+        drawRun: runSampler(profile.runLengths),
+        above4GiBShare: profile.above4GiBShare,
+        reuse: false,
+      });
+    }
+    const classes = profile.classes.map((c) => ({
+      pages: c.pages,
+      first: runSampler(c.first.length ? c.first : c.reuse),
+      reuse: runSampler(c.reuse.length ? c.reuse : c.first),
+      reuseShare: c.reuseShare,
+    }));
     return new ScatteredPlacement("calibrated", machine, seed, {
-      drawRun: runSampler(profile.runLengths),
+      drawRun: classes[0].first,
       above4GiBShare: profile.above4GiBShare,
-      reuse: false,
+      reuse: true,
+      classes,
     });
   }
   throw new RangeError(
@@ -134,6 +152,16 @@ interface ScatterParameters {
   /** Share of starts placed at or above 4 GiB when the range has RAM on both sides. */
   readonly above4GiBShare: number | null;
   readonly reuse: boolean;
+  /** Per buffer size (calibrated, version 2): every run starts at a recently freed frame. */
+  readonly classes?: readonly SizeClass[];
+}
+
+interface SizeClass {
+  readonly pages: number;
+  readonly first: (random: () => number) => number;
+  readonly reuse: (random: () => number) => number;
+  /** Share of runs after frees that start at a recently freed frame. */
+  readonly reuseShare: number;
 }
 
 class ScatteredPlacement implements Placement {
@@ -148,6 +176,8 @@ class ScatteredPlacement implements Placement {
   readonly #batches: ArrayLike<number>[] = [];
   readonly #batchCounts: number[] = [];
   #remembered = 0;
+  /** Whether any frame was freed since creation or reset. */
+  #everFreed = false;
 
   constructor(
     name: PlacementName,
@@ -173,9 +203,13 @@ class ScatteredPlacement implements Placement {
     this.#batches.length = 0;
     this.#batchCounts.length = 0;
     this.#remembered = 0;
+    this.#everFreed = false;
   }
 
   take(bitmap: FrameBitmap, lo: number, hi: number, max: number, out: number[], offset: number) {
+    if (this.#params.classes !== undefined) {
+      return this.#takeCalibrated(bitmap, lo, hi, max, out, offset, this.#params.classes);
+    }
     let taken = this.#params.reuse ? this.#takeRecent(bitmap, lo, hi, max, out, offset) : 0;
     const random = this.#random;
     while (taken < max) {
@@ -193,8 +227,86 @@ class ScatteredPlacement implements Placement {
     return taken;
   }
 
+  /**
+   * Runs with lengths from the nearest size class: "first" until the driver freed pages, then
+   * "reuse", each run starting at the frame freed last if one is free in range.
+   */
+  #takeCalibrated(
+    bitmap: FrameBitmap,
+    lo: number,
+    hi: number,
+    max: number,
+    out: number[],
+    offset: number,
+    classes: readonly SizeClass[],
+  ): number {
+    const pages = offset + max;
+    let c = classes[0];
+    for (const k of classes) {
+      if (Math.abs(Math.log(k.pages / pages)) < Math.abs(Math.log(c.pages / pages))) c = k;
+    }
+    const draw = this.#everFreed ? c.reuse : c.first;
+    const random = this.#random;
+    const kept: number[] = [];
+    let taken = 0;
+    while (taken < max) {
+      // A run must not start right after the last one ended: the two would merge into one run
+      // longer than drawn (descending reuse orders make that common).
+      const after = taken > 0 ? out[offset + taken - 1] + 1 : -1;
+      let frame = this.#everFreed && random() < c.reuseShare
+        ? this.#popRecent(bitmap, lo, hi, kept, after)
+        : -1;
+      if (frame < 0) {
+        const start = this.#pickStart(lo, hi);
+        if (start < 0) break;
+        frame = bitmap.findRun(1, start, hi);
+        if (frame < 0 && start > lo) frame = bitmap.findRun(1, lo, start);
+        if (frame < 0) break;
+        if (frame === after) {
+          const other = bitmap.findRun(1, frame + 1, hi);
+          if (other >= 0) frame = other;
+        }
+      }
+      const want = Math.min(draw(random), max - taken);
+      let n = 1;
+      while (n < want && frame + n < hi && bitmap.isFree(frame + n)) n++;
+      // Reused frames come back descending, so the frame above is often taken already: the run
+      // then grows downwards to the drawn length, never to start right after the last run.
+      while (n < want && frame - 1 >= lo && frame - 1 !== after && bitmap.isFree(frame - 1)) {
+        frame--;
+        n++;
+      }
+      bitmap.takeRun(frame, n, out, offset + taken);
+      taken += n;
+    }
+    if (kept.length > 0) this.freed(kept.reverse(), kept.length);
+    return taken;
+  }
+
+  /** The frame freed last that is free, in [lo, hi) and not `after`, forgotten; -1 if none. */
+  #popRecent(
+    bitmap: FrameBitmap,
+    lo: number,
+    hi: number,
+    kept: number[],
+    after: number,
+  ): number {
+    const batches = this.#batches;
+    const counts = this.#batchCounts;
+    while (batches.length > 0) {
+      const top = batches.length - 1;
+      const frame = batches[top][--counts[top]];
+      this.#remembered--;
+      if (counts[top] === 0) (batches.pop(), counts.pop());
+      if (frame < lo || frame >= hi || frame === after) kept.push(frame);
+      else if (bitmap.isFree(frame)) return frame;
+    }
+    return -1;
+  }
+
   freed(frames: ArrayLike<number>, count: number): void {
     if (!this.#params.reuse || count === 0) return;
+    this.#everFreed = true;
     // The freed MDL's frame list itself, by reference: a free costs no copy.
     this.#batches.push(frames);
     this.#batchCounts.push(count);

@@ -10,15 +10,36 @@
 
 import { z } from "zod";
 
-/** The format tag of version 1. */
-export const PLACEMENT_PROFILE_FORMAT = "wavert-bench.placement-profile/1";
+/**
+ * The format tag of version 1: one run-length histogram, no reuse of freed pages.
+ *
+ * @example
+ * ```ts
+ * PLACEMENT_PROFILE_FORMAT_V1; // "wavert-bench.placement-profile/1"
+ * ```
+ */
+export const PLACEMENT_PROFILE_FORMAT_V1 = "wavert-bench.placement-profile/1";
+/**
+ * The format tag of version 2 (written today): per-size histograms, first use and reuse.
+ *
+ * @example
+ * ```ts
+ * PLACEMENT_PROFILE_FORMAT; // "wavert-bench.placement-profile/2"
+ * ```
+ */
+export const PLACEMENT_PROFILE_FORMAT = "wavert-bench.placement-profile/2";
 
 const count = z.number().int().nonnegative();
 const share = z.number().min(0).max(1);
 
-/** The zod schema of a placement profile file, version 1. */
-export const placementProfileSchema = z.object({
-  format: z.literal(PLACEMENT_PROFILE_FORMAT),
+const pairs = z.array(z.tuple([z.number().int().positive(), z.number().int().positive()]))
+  .refine(
+    (list) => list.every(([length], i) => i === 0 || length > list[i - 1][0]),
+    "run lengths must be ascending and distinct",
+  );
+
+const v1 = z.object({
+  format: z.literal(PLACEMENT_PROFILE_FORMAT_V1),
   /** ISO time of the measurement. */
   measuredAt: z.string().min(1),
   /** Backend measured, e.g. `linux-host`. */
@@ -35,11 +56,7 @@ export const placementProfileSchema = z.object({
    * `[length, count]` pairs, lengths ascending and distinct: every run of physically contiguous
    * pages in MDL order except each MDL's last run (cut short by the buffer's end).
    */
-  runLengths: z.array(z.tuple([z.number().int().positive(), z.number().int().positive()])).min(1)
-    .refine(
-      (pairs) => pairs.every(([length], i) => i === 0 || length > pairs[i - 1][0]),
-      "run lengths must be ascending and distinct",
-    ),
+  runLengths: pairs.refine((list) => list.length > 0, "runLengths must not be empty"),
   /** Share of allocated pages at or above 4 GiB. */
   above4GiBShare: share,
   /** (95th − 5th percentile of frame numbers) ÷ highest RAM frame. */
@@ -48,8 +65,45 @@ export const placementProfileSchema = z.object({
   reuseShare: share,
 });
 
+/** One buffer size of a version 2 profile: its runs before and after the process freed pages. */
+const sizeClass = z.object({
+  /** Pages per buffer. */
+  pages: z.number().int().positive(),
+  /** `[length, count]` runs of allocations made before the process had freed any page. */
+  first: pairs,
+  /** `[length, count]` runs of allocations made after frees (Linux reuses those pages first). */
+  reuse: pairs,
+  /** Share of the pages of allocations after frees that the round before had held. */
+  reuseShare: share,
+});
+
+const v2 = v1.extend({
+  format: z.literal(PLACEMENT_PROFILE_FORMAT),
+  /** Pooled `[length, count]` runs of every allocation, as in version 1. */
+  runLengths: v1.shape.runLengths,
+  /** Per buffer size, ascending and distinct in pages; the simulator uses the nearest. */
+  classes: z.array(sizeClass).min(1).refine(
+    (list) => list.every((c, i) => i === 0 || c.pages > list[i - 1].pages),
+    "classes must be ascending and distinct in pages",
+  ).refine(
+    (list) => list.every((c) => c.first.length + c.reuse.length > 0),
+    "every class needs runs",
+  ),
+});
+
 /**
- * A placement profile, as {@linkcode placementProfileSchema} describes it.
+ * The zod schema of a placement profile file, version 1 or 2.
+ *
+ * @example
+ * ```ts
+ * placementProfileSchema.safeParse({ format: "x" }).success; // false
+ * ```
+ */
+export const placementProfileSchema = z.discriminatedUnion("format", [v1, v2]);
+
+/**
+ * A placement profile, as {@linkcode placementProfileSchema} describes it: version 1 (one
+ * histogram) or version 2 (per buffer size, first use and reuse, with `classes`).
  *
  * @example
  * ```ts

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Simulator } from "../mod.ts";
+import type { PlacementOption } from "./placement.ts";
 import {
   loadPlacementProfile,
   parsePlacementProfile,
@@ -23,6 +24,15 @@ const profile: PlacementProfile = {
   reuseShare: 0,
 };
 
+const profileV2: PlacementProfile = {
+  ...profile,
+  format: "wavert-bench.placement-profile/2",
+  classes: [
+    { pages: 16, first: [[1, 9], [2, 1]], reuse: [[1, 1]], reuseShare: 1 },
+    { pages: 256, first: [[4, 1]], reuse: [[2, 1]], reuseShare: 1 },
+  ],
+};
+
 function framesOf(options: ConstructorParameters<typeof Simulator>[0]): number[][] {
   using sim = new Simulator(options);
   const stream = sim.stream();
@@ -36,7 +46,13 @@ function framesOf(options: ConstructorParameters<typeof Simulator>[0]): number[]
 }
 
 Deno.test("same seed, same frames under every placement; another seed, other frames", () => {
-  for (const placement of ["running-system", "lowest-first", { profile }] as const) {
+  const placements: PlacementOption[] = [
+    "running-system",
+    "lowest-first",
+    { profile },
+    { profile: profileV2 },
+  ];
+  for (const placement of placements) {
     const a = framesOf({ seed: 9, placement, fragmentation: 0.2 });
     assert.deepEqual(framesOf({ seed: 9, placement, fragmentation: 0.2 }), a);
     if (placement !== "lowest-first") {
@@ -90,6 +106,29 @@ Deno.test("calibrated: the profile's share above 4 GiB and its run lengths", () 
   assert.ok(lengths.has(1) && lengths.has(8) && Math.max(...lengths) <= 16, `${[...lengths]}`);
 });
 
+Deno.test("calibrated v2: the nearest size's first runs, then runs starting at frames freed last", () => {
+  using sim = new Simulator({ machine: "x64-16gib", seed: 5, placement: { profile: profileV2 } });
+  const stream = sim.stream();
+  const runsOf = (pfns: readonly number[]) => {
+    const out: number[] = [];
+    let run = 1;
+    for (let i = 1; i < pfns.length; i++) {
+      if (pfns[i] === pfns[i - 1] + 1) run++;
+      else (out.push(run), run = 1);
+    }
+    return out;
+  };
+  const big = stream.allocatePagesForMdl(ANY, 200 * 4096)!; // nearest class: 256 pages
+  const first = [...big.pfns];
+  assert.ok(runsOf(first).every((n) => n === 4), `${runsOf(first)}`);
+  stream.freePagesFromMdl(big);
+  const again = [...stream.allocatePagesForMdl(ANY, 200 * 4096)!.pfns];
+  assert.equal(again[0], first.at(-1), "the first run starts at the frame freed last");
+  assert.ok(runsOf(again).every((n) => n === 2), `${runsOf(again)}`);
+  const near = (f: number) => first.includes(f) || first.includes(f - 1) || first.includes(f + 1);
+  assert.ok(again.every(near), "reused runs lie beside the freed frames");
+});
+
 Deno.test("placement: bad options and profiles are refused naming the problem", () => {
   assert.throws(
     () => new Simulator({ placement: "highest-first" as never }),
@@ -110,6 +149,10 @@ Deno.test("placement: bad options and profiles are refused naming the problem", 
   assert.throws(
     () => parsePlacementProfile({ ...profile, above4GiBShare: 1.5 }, "z.json"),
     /z.json .*above4GiBShare/,
+  );
+  assert.throws(
+    () => parsePlacementProfile({ ...profileV2, classes: [...profileV2.classes].reverse() }, "w"),
+    /w .*classes must be ascending/,
   );
 });
 

@@ -5,8 +5,6 @@
  * @module
  */
 
-/// <reference lib="deno.worker" />
-
 import { FUZZ_MACHINE, otherSimulator, runShard, type ShardTask } from "./fuzz.ts";
 import { MachinePool } from "./machine_pool.ts";
 import { SequenceChecker } from "./run_sequence.ts";
@@ -23,20 +21,27 @@ export type WorkerRequest = { readonly type: "shard"; readonly task: ShardTask }
   readonly type: "close";
 };
 
+/** The worker's global scope, typed here rather than through the `deno.worker` lib. */
+const worker = self as unknown as {
+  onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null;
+  postMessage(message: unknown): void;
+  close(): void;
+};
+
 const pool = new MachinePool(FUZZ_MACHINE);
 const checker = new SequenceChecker({ otherBackend: otherSimulator });
 
-self.onmessage = (event: MessageEvent<WorkerRequest>) => {
+worker.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
   if (request.type === "close") {
     pool.close();
-    self.postMessage({ type: "closed" });
-    self.close();
+    worker.postMessage({ type: "closed" });
+    worker.close();
     return;
   }
   try {
-    self.postMessage({ type: "result", result: runShard(request.task, { pool, checker }) });
+    worker.postMessage({ type: "result", result: runShard(request.task, { pool, checker }) });
   } catch (e) {
-    self.postMessage({ type: "error", index: request.task.index, message: String(e) });
+    worker.postMessage({ type: "error", index: request.task.index, message: String(e) });
   }
 };

@@ -2,11 +2,14 @@
  * Compares the backends that ran a case: sizes and page counts must agree, page-range invariants
  * must hold wherever a backend claims them, and, with a calibrated cost model, measured latency
  * must stay within a stated tolerance of the simulator's prediction. Frame numbers themselves
- * differ by nature and are never compared one to one.
+ * differ by nature and are never compared one to one; where two backends read them, the
+ * distributions of their run lengths are compared with a two-sample Kolmogorov–Smirnov test and
+ * the verdict is a note, never a failure.
  *
  * @module
  */
 
+import { ksTwoSample } from "../stats/ks_test.ts";
 import { percentile } from "../stats/latency.ts";
 import type { BackendRun, CrossCheck, Divergence } from "./results.ts";
 
@@ -52,6 +55,7 @@ export function crossCheck(
     ...compareViolations(ran),
     ...checkClaimedInvariants(ran),
   ];
+  notes.push(...compareRunLengths(ran));
   const tolerance = options.latencyTolerance ?? 0.5;
   if (options.calibrated) divergences.push(...compareLatency(ran, tolerance));
   else notes.push("latency not compared with the simulator: its cost model is not calibrated");
@@ -120,6 +124,32 @@ function compareAllocations(ran: readonly BackendRun[], notes: string[]): Diverg
     }
   }
   return divergences;
+}
+
+/**
+ * Run lengths (every allocation's complete runs; its last, cut by the buffer's end, left out) of
+ * each pair of backends reading frame numbers, when both have one: KS at α = 0.01, as a note. Runs of one buffer are
+ * not independent, so the p-value is indicative; `task calibrate:placement` runs the sound test.
+ */
+function compareRunLengths(ran: readonly BackendRun[]): string[] {
+  const withFrames = ran.map((r) => {
+    const lengths = r.allocations.flatMap((a) => a.runs?.slice(0, -1).map((x) => x.pages) ?? []);
+    return { backend: r.backend, lengths, read: r.allocations.some((a) => a.runs !== null) };
+  }).filter((r) => r.read);
+  const notes: string[] = [];
+  for (let i = 0; i < withFrames.length; i++) {
+    for (let j = i + 1; j < withFrames.length; j++) {
+      const [x, y] = [withFrames[i], withFrames[j]];
+      if (x.lengths.length === 0 || y.lengths.length === 0) continue; // single runs: nothing to say
+      const ks = ksTwoSample(x.lengths, y.lengths, 0.01);
+      notes.push(
+        `run lengths ${ks.agree ? "agree" : "disagree"} (${x.backend} vs ${y.backend}): ` +
+          `KS D = ${ks.statistic.toFixed(4)}, n = ${ks.n}, m = ${ks.m}, ` +
+          `p = ${ks.pValue < 1e-4 ? ks.pValue.toExponential(1) : ks.pValue.toFixed(4)}, α = 0.01`,
+      );
+    }
+  }
+  return notes;
 }
 
 function compareViolations(ran: readonly BackendRun[]): Divergence[] {

@@ -29,6 +29,28 @@ Deno.test("backends agreeing on sizes and page counts pass", () => {
   ]);
 });
 
+Deno.test("run-length distributions are compared with KS where both backends read frames", () => {
+  const big = defineSuite({
+    name: "Big",
+    cases: [{
+      name: "4 MiB",
+      request: { call: "allocatePagesForMdl", highAddress: -1n, totalBytes: 4 << 20 },
+      expect: { bytes: { atLeast: 4 << 20 } },
+    }],
+  }).cases[0];
+  const on = (name: string, options: SimulatorOptions) => {
+    using sim = new Simulator({ seed: 1, ...options });
+    return runCase({ name, backend: sim, machine: sim.machine }, big);
+  };
+  const same = crossCheck([on("a", {}), on("b", { seed: 2 })]);
+  assert.equal(same.status, "passed");
+  assert.match(same.notes[0], /^run lengths agree \(a vs b\): KS D = 0\.\d+, n = \d+, m = \d+/);
+  const other = crossCheck([on("a", {}), on("low", { placement: "lowest-first" })]);
+  assert.equal(other.status, "passed", "a placement difference is a note, not a failure");
+  // One long run against hundreds of short ones: D = 1, yet a single run is too few to reject.
+  assert.match(other.notes[0], /\(a vs low\): KS D = 1\.0000, n = \d+, m = 1, p = 0\.\d+/);
+});
+
 Deno.test("a ByteCount policy difference is a readable size divergence", () => {
   const rounded = runOn("rounded", { policies: { byteCount: "rounded" } });
   const requested = runOn("requested", { policies: { byteCount: "requested" } });
