@@ -42,6 +42,7 @@ export { DriverViolation, type ViolationRuleId, ViolationRules } from "./core/vi
 
 // The simulator.
 export { Simulator, type SimulatorOptions } from "./core/simulator.ts";
+export type { FragmentModel } from "./core/physical_memory.ts";
 export type { FrameBitmapState, PhysicalMemoryState, SimulatorSnapshot } from "./core/snapshot.ts";
 export {
   type MachineLayout,
@@ -105,6 +106,45 @@ export type {
 export { type CallSite, type RegisterOptions, registerSuite } from "./suites/register.ts";
 export { type AudioBuffer, type AudioBufferSize, audioBufferSize } from "./suites/audio_format.ts";
 export { bundledSuites } from "./suites/bundled.ts";
+// Driver-under-test suites: a miniport's own buffer code against the simulator.
+export {
+  defineDriverSuite,
+  type DriverLibrarySource,
+  type DriverSuite,
+  type DriverSuiteCase,
+  isDriverSuite,
+} from "./suites/driver_suite.ts";
+export type {
+  DriverCaseInput,
+  DriverConditionsInput,
+  DriverFormatInput,
+  DriverLibraryInput,
+  DriverStepInput,
+  DriverSuiteInput,
+  DriverSweepInput,
+} from "./suites/driver_input.ts";
+export { type RegisterDriverOptions, registerDriverSuite } from "./suites/driver_register.ts";
+export {
+  runDriverSuiteCase,
+  runDriverSuites,
+  type RunDriverSuitesOptions,
+} from "./suites/driver_provider.ts";
+export type {
+  DriverCaseReport,
+  DriverFindingReport,
+  DriverModeReport,
+  DriverSuiteReport,
+} from "./suites/driver_results.ts";
+export { bundledDriverSuites, exampleMiniport } from "./suites/bundled_drivers.ts";
+export type {
+  AudioFormat as DriverAudioFormat,
+  DriverCaseOptions,
+  DriverFaults,
+  DriverLibrarySpec,
+  DriverStep,
+  IsolationOptions,
+  SweepOptions,
+} from "./ffi/driver/mod.ts";
 export { hasFailures, runSuites, type RunSuitesOptions } from "./suites/run_suites.ts";
 export type { RunCaseOptions } from "./suites/run_case.ts";
 export { backendNames, hardwareProvider, simulatorProvider } from "./suites/backends.ts";
@@ -125,5 +165,12 @@ export type {
 } from "./suites/results.ts";
 export type { PageExtent, PageRun } from "./suites/page_runs.ts";
 export type { PlacementOption } from "./core/placement.ts";
-export { loadPlacementProfile, type PlacementProfile } from "./core/placement_profile.ts";
+export {
+  loadPlacementProfile,
+  type PlacementProfile,
+  type PlacementProfileV1,
+  type PlacementProfileV2,
+  type PlacementSizeClass,
+  type RunLengthCounts,
+} from "./core/placement_profile.ts";
 export { type KsResult, ksTwoSample } from "./stats/ks_test.ts";

@@ -80,6 +80,13 @@ if (import.meta.main) {
   });
   const options = { machine: "x64-64gib", fragmentation: 0.3, seed: 1 } as const;
   const sim = new Simulator({ ...options, captureAllocationSites: false });
+  // The C side takes the lowest free frames: `lowest-first` is the like-for-like comparison; the
+  // default placement (`running-system`, scattered runs and reuse) is shown beside it.
+  const lowest = new Simulator({
+    ...options,
+    captureAllocationSites: false,
+    placement: "lowest-first",
+  });
   const sites = new Simulator({ ...options, captureAllocationSites: true });
   const last = sim.machine.ranges.at(-1)!;
   const frameCount = Number((last.base + last.length) / BigInt(sim.pageSize));
@@ -88,13 +95,18 @@ if (import.meta.main) {
   const out = new Uint32Array(1 << 18);
   const found = new BigInt64Array(1);
   const stream = sim.stream();
+  const lowestStream = lowest.stream();
   const siteStream = sites.stream();
   const rounds = 5;
-  const cases = [
+  const sizes = [
     { name: "1 MiB allocate + free", bytes: 1 << 20, high: ANY, batch: 200, samples: 21 },
     { name: "1 MiB, HighAddress 4 GiB", bytes: 1 << 20, high: FOUR_GIB, batch: 200, samples: 21 },
     { name: "1 GiB allocate + free", bytes: 1 << 30, high: ANY, batch: 1, samples: 7 },
     { name: "1 GiB, HighAddress 4 GiB", bytes: 1 << 30, high: FOUR_GIB, batch: 1, samples: 7 },
+  ];
+  const cases = [
+    ...sizes.map((k) => ({ ...k, name: `${k.name} (lowest-first)`, on: lowestStream })),
+    ...sizes.map((k) => ({ ...k, name: `${k.name} (default placement)`, on: stream })),
   ];
   const ratios = new Map<string, { sim: number[]; c: number[] }>();
   const add = (name: string, s: number, c: number) => {
@@ -114,8 +126,9 @@ if (import.meta.main) {
         ),
       );
       if (c === 0) throw new Error(`the C side could not allocate ${k.name}`);
+      const on = k.on;
       const s = timeNs(k.samples, k.batch, () => {
-        stream.freePagesFromMdl(stream.allocatePagesForMdl(k.high, k.bytes)!);
+        on.freePagesFromMdl(on.allocatePagesForMdl(k.high, k.bytes)!);
       });
       add(k.name, s, c);
     }
@@ -144,6 +157,7 @@ if (import.meta.main) {
   console.log(`C reference: contiguous 2 MiB search found ${found[0]} (−1: none)`);
   console.table(rows);
   sim.close();
+  lowest.close();
   sites.close();
   lib.close();
 }

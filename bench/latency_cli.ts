@@ -4,14 +4,16 @@
  * zeroing floor; a cost profile fitted to the hardware; JSON and HTML output; and a comparison
  * against a saved baseline that exits non-zero on a significant regression.
  *
- * Options: `--out DIR` (default dist/bench), `--samples N` (default 200), `--largest BYTES`,
- * `--save-baseline FILE`, `--baseline FILE`, `--threshold FRACTION` (default 0.05),
- * `--profile FILE` (use a saved cost profile instead of fitting one).
+ * Options: see {@linkcode usage} (`--help` prints it and runs nothing). `--deno-bench` (what
+ * `deno task bench` passes) first runs the Deno.bench files under bench/, after the options have
+ * been checked, so `deno task bench --help` or a bad option answers at once.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
+import { type ComparisonRow, comparisonTable, sweepTable } from "../report/bench_table.ts";
+import { progressBar } from "../report/progress_bar.ts";
 import type { Backend } from "../core/backend.ts";
 import { allocationNs } from "../core/cost_model.ts";
 import { Simulator } from "../core/simulator.ts";
@@ -78,6 +80,32 @@ function jsTimerResolutionNs(): number {
   return best * 1e6;
 }
 
+/**
+ * The bench CLI's help text.
+ *
+ * @example
+ * ```ts
+ * usage.startsWith("Usage: deno task bench"); // true
+ * ```
+ */
+export const usage = `Usage: deno task bench [options]
+
+Runs the Deno.bench files under bench/ (with --deno-bench, as the task does), then the latency
+sweep: every size on the simulator and, where it opens, the hardware backend; writes JSON and HTML.
+
+Options:
+  --out <dir>             where latency.json, latency.html and cost-profile.json go (default dist/bench)
+  --samples <n>           samples per size (default 200)
+  --largest <bytes>       largest size swept (default 67108864)
+  --save-baseline <file>  also write the report as a baseline
+  --baseline <file>       compare with a saved baseline; exit 1 on a significant regression
+  --threshold <fraction>  smallest regression that counts (default 0.05)
+  --profile <file>        use a saved cost profile instead of fitting one
+  --deno-bench            run \`deno bench bench/\` first
+  -h, --help              show this help and run nothing
+
+Exit status: 0, 1 on a regression against --baseline, 2 on bad usage.`;
+
 function fail(message: string): never {
   console.error(`bench: ${message}`);
   Deno.exit(2);
@@ -92,12 +120,24 @@ function positive(name: string, text: string | undefined, fallback: number): num
   return value;
 }
 
-async function main(): Promise<void> {
+/** The permissions the Deno.bench files need, for `--deno-bench`. */
+const DENO_BENCH_ARGS = [
+  "bench",
+  "--allow-read=.",
+  "--allow-env=WAVERT_HELPER_PATH,WAVERT_LOCKED_BUDGET,NO_COLOR",
+  "--allow-ffi=ffi/native/build/libwavert_helper.so",
+  "--allow-run=cc,gcc,clang",
+  "bench/",
+];
+
+async function main(args: readonly string[]): Promise<void> {
   let values;
   try {
     values = parseArgs({
-      args: Deno.args,
+      args: [...args],
       options: {
+        help: { type: "boolean", short: "h" },
+        "deno-bench": { type: "boolean" },
         out: { type: "string", default: "dist/bench" },
         samples: { type: "string" },
         largest: { type: "string" },
@@ -109,6 +149,10 @@ async function main(): Promise<void> {
     }).values;
   } catch (e) {
     fail((e as Error).message);
+  }
+  if (values.help) {
+    console.log(usage);
+    return;
   }
   const samples = positive("samples", values.samples, 200);
   const threshold = positive("threshold", values.threshold, 0.05);
@@ -124,6 +168,11 @@ async function main(): Promise<void> {
     fail(`cannot write the outputs: ${(e as Error).message}`);
   }
 
+  if (values["deno-bench"]) {
+    const { code } = await new Deno.Command(Deno.execPath(), { args: DENO_BENCH_ARGS }).output();
+    if (code !== 0) fail(`deno ${DENO_BENCH_ARGS.join(" ")} exited with ${code}`);
+  }
+
   const zeroing = measureZeroing();
   const skipped: Record<string, string> = {};
   const backends: Backend[] = [new Simulator({ machine: "x64-16gib" })];
@@ -136,17 +185,14 @@ async function main(): Promise<void> {
   try {
     for (const backend of backends) {
       const sizes = defaultSweepSizes(backend.pageSize, largest);
+      const bar = progressBar(Deno.stderr);
       const result = sweepBackend(
         backend,
         sizes,
         { samples, timeBudgetMs: 3000 },
-        (done, total) => {
-          Deno.stderr.writeSync(
-            new TextEncoder().encode(`\r${backend.name}: ${done}/${total} sizes`),
-          );
-        },
+        (done, total) => bar.update(done, total, `${backend.name} sizes`),
       );
-      Deno.stderr.writeSync(new TextEncoder().encode("\n"));
+      bar.clear();
       results.push(result);
     }
   } finally {
@@ -264,25 +310,7 @@ function notes(report: SweepReport): string[] {
 }
 
 function printTable(report: SweepReport): void {
-  const floor = report.zeroing.nsPerPage;
-  const rows = report.backends.flatMap((b) =>
-    b.cases.map((c) => {
-      const s = c.summary;
-      return {
-        backend: b.backend,
-        size: c.bytes >= 1 << 20 ? `${c.bytes / (1 << 20)} MiB` : `${c.bytes / 1024} KiB`,
-        n: s?.count ?? 0,
-        "p50 µs": s ? +(s.p50 / 1000).toFixed(2) : NaN,
-        "p99 µs": s ? +(s.p99 / 1000).toFixed(2) : NaN,
-        "max µs": s ? +(s.max / 1000).toFixed(2) : NaN,
-        "CI ±%": s ? +(s.medianCiRelativeWidth * 50).toFixed(1) : NaN,
-        outliers: s?.outliers ?? 0,
-        "ns/page": s ? Math.round(s.p50 / c.pages) : NaN,
-        "× zero floor": s ? +(s.p50 / c.pages / floor).toFixed(2) : NaN,
-      };
-    })
-  );
-  console.table(rows);
+  console.log(sweepTable(report.backends, report.zeroing.nsPerPage));
 }
 
 /** Prints the comparison; returns whether any case regressed beyond the threshold. */
@@ -292,7 +320,7 @@ function compareWithBaseline(
   threshold: number,
 ): boolean {
   let regressed = false;
-  const rows = [];
+  const rows: ComparisonRow[] = [];
   for (const b of current.backends) {
     const old = baseline.backends.find((x) => x.backend === b.backend);
     if (!old || b.source === "modeled") continue;
@@ -305,17 +333,16 @@ function compareWithBaseline(
       rows.push({
         backend: b.backend,
         bytes: c.bytes,
-        "median ratio": +cmp.medianRatio.toFixed(3),
-        // erf is accurate to about 1e-7: below that, say so rather than print 0.
-        p: cmp.test.p < 1e-7 ? "< 1e-7" : cmp.test.p.toPrecision(2),
-        effect: +cmp.test.effect.toFixed(2),
+        medianRatio: cmp.medianRatio,
+        p: cmp.test.p,
+        effect: cmp.test.effect,
         verdict: wide ? `${cmp.verdict} (CI too wide to conclude)` : cmp.verdict,
         regression: cmp.regression,
       });
     }
   }
   console.log(`\ncompared with the baseline of ${baseline.createdAt}:`);
-  console.table(rows);
+  console.log(comparisonTable(rows));
   if (regressed) console.error(`bench: significant regression beyond ${threshold * 100} %`);
   return regressed;
 }
@@ -329,4 +356,4 @@ function readReport(path: string): SweepReport {
   }
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) await main(Deno.args);

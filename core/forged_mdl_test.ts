@@ -62,7 +62,9 @@ Deno.test("an MDL's state is reachable from nowhere: no own keys or symbols, no 
   using sim = new Simulator();
   const mdl = sim.stream().allocatePagesForMdl(ANY, 4096)!;
   assert.deepEqual(Object.getOwnPropertySymbols(mdl), []);
-  assert.deepEqual(Reflect.ownKeys(mdl), ["pfns"]);
+  // `pfns` is a getter of the class (a frozen copy made on first read): no own key at all.
+  assert.deepEqual(Reflect.ownKeys(mdl), []);
+  assert.ok(Object.isFrozen(mdl.pfns) && mdl.pfns === mdl.pfns);
   const Ctor = (mdl as unknown as { constructor: new (...args: unknown[]) => Mdl }).constructor;
   const stolen = { owner: sim, id: 1, frames: [mdl.pfns[0]], freed: false, mappings: [] };
   assert.throws(() => new Ctor(undefined, stolen), /TypeError: MDLs are made by the simulator/);

@@ -14,6 +14,18 @@ import { copyInto, type FrameBitmapState } from "./snapshot.ts";
 
 const FULL = 0xffffffff;
 
+/**
+ * Where frame numbers are written: a `number[]` or a typed array (the simulator gathers into a
+ * `Uint32Array`, frame numbers being below 2^32).
+ *
+ * @example
+ * ```ts
+ * const out: FrameSink = new Uint32Array(8);
+ * new FrameBitmap(64).takeAscending(0, 64, 8, out, 0); // 0: nothing is free
+ * ```
+ */
+export type FrameSink = { [index: number]: number };
+
 /** Index of the lowest set bit of a non-zero 32-bit value. */
 function lowestBit(x: number): number {
   return 31 - Math.clz32(x & -x);
@@ -49,6 +61,9 @@ export class FrameBitmap {
   #anyFree2: Uint32Array;
   #full: Uint32Array;
   #freeCount = 0;
+  /** Scratch of {@linkcode release}: word indices and masks of the frames, grouped by word. */
+  #groupWords = new Uint32Array(0);
+  #groupMasks = new Uint32Array(0);
 
   constructor(frameCount: number) {
     if (!Number.isSafeInteger(frameCount) || frameCount <= 0 || frameCount > 2 ** 32) {
@@ -97,7 +112,7 @@ export class FrameBitmap {
    * Takes up to `max` free frames in [lo, hi), lowest first, writing their numbers to
    * `out[offset…]`. Returns how many it took.
    */
-  takeAscending(lo: number, hi: number, max: number, out: number[], offset: number): number {
+  takeAscending(lo: number, hi: number, max: number, out: FrameSink, offset: number): number {
     if (hi <= lo || max <= 0) return 0;
     const words = this.#words;
     const firstWord = lo >>> 5;
@@ -145,23 +160,61 @@ export class FrameBitmap {
 
   /**
    * Returns `count` frames to the free pool. Throws if any of them is already free, which would
-   * mean the caller's bookkeeping is corrupt; in that case nothing is changed.
+   * mean the caller's bookkeeping is corrupt; in that case nothing is changed. With `alsoMark`
+   * (a bitmap of the same word layout, e.g. the stale bits), the same bits are set there too, in
+   * the same pass. One pass groups the frames by word (one mask per word, validated), a second
+   * applies the masks: per frame only a shift and an OR.
    */
-  release(frames: ArrayLike<number>, count: number): void {
-    for (let i = 0; i < count; i++) {
+  release(frames: ArrayLike<number>, count: number, alsoMark?: Uint32Array): void {
+    if (this.#groupWords.length < count) {
+      this.#groupWords = new Uint32Array(count);
+      this.#groupMasks = new Uint32Array(count);
+    }
+    const gw = this.#groupWords;
+    const gm = this.#groupMasks;
+    const words = this.#words;
+    const lastWord = words.length - 1;
+    let groups = 0;
+    let i = 0;
+    while (i < count) {
+      const first = i;
+      const f = frames[i++];
+      const w = f >>> 5;
+      let mask = 1 << (f & 31);
+      while (i < count) {
+        const g = frames[i];
+        if (g >>> 5 !== w) break;
+        mask |= 1 << (g & 31);
+        i++;
+      }
+      if (
+        w > lastWord || (words[w] & mask) !== 0 ||
+        (w === lastWord && w * 32 + 31 - Math.clz32(mask) >= this.frameCount)
+      ) this.#releaseError(frames, first, i);
+      gw[groups] = w;
+      gm[groups++] = mask;
+    }
+    for (let k = 0; k < groups; k++) {
+      const w = gw[k];
+      const old = words[w];
+      const now = (old | gm[k]) >>> 0;
+      if (old !== 0 && now !== FULL) {
+        words[w] = now;
+        this.#freeCount += popcount(now) - popcount(old);
+      } else this.#setWord(w, now);
+    }
+    if (alsoMark !== undefined) { for (let k = 0; k < groups; k++) alsoMark[gw[k]] |= gm[k]; }
+  }
+
+  /** Names the first frame of frames[from..to) that is not allocated (or not an integer frame). */
+  #releaseError(frames: ArrayLike<number>, from: number, to: number): never {
+    for (let i = from; i < to; i++) {
       const f = frames[i];
-      if (!(f >= 0 && f < this.frameCount) || this.isFree(f)) {
+      if (!(Number.isInteger(f) && f >= 0 && f < this.frameCount) || this.isFree(f)) {
         throw new Error(`frame ${f} is not an allocated frame`);
       }
     }
-    const words = this.#words;
-    let i = 0;
-    while (i < count) {
-      const w = frames[i] >>> 5;
-      let mask = 0;
-      while (i < count && frames[i] >>> 5 === w) mask |= 1 << (frames[i++] & 31);
-      this.#setWord(w, words[w] | mask);
-    }
+    throw new Error(`frame ${frames[from]} is not an allocated frame`);
   }
 
   /**
@@ -182,13 +235,60 @@ export class FrameBitmap {
    * Marks [start, start + count) in use, writing the frames to `out[offset…]`; the caller has
    * found the run free with {@linkcode findRun}.
    */
-  takeRun(start: number, count: number, out: number[], offset: number): void {
+  takeRun(start: number, count: number, out: FrameSink, offset: number): void {
     this.setRange(start, count, false);
     for (let i = 0; i < count; i++) out[offset + i] = start + i;
   }
 
-  /** Short runs: hop from free frame to the next used frame; runs this short are common. */
+  /**
+   * Short runs (< 64 frames), word at a time: a shift-and finds runs inside a word, a carried count
+   * of free frames at the end of the previous words finds runs across words, and the any-free
+   * summary skips used words. Alignments other than 1 hop from free frame to used frame.
+   */
   #findShortRun(count: number, lo: number, hi: number, alignment: number): number {
+    if (alignment !== 1) return this.#findShortRunHopping(count, lo, hi, alignment);
+    if (count === 1) {
+      const free = this.#nextFree(lo);
+      return free >= 0 && free < hi ? free : -1;
+    }
+    const words = this.#words;
+    const firstWord = lo >>> 5;
+    const lastWord = (hi - 1) >>> 5;
+    let run = 0;
+    for (let w = firstWord; w <= lastWord; w++) {
+      let bits = words[w];
+      if (w === firstWord) bits &= maskFrom(lo & 31);
+      if (w === lastWord) bits &= maskThrough((hi - 1) & 31);
+      if (bits === 0) {
+        run = 0;
+        const next = this.#nextFreeWord(w + 1);
+        if (next < 0) return -1;
+        w = next - 1;
+        continue;
+      }
+      if (bits === FULL) {
+        if (run + 32 >= count) return w * 32 - run;
+        run += 32;
+        continue;
+      }
+      if (run > 0 && run + lowestBit(~bits) >= count) return w * 32 - run;
+      if (count <= 32) {
+        let m = bits;
+        let len = 1;
+        while (len * 2 <= count) {
+          m &= m >>> len;
+          len *= 2;
+        }
+        if (len < count) m &= m >>> (count - len);
+        if (m !== 0) return w * 32 + lowestBit(m);
+      }
+      run = Math.clz32(~bits);
+    }
+    return -1;
+  }
+
+  /** Short aligned runs: hop from free frame to the next used frame. */
+  #findShortRunHopping(count: number, lo: number, hi: number, alignment: number): number {
     let start = lo;
     while (true) {
       const free = this.#nextFree(start);
@@ -328,6 +428,53 @@ export class FrameBitmap {
       bits = anyFree[j];
     }
     return j * 32 + lowestBit(bits);
+  }
+
+  /**
+   * Marks many ranges in use at once: `body` calls `occupy(start, count)` for each, which clears
+   * bits word at a time without touching the summaries; they and the free count are rebuilt in
+   * one pass over the words afterwards. Same result as a {@linkcode setRange} per range.
+   */
+  occupyMany(body: (occupy: (start: number, count: number) => void) => void): void {
+    const words = this.#words;
+    body((start, count) => {
+      const end = Math.min(start + count, this.frameCount);
+      if (end <= start) return;
+      const a = start >>> 5;
+      const b = (end - 1) >>> 5;
+      if (a === b) {
+        words[a] &= ~(maskFrom(start & 31) & maskThrough((end - 1) & 31));
+        return;
+      }
+      words[a] &= ~maskFrom(start & 31);
+      if (b > a + 1) words.fill(0, a + 1, b);
+      words[b] &= ~maskThrough((end - 1) & 31);
+    });
+    this.#rebuildSummaries();
+  }
+
+  #rebuildSummaries(): void {
+    const words = this.#words;
+    const anyFree = this.#anyFree;
+    const full = this.#full;
+    anyFree.fill(0);
+    full.fill(0);
+    this.#anyFree2.fill(0);
+    let free = 0;
+    for (let w = 0; w < words.length; w++) {
+      const x = words[w];
+      if (x === 0) continue;
+      const bit = 1 << (w & 31);
+      anyFree[w >>> 5] |= bit;
+      if (x === FULL) {
+        full[w >>> 5] |= bit;
+        free += 32;
+      } else free += popcount(x);
+    }
+    for (let j = 0; j < anyFree.length; j++) {
+      if (anyFree[j] !== 0) this.#anyFree2[j >>> 5] |= 1 << (j & 31);
+    }
+    this.#freeCount = free;
   }
 
   /** A copy of the bitmap's state, for {@linkcode restoreState}. */

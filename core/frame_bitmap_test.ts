@@ -78,3 +78,60 @@ Deno.test("findRun finds a run spanning many full words next to partial words", 
   assert.equal(frames.findRun(1000, 40_004, 41_004), 40_004);
   assert.equal(frames.findRun(1000, 40_004, 41_003), -1);
 });
+
+Deno.test("short runs (< 64 frames) agree with brute force on finely fragmented bitmaps", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 0xffff_ffff }),
+      fc.constantFrom(0.3, 0.6, 0.85, 0.97),
+      fc.integer({ min: 1, max: 63 }),
+      fc.nat(4095),
+      fc.nat(4095),
+      fc.constantFrom(1, 1, 1, 2, 8),
+      (seed, density, count, a, b, align) => {
+        const n = 4096;
+        const frames = new FrameBitmap(n);
+        const free = new Array<boolean>(n);
+        let x = seed;
+        for (let f = 0; f < n; f++) {
+          x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+          free[f] = x / 2 ** 32 > density;
+          if (free[f]) frames.setRange(f, 1, true);
+        }
+        const lo = Math.min(a, b);
+        const hi = Math.max(a, b) + 1;
+        assert.equal(
+          frames.findRun(count, lo, hi, align),
+          bruteFindRun(free, count, lo, hi, align),
+        );
+      },
+    ),
+    { numRuns: 1500, seed: 11 },
+  );
+});
+
+Deno.test("release marks the same frames in a second bitmap and leaves both unchanged on error", () => {
+  const frames = new FrameBitmap(256);
+  frames.setRange(0, 256, true);
+  const out = new Uint32Array(70);
+  frames.takeAscending(3, 256, 70, out, 0);
+  const stale = new Uint32Array(8);
+  assert.throws(() => frames.release([3, 4, 200], 3, stale), /frame 200 is not an allocated/);
+  assert.deepEqual([...stale], [0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.equal(frames.freeCount, 256 - 70);
+  frames.release(out, 70, stale);
+  assert.equal(frames.freeCount, 256);
+  assert.deepEqual([...stale], [0xfffffff8, 0xffffffff, 0x1ff, 0, 0, 0, 0, 0]);
+});
+
+Deno.test("release that fills a word (bit 31 included) keeps the full-word summary for long runs", () => {
+  const frames = new FrameBitmap(256);
+  frames.setRange(0, 256, true);
+  const out = new Uint32Array(256);
+  frames.takeAscending(0, 256, 256, out, 0);
+  frames.release(out.subarray(96, 112), 16);
+  // Word 3 (frames 96..127) was partly free and is now full: the run of words 1..5 is found.
+  frames.release(out.subarray(32, 96), 64);
+  frames.release(out.subarray(112, 192), 80);
+  assert.equal(frames.findRun(140, 0, 256), 32);
+});

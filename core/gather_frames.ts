@@ -26,16 +26,16 @@ import type { Placement } from "./placement.ts";
  * bitmap.setRange(16, 64, true);
  * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 8192n, flags: 0 };
  * const plan = planAllocation(request, 4096, 1024, Infinity, defaultPolicies)!;
- * gatherFrames(bitmap, plan); // [16, 17]
+ * gatherFrames(bitmap, plan); // Uint32Array [16, 17]
  * ```
  */
 export function gatherFrames(
   bitmap: FrameBitmap,
   plan: AllocationPlan,
   placement?: Placement,
-): number[] | null {
-  // Sized once: growing an array page by page costs more than the search itself.
-  const frames = new Array<number>(plan.wanted);
+): Uint32Array | null {
+  // Sized once, typed (frame numbers are below 2^32): no growth, no boxed elements to collect.
+  const frames = new Uint32Array(plan.wanted);
   const taken = plan.strategy === "chunks" ? takeChunks(bitmap, frames, plan) : takeRanges(
     bitmap,
     frames,
@@ -43,16 +43,15 @@ export function gatherFrames(
     plan.preferContiguous ? takeOneRun(bitmap, frames, plan) : 0,
     placement,
   );
-  frames.length = taken;
   if (taken === 0 || (plan.fullyRequired && taken < plan.requestedPages)) {
     bitmap.release(frames, taken);
     return null;
   }
-  return frames;
+  return taken === plan.wanted ? frames : frames.slice(0, taken);
 }
 
 /** Aligned chunks of `chunkFrames` until `wanted` are taken or none are left. */
-function takeChunks(bitmap: FrameBitmap, frames: number[], plan: AllocationPlan): number {
+function takeChunks(bitmap: FrameBitmap, frames: Uint32Array, plan: AllocationPlan): number {
   const { wanted, chunkFrames: chunk, alignment, hi } = plan;
   let taken = 0;
   let from = plan.lo;
@@ -67,7 +66,7 @@ function takeChunks(bitmap: FrameBitmap, frames: number[], plan: AllocationPlan)
 }
 
 /** All `wanted` frames as one run in [lo, hi), or none. */
-function takeOneRun(bitmap: FrameBitmap, frames: number[], plan: AllocationPlan): number {
+function takeOneRun(bitmap: FrameBitmap, frames: Uint32Array, plan: AllocationPlan): number {
   const start = bitmap.findRun(plan.wanted, plan.lo, plan.hi);
   if (start < 0) return 0;
   bitmap.takeRun(start, plan.wanted, frames, 0);
@@ -80,7 +79,7 @@ function takeOneRun(bitmap: FrameBitmap, frames: number[], plan: AllocationPlan)
  */
 function takeRanges(
   bitmap: FrameBitmap,
-  frames: number[],
+  frames: Uint32Array,
   plan: AllocationPlan,
   taken: number,
   placement: Placement | undefined,
@@ -93,7 +92,8 @@ function takeRanges(
     const to = Math.min(frameCount, hi + k * step);
     taken += placement === undefined
       ? bitmap.takeAscending(from, to, wanted - taken, frames, taken)
-      : placement.take(bitmap, from, to, wanted - taken, frames, taken);
+      // Placement writes only `out[i] = frame`; its signature predates typed frame lists.
+      : placement.take(bitmap, from, to, wanted - taken, frames as unknown as number[], taken);
   }
   return taken;
 }

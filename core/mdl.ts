@@ -22,8 +22,8 @@ export interface MdlState {
   /** Sequence number of the allocation (1 for the first MDL of a simulator). */
   readonly id: number;
   readonly source: MdlSource;
-  /** The frames allocated: the simulator's own record, never handed out. */
-  readonly frames: readonly number[];
+  /** The frames allocated (a `Uint32Array` in the simulator): its own record, never handed out. */
+  readonly frames: ArrayLike<number>;
   /** Stack captured at allocation, formatted only when a leak is reported. */
   readonly allocationSite: Error | undefined;
   byteCount: number;
@@ -74,18 +74,22 @@ export function createMdlKit(): MdlKit {
   const token = {};
   class SimulatedMdl implements Mdl {
     readonly #state: MdlState;
-    /**
-     * A frozen copy of the frame numbers: a driver that writes into its MDL's PFN array gets a
-     * TypeError at the faulty line, and the simulator's own record stays intact either way.
-     */
-    readonly pfns: readonly number[];
+    #pfns: readonly number[] | undefined;
 
     constructor(key: unknown, state: MdlState) {
       if (key !== token) {
         throw new TypeError("MDLs are made by the simulator's allocations, not constructed");
       }
       this.#state = state;
-      this.pfns = Object.freeze(state.frames.slice());
+    }
+
+    /**
+     * A frozen copy of the frame numbers, made on first read (an allocate + free that never looks
+     * at them pays nothing): a driver that writes into its MDL's PFN array gets a TypeError at
+     * the faulty line, and the simulator's own record stays intact either way.
+     */
+    get pfns(): readonly number[] {
+      return this.#pfns ??= Object.freeze(Array.from(this.#state.frames));
     }
 
     static stateOf(value: unknown): MdlState | undefined {

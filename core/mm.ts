@@ -140,7 +140,7 @@ export class MemoryManager {
   /** Zeroes the gathered frames unless asked not to, and wraps them in a live MDL. */
   #buildMdl(
     plan: AllocationPlan,
-    frames: number[],
+    frames: Uint32Array,
     total: bigint,
     source: MdlSource,
   ): MmResult<Mdl> {
@@ -181,8 +181,7 @@ export class MemoryManager {
   #release(state: MdlState): MmResult<void> {
     const { memory, costModel } = this.#ctx;
     const frames = state.frames;
-    memory.frames.release(frames, frames.length);
-    memory.markStale(frames, frames.length);
+    memory.release(frames, frames.length);
     this.#ctx.placement.freed(frames, frames.length);
     state.freed = true;
     this.#live.delete(state);

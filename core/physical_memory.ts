@@ -7,7 +7,7 @@
 
 import { FrameBitmap } from "./frame_bitmap.ts";
 import type { MachineLayout } from "./machine.ts";
-import { geometric, seededRandom } from "./random.ts";
+import { geometricSampler, paretoSampler, seededRandom } from "./random.ts";
 import { copyInto, type PhysicalMemoryState } from "./snapshot.ts";
 
 /** How the rest of the system occupies memory before the driver runs. */
@@ -17,7 +17,38 @@ export interface FragmentationOptions {
   /** Mean length, in pages, of one run of pages in use by others (geometric). */
   readonly meanRunPages: number;
   readonly seed: number;
+  /**
+   * How run lengths are drawn: `"geometric"` (default; used and free runs both geometric, so free
+   * runs longer than a few dozen pages practically never occur) or `"heavy-tailed"` (both Pareto
+   * with tail index {@linkcode HEAVY_TAIL_ALPHA}, so free memory survives in runs of every size
+   * as on a running system; see the README, "Fragmentation model").
+   */
+  readonly model?: FragmentModel;
 }
+
+/**
+ * The fragmentation models of {@linkcode FragmentationOptions.model}.
+ *
+ * @example
+ * ```ts
+ * const model: FragmentModel = "heavy-tailed";
+ * ```
+ */
+export type FragmentModel = "geometric" | "heavy-tailed";
+
+/**
+ * Tail index of the `"heavy-tailed"` model: P(run ≥ x) ∝ x^−1.25. Linux's /proc/buddyinfo on a
+ * running machine holds about as many free pages in each order from 3 to 10 (tail index ≈ 1);
+ * 1.25 keeps the mean finite so that the fraction of RAM in use stays as asked.
+ *
+ * @example
+ * ```ts
+ * HEAVY_TAIL_ALPHA; // 1.25
+ * ```
+ */
+export const HEAVY_TAIL_ALPHA = 1.25;
+/** Longest run either model draws, in pages. */
+const MAX_RUN_PAGES = 1 << 20;
 
 /**
  * Physical frames of one machine.
@@ -82,15 +113,28 @@ export class PhysicalMemory {
     return (this.#stale[frame >>> 5] & (1 << (frame & 31))) !== 0;
   }
 
-  /** Zeroes the stale frames among `frames[0..count)`; returns how many had to be zeroed. */
+  /**
+   * Zeroes the stale frames among `frames[0..count)`; returns how many had to be zeroed. Frames
+   * are grouped by word, so each word of stale bits is read and written once.
+   */
   zero(frames: ArrayLike<number>, count: number): number {
+    const stale = this.#stale;
     let zeroed = 0;
-    for (let i = 0; i < count; i++) {
-      const f = frames[i];
-      const bit = 1 << (f & 31);
-      if (this.#stale[f >>> 5] & bit) {
-        this.#stale[f >>> 5] &= ~bit;
-        zeroed++;
+    let i = 0;
+    while (i < count) {
+      const f = frames[i++];
+      const w = f >>> 5;
+      let mask = 1 << (f & 31);
+      while (i < count) {
+        const g = frames[i];
+        if (g >>> 5 !== w) break;
+        mask |= 1 << (g & 31);
+        i++;
+      }
+      const hit = stale[w] & mask;
+      if (hit !== 0) {
+        stale[w] &= ~hit;
+        zeroed += popcount(hit);
       }
     }
     return zeroed;
@@ -98,7 +142,28 @@ export class PhysicalMemory {
 
   /** Marks frames as holding data (their owner wrote to them). */
   markStale(frames: ArrayLike<number>, count: number): void {
-    for (let i = 0; i < count; i++) this.#stale[frames[i] >>> 5] |= 1 << (frames[i] & 31);
+    const stale = this.#stale;
+    let i = 0;
+    while (i < count) {
+      const f = frames[i++];
+      const w = f >>> 5;
+      let mask = 1 << (f & 31);
+      while (i < count) {
+        const g = frames[i];
+        if (g >>> 5 !== w) break;
+        mask |= 1 << (g & 31);
+        i++;
+      }
+      stale[w] |= mask;
+    }
+  }
+
+  /**
+   * Frees frames a driver held and marks them stale, in one grouping pass (see
+   * {@linkcode FrameBitmap.release}); throws, changing nothing, if one of them is already free.
+   */
+  release(frames: ArrayLike<number>, count: number): void {
+    this.frames.release(frames, count, this.#stale);
   }
 
   /** Cache type of the frame's live mapping, or null when it is not mapped. */
@@ -128,11 +193,12 @@ export class PhysicalMemory {
   }
 
   /**
-   * Pre-occupies about `fraction` of RAM as alternating runs: free gaps and used runs both drawn
-   * geometrically, with the gap mean chosen so that used / (used + free) = fraction. One pass over
-   * the ranges, no retries, so a 64 GiB machine builds in tens of milliseconds.
+   * Pre-occupies about `fraction` of RAM as alternating runs: used runs of mean `meanRunPages`
+   * and free gaps with the mean that makes used / (used + free) = fraction, both geometric or both
+   * heavy-tailed. One pass over the ranges, no retries; the bits are cleared word at a time and
+   * the summaries built once at the end ({@linkcode FrameBitmap.occupyMany}).
    */
-  #occupy({ fraction, meanRunPages, seed }: FragmentationOptions): number {
+  #occupy({ fraction, meanRunPages, seed, model = "geometric" }: FragmentationOptions): number {
     if (fraction <= 0) return 0;
     const before = this.frames.freeCount;
     const page = BigInt(this.pageSize);
@@ -144,16 +210,32 @@ export class PhysicalMemory {
     }
     const random = seededRandom(seed);
     const meanGap = meanRunPages * (1 - fraction) / fraction;
-    for (const r of this.machine.ranges) {
-      let frame = Number(r.base / page);
-      const end = frame + Number(r.length / page);
-      frame += Math.floor(random() * meanGap);
-      while (frame < end) {
-        const used = Math.min(geometric(random, meanRunPages), end - frame);
-        this.frames.setRange(frame, used, false);
-        frame += used + geometric(random, meanGap);
+    const heavy = model === "heavy-tailed";
+    const used = heavy
+      ? paretoSampler(meanRunPages, HEAVY_TAIL_ALPHA, MAX_RUN_PAGES)
+      : geometricSampler(meanRunPages);
+    const gap = heavy
+      ? paretoSampler(meanGap, HEAVY_TAIL_ALPHA, MAX_RUN_PAGES)
+      : geometricSampler(meanGap);
+    const ranges = this.machine.ranges;
+    this.frames.occupyMany((occupy) => {
+      for (const r of ranges) {
+        let frame = Number(r.base / page);
+        const end = frame + Number(r.length / page);
+        frame += heavy ? gap(random) : Math.floor(random() * meanGap);
+        while (frame < end) {
+          const n = Math.min(Math.max(1, used(random)), end - frame);
+          occupy(frame, n);
+          frame += n + gap(random);
+        }
       }
-    }
+    });
     return before - this.frames.freeCount;
   }
+}
+
+function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }

@@ -102,6 +102,93 @@ const v2 = v1.extend({
 export const placementProfileSchema = z.discriminatedUnion("format", [v1, v2]);
 
 /**
+ * `[length, count]` pairs of physically contiguous runs, lengths ascending and distinct.
+ *
+ * @example
+ * ```ts
+ * const runs: RunLengthCounts = [[1, 12], [2, 1]];
+ * ```
+ */
+export type RunLengthCounts = [number, number][];
+
+/**
+ * A version 1 placement profile: one run-length histogram for every buffer.
+ *
+ * @example
+ * ```ts
+ * const v1: PlacementProfileV1 = {
+ *   format: "wavert-bench.placement-profile/1", measuredAt: "2025-01-01T00:00:00.000Z",
+ *   measuredOn: "linux-host", pageSize: 4096, workload: { sizes: [65536], rounds: 1 },
+ *   allocations: 1, pages: 16, runLengths: [[1, 12], [2, 1]], above4GiBShare: 0.9, spread: 0.7,
+ *   reuseShare: 0,
+ * };
+ * ```
+ */
+export interface PlacementProfileV1 {
+  /** The format tag. */
+  format: "wavert-bench.placement-profile/1";
+  /** ISO time of the measurement. */
+  measuredAt: string;
+  /** Backend measured, e.g. `linux-host`. */
+  measuredOn: string;
+  /** The page size of the machine measured. */
+  pageSize: 4096 | 16384 | 65536;
+  /** Buffer sizes in bytes and how many rounds of each were allocated. */
+  workload: { sizes: number[]; rounds: number };
+  /** Allocations measured. */
+  allocations: number;
+  /** Pages measured. */
+  pages: number;
+  /** Every run in MDL order except each MDL's last (cut short by the buffer's end). */
+  runLengths: RunLengthCounts;
+  /** Share of allocated pages at or above 4 GiB. */
+  above4GiBShare: number;
+  /** (95th − 5th percentile of frame numbers) ÷ highest RAM frame. */
+  spread: number;
+  /** Share of an allocation's pages that the allocation freed just before it had held. */
+  reuseShare: number;
+}
+
+/**
+ * One buffer size of a version 2 profile: its runs before and after the process freed pages.
+ *
+ * @example
+ * ```ts
+ * const sizeClass: PlacementSizeClass = { pages: 16, first: [[1, 14]], reuse: [[1, 10]], reuseShare: 0.8 };
+ * ```
+ */
+export interface PlacementSizeClass {
+  /** Pages per buffer. */
+  pages: number;
+  /** Runs of allocations made before the process had freed any page. */
+  first: RunLengthCounts;
+  /** Runs of allocations made after frees (Linux reuses those pages first). */
+  reuse: RunLengthCounts;
+  /** Share of the pages of allocations after frees that the round before had held. */
+  reuseShare: number;
+}
+
+/**
+ * A version 2 placement profile: per buffer size, first use and reuse.
+ *
+ * @example
+ * ```ts
+ * const v2: PlacementProfileV2 = {
+ *   format: "wavert-bench.placement-profile/2", measuredAt: "2025-01-01T00:00:00.000Z",
+ *   measuredOn: "linux-host", pageSize: 4096, workload: { sizes: [65536], rounds: 2 },
+ *   allocations: 2, pages: 32, runLengths: [[1, 28]], above4GiBShare: 0.9, spread: 0.7,
+ *   reuseShare: 0.8, classes: [{ pages: 16, first: [[1, 14]], reuse: [[1, 14]], reuseShare: 0.8 }],
+ * };
+ * ```
+ */
+export interface PlacementProfileV2 extends Omit<PlacementProfileV1, "format"> {
+  /** The format tag. */
+  format: "wavert-bench.placement-profile/2";
+  /** Per buffer size, ascending and distinct in pages; the simulator uses the nearest. */
+  classes: PlacementSizeClass[];
+}
+
+/**
  * A placement profile, as {@linkcode placementProfileSchema} describes it: version 1 (one
  * histogram) or version 2 (per buffer size, first use and reuse, with `classes`).
  *
@@ -122,7 +209,16 @@ export const placementProfileSchema = z.discriminatedUnion("format", [v1, v2]);
  * };
  * ```
  */
-export type PlacementProfile = z.infer<typeof placementProfileSchema>;
+export type PlacementProfile = PlacementProfileV1 | PlacementProfileV2;
+
+// The explicit types must be what the schema accepts: a field added to one and not the other fails
+// `deno check` here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const profileTypesMatchTheSchema: [
+  Same<PlacementProfileV1, z.infer<typeof v1>>,
+  Same<PlacementProfileV2, z.infer<typeof v2>>,
+] = [true, true];
+void profileTypesMatchTheSchema;
 
 /**
  * Checks a parsed value against the schema; `source` (a file name) starts every message.

@@ -25,7 +25,7 @@ import {
   withPageSize,
 } from "./machine.ts";
 import { type CacheConflict, MemoryManager } from "./mm.ts";
-import { PhysicalMemory } from "./physical_memory.ts";
+import { type FragmentModel, PhysicalMemory } from "./physical_memory.ts";
 import { createPlacement, DEFAULT_PLACEMENT, type PlacementOption } from "./placement.ts";
 import { type AllocationPolicies, resolvePolicies } from "./policies.ts";
 import { PortClsStream } from "./port_stream.ts";
@@ -49,6 +49,11 @@ export interface SimulatorOptions {
   readonly fragmentation?: number;
   /** Mean length in pages of one run of memory used by others. Default 4. */
   readonly fragmentRunPages?: number;
+  /**
+   * How fragmentation draws run lengths: `"geometric"` (default) or `"heavy-tailed"` (free
+   * memory left in runs of every size, as on a running system). See `FragmentModel`.
+   */
+  readonly fragmentModel?: FragmentModel;
   /**
    * Which free frames non-contiguous allocations get: `"running-system"` (default: recently freed
    * first, then short runs scattered across RAM), `"lowest-first"` (ascending, as ReactOS scans)
@@ -147,7 +152,13 @@ export class Simulator implements Backend {
       systemVaBytes = GiB,
       captureAllocationSites = 10_000,
       freshPages = "zeroed",
+      fragmentModel = "geometric",
     } = options;
+    if (fragmentModel !== "geometric" && fragmentModel !== "heavy-tailed") {
+      throw new RangeError(
+        `fragmentModel must be "geometric" or "heavy-tailed", got ${String(fragmentModel)}`,
+      );
+    }
     if (freshPages !== "zeroed" && freshPages !== "stale") {
       throw new RangeError(`freshPages must be "zeroed" or "stale", got ${freshPages}`);
     }
@@ -184,6 +195,7 @@ export class Simulator implements Backend {
       fraction: fragmentation,
       meanRunPages: fragmentRunPages,
       seed,
+      model: fragmentModel,
     }, freshPages);
     this.mm = new MemoryManager({
       owner: this,

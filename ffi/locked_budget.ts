@@ -43,7 +43,9 @@ export const DEFAULT_BUDGET_SHARE = 0.25;
  * ```
  */
 export interface LockedBudget {
+  /** The most bytes a backend may hold locked; null for no budget. */
   readonly bytes: number | null;
+  /** Where the figure comes from, e.g. the environment variable or the MemAvailable share. */
   readonly rule: string;
 }
 
@@ -148,6 +150,7 @@ export class LockedBudgetError extends RangeError {
   /** Bytes the backend held locked when it asked. */
   readonly heldBytes: number;
 
+  /** The refusal of `requestedBytes` with `heldBytes` held, over `budgetBytes` (from `rule`). */
   constructor(requestedBytes: number, budgetBytes: number, heldBytes: number, rule: string) {
     super(
       `the request would lock ${formatBytes(requestedBytes)} with ${

@@ -24,6 +24,7 @@ import { fuzzParallel } from "./parallel.ts";
 import { progressPrinter } from "./progress.ts";
 import { describeStep } from "./run_sequence.ts";
 import { caseSource } from "./suite_case.ts";
+import { bigintAsHex, envelopeFor } from "../results/envelope.ts";
 
 const usage = "usage: deno task fuzz [--runs N] [--seconds S] [--seed N] [--path P] " +
   "[--max-steps N] [--no-faults] [--workers N] [--json FILE] [--differential]";
@@ -32,9 +33,7 @@ function positiveInteger(name: string, text: string | undefined): number | undef
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < 0) {
-    console.error(
-      `--${name} must be a non-negative integer, got ${JSON.stringify(text)}\n${usage}`,
-    );
+    console.error(`fuzz: --${name} must be a non-negative integer, got ${JSON.stringify(text)}`);
     Deno.exit(2);
   }
   return value;
@@ -87,7 +86,7 @@ async function main(): Promise<void> {
       },
     }).values;
   } catch (e) {
-    console.error(`${(e as Error).message}\n${usage}`);
+    console.error(`fuzz: ${(e as Error).message.split("\n")[0]} (--help for usage)`);
     Deno.exit(2);
   }
   if (args.help) {
@@ -100,6 +99,15 @@ async function main(): Promise<void> {
       positiveInteger("seed", args.seed),
     );
     return;
+  }
+  if (args.json) {
+    // Checked before the run, which can take minutes: a bad path is one line, exit 2.
+    try {
+      Deno.openSync(args.json, { write: true, create: true }).close();
+    } catch (e) {
+      console.error(`fuzz: --json ${args.json}: ${(e as Error).message}`);
+      Deno.exit(2);
+    }
   }
   const started = performance.now();
   const options = {
@@ -130,10 +138,11 @@ async function main(): Promise<void> {
   }
   console.log(`  partial allocations: ${report.partial}`);
   if (args.json) {
-    Deno.writeTextFileSync(
-      args.json,
-      JSON.stringify(report, (_k, v) => typeof v === "bigint" ? `0x${v.toString(16)}` : v, 2),
-    );
+    // The versioned envelope (schema wavert-bench.fuzz-report/1, host facts, command line), then
+    // the report; bigints in the one hex style.
+    const file = { ...(await envelopeFor("fuzz-report")), ...report };
+    Deno.writeTextFileSync(args.json, JSON.stringify(file, bigintAsHex, 2) + "\n");
+    console.log(`  report written to ${args.json}`);
   }
   const failure = report.failure;
   if (failure === undefined) {

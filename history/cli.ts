@@ -17,6 +17,18 @@ import { openHistory } from "./open_history.ts";
 import { caseTrends, DEFAULT_TREND_OPTIONS, type TrendOptions } from "./trends.ts";
 import { trendsHtml } from "./trends_html.ts";
 
+const usage = `Usage: deno task history <file.sqlite | postgres://…> [options]
+
+Prints each case's latency trend from a results history and flags regressions.
+
+Options:
+  --last <n>      runs in the recent window
+  --previous <m>  runs in the window it is compared with
+  --html <file>   also write the trends as HTML
+  -h, --help      show this help and run nothing
+
+Exit status: 0, 1 on a regression, 2 on bad usage or an unreachable database.`;
+
 function usageError(message: string): number {
   console.error(`history: ${message}`);
   return 2;
@@ -40,10 +52,15 @@ export async function main(args: readonly string[]): Promise<number> {
         last: { type: "string" },
         previous: { type: "string" },
         html: { type: "string" },
+        help: { type: "boolean", short: "h" },
       },
     });
   } catch (error) {
     return usageError((error as Error).message);
+  }
+  if (parsed.values.help) {
+    console.log(usage);
+    return 0;
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) return usageError("give one history: a SQLite file or a URL");

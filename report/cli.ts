@@ -3,6 +3,9 @@
  * the cross-machine report (report/merge.ts). Every input is validated before any work; a wrong
  * or truncated file, or files of different project versions, exit 2 with one line.
  *
+ * `deno task report percentiles dist/bench/latency.json`: HdrHistogram's standard percentile
+ * distribution of every size in a latency sweep (stats/hdr.ts), values in microseconds.
+ *
  * @example
  * ```sh
  * deno task report merge a.json b.json --html out/fleet.html --json out/fleet.json
@@ -17,6 +20,22 @@ import { bigintAsHex, envelopeFor } from "../results/envelope.ts";
 import { readOutput } from "../results/read_output.ts";
 import { fleetHtml } from "./fleet_html.ts";
 import { mergeResults } from "./merge.ts";
+import { percentileDistribution } from "../stats/hdr.ts";
+import { formatBytes } from "./format.ts";
+
+const usage = `Usage: deno task report <command> [options]
+
+Commands:
+  merge a.json b.json …    merge suite results (--json) of several machines
+    --html <file>          write the cross-machine HTML report
+    --json <file>          write the merged results
+    --allow-mixed-versions merge files of different project versions
+  percentiles <sweep.json> print HdrHistogram's percentile distribution of every size of a
+                           latency sweep (deno task bench writes dist/bench/latency.json), in µs
+
+  -h, --help               show this help and run nothing
+
+Exit status: 0, 2 on bad usage or an invalid input file.`;
 
 /**
  * Runs the report CLI and returns its exit status.
@@ -36,16 +55,23 @@ export async function main(args: readonly string[]): Promise<number> {
         html: { type: "string" },
         json: { type: "string" },
         "allow-mixed-versions": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
       },
     });
   } catch (error) {
     console.error(`report: ${(error as Error).message}`);
     return 2;
   }
+  if (parsed.values.help) {
+    console.log(usage);
+    return 0;
+  }
   const [command, ...files] = parsed.positionals;
+  if (command === "percentiles") return await percentiles(files);
   if (command !== "merge") {
     console.error(
-      `report: unknown command "${command ?? ""}"; usage: report merge a.json b.json …`,
+      `report: unknown command "${command ?? ""}"; usage: report merge a.json b.json … ` +
+        "or report percentiles sweep.json (--help)",
     );
     return 2;
   }
@@ -80,6 +106,28 @@ export async function main(args: readonly string[]): Promise<number> {
     `${merged.cases.length} case(s) × ${merged.machines.length} machines; ` +
       `${differing} with a machine that differs`,
   );
+  return 0;
+}
+
+async function percentiles(files: readonly string[]): Promise<number> {
+  if (files.length !== 1) {
+    console.error(`report percentiles: give one latency sweep file, got ${files.length}`);
+    return 2;
+  }
+  let sweep;
+  try {
+    sweep = await readOutput(files[0], "latency-sweep");
+  } catch (error) {
+    console.error(`report percentiles: ${(error as Error).message}`);
+    return 2;
+  }
+  for (const backend of sweep.backends) {
+    for (const c of backend.cases) {
+      if (!c.hdr) continue;
+      console.log(`${backend.backend} ${formatBytes(c.bytes)} (${backend.source}), µs:`);
+      console.log(percentileDistribution(c.hdr));
+    }
+  }
   return 0;
 }
 

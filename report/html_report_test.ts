@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { openHostBackend } from "../ffi/host_backend.ts";
 import { helperAvailability } from "../ffi/library.ts";
 import { hardwareProvider, providersFor, simulatorProvider } from "../suites/backends.ts";
@@ -23,6 +24,7 @@ import { defineSuite } from "../suites/define_suite.ts";
 import { runCase } from "../suites/run_case.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOTS = fileURLToPath(new URL("../out/screenshots/", import.meta.url));
 const chromiumMissing = (() => {
   try {
     Deno.statSync(CHROMIUM);
@@ -83,14 +85,14 @@ Deno.test({
       const file = `${dir}/report.html`;
       await Deno.writeTextFile(file, renderHtmlReport(report));
       await using browser = await HeadlessChromium.launch(CHROMIUM);
-      const page = await browser.newPage(1280, 900);
+      const page = await browser.newPage(1400, 900);
       await page.navigate(`file://${file}`);
 
       const drawn = await page.evaluate<Record<string, { width: number; height: number }[]>>(`
         Object.fromEntries([
           "svg.memory-map", "svg.latency-histogram", "svg.memory-map rect.ram",
           "svg.memory-map rect.run", "svg.memory-map line.high-address",
-          "svg.latency-histogram rect.bar",
+          "svg.latency-histogram rect.bar, svg.latency-histogram circle.sample",
           'figure[data-backend="hardware"]:not(.ignored) svg.memory-map rect.ram:not(.ram-unknown)',
         ].map((selector) => [selector, [...document.querySelectorAll(selector)].map((e) => {
           const box = e.getBoundingClientRect();
@@ -117,7 +119,9 @@ Deno.test({
       for (const tops of rows) assert.ok(new Set(tops).size <= 1, "backends sit side by side");
 
       const screenshot = await page.screenshot();
-      await Deno.writeFile(`${dir}/report.png`, screenshot);
+      await Deno.mkdir(SCREENSHOTS, { recursive: true });
+      await Deno.writeFile(`${SCREENSHOTS}maps-and-histograms.png`, screenshot);
+      console.log(`screenshot: ${SCREENSHOTS}maps-and-histograms.png`);
       assert.deepEqual([...screenshot.subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG");
       assert.ok(screenshot.length > 10_000, "a screenshot with content");
       assert.deepEqual(page.errors, []);
@@ -230,7 +234,7 @@ Deno.test({
       const file = `${dir}/report.html`;
       await Deno.writeTextFile(file, renderHtmlReport(report));
       await using browser = await HeadlessChromium.launch(CHROMIUM);
-      const page = await browser.newPage(1280, 900);
+      const page = await browser.newPage(1400, 900);
       await page.navigate(`file://${file}`);
       const seen = await page.evaluate<{
         occupied: { width: number; opacity: number }[][];
@@ -285,7 +289,9 @@ Deno.test({
         ),
         seen.notes.join("\n"),
       );
-      await Deno.writeFile("/tmp/drawing.png", await page.screenshot());
+      await Deno.mkdir(SCREENSHOTS, { recursive: true });
+      await Deno.writeFile(`${SCREENSHOTS}drawing.png`, await page.screenshot());
+      console.log(`screenshot: ${SCREENSHOTS}drawing.png`);
       assert.deepEqual(page.errors, []);
     } finally {
       await Deno.remove(dir, { recursive: true });

@@ -35,5 +35,11 @@ export type {
   Verdict,
 } from "../suites/results.ts";
 export type { PageExtent, PageRun } from "../suites/page_runs.ts";
+export type {
+  DriverCaseReport,
+  DriverFindingReport,
+  DriverModeReport,
+  DriverSuiteReport,
+} from "../suites/driver_results.ts";
 export type { AllocatorName } from "../suites/suite_model.ts";
 export type { MachineLayout, RamRange } from "../core/machine.ts";

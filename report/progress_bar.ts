@@ -1,6 +1,7 @@
 /**
- * A one-line progress bar for long runs, redrawn in place on a terminal and silent otherwise, so
- * piped output and CI logs stay clean.
+ * A one-line progress bar for long runs, redrawn in place on a terminal; anywhere else (a pipe,
+ * a CI log) plain lines, at most one every 10 seconds and one at the end, never a `\r` or an
+ * escape code.
  *
  * @module
  */
@@ -36,7 +37,24 @@ export interface ProgressBar {
 const encoder = new TextEncoder();
 
 /**
- * A progress bar on `sink` (normally `Deno.stderr`); does nothing when it is not a terminal.
+ * Options of {@linkcode progressBar}.
+ *
+ * @example
+ * ```ts
+ * const options: ProgressOptions = { width: 20, intervalMs: 1000 };
+ * ```
+ */
+export interface ProgressOptions {
+  /** Characters of the bar on a terminal; 30 by default. */
+  readonly width?: number;
+  /** Least time between two plain lines when the sink is not a terminal; 10 s by default. */
+  readonly intervalMs?: number;
+  /** The clock, in milliseconds; `performance.now` by default. */
+  readonly now?: () => number;
+}
+
+/**
+ * A progress bar on `sink` (normally `Deno.stderr`); plain lines when it is not a terminal.
  *
  * @example
  * ```ts
@@ -45,8 +63,9 @@ const encoder = new TextEncoder();
  * bar.clear();
  * ```
  */
-export function progressBar(sink: ProgressSink, width = 30): ProgressBar {
-  if (!sink.isTerminal()) return { update() {}, clear() {} };
+export function progressBar(sink: ProgressSink, options: ProgressOptions = {}): ProgressBar {
+  const width = options.width ?? 30;
+  if (!sink.isTerminal()) return plainLines(sink, options);
   const columns = terminalColumns();
   return {
     update(done, total, label) {
@@ -58,6 +77,25 @@ export function progressBar(sink: ProgressSink, width = 30): ProgressBar {
     clear() {
       sink.writeSync(encoder.encode("\r\x1b[2K"));
     },
+  };
+}
+
+function plainLines(sink: ProgressSink, options: ProgressOptions): ProgressBar {
+  const interval = options.intervalMs ?? 10_000;
+  const now = options.now ?? (() => performance.now());
+  let last = -Infinity;
+  let lastLine = "";
+  return {
+    update(done, total, label) {
+      const t = now();
+      if (done < total && t - last < interval) return;
+      const line = `${done}/${total} ${label}`;
+      if (line === lastLine) return;
+      last = t;
+      lastLine = line;
+      sink.writeSync(encoder.encode(line + "\n"));
+    },
+    clear() {},
   };
 }
 

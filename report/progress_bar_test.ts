@@ -15,7 +15,7 @@ function sink(terminal: boolean) {
 
 Deno.test("the bar is redrawn in place on a terminal and cleared at the end", () => {
   const terminal = sink(true);
-  const bar = progressBar(terminal, 10);
+  const bar = progressBar(terminal, { width: 10 });
   bar.update(5, 20, "Formats › 10 ms on simulator");
   bar.update(20, 20, "done");
   bar.clear();
@@ -26,10 +26,19 @@ Deno.test("the bar is redrawn in place on a terminal and cleared at the end", ()
   ]);
 });
 
-Deno.test("nothing is written when the output is not a terminal", () => {
+Deno.test("off a terminal: plain lines, one per interval and the last, no \\r or escapes", () => {
   const pipe = sink(false);
-  const bar = progressBar(pipe);
-  bar.update(1, 2, "case");
+  let clock = 0;
+  const bar = progressBar(pipe, { intervalMs: 10_000, now: () => clock });
+  for (let done = 1; done <= 15; done++) {
+    clock += 1_000;
+    bar.update(done, 15, "simulator sizes");
+  }
   bar.clear();
-  assert.deepEqual(pipe.written, []);
+  assert.deepEqual(pipe.written, [
+    "1/15 simulator sizes\n",
+    "11/15 simulator sizes\n",
+    "15/15 simulator sizes\n",
+  ]);
+  assert.ok(pipe.written.every((line) => !line.includes("\r") && !line.includes("\x1b")));
 });

@@ -8,27 +8,29 @@
 import { styleText } from "node:util";
 import { formatDivergences } from "../suites/cross_check.ts";
 import { formatAddress, formatBytes, formatNs } from "./format.ts";
-import { type CaseReport, summarizeRun, type Verdict } from "../suites/results.ts";
+import { type CaseReport, summarizeRun } from "../suites/results.ts";
+import { renderTextTable, type TextColumn } from "./text_table.ts";
 
 type Style = Parameters<typeof styleText>[0];
 
-const verdictStyle: Record<Verdict, Style> = {
+// Any other verdict (a newer one such as "inconclusive") is shown in magenta.
+const verdictStyle: Record<string, Style> = {
   passed: "green",
   failed: ["red", "bold"],
   ignored: "yellow",
   observed: "cyan",
 };
 
-const headers = [
-  "case",
-  "backend",
-  "bytes",
-  "pages",
-  "runs",
-  "max address",
-  "p50",
-  "p99",
-  "verdict",
+const columns: readonly TextColumn[] = [
+  { header: "case" },
+  { header: "backend" },
+  { header: "bytes", align: "right" },
+  { header: "pages", align: "right" },
+  { header: "runs", align: "right" },
+  { header: "max address", align: "right" },
+  { header: "p50", align: "right" },
+  { header: "p99", align: "right" },
+  { header: "verdict" },
 ];
 
 /**
@@ -48,7 +50,7 @@ export function renderSuiteTable(
 ): string {
   const paint = (style: Style, text: string) =>
     options.color ? styleText(style, text, { validateStream: false }) : text;
-  const rows: { cells: string[]; verdict: Verdict }[] = [];
+  const rows: { cells: string[]; verdict: string }[] = [];
   const details: string[] = [];
   // Reasons repeat across cases (an absent backend is absent for all): one line per reason.
   const ignored = new Map<string, number>();
@@ -95,15 +97,15 @@ export function renderSuiteTable(
     }
   }
 
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join("  ");
-  const out = [paint("bold", suite.name), paint("dim", line(headers))];
-  for (const row of rows) {
-    // The verdict is the last column: it needs no padding, so colour codes wrap only the word.
-    const cells = row.cells.map((c, i) => i === row.cells.length - 1 ? c : c.padEnd(widths[i]));
-    cells[cells.length - 1] = paint(verdictStyle[row.verdict], cells[cells.length - 1]);
-    out.push(cells.join("  "));
-  }
+  const out = [
+    paint("bold", suite.name),
+    // The verdict is the last column: it is not padded, so colour codes wrap only the word.
+    ...renderTextTable(columns, rows.map((r) => r.cells), {
+      paintHeader: (line) => paint("dim", line),
+      paint: (r, c, text) =>
+        c === columns.length - 1 ? paint(verdictStyle[rows[r].verdict] ?? "magenta", text) : text,
+    }),
+  ];
   for (const [line, count] of [...ignored, ...notes]) details.push(`${line} (${count} case(s))`);
   if (details.length > 0) out.push("", ...details.map((d) => "  " + d));
   return out.join("\n");

@@ -20,8 +20,11 @@ export interface KsResult {
   readonly statistic: number;
   /** P(D ≥ observed) under "same distribution", asymptotic: Q_KS(√(nm/(n+m)) · D). */
   readonly pValue: number;
+  /** Size of the first sample. */
   readonly n: number;
+  /** Size of the second sample. */
   readonly m: number;
+  /** The significance level the verdict uses. */
   readonly alpha: number;
   /** The samples are not distinguishable at `alpha` (pValue ≥ alpha). */
   readonly agree: boolean;

@@ -90,6 +90,8 @@ export const simulatorProvider: BackendProvider = {
     const sim = new Simulator({
       machine,
       fragmentation: conditions.fragmentation,
+      fragmentRunPages: conditions.fragmentRunPages,
+      fragmentModel: conditions.fragmentModel,
       seed: conditions.seed ?? options.seed,
       faults: { ...conditions.faults, memoryCapBytes: conditions.memoryCapBytes },
       costModel: options.costProfile?.costModel,

@@ -26,10 +26,16 @@ import {
   ExitCode,
   guardExit,
   prepareOutput,
+  sanitizeForTerminal,
   sanitizeReport,
   writeOutput,
 } from "./cli_support.ts";
 import { isSuite } from "./define_suite.ts";
+import { bundledDriverSuites } from "./bundled_drivers.ts";
+import { runDriverSuites } from "./driver_provider.ts";
+import { driverFailures, type DriverSuiteReport } from "./driver_results.ts";
+import { type DriverSuite, isDriverSuite } from "./driver_suite.ts";
+import { renderDriverTable } from "../report/driver_table.ts";
 import { overBudget } from "./locked_budget.ts";
 import type { Suite } from "./suite_model.ts";
 import { renderHtmlReport } from "../report/html_report.ts";
@@ -88,11 +94,13 @@ const usage = `Usage: cli.ts [options] [suite-module.ts ...]
 
 Runs WaveRT page-allocation suites on the simulator and on this machine's hardware and compares
 them. Without modules, runs the bundled suites; a module contributes every suite it exports.
+Driver suites (defineDriverSuite) run a miniport's own code against the simulator.
 
 Options:
   --backend <name>  simulator, hardware or all; repeat or separate with commas (default: all)
   --seed <n>        seed for cases whose conditions fix none (default: ${DEFAULT_SEED})
   --filter <text>   only cases whose "suite › case" name contains text, or matches /regex/
+  --driver          only driver cases (defineDriverSuite); --no-driver: none
 ${outputOptions.map((o) => `  --${o.flag} <file>`.padEnd(20) + `also write ${o.what}`).join("\n")}
   --history <file|postgres://…>
                     also store the run in a results history (SQLite file or PostgreSQL URL)
@@ -148,10 +156,11 @@ async function run(args: readonly string[]): Promise<number> {
   using _guard = guardExit();
   let suites: Suite[];
   const suiteFiles = new Map<string, string>();
+  const driverSuites: DriverSuite[] = options.modules.length === 0 ? [...bundledDriverSuites] : [];
   try {
     suites = options.modules.length === 0
       ? [...bundledSuites]
-      : await loadSuites(options.modules, suiteFiles);
+      : await loadSuites(options.modules, suiteFiles, driverSuites);
   } catch (error) {
     // A malformed suite throws while its module loads: its error names every problem.
     if (error instanceof CliInputError) throw error;
@@ -173,7 +182,7 @@ async function run(args: readonly string[]): Promise<number> {
   }
 
   const bar = progressBar(Deno.stderr);
-  const report = await runSuites(suites, {
+  const ranReport = await runSuites(options.driver === true ? [] : suites, {
     seed: options.seed,
     costProfile: options.costProfile,
     placement: options.placement,
@@ -181,15 +190,28 @@ async function run(args: readonly string[]): Promise<number> {
     filter: options.filter,
     onProgress: (done, total, label) => bar.update(done, total, label),
   });
+  // Driver cases run the driver against the simulator, so only when the simulator is selected.
+  const drivers = options.driver === false || !options.backends.includes("simulator")
+    ? []
+    : await runDriverSuites(driverSuites, {
+      filter: options.filter,
+      onProgress: (done, total, label) => bar.update(done, total, label),
+    });
+  const report: RunReport = drivers.length === 0 ? ranReport : { ...ranReport, drivers };
   bar.clear();
   if (options.modules.length === 0) {
     for (const s of suites) suiteFiles.set(s.name, "suites/bundled.ts");
+    for (const s of driverSuites) suiteFiles.set(s.name, "suites/bundled_drivers.ts");
   }
 
   const color = Deno.stdout.isTerminal() && Deno.env.get("NO_COLOR") === undefined;
   const shown = sanitizeReport(report);
   for (const suite of shown.suites) console.log(renderSuiteTable(suite, { color }) + "\n");
+  for (const suite of drivers.map(sanitizeDriverSuite)) {
+    console.log(renderDriverTable(suite, { color }) + "\n");
+  }
   console.log(summaryLine(shown));
+  if (drivers.length > 0) console.log(driverSummaryLine(drivers));
   const context: OutputContext = { envelope: await envelopeFor("suite-results"), suiteFiles };
   for (const [option, path] of options.outputs) {
     await writeOutput(`--${option.flag}`, path, option.render(report, context));
@@ -207,7 +229,7 @@ async function run(args: readonly string[]): Promise<number> {
       await history.close();
     }
   }
-  return hasFailures(report) ? ExitCode.failed : ExitCode.passed;
+  return hasFailures(report) || driverFailures(drivers) ? ExitCode.failed : ExitCode.passed;
 }
 
 /** Refuses the run when hardware cases need more locked memory than the budget allows. */
@@ -256,6 +278,8 @@ function parseOptions(args: readonly string[]) {
         history: { type: "string" },
         "cost-profile": { type: "string" },
         placement: { type: "string" },
+        driver: { type: "boolean" },
+        "no-driver": { type: "boolean" },
         "locked-budget": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -328,6 +352,7 @@ function parseOptions(args: readonly string[]) {
     placement,
     history: text("history"),
     help: (values.help as boolean | undefined) ?? false,
+    driver: values.driver ? true : values["no-driver"] ? false : undefined,
     backends: backends as BackendName[],
     seed,
     filter,
@@ -340,18 +365,39 @@ function parseOptions(args: readonly string[]) {
 async function loadSuites(
   modules: readonly string[],
   files: Map<string, string>,
+  driverSuites: DriverSuite[],
 ): Promise<Suite[]> {
   const suites: Suite[] = [];
   for (const path of modules) {
     const exports = await import(pathToFileURL(resolve(path)).href);
     const found = Object.values(exports).filter(isSuite);
-    if (found.length === 0) {
+    const drivers = Object.values(exports).filter(isDriverSuite);
+    driverSuites.push(...drivers);
+    for (const suite of drivers) files.set(suite.name, path);
+    if (found.length === 0 && drivers.length === 0) {
       throw new CliInputError(`${path} exports no suite: export the result of defineSuite(...)`);
     }
     for (const suite of found) files.set(suite.name, path);
     suites.push(...found);
   }
   return suites;
+}
+
+/** Suite and case names are user input: no terminal control sequences reach the screen. */
+function sanitizeDriverSuite(suite: DriverSuiteReport): DriverSuiteReport {
+  const s = (text: string) => sanitizeForTerminal(text);
+  return {
+    name: s(suite.name),
+    cases: suite.cases.map((c) => ({ ...c, suite: s(c.suite), case: s(c.case) })),
+  };
+}
+
+function driverSummaryLine(drivers: readonly DriverSuiteReport[]): string {
+  const cases = drivers.flatMap((s) => s.cases);
+  const count = (status: string) => cases.filter((c) => c.status === status).length;
+  const caught = cases.reduce((n, c) => n + c.caught.length, 0);
+  return `${cases.length} driver case(s): ${count("passed")} passed, ${count("failed")} failed, ` +
+    `${count("ignored")} ignored; ${caught} expected finding(s) caught`;
 }
 
 function summaryLine(report: RunReport): string {

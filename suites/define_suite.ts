@@ -171,6 +171,8 @@ function resolveCase(
   const conditions: Conditions = {
     machine: merged.machine ?? "x64-16gib",
     fragmentation: merged.fragmentation ?? 0,
+    ...(merged.fragmentRunPages === undefined ? {} : { fragmentRunPages: merged.fragmentRunPages }),
+    ...(merged.fragmentModel === undefined ? {} : { fragmentModel: merged.fragmentModel }),
     seed: merged.seed,
     faults: merged.faults,
     memoryCapBytes: merged.memoryCapBytes === undefined ? undefined : BigInt(merged.memoryCapBytes),

@@ -9,6 +9,7 @@ import type { MachineLayout } from "../core/machine.ts";
 import type { AllocatorName } from "./suite_model.ts";
 import { percentile } from "../stats/latency.ts";
 import type { PageExtent, PageRun } from "./page_runs.ts";
+import type { DriverSuiteReport } from "./driver_results.ts";
 
 /** One allocation call as it came out, from a case's first repetition. */
 export interface AllocationRecord {
@@ -223,6 +224,8 @@ export interface RunReport {
   readonly backends: readonly string[];
   /** Each suite run, by name, with its cases in order. */
   readonly suites: readonly { readonly name: string; readonly cases: readonly CaseReport[] }[];
+  /** Driver-under-test suites run with the simulator (`suites/driver_provider.ts`), if any. */
+  readonly drivers?: readonly DriverSuiteReport[];
 }
 
 /** The figures a table row shows for one case on one backend. */

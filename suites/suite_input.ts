@@ -189,6 +189,10 @@ export interface ConditionsInput {
   machine?: MachinePresetName | "host";
   /** Share of RAM already in use, 0 to 1. */
   fragmentation?: number;
+  /** Mean pages of one run used by others, 1 to 2^20 (the simulator's `fragmentRunPages`). */
+  fragmentRunPages?: number;
+  /** How fragmentation draws run lengths (the simulator's `fragmentModel`). */
+  fragmentModel?: "geometric" | "heavy-tailed";
   /** Seed for fragmentation, placement and faults. */
   seed?: number;
   /** Fault injection. */

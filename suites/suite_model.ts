@@ -82,6 +82,10 @@ export interface Conditions {
   readonly machine: MachinePresetName | "host";
   /** Fraction (0–1) of the simulator's RAM already used by the rest of the system. */
   readonly fragmentation: number;
+  /** Mean pages of one used run (the simulator's `fragmentRunPages`); absent for its default. */
+  readonly fragmentRunPages?: number;
+  /** How run lengths are drawn (the simulator's `fragmentModel`); absent for its default. */
+  readonly fragmentModel?: "geometric" | "heavy-tailed";
   /** Fixed by the case or suite; otherwise the runner's seed applies. */
   readonly seed?: number;
   /** Injected faults, as in the simulator's `FaultOptions`; absent for none. */

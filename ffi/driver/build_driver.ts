@@ -61,9 +61,13 @@ export const DRIVER_WARNINGS: readonly string[] = ["-Wall", "-Wextra", "-Werror"
  * ```
  */
 export interface DriverLibrarySpec {
+  /** The library's name: `lib<name>.so` in `driverBuildDir`. */
   readonly name: string;
+  /** The driver's sources: `.c` as C11, anything else as C++17. */
   readonly sources: readonly string[];
+  /** `-D` defines, e.g. `WAVERT_EXAMPLE_CLASSIC_BUGS`. */
   readonly defines?: readonly string[];
+  /** Extra `-I` directories, searched after `ffi/driver/include/`. */
   readonly includeDirs?: readonly string[];
 }
 

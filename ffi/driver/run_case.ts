@@ -19,7 +19,7 @@ import {
 } from "./contracts.ts";
 import type { DriverFinding } from "./findings.ts";
 import { DriverLibrary } from "./library.ts";
-import type { BridgeFaults, DriverSession } from "./session.ts";
+import type { DriverSession } from "./session.ts";
 
 /**
  * A PCM format, as `WAVEFORMATEX` describes it.
@@ -30,8 +30,11 @@ import type { BridgeFaults, DriverSession } from "./session.ts";
  * ```
  */
 export interface AudioFormat {
+  /** Frames per second (`nSamplesPerSec`). */
   readonly sampleRate: number;
+  /** Interleaved channels (`nChannels`). */
   readonly channels: number;
+  /** Bits per sample (`wBitsPerSample`). */
   readonly bitsPerSample: number;
 }
 
@@ -63,10 +66,13 @@ export type DriverStep =
  * ```
  */
 export interface DriverFaults extends Omit<FaultOptions, "systematic" | "memoryCapBytes"> {
+  /** Most bytes the driver's live MDLs may hold together; beyond it allocations are partial. */
   readonly memoryCapBytes?: number;
   /** Fail the first call from each distinct native call site (page, map and pool calls). */
   readonly systematic?: boolean;
-  readonly failSites?: BridgeFaults["failSites"];
+  /** Fail the given occurrence (1-based) of the call from each given native call site. */
+  readonly failSites?: readonly { readonly site: number; readonly occurrence: number }[];
+  /** Probability that a pool allocation fails (seeded by the simulator's seed). */
   readonly poolProbability?: number;
 }
 
@@ -89,6 +95,7 @@ export interface DriverCaseOptions {
   readonly library: string;
   /** Default 48 kHz, 2 channels, 16 bits. */
   readonly format?: AudioFormat;
+  /** The buffer size PortCls asks the driver for, in bytes. */
   readonly requestedBytes: number;
   /** 0 or absent: AllocateAudioBuffer; 1 or more: AllocateBufferWithNotification. */
   readonly notificationCount?: number;
@@ -98,6 +105,7 @@ export interface DriverCaseOptions {
   readonly parameters?: string;
   /** Simulator settings (JSON values only: a preset name for `machine`). */
   readonly simulator?: Omit<SimulatorOptions, "faults">;
+  /** Faults injected by the simulator and the bridge; absent for none. */
   readonly faults?: DriverFaults;
   /** Cache types `*CacheType` may hold. Default MmNonCached, MmCached, MmWriteCombined. */
   readonly allowedCacheTypes?: readonly number[];

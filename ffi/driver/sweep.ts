@@ -34,6 +34,7 @@ export interface SweepOptions {
   readonly shrink?: boolean;
   /** Run in this process (faster, but a driver crash ends it). Default: a child process. */
   readonly inProcess?: boolean;
+  /** How isolated runs are made (their timeout). */
   readonly isolation?: IsolationOptions;
 }
 

@@ -106,7 +106,20 @@ export class HeadlessChromium implements AsyncDisposable {
       // Already exited: nothing to stop.
     }
     await this.#child.status;
-    await Deno.remove(this.#profile, { recursive: true });
+    // Chromium's helper processes can outlive the browser by a moment and still write into the
+    // profile ("Directory not empty" under a loaded --parallel run): retry for a second.
+    for (let attempt = 1;; attempt++) {
+      try {
+        await Deno.remove(this.#profile, { recursive: true });
+        return;
+      } catch (error) {
+        if (attempt >= 10 || error instanceof Deno.errors.NotFound) {
+          if (error instanceof Deno.errors.NotFound) return;
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
   }
 
   #receive(message: {
@@ -204,11 +217,17 @@ export class ChromiumPage {
     return (result as { value: T }).value;
   }
 
-  /** A PNG of the whole page, beyond the viewport. */
-  async screenshot(): Promise<Uint8Array> {
+  /**
+   * A PNG of the viewport, or of `clip` (page coordinates in CSS pixels, beyond the viewport too),
+   * e.g. an element's box from `getBoundingClientRect()` plus the scroll offset.
+   */
+  async screenshot(
+    clip?: { x: number; y: number; width: number; height: number },
+  ): Promise<Uint8Array> {
     const { data } = await this.#send("Page.captureScreenshot", {
       format: "png",
       captureBeyondViewport: true,
+      ...(clip ? { clip: { ...clip, scale: 1 } } : {}),
     });
     return Uint8Array.from(atob(data as string), (c) => c.charCodeAt(0));
   }
