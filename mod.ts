@@ -5,7 +5,8 @@
  *
  * This entry point holds what a suite author and a backend user need. Fuzzing, benchmarking,
  * rendering and the command lines are subpath exports: `./fuzz`, `./bench`, `./report`,
- * `./open-questions`, `./cli`, `./fuzz/cli` and `./bench/cli`.
+ * `./open-questions`, and the command lines `./cli`, `./cli/fuzz`, `./cli/bench`, `./cli/history`
+ * and `./cli/report`.
  *
  * @example
  * ```ts

@@ -88,7 +88,7 @@ Deno.test("the CLI reports a malformed suite module with exit code 2 and no stac
       `import { defineSuite } from "${suites}";\n` +
         `export const bad = defineSuite({ name: "bad", cases: [{ name: 3, request: {} }, 7] });\n`,
     );
-    const cli = new URL("../suites/cli.ts", import.meta.url).pathname;
+    const cli = new URL("../cli/suites.ts", import.meta.url).pathname;
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
       args: ["run", "--allow-read", "--allow-env", "--allow-ffi", "--allow-run", cli, module],
       stdout: "piped",

@@ -109,7 +109,7 @@ Deno.test("the history CLI exits 1 on a regression, 2 on a missing file or datab
           "--allow-write",
           "--allow-env",
           "--allow-net=127.0.0.1",
-          new URL("./cli.ts", import.meta.url).pathname,
+          new URL("../cli/history.ts", import.meta.url).pathname,
           ...args,
         ],
         stdout: "piped",

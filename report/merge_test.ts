@@ -23,7 +23,7 @@ const merge = (dir: string, ...args: string[]) =>
     "--allow-sys",
     `--allow-write=${dir}`,
     "--allow-run=git",
-    "report/cli.ts",
+    "cli/report.ts",
     "merge",
     ...args,
   ]);
@@ -36,7 +36,7 @@ Deno.test("two runs with two host-fact sets merge into one HTML and JSON report"
       "--allow-read",
       "--allow-env",
       `--allow-write=${dir}`,
-      "suites/cli.ts",
+      "cli/suites.ts",
       "--backend",
       "simulator",
       "--filter",

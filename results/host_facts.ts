@@ -150,7 +150,7 @@ export async function collectHostFacts(): Promise<HostFacts> {
  *
  * @example
  * ```ts
- * commandLine(); // e.g. ["/usr/bin/deno", "file:///repo/suites/cli.ts", "--json", "out.json"]
+ * commandLine(); // e.g. ["/usr/bin/deno", "file:///repo/cli/suites.ts", "--json", "out.json"]
  * ```
  */
 export function commandLine(): string[] {

@@ -53,7 +53,7 @@ Deno.test({
       const { code, stdout } = await deno([
         "run",
         ...PERMISSIONS,
-        "suites/cli.ts",
+        "cli/suites.ts",
         "--driver",
         "--filter",
         "Example miniport",
@@ -107,7 +107,7 @@ export const mine = defineDriverSuite({
 });
 `,
       );
-      const { code, stdout } = await deno(["run", ...PERMISSIONS, "suites/cli.ts", module]);
+      const { code, stdout } = await deno(["run", ...PERMISSIONS, "cli/suites.ts", module]);
       assert.equal(code, 1, stdout);
       assert.match(stdout, /^ {2}capped {2}failed/m);
       assert.match(stdout, /^ {4}found actual-size-exceeds-mdl at CMiniportWaveRTStream::/m);

@@ -32,7 +32,7 @@ export async function sampleRun(
     projectVersion: host.projectVersion.value,
     gitCommit: host.gitCommit.value,
     host,
-    command: ["deno", "suites/cli.ts", "--history", "h.sqlite"],
+    command: ["deno", "cli/suites.ts", "--history", "h.sqlite"],
     results: ["a case", "b case"].map((name) => ({
       suite: "Sample",
       case: name,

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { readOutput } from "../results/read_output.ts";
 
-const root = new URL("../", import.meta.url);
+const root = new URL("..", import.meta.url);
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
 
 async function run(script: string, ...args: string[]) {
@@ -36,16 +36,16 @@ Deno.test("every task has a description; the helper build is a dependency, not a
     assert.deepEqual(tasks[name].dependencies, ["build:ffi"], name);
   }
   // The bench task's CLI sees the options first and runs `deno bench` itself.
-  assert.match(tasks.bench.command, /^deno run .* bench\/latency_cli\.ts --deno-bench$/);
+  assert.match(tasks.bench.command, /^deno run .* cli\/bench\.ts --deno-bench$/);
 });
 
 for (
   const [script, pattern] of [
-    ["suites/cli.ts", /^Usage: /],
-    ["fuzz/cli.ts", /^usage: deno task fuzz/],
-    ["bench/latency_cli.ts", /^Usage: deno task bench/],
-    ["history/cli.ts", /^Usage: deno task history/],
-    ["report/cli.ts", /^Usage: deno task report/],
+    ["cli/suites.ts", /^Usage: /],
+    ["cli/fuzz.ts", /^usage: deno task fuzz/],
+    ["cli/bench.ts", /^Usage: deno task bench/],
+    ["cli/history.ts", /^Usage: deno task history/],
+    ["cli/report.ts", /^Usage: deno task report/],
   ] as const
 ) {
   Deno.test(`${script} --help prints its usage and runs nothing`, async () => {
@@ -61,7 +61,7 @@ Deno.test("fuzz --json writes the versioned envelope; a bad value is one line, e
   try {
     const file = `${dir}/fuzz.json`;
     const ok = await run(
-      "fuzz/cli.ts",
+      "cli/fuzz.ts",
       "--runs",
       "20",
       "--seed",
@@ -76,7 +76,7 @@ Deno.test("fuzz --json writes the versioned envelope; a bad value is one line, e
     assert.equal(report.schema, "wavert-bench.fuzz-report/1");
     assert.equal(report.runs, 20);
     assert.ok(report.command.includes("--json"));
-    const bad = await run("fuzz/cli.ts", "--runs", "1.5");
+    const bad = await run("cli/fuzz.ts", "--runs", "1.5");
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr, 'fuzz: --runs must be a non-negative integer, got "1.5"\n');
   } finally {
@@ -88,7 +88,7 @@ Deno.test("report percentiles prints HdrHistogram's distribution for every swept
   const dir = await Deno.makeTempDir();
   try {
     const sweep = await run(
-      "bench/latency_cli.ts",
+      "cli/bench.ts",
       "--samples",
       "20",
       "--largest",
@@ -98,7 +98,7 @@ Deno.test("report percentiles prints HdrHistogram's distribution for every swept
     );
     assert.equal(sweep.code, 0, sweep.stderr);
     const { code, stdout, stderr } = await run(
-      "report/cli.ts",
+      "cli/report.ts",
       "percentiles",
       `${dir}/latency.json`,
     );
@@ -106,7 +106,7 @@ Deno.test("report percentiles prints HdrHistogram's distribution for every swept
     assert.match(stdout, /^simulator 4 KiB \(modeled\), µs:$/m);
     assert.match(stdout, /Value\s+Percentile\s+TotalCount\s+1\/\(1-Percentile\)/);
     assert.match(stdout, /#\[Mean\s+=/);
-    const bad = await run("report/cli.ts", "percentiles", `${dir}/nothing.json`);
+    const bad = await run("cli/report.ts", "percentiles", `${dir}/nothing.json`);
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr.trim().split("\n").length, 1);
   } finally {

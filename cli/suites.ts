@@ -18,8 +18,8 @@ import { loadCostProfile } from "../core/cost_profile.ts";
 import { openHostBackend } from "../ffi/host_backend.ts";
 import { helperAvailability } from "../ffi/library.ts";
 import { LOCKED_BUDGET_ENV, parseLockedBudget } from "../ffi/locked_budget.ts";
-import { type BackendName, backendNames, providersFor } from "./backends.ts";
-import { bundledSuites } from "./bundled.ts";
+import { type BackendName, backendNames, providersFor } from "../suites/backends.ts";
+import { bundledSuites } from "../suites/bundled.ts";
 import {
   CliInputError,
   describeThrown,
@@ -29,15 +29,15 @@ import {
   sanitizeForTerminal,
   sanitizeReport,
   writeOutput,
-} from "./cli_support.ts";
-import { inDefinitionOrder, isSuite } from "./define_suite.ts";
-import { bundledDriverSuites } from "./bundled_drivers.ts";
-import { runDriverSuites } from "./driver_provider.ts";
-import { driverFailures, type DriverSuiteReport } from "./driver_results.ts";
-import { type DriverSuite, isDriverSuite } from "./driver_suite.ts";
+} from "./suites_support.ts";
+import { inDefinitionOrder, isSuite } from "../suites/define_suite.ts";
+import { bundledDriverSuites } from "../suites/bundled_drivers.ts";
+import { runDriverSuites } from "../suites/driver_provider.ts";
+import { driverFailures, type DriverSuiteReport } from "../suites/driver_results.ts";
+import { type DriverSuite, isDriverSuite } from "../suites/driver_suite.ts";
 import { renderDriverTable } from "../report/driver_table.ts";
-import { overBudget } from "./locked_budget.ts";
-import type { Suite } from "./suite_model.ts";
+import { overBudget } from "../suites/locked_budget.ts";
+import type { Suite } from "../suites/suite_model.ts";
 import { renderHtmlReport } from "../report/html_report.ts";
 import { reportToJson } from "../report/json_report.ts";
 import { reportToJunit } from "../report/junit.ts";
@@ -46,9 +46,9 @@ import { openHistory } from "../history/open_history.ts";
 import { progressBar } from "../report/progress_bar.ts";
 import type { PlacementOption } from "../core/placement.ts";
 import { loadPlacementProfile } from "../core/placement_profile.ts";
-import { DEFAULT_SEED } from "./register.ts";
-import type { RunReport } from "./results.ts";
-import { describeSeeds, hasFailures, runSuites } from "./run_suites.ts";
+import { DEFAULT_SEED } from "../suites/register.ts";
+import type { RunReport } from "../suites/results.ts";
+import { describeSeeds, hasFailures, runSuites } from "../suites/run_suites.ts";
 import { renderSuiteTable } from "../report/table.ts";
 
 /**

@@ -4,7 +4,7 @@ const decode = (b: Uint8Array) => new TextDecoder().decode(b);
 
 async function bench(...args: string[]) {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./latency_cli.ts", import.meta.url).pathname, ...args],
+    args: ["run", "-A", new URL("./bench.ts", import.meta.url).pathname, ...args],
     stdout: "piped",
     stderr: "piped",
   }).output();

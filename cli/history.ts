@@ -13,9 +13,9 @@
 
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
-import { openHistory } from "./open_history.ts";
-import { caseTrends, DEFAULT_TREND_OPTIONS, type TrendOptions } from "./trends.ts";
-import { trendsHtml } from "./trends_html.ts";
+import { openHistory } from "../history/open_history.ts";
+import { caseTrends, DEFAULT_TREND_OPTIONS, type TrendOptions } from "../history/trends.ts";
+import { trendsHtml } from "../history/trends_html.ts";
 
 const usage = `Usage: deno task history <file.sqlite | postgres://…> [options]
 

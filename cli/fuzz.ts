@@ -18,12 +18,12 @@ import { parseArgs, styleText } from "node:util";
 import { runIsolated } from "../ffi/isolation.ts";
 import { helperAvailability } from "../ffi/library.ts";
 import { fromTaggedJson } from "../suites/tagged_json.ts";
-import { describeDifference, type DifferentialReport } from "./differential.ts";
-import { fuzz, type FuzzProgress } from "./fuzz.ts";
-import { fuzzParallel } from "./parallel.ts";
-import { progressPrinter } from "./progress.ts";
-import { describeStep } from "./run_sequence.ts";
-import { caseSource } from "./suite_case.ts";
+import { describeDifference, type DifferentialReport } from "../fuzz/differential.ts";
+import { fuzz, type FuzzProgress } from "../fuzz/fuzz.ts";
+import { fuzzParallel } from "../fuzz/parallel.ts";
+import { progressPrinter } from "../fuzz/progress.ts";
+import { describeStep } from "../fuzz/run_sequence.ts";
+import { caseSource } from "../fuzz/suite_case.ts";
 import { bigintAsHex, envelopeFor } from "../results/envelope.ts";
 
 const usage = "usage: deno task fuzz [--runs N] [--seconds S] [--seed N] [--path P] " +
@@ -48,7 +48,7 @@ async function differentialMain(runs: number | undefined, seed: number | undefin
   const input = { runs: runs ?? 1000, seed: seed ?? Math.floor(Math.random() * 2 ** 31) };
   const report = fromTaggedJson<DifferentialReport>(
     await runIsolated(
-      new URL("./differential_cases.ts", import.meta.url),
+      new URL("../fuzz/differential_cases.ts", import.meta.url),
       "differentialRun",
       { input, timeoutMs: 30 * 60_000 },
     ) as string,

@@ -11,7 +11,7 @@ const root = new URL("..", import.meta.url);
 
 async function cli(args: string[], permissions = ["--allow-read", "--allow-env"]) {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissions, "suites/cli.ts", ...args],
+    args: ["run", ...permissions, "cli/suites.ts", ...args],
     cwd: root,
     stdout: "piped",
     stderr: "piped",

@@ -18,10 +18,10 @@ import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { bigintAsHex, envelopeFor } from "../results/envelope.ts";
 import { readOutput } from "../results/read_output.ts";
-import { fleetHtml } from "./fleet_html.ts";
-import { mergeResults } from "./merge.ts";
+import { fleetHtml } from "../report/fleet_html.ts";
+import { mergeResults } from "../report/merge.ts";
 import { percentileDistribution } from "../stats/hdr.ts";
-import { formatBytes } from "./format.ts";
+import { formatBytes } from "../report/format.ts";
 
 const usage = `Usage: deno task report <command> [options]
 

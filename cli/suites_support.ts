@@ -7,7 +7,7 @@
  */
 
 import { dirname } from "node:path";
-import type { RunReport } from "./results.ts";
+import type { RunReport } from "../suites/results.ts";
 
 /**
  * The CLI's exit statuses.

@@ -17,7 +17,7 @@ async function cli(
   env: Record<string, string> = {},
 ) {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissions, "suites/cli.ts", ...args],
+    args: ["run", ...permissions, "cli/suites.ts", ...args],
     cwd: root,
     env,
     stdout: "piped",
