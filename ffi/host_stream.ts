@@ -17,10 +17,29 @@ import type { CallTiming, Mdl, StreamOperation, WaveRtStream } from "../core/bac
 import { type CacheType, maxBytesPerCall, MdlFlags } from "../core/constants.ts";
 import { checkFreeable, checkLiveMdl, checkNotMapped, checkUnmap } from "../core/mdl_lifecycle.ts";
 import { HelperStatus } from "./helper_error.ts";
-import type { HostBackend } from "./host_backend.ts";
+import type { HelperLibrary } from "./library.ts";
 import { type HostMdlRecord, type HostMdlTable, mappingsOf } from "./host_mdl.ts";
 import type { NativeCalls } from "./native_calls.ts";
 import { RESULT_FRAMES_VALID, ResultWord } from "./symbols.ts";
+
+/**
+ * What a host stream needs of the backend that opened it (`HostBackend`).
+ *
+ * @example
+ * ```ts
+ * const owner = (b: StreamOwner) => `${b.pageSize}-byte pages, closed: ${b.closed}`;
+ * ```
+ */
+export interface StreamOwner {
+  /** The host's page size in bytes. */
+  readonly pageSize: number;
+  /** Whether the backend was closed. */
+  readonly closed: boolean;
+  /** Whether requests above 4 GB − PAGE_SIZE are passed on instead of refused. */
+  readonly allowsOversizedRequests: boolean;
+  /** The loaded helper, for its status messages. */
+  readonly library: HelperLibrary;
+}
 
 /**
  * A stream on the host backend. Obtain one with `backend.stream()`.
@@ -36,13 +55,13 @@ import { RESULT_FRAMES_VALID, ResultWord } from "./symbols.ts";
  * ```
  */
 export class HostStream implements WaveRtStream {
-  readonly #backend: HostBackend;
+  readonly #backend: StreamOwner;
   readonly #call: NativeCalls;
   readonly #mdls: HostMdlTable;
   #lastCall: CallTiming | null = null;
 
   /** Made by `backend.stream()`: the backend's native calls and its table of MDLs. */
-  constructor(backend: HostBackend, call: NativeCalls, mdls: HostMdlTable) {
+  constructor(backend: StreamOwner, call: NativeCalls, mdls: HostMdlTable) {
     this.#backend = backend;
     this.#call = call;
     this.#mdls = mdls;

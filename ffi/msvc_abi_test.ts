@@ -102,6 +102,7 @@ async function build(): Promise<string> {
     "-o",
     program,
     `${source}abi_main.c`,
+    `${source}abi_checks.c`,
     ...driverObjects,
     `-L${out}`,
     "-lportcls_standin",

@@ -7,7 +7,14 @@
  */
 
 import type { Simulator } from "../../core/simulator.ts";
-import { type BridgeFaults, DriverSession, type EntryOutcome } from "./session.ts";
+import {
+  type BridgeFaults,
+  DriverSession,
+  type EntryArguments,
+  type EntryOutcome,
+} from "./session.ts";
+
+export type { EntryArguments } from "./session.ts";
 
 const SYMBOLS = {
   wrt_driver_abi_version: { parameters: [], result: "u32" },
@@ -39,13 +46,6 @@ const BUGCHECK = -1;
  * const args: EntryArguments = { a: 0, b: 19200 }; // AllocateAudioBuffer(19200)
  * ```
  */
-export interface EntryArguments {
-  readonly format?: Uint8Array;
-  readonly parameters?: Uint8Array;
-  readonly a?: number;
-  readonly b?: number;
-  readonly mdl?: bigint;
-}
 
 /**
  * A loaded driver library. One case at a time runs on it (the shim's state is per process).

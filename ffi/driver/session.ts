@@ -13,7 +13,6 @@ import type { CacheType } from "../../core/constants.ts";
 import type { Simulator } from "../../core/simulator.ts";
 import { DriverViolation } from "../../core/violations.ts";
 import { type DriverFinding, DriverRules, findingOf } from "./findings.ts";
-import type { DriverLibrary, EntryArguments } from "./library.ts";
 
 /** Port operations, as numbered in `wrt_harness.h`. */
 const Op = {
@@ -153,10 +152,41 @@ export interface EntryOutcome {
   readonly irql: number;
 }
 
+export interface EntryArguments {
+  readonly format?: Uint8Array;
+  readonly parameters?: Uint8Array;
+  readonly a?: number;
+  readonly b?: number;
+  readonly mdl?: bigint;
+}
+/**
+ * What a session needs of the library that began it: running an entry, and ending the case.
+ *
+ * @example
+ * ```ts
+ * const idle: SessionLibrary = {
+ *   entry: () => ({ status: 0, stopped: 0 }) as never,
+ *   end() {},
+ *   symbolize: (site) => `+0x${site.toString(16)}`,
+ *   peek: () => null,
+ * };
+ * ```
+ */
+export interface SessionLibrary {
+  /** Runs one entry of the driver's ABI. */
+  entry(call: "create" | "allocate" | "free" | "destroy", args: EntryArguments): EntryOutcome;
+  /** Frees the native side of `session`'s case. */
+  end(session: DriverSession): void;
+  /** The driver function and offset a call-site value lies in. */
+  symbolize(site: number): string;
+  /** One byte of an MDL's mapped buffer, or null when it is not readable. */
+  peek(mdl: bigint, offset: number): number | null;
+}
+
 /**
  * One case's connection between the driver and a simulator stream: dispatches the driver's port
  * and pool calls, injects the bridge's faults and keeps the record of what the driver holds.
- * Obtain one with {@linkcode DriverLibrary.begin}.
+ * Obtain one with `DriverLibrary.begin` (`library.ts`).
  *
  * @example
  * ```ts ignore
@@ -171,7 +201,7 @@ export interface EntryOutcome {
  * ```
  */
 export class DriverSession {
-  readonly library: DriverLibrary;
+  readonly library: SessionLibrary;
   readonly simulator: Simulator;
   readonly stream: WaveRtStream;
   readonly mdls: (MdlRecord | undefined)[] = [undefined];
@@ -196,7 +226,7 @@ export class DriverSession {
   #pfns: Uint32Array;
 
   constructor(
-    library: DriverLibrary,
+    library: SessionLibrary,
     simulator: Simulator,
     faults: BridgeFaults,
     control: ArrayBuffer,

@@ -7,7 +7,31 @@
  */
 
 import type { DriverCaseOptions, DriverCaseResult, DriverStep } from "./run_case.ts";
-import type { CaseRunner, SweepVariant } from "./sweep.ts";
+
+/**
+ * One run of a sweep.
+ *
+ * @example
+ * ```ts
+ * const v: SweepVariant = { mode: "memory-cap", label: "memory cap 3 pages", options: { library: "x.so", requestedBytes: 8192 } };
+ * ```
+ */
+export interface SweepVariant {
+  readonly mode: "baseline" | "systematic" | "memory-cap" | "random";
+  readonly label: string;
+  readonly options: DriverCaseOptions;
+}
+
+/**
+ * Runs a batch of cases and resolves with their results in order (in this process or a child).
+ *
+ * @example
+ * ```ts
+ * import { runDriverCaseInProcess } from "./run_case.ts";
+ * const inProcess: CaseRunner = (jobs) => Promise.resolve(jobs.map(runDriverCaseInProcess));
+ * ```
+ */
+export type CaseRunner = (jobs: readonly DriverCaseOptions[]) => Promise<DriverCaseResult[]>;
 
 const PAGE = 4096;
 const SIZES_PER_BATCH = 4;

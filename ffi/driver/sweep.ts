@@ -10,7 +10,9 @@
 import type { DriverCaseOptions, DriverCaseResult } from "./run_case.ts";
 import { runDriverCaseInProcess } from "./run_case.ts";
 import { type IsolationOptions, runDriverBatch } from "./isolated.ts";
-import { pasteableCase, shrinkFailure } from "./shrink.ts";
+import { type CaseRunner, pasteableCase, shrinkFailure, type SweepVariant } from "./shrink.ts";
+
+export type { CaseRunner, SweepVariant } from "./shrink.ts";
 import type { DriverFinding } from "./findings.ts";
 
 /**
@@ -36,20 +38,6 @@ export interface SweepOptions {
   readonly inProcess?: boolean;
   /** How isolated runs are made (their timeout). */
   readonly isolation?: IsolationOptions;
-}
-
-/**
- * One run of a sweep.
- *
- * @example
- * ```ts
- * const v: SweepVariant = { mode: "memory-cap", label: "memory cap 3 pages", options: { library: "x.so", requestedBytes: 8192 } };
- * ```
- */
-export interface SweepVariant {
-  readonly mode: "baseline" | "systematic" | "memory-cap" | "random";
-  readonly label: string;
-  readonly options: DriverCaseOptions;
 }
 
 /**
@@ -91,17 +79,6 @@ export interface SweepReport {
   readonly baseline: DriverCaseResult;
   readonly elapsedMs: number;
 }
-
-/**
- * Runs a batch of cases and resolves with their results in order (in this process or a child).
- *
- * @example
- * ```ts
- * import { runDriverCaseInProcess } from "./run_case.ts";
- * const inProcess: CaseRunner = (jobs) => Promise.resolve(jobs.map(runDriverCaseInProcess));
- * ```
- */
-export type CaseRunner = (jobs: readonly DriverCaseOptions[]) => Promise<DriverCaseResult[]>;
 
 function runnerFor(sweep: SweepOptions): CaseRunner {
   return sweep.inProcess

@@ -5,22 +5,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "abi_checks.h"
 #include "abi_log.h"
-
-int abi_driver_run(void);
-
-static unsigned checks, failures;
-
-void abi_expect(const char *what, uint64_t got, uint64_t want) {
-  checks++;
-  if (got == want) return;
-  failures++;
-  printf("driver side: %s: got 0x%016llx, expected 0x%016llx\n", what, (unsigned long long)got,
-         (unsigned long long)want);
-}
 
 int main(void) {
   abi_driver_run();
+  unsigned checks, failures;
+  abi_check_totals(&checks, &failures);
   const abi_log *log = StandInLog();
   fwrite(log->text, 1, log->text_length, stdout);
   printf("%u checks, %u failed\n", checks + log->checks, failures + log->failures);

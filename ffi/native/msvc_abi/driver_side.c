@@ -8,10 +8,10 @@
  * the stand-in returned.
  */
 #include "../windows_driver/adapter.h"
+#include "abi_checks.h"
 #include "abi_log.h"
 
 /* abi_main.c: counts and prints a check. */
-void abi_expect(const char *what, uint64_t got, uint64_t want);
 
 /* wavert_test.c's part of StartDevice, which this test does not link (it creates the control
  * device): the caps, as the driver sets them when its service key has no overrides. */
