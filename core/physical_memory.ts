@@ -18,10 +18,10 @@ export interface FragmentationOptions {
   readonly meanRunPages: number;
   readonly seed: number;
   /**
-   * How run lengths are drawn: `"geometric"` (default; used and free runs both geometric, so free
-   * runs longer than a few dozen pages practically never occur) or `"heavy-tailed"` (both Pareto
-   * with tail index {@linkcode HEAVY_TAIL_ALPHA}, so free memory survives in runs of every size
-   * as on a running system; see the README, "Fragmentation model").
+   * How run lengths are drawn: `"heavy-tailed"` (default; used and free runs both Pareto with
+   * tail index {@linkcode HEAVY_TAIL_ALPHA}, so free memory survives in runs of every size as on
+   * a running system; see the README, "Fragmentation model") or `"geometric"` (both geometric, so
+   * free runs longer than a few dozen pages practically never occur).
    */
   readonly model?: FragmentModel;
 }
@@ -198,7 +198,7 @@ export class PhysicalMemory {
    * heavy-tailed. One pass over the ranges, no retries; the bits are cleared word at a time and
    * the summaries built once at the end ({@linkcode FrameBitmap.occupyMany}).
    */
-  #occupy({ fraction, meanRunPages, seed, model = "geometric" }: FragmentationOptions): number {
+  #occupy({ fraction, meanRunPages, seed, model = "heavy-tailed" }: FragmentationOptions): number {
     if (fraction <= 0) return 0;
     const before = this.frames.freeCount;
     const page = BigInt(this.pageSize);
