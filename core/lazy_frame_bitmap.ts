@@ -13,14 +13,14 @@ import { FrameBitmap, type FrameSink } from "./frame_bitmap.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
 
 /**
- * log2 of the frames per lazily drawn region: 4096 frames (16 MiB of 4 KiB pages).
+ * log2 of the frames per lazily drawn region: 2048 frames (8 MiB of 4 KiB pages).
  *
  * @example
  * ```ts
- * LAZY_REGION_SHIFT; // 12
+ * LAZY_REGION_SHIFT; // 11
  * ```
  */
-export const LAZY_REGION_SHIFT = 12;
+export const LAZY_REGION_SHIFT = 11;
 
 /**
  * Draws the frames others occupy in one region: calls `occupy(start, count)` for each run, in
@@ -28,7 +28,7 @@ export const LAZY_REGION_SHIFT = 12;
  *
  * @example
  * ```ts
- * const fill: RegionFill = (region, occupy) => occupy(region * 4096, 1);
+ * const fill: RegionFill = (region, occupy) => occupy(region << LAZY_REGION_SHIFT, 1);
  * ```
  */
 export type RegionFill = (
@@ -41,11 +41,12 @@ export type RegionFill = (
  *
  * @example
  * ```ts
- * const bitmap = new LazyFrameBitmap(8192, (region, occupy) => occupy(region * 4096, 2));
+ * const fill: RegionFill = (region, occupy) => occupy(region << LAZY_REGION_SHIFT, 2);
+ * const bitmap = new LazyFrameBitmap(8192, fill);
  * bitmap.setRange(0, 8192, true);
  * bitmap.defer();
- * bitmap.isFree(4096); // false: region 1 was drawn by this call
- * bitmap.freeCount; // 8188
+ * bitmap.isFree(2048); // false: region 1 was drawn by this call
+ * bitmap.freeCount; // 8184: every region drawn
  * ```
  */
 export class LazyFrameBitmap extends FrameBitmap {
