@@ -114,6 +114,11 @@ export class LazyFrameBitmap extends FrameBitmap {
     super.setRange(start, count, free);
   }
 
+  override freeRunLength(frame: number, max: number): number {
+    this.#ensure(frame, Math.min(this.frameCount, frame + max));
+    return super.freeRunLength(frame, max);
+  }
+
   override takeFrame(frame: number): boolean {
     if (this.#pendingCount !== 0 && this.#pending[frame >>> LAZY_REGION_SHIFT] !== 0) {
       this.#draw(frame >>> LAZY_REGION_SHIFT);

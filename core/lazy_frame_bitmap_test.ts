@@ -81,3 +81,26 @@ Deno.test("lazy searches agree with an eagerly filled bitmap", () => {
   assert.deepEqual(a, b);
   assert.equal(lazy.freeCount, eager.freeCount);
 });
+
+Deno.test("freeRunLength agrees with a frame-by-frame walk, eager and lazy", () => {
+  const frames = 3 * REGION + 77;
+  const fill = (region: number, occupy: (s: number, n: number) => void) => {
+    for (let f = region * REGION + (region % 3); f < (region + 1) * REGION; f += 1 + (f % 97)) {
+      if (f < frames) occupy(f, 1);
+    }
+  };
+  const eager = new FrameBitmap(frames);
+  eager.setRange(0, frames, true);
+  for (let r = 0; r < 4; r++) fill(r, (s, n) => eager.setRange(s, n, false));
+  const lazy = new LazyFrameBitmap(frames, fill);
+  lazy.setRange(0, frames, true);
+  lazy.defer();
+  for (let f = 0; f < frames; f += 7) {
+    for (const max of [1, 5, 31, 64, 200]) {
+      let n = 0;
+      while (n < max && f + n < frames && eager.isFree(f + n)) n++;
+      assert.equal(eager.freeRunLength(f, max), n, `${f} ${max}`);
+      assert.equal(lazy.freeRunLength(f, max), n, `lazy ${f} ${max}`);
+    }
+  }
+});
