@@ -11,7 +11,7 @@
 
 import { resolveCostModel } from "../core/cost_model.ts";
 import type { CalibrationPoint, CostProfile } from "../core/cost_profile.ts";
-import { median } from "simple-statistics";
+import { median } from "npm:simple-statistics@7.12.1";
 
 /**
  * Theil–Sen line through `points`: slope = median of pairwise slopes, intercept = median of

@@ -6,7 +6,7 @@
  * @module
  */
 
-import prettyBytes from "pretty-bytes";
+import prettyBytes from "npm:pretty-bytes@7.2.0";
 
 /**
  * Bytes in binary units, exact below 1 KiB: "1920 B" would hide nothing, "1.88 KiB" would.

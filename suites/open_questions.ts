@@ -49,6 +49,7 @@ export type {
   BytesExpectation,
   Conditions,
   Expectations,
+  LatencyExpectation,
   Step,
   Suite,
   SuiteCase,
