@@ -140,6 +140,26 @@ export class FrameBitmap {
   }
 
   /**
+   * Number of consecutive free frames from `frame`, at most `max` (0 when `frame` is in use),
+   * read a word at a time.
+   */
+  freeRunLength(frame: number, max: number): number {
+    const words = this.#words;
+    let n = 0;
+    let f = frame;
+    while (n < max && f < this.frameCount) {
+      const bit = f & 31;
+      const used = ~words[f >>> 5] >>> bit;
+      const room = 32 - bit;
+      const free = used === 0 ? room : lowestBit(used);
+      n += free;
+      if (free < room) break;
+      f += free;
+    }
+    return Math.min(n, max, this.frameCount - frame);
+  }
+
+  /**
    * Takes one frame if it is free; returns whether it was. Cheaper than a one-frame
    * {@linkcode setRange}: the summaries are touched only when the word empties or was full.
    */

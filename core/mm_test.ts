@@ -57,7 +57,13 @@ Deno.test("FULLY_REQUIRED turns a shortfall into NULL and takes nothing", () => 
 });
 
 Deno.test("REQUIRE_CONTIGUOUS_CHUNKS with SkipBytes gives aligned blocks of exactly SkipBytes", () => {
-  using sim = new Simulator({ machine, fragmentation: 0.2, seed: 3, fragmentRunPages: 2 });
+  using sim = new Simulator({
+    machine,
+    fragmentation: 0.2,
+    seed: 3,
+    fragmentRunPages: 2,
+    fragmentModel: "geometric",
+  });
   const mdl = sim.mm.allocatePagesForMdlEx(
     request({
       flags: MmAllocateFlags.REQUIRE_CONTIGUOUS_CHUNKS,
@@ -75,7 +81,13 @@ Deno.test("REQUIRE_CONTIGUOUS_CHUNKS with SkipBytes gives aligned blocks of exac
 });
 
 Deno.test("PREFER_CONTIGUOUS takes one run when there is one, scattered pages otherwise", () => {
-  using sim = new Simulator({ machine, fragmentation: 0.3, seed: 4, fragmentRunPages: 1 });
+  using sim = new Simulator({
+    machine,
+    fragmentation: 0.3,
+    seed: 4,
+    fragmentRunPages: 1,
+    fragmentModel: "geometric",
+  });
   const scattered = sim.mm.allocatePagesForMdlEx(request({ totalBytes: 64 * PAGE })).value!;
   const runs = (pfns: ArrayLike<number>) =>
     Array.from(pfns).filter((p, i, a) => i === 0 || a[i - 1] + 1 !== p).length;

@@ -6,6 +6,7 @@
  */
 
 import { FrameBitmap } from "./frame_bitmap.ts";
+import { LAZY_REGION_SHIFT, LazyFrameBitmap, type RegionFill } from "./lazy_frame_bitmap.ts";
 import type { MachineLayout } from "./machine.ts";
 import { geometricSampler, paretoSampler, seededRandom } from "./random.ts";
 import { copyInto, type PhysicalMemoryState } from "./snapshot.ts";
@@ -18,10 +19,10 @@ export interface FragmentationOptions {
   readonly meanRunPages: number;
   readonly seed: number;
   /**
-   * How run lengths are drawn: `"geometric"` (default; used and free runs both geometric, so free
-   * runs longer than a few dozen pages practically never occur) or `"heavy-tailed"` (both Pareto
-   * with tail index {@linkcode HEAVY_TAIL_ALPHA}, so free memory survives in runs of every size
-   * as on a running system; see the README, "Fragmentation model").
+   * How run lengths are drawn: `"heavy-tailed"` (default; used and free runs both Pareto with
+   * tail index {@linkcode HEAVY_TAIL_ALPHA}, so free memory survives in runs of every size as on
+   * a running system; see the README, "Fragmentation model") or `"geometric"` (both geometric, so
+   * free runs longer than a few dozen pages practically never occur).
    */
   readonly model?: FragmentModel;
 }
@@ -71,8 +72,9 @@ export class PhysicalMemory {
   readonly #cacheType: Uint8Array;
   /** Frames in RAM ranges (holes excluded). */
   readonly ramFrames: number;
-  /** Frames occupied by the rest of the system at start. */
-  readonly occupiedAtStart: number;
+  /** Frames the lazily drawn regions occupied so far (heavy-tailed model only). */
+  #occupiedLazily = 0;
+  #occupiedEagerly = 0;
 
   /**
    * @param freshPages whether free RAM starts out zeroed (Windows keeps a zeroed-page list) or
@@ -88,7 +90,14 @@ export class PhysicalMemory {
     const page = BigInt(machine.pageSize);
     const last = machine.ranges[machine.ranges.length - 1];
     const frameCount = Number((last.base + last.length) / page);
-    this.frames = new FrameBitmap(frameCount);
+    const { fraction, model = "heavy-tailed" } = fragmentation;
+    const lazy = fraction > 0 && fraction < 1 && model === "heavy-tailed";
+    this.frames = lazy
+      ? new LazyFrameBitmap(
+        frameCount,
+        heavyTailedFill(machine, fragmentation, (n) => this.#occupiedLazily += n),
+      )
+      : new FrameBitmap(frameCount);
     this.#stale = new Uint32Array(Math.ceil(frameCount / 32));
     this.#cacheType = new Uint8Array(frameCount);
     let ram = 0;
@@ -98,8 +107,16 @@ export class PhysicalMemory {
       ram += count;
     }
     this.ramFrames = ram;
-    this.occupiedAtStart = this.#occupy(fragmentation);
+    if (this.frames instanceof LazyFrameBitmap) this.frames.defer();
+    else this.#occupiedEagerly = this.#occupy(fragmentation);
     if (freshPages === "stale") this.#stale.fill(0xffffffff);
+  }
+
+  /** Frames occupied by the rest of the system at start (draws every lazy region). */
+  get occupiedAtStart(): number {
+    if (!(this.frames instanceof LazyFrameBitmap)) return this.#occupiedEagerly;
+    this.frames.materializeAll();
+    return this.#occupiedLazily;
   }
 
   /** Bytes of simulator state per RAM page. */
@@ -194,11 +211,12 @@ export class PhysicalMemory {
 
   /**
    * Pre-occupies about `fraction` of RAM as alternating runs: used runs of mean `meanRunPages`
-   * and free gaps with the mean that makes used / (used + free) = fraction, both geometric or both
-   * heavy-tailed. One pass over the ranges, no retries; the bits are cleared word at a time and
-   * the summaries built once at the end ({@linkcode FrameBitmap.occupyMany}).
+   * and free gaps with the mean that makes used / (used + free) = fraction, geometric (the
+   * heavy-tailed model is drawn lazily per region by {@linkcode heavyTailedFill}; this eager pass
+   * is kept for `fraction` ≥ 1). One pass over the ranges, no retries; the bits are cleared word
+   * at a time and the summaries built once at the end ({@linkcode FrameBitmap.occupyMany}).
    */
-  #occupy({ fraction, meanRunPages, seed, model = "geometric" }: FragmentationOptions): number {
+  #occupy({ fraction, meanRunPages, seed, model = "heavy-tailed" }: FragmentationOptions): number {
     if (fraction <= 0) return 0;
     const before = this.frames.freeCount;
     const page = BigInt(this.pageSize);
@@ -232,6 +250,59 @@ export class PhysicalMemory {
     });
     return before - this.frames.freeCount;
   }
+}
+
+/**
+ * The heavy-tailed model, one region of 2^{@linkcode LAZY_REGION_SHIFT} frames at a time: inside
+ * each part of a RAM range in the region, a free gap, then used runs and free gaps alternating,
+ * both Pareto; runs end at the region's edge. Each region draws from its own stream
+ * ({@linkcode regionSeed}), so its frames do not depend on which regions were drawn before.
+ */
+function heavyTailedFill(
+  machine: MachineLayout,
+  { fraction, meanRunPages, seed }: FragmentationOptions,
+  occupied: (n: number) => void,
+): RegionFill {
+  const page = BigInt(machine.pageSize);
+  const ranges = machine.ranges.map((r) => {
+    const base = Number(r.base / page);
+    return [base, base + Number(r.length / page)] as const;
+  });
+  const meanGap = meanRunPages * (1 - fraction) / fraction;
+  const used = paretoSampler(meanRunPages, HEAVY_TAIL_ALPHA, MAX_RUN_PAGES);
+  const gap = paretoSampler(meanGap, HEAVY_TAIL_ALPHA, MAX_RUN_PAGES);
+  const size = 1 << LAZY_REGION_SHIFT;
+  return (region, occupy) => {
+    const lo = region * size;
+    const hi = lo + size;
+    let random: (() => number) | null = null;
+    for (const [base, end] of ranges) {
+      const a = Math.max(lo, base);
+      const b = Math.min(hi, end);
+      if (a >= b) continue;
+      random ??= seededRandom(regionSeed(seed, region));
+      let frame = a + gap(random);
+      while (frame < b) {
+        const n = Math.min(Math.max(1, used(random)), b - frame);
+        occupy(frame, n);
+        occupied(n);
+        frame += n + gap(random);
+      }
+    }
+  };
+}
+
+/** A 32-bit seed for one region's stream, mixed from the machine's seed and the region index. */
+function regionSeed(seed: number, region: number): number {
+  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) ^
+    Math.imul(Math.floor(seed / 4294967296) ^ 0x632be5ab, 0x27d4eb2f) ^
+    Math.imul(region + 1, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x846ca68b);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 function popcount(x: number): number {

@@ -212,15 +212,17 @@ class ScatteredPlacement implements Placement {
     }
     let taken = this.#params.reuse ? this.#takeRecent(bitmap, lo, hi, max, out, offset) : 0;
     const random = this.#random;
+    const drawRun = this.#params.drawRun;
+    const pick = this.#starter(lo, hi);
     while (taken < max) {
-      const start = this.#pickStart(lo, hi);
+      const start = pick();
       if (start < 0) break;
       let frame = bitmap.findRun(1, start, hi);
       if (frame < 0 && start > lo) frame = bitmap.findRun(1, lo, start);
       if (frame < 0) break;
-      const want = Math.min(this.#params.drawRun(random), max - taken);
-      let n = 1;
-      while (n < want && frame + n < hi && bitmap.isFree(frame + n)) n++;
+      const want = Math.min(drawRun(random), max - taken);
+      // The free run from `frame`, a word at a time (as a frame-by-frame isFree walk would).
+      const n = bitmap.freeRunLength(frame, Math.max(1, Math.min(want, hi - frame)));
       bitmap.takeRun(frame, n, out, offset + taken);
       taken += n;
     }
@@ -355,6 +357,25 @@ class ScatteredPlacement implements Placement {
   }
 
   /** A random RAM frame of [lo, hi), split below/above 4 GiB by the profile's share; -1 if none. */
+  /**
+   * {@linkcode #pickStart} for one range with the RAM counts computed once: the same draws in the
+   * same order, without a pass over the ranges per run.
+   */
+  #starter(lo: number, hi: number): () => number {
+    const share = this.#params.above4GiBShare;
+    const split = this.#fourGiB;
+    if (share !== null && lo < split && hi > split) {
+      const below = this.#ramIn(lo, split);
+      const above = this.#ramIn(split, hi);
+      if (below > 0 && above > 0) {
+        return () =>
+          this.#random() < share ? this.#nth(split, hi, above) : this.#nth(lo, split, below);
+      }
+    }
+    const total = this.#ramIn(lo, hi);
+    return total === 0 ? () => -1 : () => this.#nth(lo, hi, total);
+  }
+
   #pickStart(lo: number, hi: number): number {
     const share = this.#params.above4GiBShare;
     const split = this.#fourGiB;

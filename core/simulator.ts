@@ -50,8 +50,9 @@ export interface SimulatorOptions {
   /** Mean length in pages of one run of memory used by others. Default 4. */
   readonly fragmentRunPages?: number;
   /**
-   * How fragmentation draws run lengths: `"geometric"` (default) or `"heavy-tailed"` (free
-   * memory left in runs of every size, as on a running system). See `FragmentModel`.
+   * How fragmentation draws run lengths: `"heavy-tailed"` (default: free memory left in runs of
+   * every size, as on a running system) or `"geometric"` (the model before issue 12: free runs
+   * longer than a few dozen pages practically never occur). See `FragmentModel`.
    */
   readonly fragmentModel?: FragmentModel;
   /**
@@ -152,7 +153,7 @@ export class Simulator implements Backend {
       systemVaBytes = GiB,
       captureAllocationSites = 10_000,
       freshPages = "zeroed",
-      fragmentModel = "geometric",
+      fragmentModel = "heavy-tailed",
     } = options;
     if (fragmentModel !== "geometric" && fragmentModel !== "heavy-tailed") {
       throw new RangeError(

@@ -20,7 +20,12 @@ function trace(sim: Simulator): unknown[] {
 
 Deno.test("restore gives the frames, addresses and durations of a newly built simulator", () => {
   const faults = { probability: 0.2, failNth: [3], memoryCapBytes: 1 << 20 };
-  const options = { machine: "x64-4gib", fragmentation: 0.3, seed: 11 } as const;
+  const options = {
+    machine: "x64-4gib",
+    fragmentation: 0.3,
+    seed: 11,
+    fragmentModel: "geometric",
+  } as const;
   using fresh = new Simulator({ ...options, faults });
   const expected = trace(fresh);
   using sim = new Simulator(options);

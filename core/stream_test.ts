@@ -34,7 +34,7 @@ Deno.test("policy byteCount 'requested' keeps the exact size of a full allocatio
 });
 
 Deno.test("a fresh MDL is locked, unmapped, at offset 0, with valid frame numbers", () => {
-  using sim = new Simulator({ fragmentation: 0.3, seed: 3 });
+  using sim = new Simulator({ fragmentation: 0.3, seed: 3, fragmentModel: "geometric" });
   const stream = sim.stream();
   const mdl = stream.allocatePagesForMdl(FOUR_GIB, 64 * 1024)!;
   assert.equal(mdl.mdlFlags & MdlFlags.PAGES_LOCKED, MdlFlags.PAGES_LOCKED);
@@ -92,7 +92,12 @@ Deno.test("policy highAddressPage decides whether the page containing HighAddres
 });
 
 Deno.test("under pressure the result is partial: a page multiple, less than asked", () => {
-  using sim = new Simulator({ machine: tinyMachine(64), fragmentation: 0.25, seed: 5 });
+  using sim = new Simulator({
+    machine: tinyMachine(64),
+    fragmentation: 0.25,
+    seed: 5,
+    fragmentModel: "geometric",
+  });
   const stream = sim.stream();
   const free = sim.freePageCount;
   const mdl = stream.allocatePagesForMdl(ANY, 100 * PAGE)!;
@@ -120,7 +125,12 @@ Deno.test("NULL when nothing is free below HighAddress, even with memory free ab
 });
 
 Deno.test("contiguous allocations are one physical run inside [low, high], or NULL", () => {
-  using sim = new Simulator({ machine: "x64-4gib", fragmentation: 0.2, fragmentRunPages: 64 });
+  using sim = new Simulator({
+    machine: "x64-4gib",
+    fragmentation: 0.2,
+    fragmentRunPages: 64,
+    fragmentModel: "geometric",
+  });
   const stream = sim.stream();
   const mdl = stream.allocateContiguousPagesForMdl(0x1000000n, FOUR_GIB, 96 * 1024)!;
   assert.equal(mdl.pfns.length, 24);

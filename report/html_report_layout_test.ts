@@ -34,12 +34,12 @@ const layout = defineSuite({
   name: "Report layout",
   cases: [{
     name: "256 KiB scattered over a 60 % fragmented machine, 200 times",
-    conditions: { fragmentation: 0.6, seed: 5 },
+    conditions: { fragmentation: 0.6, seed: 5, fragmentModel: "geometric" },
     request: { call: "allocatePagesForMdl", highAddress: 0xFFFF_FFFFn, totalBytes: 256 << 10 },
     expect: { latency: { p99Us: 1e6, repetitions: 200 } },
   }, {
     name: "64 KiB, 5 times",
-    conditions: { fragmentation: 0.3, seed: 2 },
+    conditions: { fragmentation: 0.3, seed: 2, fragmentModel: "geometric" },
     request: { call: "allocatePagesForMdl", highAddress: 0xFFFF_FFFFn, totalBytes: 64 << 10 },
     expect: { latency: { p99Us: 1e6, repetitions: 5 } },
   }],

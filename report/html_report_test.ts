@@ -191,7 +191,7 @@ const drawing = defineSuite({
   name: "Drawing",
   cases: [{
     name: "64 KiB below 4 GiB on a 95 % fragmented machine",
-    conditions: { fragmentation: 0.95, seed: 3 },
+    conditions: { fragmentation: 0.95, seed: 3, fragmentModel: "geometric" },
     request: { call: "allocatePagesForMdl", highAddress: 0xFFFF_FFFFn, totalBytes: 65536 },
   }, {
     name: "24-bit DMA, bound only observed",

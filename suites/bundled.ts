@@ -172,7 +172,7 @@ export const contiguousRequests: Suite = defineSuite({
     },
     {
       name: "4 MiB on a 90 % fragmented machine fails, never partial",
-      conditions: { fragmentation: 0.9, seed: 3 },
+      conditions: { fragmentation: 0.9, seed: 3, fragmentModel: "geometric" },
       request: { call: "allocateContiguousPagesForMdl", highAddress: DMA32, totalBytes: 4 * MiB },
       expect: { result: "null" },
     },

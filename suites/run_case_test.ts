@@ -176,7 +176,7 @@ Deno.test("pages scattered by fragmentation fail a contiguity expectation", () =
     name: "scattered",
     request: { call: "allocatePagesForMdl", highAddress: DMA32, totalBytes: 1 << 20 },
     expect: { contiguous: true },
-  }, { fragmentation: 0.6, seed: 11 });
+  }, { fragmentation: 0.6, seed: 11, fragmentModel: "geometric" });
   assert.equal(run.status, "failed");
   assert.match(run.failures[0], /: \d+ contiguous runs, expected 1$/);
 });
@@ -349,7 +349,7 @@ Deno.test("a contiguity expectation on one step checks that step, not the others
       { call: "freePagesFromMdl", handle: "cyclic" },
     ],
   });
-  const fragmented = { fragmentation: 0.6, seed: 11 };
+  const fragmented = { fragmentation: 0.6, seed: 11, fragmentModel: "geometric" } as const;
   const onBdl = runOnSimulator(steps({ contiguous: true }), fragmented);
   assert.equal(onBdl.status, "passed", onBdl.failures.join("\n"));
   const onCyclic = runOnSimulator(steps(undefined, { contiguous: true }), fragmented);

@@ -314,7 +314,7 @@ const conditions = z.strictObject({
   fragmentation: z.number().min(0).max(1).optional(),
   /** Mean pages of one run used by others (the simulator's `fragmentRunPages`). */
   fragmentRunPages: z.number().min(1).max(1 << 20).optional(),
-  /** `"geometric"` (default) or `"heavy-tailed"` (the simulator's `fragmentModel`). */
+  /** `"heavy-tailed"` (default) or `"geometric"` (the simulator's `fragmentModel`). */
   fragmentModel: z.enum(["geometric", "heavy-tailed"]).optional(),
   seed: z.number().int().nonnegative().optional(),
   faults: z.strictObject({
