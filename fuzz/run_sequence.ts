@@ -409,12 +409,12 @@ export function describeStep(step: SequenceStep): string {
   switch (step.call) {
     case "allocatePagesForMdl":
       return `${step.handle} = allocatePagesForMdl(0x${
-        step.highAddress.toString(16)
+        step.highAddress.toString(16).toUpperCase()
       }, ${step.totalBytes})`;
     case "allocateContiguousPagesForMdl":
-      return `${step.handle} = allocateContiguousPagesForMdl(0x${step.lowAddress.toString(16)}, 0x${
-        step.highAddress.toString(16)
-      }, ${step.totalBytes})`;
+      return `${step.handle} = allocateContiguousPagesForMdl(0x${
+        step.lowAddress.toString(16).toUpperCase()
+      }, 0x${step.highAddress.toString(16).toUpperCase()}, ${step.totalBytes})`;
     case "mapAllocatedPages":
       return `mapAllocatedPages(${step.handle}, ${step.cacheType})`;
     default:

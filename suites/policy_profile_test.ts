@@ -15,13 +15,13 @@ const windowsLike: OpenQuestionObservations = {
   byteCount: [{ totalBytes: 1920, byteCount: 4096 }, { totalBytes: 4097, byteCount: 8192 }],
   highAddress: [
     {
-      highAddress: "0x1fffff",
+      highAddress: "0x1FFFFF",
       totalBytes: 0x200000,
       byteCount: 0x1a0000,
       boundaryPageAllocated: false,
     },
     {
-      highAddress: "0xffffff",
+      highAddress: "0xFFFFFF",
       totalBytes: 0x1000000,
       byteCount: 0xfe0000,
       boundaryPageAllocated: true,
@@ -42,7 +42,7 @@ Deno.test("observations of a 1920-byte request with ByteCount 4096 settle byteCo
     policies: { byteCount: "rounded", highAddressPage: "inclusive", zeroBytes: "null" },
     evidence: {
       byteCount: "1920 bytes -> ByteCount 4096, 4097 bytes -> ByteCount 8192",
-      highAddressPage: "the page holding HighAddress was allocated for 0xffffff",
+      highAddressPage: "the page holding HighAddress was allocated for 0xFFFFFF",
       zeroBytes: "TotalBytes 0 returned NULL",
     },
     undetermined: {},
@@ -88,13 +88,13 @@ Deno.test("exclusive needs two exhausted ranges without the boundary page", () =
   });
   const once = derivePolicyProfile({
     ...windowsLike,
-    highAddress: [missed("0x1fffff", 0x100000), missed("0xffffff", 0x200000)],
+    highAddress: [missed("0x1FFFFF", 0x100000), missed("0xFFFFFF", 0x200000)],
   }, at);
   assert.equal(once.policies.highAddressPage, undefined);
   assert.match(once.undetermined.highAddressPage!, /1 request\(s\) exhausted the range/);
   const twice = derivePolicyProfile({
     ...windowsLike,
-    highAddress: [missed("0x1fffff", 0x100000), missed("0xffffff", null)],
+    highAddress: [missed("0x1FFFFF", 0x100000), missed("0xFFFFFF", null)],
   }, at);
   assert.equal(twice.policies.highAddressPage, "exclusive");
 });
