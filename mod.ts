@@ -30,6 +30,7 @@ export type {
   BackendLimits,
   CallTiming,
   Capability,
+  EngineMappings,
   Leak,
   Mdl,
   MdlSource,
@@ -108,6 +109,17 @@ export type {
   StepInput,
   SuiteInput,
 } from "./suites/suite_input.ts";
+export { caseTable, type ParameterValues, parametrize } from "./suites/case_table.ts";
+export type { LatencyExpectation } from "./suites/suite_model.ts";
+export type { LatencyJudgement } from "./suites/latency_budget.ts";
+export {
+  type BudgetJudgement,
+  judgeBudget,
+  type LatencyBudget,
+  type QuantileInterval,
+  quantileInterval,
+  samplesToBound,
+} from "./stats/budget_verdict.ts";
 export { type CallSite, type RegisterOptions, registerSuite } from "./suites/register.ts";
 export { type AudioBuffer, type AudioBufferSize, audioBufferSize } from "./suites/audio_format.ts";
 export { bundledSuites } from "./suites/bundled.ts";

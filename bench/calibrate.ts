@@ -16,7 +16,7 @@ import {
   type CostProfileV2,
 } from "../core/cost_profile.ts";
 import { collectHostFactsSync, commandLine } from "../results/host_facts.ts";
-import { median } from "simple-statistics";
+import { median } from "npm:simple-statistics@7.12.1";
 
 /**
  * Theil–Sen line through `points`: slope = median of pairwise slopes, intercept = median of

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { errorFunction, median } from "simple-statistics";
+import { errorFunction, median } from "npm:simple-statistics@7.12.1";
 
 /** Result of {@linkcode mannWhitneyU}. */
 export interface MannWhitneyResult {

@@ -57,6 +57,7 @@ export type {
   BackendLimits,
   CallTiming,
   Capability,
+  EngineMappings,
   Leak,
   Mdl,
   MdlSource,

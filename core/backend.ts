@@ -195,6 +195,28 @@ export interface Leak {
 }
 
 /**
+ * The port driver's own mappings of a WaveRT buffer into the audio engine's process (user mode,
+ * `MmMapLockedPagesSpecifyCache(UserMode)`), beside the miniport's system mapping: how one page
+ * comes to be mapped twice, with possibly different cache types.
+ *
+ * @example
+ * ```ts
+ * import { CacheType, Simulator } from "../mod.ts";
+ * using sim = new Simulator();
+ * const mdl = sim.stream().allocatePagesForMdl(0xFFFFFFFFn, 4096)!;
+ * const va = sim.engineMappings.map(mdl, CacheType.Cached);
+ * if (va !== null) sim.engineMappings.unmap(va, mdl);
+ * sim.stream().freePagesFromMdl(mdl);
+ * ```
+ */
+export interface EngineMappings {
+  /** Maps `mdl` into the engine's process; null when the mapping cannot be made. */
+  map(mdl: Mdl, cacheType: CacheType): bigint | null;
+  /** Removes the engine mapping at `address`. */
+  unmap(address: bigint, mdl: Mdl): void;
+}
+
+/**
  * A place allocations can be made: owns its streams and frees what they still hold on close.
  *
  * @example
@@ -220,6 +242,16 @@ export interface Backend extends Disposable {
   readonly freePageCount?: number;
   /** A stream surface; all streams of a backend share its memory. */
   stream(): WaveRtStream;
+  /**
+   * Runs `body` as if at IRQL `level` (e.g. from a DPC), where the backend can raise IRQL (the
+   * simulator); absent where it cannot (a user-mode helper runs at PASSIVE_LEVEL).
+   */
+  withIrql?<T>(level: number, body: () => T): T;
+  /**
+   * The port driver's mappings for the audio engine, where the backend models them (the
+   * simulator); absent where it cannot (no user-mode process to map into from a helper).
+   */
+  readonly engineMappings?: EngineMappings;
   /** MDLs allocated and never freed, oldest first. */
   leaks(): Leak[];
   /** Throws a `leaked-pages` {@linkcode DriverViolation} when any MDL is still allocated. */

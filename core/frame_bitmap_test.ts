@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { FrameBitmap } from "./frame_bitmap.ts";
 
 /** Reference answer for findRun by brute force over a plain boolean array. */

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 
 /**
  * The format tag of version 1: one run-length histogram, no reuse of freed pages.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import type { Mdl } from "./backend.ts";
 import { CacheType } from "./constants.ts";
 import { Simulator } from "./simulator.ts";

@@ -5,7 +5,15 @@
  * @module
  */
 
-import type { Backend, BackendCapabilities, BackendLimits, Leak } from "./backend.ts";
+import type {
+  Backend,
+  BackendCapabilities,
+  BackendLimits,
+  EngineMappings,
+  Leak,
+  Mdl,
+} from "./backend.ts";
+import type { CacheType } from "./constants.ts";
 import { Irql } from "./constants.ts";
 import { type CostModel, resolveCostModel } from "./cost_model.ts";
 import { FaultInjector, type FaultOptions } from "./faults.ts";
@@ -122,6 +130,12 @@ export class Simulator implements Backend {
     timing: { source: "modeled", resolutionNs: 0 },
   };
   readonly limits: BackendLimits;
+  /** The port driver's user-mode mappings for the audio engine (`mm`, mode `"user"`). */
+  readonly engineMappings: EngineMappings = {
+    map: (mdl: Mdl, cacheType: CacheType) =>
+      this.mm.mapLockedPagesSpecifyCache(mdl, "user", cacheType).value,
+    unmap: (address: bigint, mdl: Mdl) => void this.mm.unmapLockedPages(address, mdl),
+  };
   readonly #memory: PhysicalMemory;
   readonly #faults: FaultInjector;
   #irql: number = Irql.PASSIVE_LEVEL;

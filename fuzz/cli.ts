@@ -132,7 +132,10 @@ async function main(): Promise<void> {
     } worker(s) (seed ${report.seed})`,
   );
   console.log(`  outcomes: ${JSON.stringify(report.outcomes)}`);
-  console.log(`  violations flagged as expected: ${JSON.stringify(report.violations)}`);
+  console.log("  violations flagged as expected, per rule:");
+  for (const [rule, n] of Object.entries(report.violations)) {
+    console.log(`    ${rule.padEnd(20)} ${n.toLocaleString("en-US").padStart(9)}`);
+  }
   console.log(`  partial allocations: ${report.partial}`);
   if (args.json) {
     // The versioned envelope (schema wavert-bench.fuzz-report/1, host facts, command line), then

@@ -7,10 +7,11 @@
  * @module
  */
 
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import type { Backend } from "../core/backend.ts";
 import { Simulator } from "../core/simulator.ts";
 import type { CaseInput } from "../suites/schema.ts";
+import { dropWhileFailing } from "./minimize.ts";
 import { describeStep, runSequence, type StepOutcome } from "./run_sequence.ts";
 import {
   concretize,
@@ -153,7 +154,7 @@ export function differential(
     return compareOutcomes(a, b, lockLimit);
   };
   const property = fc.property(
-    sequenceArbitrary({ maxSteps, maxBytes: 4 << 20, plentiful: true }),
+    sequenceArbitrary({ maxSteps, maxBytes: 4 << 20, plentiful: true, kernelMisuse: false }),
     (generated) => {
       const differences = compare(generated);
       for (const d of differences) {
@@ -168,7 +169,10 @@ export function differential(
   const details = fc.check(property, { numRuns: runs, seed });
   const report = { seed, runs: details.numRuns, steps, capabilityDifferences };
   if (!details.failed || details.counterexample === null) return report;
-  const [generated] = details.counterexample;
+  const generated = dropWhileFailing(
+    details.counterexample[0],
+    (g) => compare(g).some((d) => !d.capability),
+  );
   const sequence = concretize(generated);
   const differences = compare(generated).filter((d) => !d.capability);
   return {

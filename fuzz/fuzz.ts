@@ -6,10 +6,11 @@
  * @module
  */
 
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import type { Backend } from "../core/backend.ts";
 import type { FaultOptions } from "../core/faults.ts";
 import { Simulator } from "../core/simulator.ts";
+import { type ViolationRuleId, ViolationRules } from "../core/violations.ts";
 import type { CaseInput } from "../suites/schema.ts";
 import { MachinePool } from "./machine_pool.ts";
 import { type OutcomeSink, SequenceChecker, type StepResult } from "./run_sequence.ts";
@@ -57,7 +58,7 @@ export interface FuzzReport {
   readonly steps: number;
   /** Outcome counts over all steps, e.g. `{ mdl: 900, null: 40, violation: 75 }`. */
   readonly outcomes: Readonly<Record<string, number>>;
-  /** Violations raised (and expected) per rule. */
+  /** Violations raised (and expected) per rule: every id of `ViolationRules`, 0 when unreached. */
   readonly violations: Readonly<Record<string, number>>;
   /** Allocations that came back smaller than asked. */
   readonly partial: number;
@@ -136,18 +137,44 @@ class Tally implements OutcomeSink {
   steps = 0;
   partial = 0;
   readonly outcomes: Record<string, number> = {};
-  readonly violations: Record<string, number> = {};
+  readonly violations: Record<string, number> = everyRule();
   sequence: readonly SequenceStep[] = [];
 
   step(index: number, result: StepResult, bytes: number, _p: number, _c: boolean, rule?: string) {
     this.steps++;
     this.outcomes[result] = (this.outcomes[result] ?? 0) + 1;
-    if (rule !== undefined) this.violations[rule] = (this.violations[rule] ?? 0) + 1;
+    if (rule !== undefined) this.violations[rule]++;
     if (result === "mdl") {
       const step = this.sequence[index];
       if ("totalBytes" in step && bytes < step.totalBytes) this.partial++;
     }
   }
+}
+
+/**
+ * Every rule id of `ViolationRules` with a count of 0, in the table's order.
+ *
+ * @example
+ * ```ts
+ * everyRule()["foreign-mdl"]; // 0
+ * ```
+ */
+export function everyRule(): Record<ViolationRuleId, number> {
+  const counts = {} as Record<ViolationRuleId, number>;
+  for (const rule of Object.values(ViolationRules)) counts[rule.id] = 0;
+  return counts;
+}
+
+/**
+ * A second simulator, for steps that pass an MDL of another backend instance.
+ *
+ * @example
+ * ```ts
+ * otherSimulator().close();
+ * ```
+ */
+export function otherSimulator(): Backend {
+  return new Simulator({ machine: FUZZ_MACHINE, seed: 99, captureAllocationSites: false });
 }
 
 /** One shard's counts, or its shrunk failure; what a worker sends back. */
@@ -285,7 +312,7 @@ export function* shardTasks(
 export function mergeShards(seed: number, results: readonly ShardResult[]): FuzzReport {
   const sorted = [...results].sort((a, b) => a.index - b.index);
   const outcomes: Record<string, number> = {};
-  const violations: Record<string, number> = {};
+  const violations: Record<string, number> = everyRule();
   let runs = 0, steps = 0, partial = 0;
   let failure: FuzzFailure | undefined;
   for (const r of sorted) {
@@ -334,7 +361,7 @@ export function fuzz(
   const started = performance.now();
   const deadline = seconds === undefined ? Infinity : started + seconds * 1000;
   using pool = new MachinePool(FUZZ_MACHINE);
-  const checker = new SequenceChecker();
+  const checker = new SequenceChecker({ otherBackend: otherSimulator });
   const results: ShardResult[] = [];
   let runsDone = 0, stepsDone = 0;
   for (const task of shardTasks({ seed, runs, maxSteps, faults, path: options.path })) {

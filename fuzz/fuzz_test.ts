@@ -11,7 +11,9 @@ import {
   shardTasks,
 } from "./fuzz.ts";
 import { fuzzParallel } from "./parallel.ts";
-import { runSequence } from "./run_sequence.ts";
+import { runSequence, SequenceChecker } from "./run_sequence.ts";
+import { unreachableRules } from "./misuse_model.ts";
+import { ViolationRules } from "../core/violations.ts";
 import { concretize } from "./sequence.ts";
 import { caseSource } from "./suite_case.ts";
 import { defineSuite } from "../suites/define_suite.ts";
@@ -155,4 +157,88 @@ Deno.test("shards: seeds differ per shard and the report merges up to the first 
   assert.equal(merged.runs, 20, "shard 2 comes after the failing shard 1 and is left out");
   assert.equal(merged.outcomes.mdl, 40);
   assert.equal(merged.failure, failure);
+});
+
+Deno.test("a modest run reaches every rule of ViolationRules, each flagged exactly", () => {
+  const report = fuzz({ runs: 1000, seed: 12 });
+  assert.equal(report.failure, undefined, report.failure?.message);
+  // The simulator can be driven into every rule; a backend that cannot says why (misuse model).
+  using sim = new Simulator();
+  assert.deepEqual(unreachableRules(sim), {});
+  for (const rule of Object.values(ViolationRules)) {
+    assert.ok(report.violations[rule.id] > 0, `${rule.id}: ${JSON.stringify(report.violations)}`);
+  }
+});
+
+Deno.test("a backend without raised IRQL or engine mappings lists those rules as unreachable", () => {
+  using sim = new Simulator();
+  const userMode: Backend = {
+    name: "user-mode",
+    pageSize: sim.pageSize,
+    capabilities: sim.capabilities,
+    limits: sim.limits,
+    stream: () => sim.stream(),
+    leaks: () => sim.leaks(),
+    assertNoLeaks: () => sim.assertNoLeaks(),
+    close: () => sim.close(),
+    [Symbol.dispose]: () => sim.close(),
+  };
+  assert.deepEqual(Object.keys(unreachableRules(userMode)).sort(), [
+    "cache-type-conflict",
+    "irql-not-passive",
+  ]);
+  const outcomes = runSequence(userMode, [
+    { call: "allocatePagesForMdl", handle: "a", highAddress: 0xffffffffn, totalBytes: 4096 },
+    { call: "freePagesFromMdl", handle: "a", irql: 2 },
+    { call: "mapAllocatedPages", handle: "a", cacheType: "Cached", engine: true },
+    { call: "freePagesFromMdl", handle: "a" },
+  ]);
+  assert.deepEqual(outcomes.map((o) => o.result), ["mdl", "skipped", "skipped", "freed"]);
+});
+
+Deno.test("the new misuse shapes are predicted by the model and flagged with their rule", () => {
+  using sim = new Simulator();
+  const outcomes = new SequenceChecker({ otherBackend: () => new Simulator() });
+  const seen: string[] = [];
+  outcomes.run(sim, [
+    { call: "allocatePagesForMdl", handle: "a", highAddress: 0xffffffffn, totalBytes: 8192 },
+    {
+      call: "allocatePagesForMdl",
+      handle: "b",
+      highAddress: 0xffffffffn,
+      totalBytes: 8192,
+      irql: 2,
+    },
+    { call: "mapAllocatedPages", handle: "a", cacheType: "Cached", engine: true },
+    { call: "mapAllocatedPages", handle: "a", cacheType: "WriteCombined" },
+    { call: "mapAllocatedPages", handle: "a", cacheType: "Cached" },
+    { call: "unmapAllocatedPages", handle: "a", addressDelta: 4096 },
+    { call: "freePagesFromMdl", handle: "a", mdl: "spread" },
+    { call: "freePagesFromMdl", handle: "a", mdl: "other-backend" },
+    { call: "unmapAllocatedPages", handle: "a", mdl: "forged" },
+    { call: "assertNoLeaks", handle: "" },
+    { call: "freePagesFromMdl", handle: "a" },
+    { call: "unmapAllocatedPages", handle: "a", engine: true },
+    { call: "unmapAllocatedPages", handle: "a" },
+    { call: "freePagesFromMdl", handle: "a" },
+    { call: "assertNoLeaks", handle: "" },
+  ], { step: (_i, result, _b, _p, _c, rule) => void seen.push(rule ?? result) });
+  assert.deepEqual(seen, [
+    "mdl",
+    "irql-not-passive",
+    "mapped",
+    "cache-type-conflict",
+    "mapped",
+    "unmap-wrong-address",
+    "foreign-mdl",
+    "foreign-mdl",
+    "foreign-mdl",
+    "leaked-pages",
+    "free-while-mapped",
+    "unmapped",
+    "unmapped",
+    "freed",
+    "no-leaks",
+  ]);
+  assert.deepEqual(sim.leaks(), []);
 });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { FUZZ_MACHINE, runShard, type ShardTask } from "./fuzz.ts";
+import { FUZZ_MACHINE, otherSimulator, runShard, type ShardTask } from "./fuzz.ts";
 import { MachinePool } from "./machine_pool.ts";
 import { SequenceChecker } from "./run_sequence.ts";
 
@@ -29,7 +29,7 @@ const worker = self as unknown as {
 };
 
 const pool = new MachinePool(FUZZ_MACHINE);
-const checker = new SequenceChecker();
+const checker = new SequenceChecker({ otherBackend: otherSimulator });
 
 worker.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;

@@ -31,7 +31,7 @@ export {
 export { type CaseConditions, caseSource, suiteCase } from "./suite_case.ts";
 
 // Types the reports and options above refer to.
-export type { SequenceStep } from "./sequence.ts";
+export type { ForeignMdlKind, FuzzOnly, SequenceStep } from "./sequence.ts";
 export type { AudioBuffer } from "../suites/audio_format.ts";
 export type { MachinePresetName } from "../core/machine.ts";
 export { type ViolationRuleId, ViolationRules } from "../core/violations.ts";
@@ -59,6 +59,7 @@ export type {
   BackendLimits,
   CallTiming,
   Capability,
+  EngineMappings,
   Leak,
   Mdl,
   MdlSource,

@@ -7,85 +7,25 @@
  */
 
 import type { Backend, Mdl, WaveRtStream } from "../core/backend.ts";
-import { CacheType, MdlFlags } from "../core/constants.ts";
+import { MdlFlags } from "../core/constants.ts";
 import { DriverViolation, type ViolationRuleId } from "../core/violations.ts";
 import { checkFresh, isOneRun } from "./fresh_checks.ts";
-import type { SequenceStep } from "./sequence.ts";
+import { expectedViolation, FORGED_MDL, type ModelHandle, unsupported } from "./misuse_model.ts";
+import { InvariantViolation, type OutcomeSink, type StepOutcome } from "./outcomes.ts";
+import { describeStep, type SequenceStep } from "./sequence.ts";
+import { callStep, otherBackendMdl } from "./step_calls.ts";
 
-/** What one step did. */
-export interface StepOutcome {
-  readonly step: SequenceStep;
-  /** `mdl`, `null`, `mapped`, `map-failed`, `unmapped`, `freed`, `violation`, or `skipped`. */
-  readonly result:
-    | "mdl"
-    | "null"
-    | "mapped"
-    | "map-failed"
-    | "unmapped"
-    | "freed"
-    | "violation"
-    | "skipped";
-  /** Allocations: bytes and pages received, and whether the pages form one physical run. */
-  readonly bytes?: number;
-  readonly pages?: number;
-  readonly contiguous?: boolean;
-  /** The rule raised, for `violation`. */
-  readonly rule?: ViolationRuleId;
-  /** Why a step was skipped. */
-  readonly reason?: string;
-  /** The call's duration as the backend reports it (modeled or measured). */
-  readonly durationNs?: number;
-}
+export { describeStep };
+export {
+  InvariantViolation,
+  type OutcomeSink,
+  type StepOutcome,
+  type StepResult,
+} from "./outcomes.ts";
 
-/** A step whose outcome broke an invariant or the model's prediction. */
-export class InvariantViolation extends Error {
-  readonly stepIndex: number;
-  readonly steps: readonly SequenceStep[];
-
-  constructor(stepIndex: number, steps: readonly SequenceStep[], message: string) {
-    super(`step ${stepIndex + 1} (${describeStep(steps[stepIndex])}): ${message}`);
-    this.name = "InvariantViolation";
-    this.stepIndex = stepIndex;
-    this.steps = steps;
-  }
-}
-
-/** How a step ended; see {@linkcode StepOutcome.result}. */
-export type StepResult = StepOutcome["result"];
-
-/**
- * Receives each step's outcome as plain values, so that a caller that only counts (the fuzzer)
- * builds no object per step.
- *
- * @example
- * ```ts
- * const counts: Record<string, number> = {};
- * const sink: OutcomeSink = {
- *   step(_index, result) {
- *     counts[result] = (counts[result] ?? 0) + 1;
- *   },
- * };
- * ```
- */
-export interface OutcomeSink {
-  step(
-    index: number,
-    result: StepResult,
-    bytes: number,
-    pages: number,
-    contiguous: boolean,
-    rule: ViolationRuleId | undefined,
-    reason: string | undefined,
-    durationNs: number | undefined,
-  ): void;
-}
-
-interface Handle {
+interface Handle extends ModelHandle {
   step: SequenceStep & { totalBytes: number; highAddress: bigint };
   lowAddress: bigint;
-  mdl: Mdl | null;
-  state: "live" | "freed";
-  mappedAt: bigint | null;
 }
 
 const NO_HANDLE: Handle["step"] = {
@@ -121,6 +61,17 @@ export class SequenceChecker {
   #heldPages = 0;
   /** One bit per frame held by a live MDL of the current run. */
   #owned = new Uint32Array(1024);
+  readonly #otherBackend: (() => Backend) | undefined;
+  #otherMdl: Mdl | null | undefined;
+
+  /**
+   * `otherBackend` builds another backend instance once, on the first step that passes an MDL
+   * of another backend: one page is allocated and freed there, and that MDL is what such steps
+   * pass. Without it those steps are skipped.
+   */
+  constructor(options: { otherBackend?: () => Backend } = {}) {
+    this.#otherBackend = options.otherBackend;
+  }
 
   /**
    * Runs `steps` on `backend`, reporting each outcome to `sink`; throws
@@ -147,7 +98,7 @@ export class SequenceChecker {
     } finally {
       // After a failed check the model may disagree with the backend; cleaning up must not hide
       // the failure, so cleanup errors are only reported when the steps themselves passed.
-      this.#releaseAll(stream, completed);
+      this.#releaseAll(backend, stream, completed);
     }
     const finalFree = backend.freePageCount;
     if (initialFree !== undefined && finalFree !== initialFree) {
@@ -167,6 +118,22 @@ export class SequenceChecker {
     sink: OutcomeSink,
     fail: (message: string) => never,
   ): void {
+    if (step.call === "assertNoLeaks") {
+      const expected = expectedViolation(step, undefined, this.#held.length);
+      if (expected === null) {
+        backend.assertNoLeaks();
+        return sink.step(index, "no-leaks", 0, 0, false, undefined, undefined, undefined);
+      }
+      return this.#violation(
+        backend,
+        expected,
+        index,
+        sink,
+        fail,
+        () => backend.assertNoLeaks(),
+        step,
+      );
+    }
     if (step.call === "allocatePagesForMdl" || step.call === "allocateContiguousPagesForMdl") {
       const contiguous = step.call === "allocateContiguousPagesForMdl";
       const can = backend.capabilities.contiguous;
@@ -175,6 +142,16 @@ export class SequenceChecker {
         return sink.step(index, "skipped", 0, 0, false, undefined, reason, undefined);
       }
       const lowAddress = contiguous ? step.lowAddress : 0n;
+      const expected = expectedViolation(step, undefined, this.#held.length);
+      if (expected !== null) {
+        // A refused allocation names a NULL handle: later steps on it are skipped.
+        this.#newHandle(step, lowAddress, null);
+        const allocate = () =>
+          contiguous
+            ? stream.allocateContiguousPagesForMdl(lowAddress, step.highAddress, step.totalBytes)
+            : stream.allocatePagesForMdl(step.highAddress, step.totalBytes);
+        return this.#violation(backend, expected, index, sink, fail, allocate, step);
+      }
       const mdl = contiguous
         ? stream.allocateContiguousPagesForMdl(lowAddress, step.highAddress, step.totalBytes)
         : stream.allocatePagesForMdl(step.highAddress, step.totalBytes);
@@ -200,65 +177,55 @@ export class SequenceChecker {
       );
     }
     const handle = this.#handles.get(step.handle);
-    if (handle === undefined) {
-      return sink.step(
-        index,
-        "skipped",
-        0,
-        0,
-        false,
-        undefined,
-        `${step.handle} unknown`,
-        undefined,
-      );
+    if (handle === undefined || handle.mdl === null) {
+      const reason = `${step.handle} ${handle === undefined ? "unknown" : "is NULL"}`;
+      return sink.step(index, "skipped", 0, 0, false, undefined, reason, undefined);
     }
     const mdl = handle.mdl;
-    if (mdl === null) {
-      return sink.step(
-        index,
-        "skipped",
-        0,
-        0,
-        false,
-        undefined,
-        `${step.handle} is NULL`,
-        undefined,
-      );
+    const engine = step.call !== "freePagesFromMdl" && step.engine === true;
+    if (engine && step.call === "mapAllocatedPages" && handle.engineAt !== null) {
+      const reason = `${step.handle} is already mapped for the engine (the model keeps one)`;
+      return sink.step(index, "skipped", 0, 0, false, undefined, reason, undefined);
     }
-    const expected = expectedViolation(step, handle);
+    const expected = expectedViolation(step, handle, this.#held.length);
     if (expected !== null) {
-      if (!backend.capabilities.misuseDetection.available) {
-        const reason = `${expected}: misuse detection unavailable`;
+      const given = this.#mdlOf(step, mdl);
+      if (given === null) {
+        const reason = "no other backend instance to take an MDL from";
         return sink.step(index, "skipped", 0, 0, false, undefined, reason, undefined);
       }
-      const free = backend.freePageCount;
-      try {
-        callStep(stream, step, handle);
-      } catch (e) {
-        if (!(e instanceof DriverViolation)) throw e;
-        if (e.rule !== expected) fail(`expected DriverViolation ${expected}, got ${e.rule}`);
-        if (backend.freePageCount !== free) {
-          fail(`the ${expected} violation changed the free page count`);
-        }
-        return sink.step(index, "violation", 0, 0, false, e.rule, undefined, undefined);
-      }
-      return fail(`expected DriverViolation ${expected}, the call succeeded`);
+      const call = () => callStep(backend, stream, step, handle, given);
+      return this.#violation(backend, expected, index, sink, fail, call, step);
     }
-    const result = callStep(stream, step, handle);
-    const duration = stream.lastCall?.durationNs;
+    const skip = unsupported(backend, step, null);
+    if (skip !== null) return sink.step(index, "skipped", 0, 0, false, undefined, skip, undefined);
+    const result = callStep(backend, stream, step, handle, mdl);
+    const duration = engine ? undefined : stream.lastCall?.durationNs;
     if (step.call === "mapAllocatedPages") {
       if (result === null) {
         return sink.step(index, "map-failed", 0, 0, false, undefined, undefined, duration);
       }
-      handle.mappedAt = result as bigint;
-      if (mdl.mappedSystemVa !== result) fail(`MappedSystemVa is ${mdl.mappedSystemVa}`);
-      if (!(mdl.mdlFlags & MdlFlags.MAPPED_TO_SYSTEM_VA)) fail("MAPPED_TO_SYSTEM_VA is clear");
+      if (engine) {
+        handle.engineAt = result as bigint;
+        handle.engineCache = step.cacheType;
+      } else {
+        handle.mappedAt = result as bigint;
+        handle.mappedCache = step.cacheType;
+        if (!(mdl.mdlFlags & MdlFlags.MAPPED_TO_SYSTEM_VA)) fail("MAPPED_TO_SYSTEM_VA is clear");
+      }
+      if (mdl.mappedSystemVa !== handle.mappedAt) fail(`MappedSystemVa is ${mdl.mappedSystemVa}`);
       return sink.step(index, "mapped", 0, 0, false, undefined, undefined, duration);
     }
     if (step.call === "unmapAllocatedPages") {
-      handle.mappedAt = null;
-      if (mdl.mappedSystemVa !== null) fail("MappedSystemVa is still set after unmapping");
-      if (mdl.mdlFlags & MdlFlags.MAPPED_TO_SYSTEM_VA) fail("MAPPED_TO_SYSTEM_VA still set");
+      if (engine) {
+        handle.engineAt = handle.engineCache = null;
+      } else {
+        handle.mappedAt = handle.mappedCache = null;
+        if (mdl.mdlFlags & MdlFlags.MAPPED_TO_SYSTEM_VA) fail("MAPPED_TO_SYSTEM_VA still set");
+      }
+      if (mdl.mappedSystemVa !== handle.mappedAt) {
+        fail(`MappedSystemVa is ${mdl.mappedSystemVa} after unmapping`);
+      }
       return sink.step(index, "unmapped", 0, 0, false, undefined, undefined, duration);
     }
     handle.state = "freed";
@@ -266,10 +233,66 @@ export class SequenceChecker {
     return sink.step(index, "freed", 0, 0, false, undefined, undefined, duration);
   }
 
+  /**
+   * Makes a call the model says must raise `expected` (at the step's IRQL where it has one):
+   * skipped where the backend cannot, otherwise the exact rule and no change to free pages.
+   */
+  #violation(
+    backend: Backend,
+    expected: ViolationRuleId,
+    index: number,
+    sink: OutcomeSink,
+    fail: (message: string) => never,
+    call: () => unknown,
+    step: SequenceStep,
+  ): void {
+    const skip = unsupported(backend, step, expected);
+    if (skip !== null) return sink.step(index, "skipped", 0, 0, false, undefined, skip, undefined);
+    const free = backend.freePageCount;
+    const irql = step.call === "assertNoLeaks" ? undefined : step.irql;
+    try {
+      if (irql !== undefined && backend.withIrql !== undefined) backend.withIrql(irql, call);
+      else call();
+    } catch (e) {
+      if (!(e instanceof DriverViolation)) throw e;
+      if (e.rule !== expected) fail(`expected DriverViolation ${expected}, got ${e.rule}`);
+      if (backend.freePageCount !== free) {
+        fail(`the ${expected} violation changed the free page count`);
+      }
+      return sink.step(index, "violation", 0, 0, false, e.rule, undefined, undefined);
+    }
+    return fail(`expected DriverViolation ${expected}, the call succeeded`);
+  }
+
+  /** The MDL a step passes: the handle's, or the foreign one it names (null: none to be had). */
+  #mdlOf(step: SequenceStep, mdl: Mdl): Mdl | null {
+    if (step.call === "assertNoLeaks") return mdl;
+    switch (step.mdl) {
+      case undefined:
+        return mdl;
+      case "spread":
+        return { ...mdl };
+      case "forged":
+        return FORGED_MDL;
+      case "other-backend":
+        if (this.#otherMdl === undefined) this.#otherMdl = otherBackendMdl(this.#otherBackend);
+        return this.#otherMdl;
+    }
+  }
+
   #newHandle(step: Handle["step"], lowAddress: bigint, mdl: Mdl | null): Handle {
     let handle = this.#pool[this.#used];
     if (handle === undefined) {
-      handle = { step, lowAddress, mdl, state: "live", mappedAt: null };
+      handle = {
+        step,
+        lowAddress,
+        mdl,
+        state: "live",
+        mappedAt: null,
+        mappedCache: null,
+        engineAt: null,
+        engineCache: null,
+      };
       this.#pool.push(handle);
     } else {
       handle.step = step;
@@ -277,6 +300,9 @@ export class SequenceChecker {
       handle.mdl = mdl;
       handle.state = "live";
       handle.mappedAt = null;
+      handle.mappedCache = null;
+      handle.engineAt = null;
+      handle.engineCache = null;
     }
     this.#used++;
     this.#handles.set(step.handle, handle);
@@ -319,13 +345,14 @@ export class SequenceChecker {
     }
   }
 
-  #releaseAll(stream: WaveRtStream, reportErrors: boolean): void {
+  #releaseAll(backend: Backend, stream: WaveRtStream, reportErrors: boolean): void {
     const held = this.#held;
     let error: unknown = undefined;
     while (held.length > 0) {
       const h = held[held.length - 1];
       this.#drop(h);
       try {
+        if (h.engineAt !== null) backend.engineMappings!.unmap(h.engineAt, h.mdl!);
         if (h.mappedAt !== null) stream.unmapAllocatedPages(h.mappedAt, h.mdl!);
         stream.freePagesFromMdl(h.mdl!);
       } catch (e) {
@@ -379,45 +406,4 @@ export function runSequence(backend: Backend, steps: readonly SequenceStep[]): S
     },
   });
   return outcomes;
-}
-
-/** The rule a correct backend must raise for this step, or null when the step is legal. */
-function expectedViolation(step: SequenceStep, handle: Handle): ViolationRuleId | null {
-  if (handle.state === "freed") {
-    return step.call === "freePagesFromMdl" ? "double-free" : "use-after-free";
-  }
-  if (step.call === "mapAllocatedPages" && handle.mappedAt !== null) return "double-map";
-  if (step.call === "unmapAllocatedPages" && handle.mappedAt === null) return "unmap-not-mapped";
-  if (step.call === "freePagesFromMdl" && handle.mappedAt !== null) return "free-while-mapped";
-  return null;
-}
-
-function callStep(stream: WaveRtStream, step: SequenceStep, handle: Handle): bigint | null | void {
-  const mdl = handle.mdl!;
-  switch (step.call) {
-    case "mapAllocatedPages":
-      return stream.mapAllocatedPages(mdl, CacheType[step.cacheType]);
-    case "unmapAllocatedPages":
-      return stream.unmapAllocatedPages(handle.mappedAt ?? 0n, mdl);
-    case "freePagesFromMdl":
-      return stream.freePagesFromMdl(mdl);
-  }
-}
-
-/** One step in words, for messages. */
-export function describeStep(step: SequenceStep): string {
-  switch (step.call) {
-    case "allocatePagesForMdl":
-      return `${step.handle} = allocatePagesForMdl(0x${
-        step.highAddress.toString(16).toUpperCase()
-      }, ${step.totalBytes})`;
-    case "allocateContiguousPagesForMdl":
-      return `${step.handle} = allocateContiguousPagesForMdl(0x${
-        step.lowAddress.toString(16).toUpperCase()
-      }, 0x${step.highAddress.toString(16).toUpperCase()}, ${step.totalBytes})`;
-    case "mapAllocatedPages":
-      return `mapAllocatedPages(${step.handle}, ${step.cacheType})`;
-    default:
-      return `${step.call}(${step.handle})`;
-  }
 }

@@ -7,7 +7,8 @@
 
 import type { FaultOptions } from "../core/faults.ts";
 import type { CaseInput } from "../suites/schema.ts";
-import type { SequenceStep } from "./sequence.ts";
+import type { StepInput } from "../suites/suite_input.ts";
+import { type FuzzOnly, isFuzzOnly, type SequenceStep } from "./sequence.ts";
 
 /** Conditions of the run that produced the case. */
 export interface CaseConditions {
@@ -21,6 +22,8 @@ export interface CaseConditions {
 
 /**
  * The sequence as a suite case with `steps`, on its machine, fragmentation, seed and faults.
+ * Steps no suite can write are left out: fuzz-only misuse, which changes nothing on a correct
+ * backend ({@linkcode isFuzzOnly}), and the engine's mappings, which the name then mentions.
  *
  * @example
  * ```ts
@@ -43,8 +46,20 @@ export function suiteCase(
     ...(failNth.length ? { failNth: [...failNth] } : {}),
     ...(systematic ? { systematic } : {}),
   };
+  const kept: StepInput[] = [];
+  let engine = 0;
+  for (const step of steps) {
+    if (isFuzzOnly(step)) continue;
+    if ("engine" in step && step.engine) {
+      engine++;
+      continue;
+    }
+    const { irql: _irql, mdl: _mdl, ...plain } = step as SequenceStep & FuzzOnly;
+    kept.push(plain as StepInput);
+  }
+  const note = engine > 0 ? ` (without ${engine} mapping(s) for the audio engine)` : "";
   return {
-    name,
+    name: name + note,
     conditions: {
       machine,
       fragmentation: conditions.fragmentation,
@@ -52,7 +67,7 @@ export function suiteCase(
       ...(Object.keys(faults).length ? { faults } : {}),
       ...(memoryCapBytes === undefined ? {} : { memoryCapBytes }),
     },
-    steps: steps.map((step) => ({ ...step })),
+    steps: kept,
   };
 }
 

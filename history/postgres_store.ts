@@ -5,7 +5,7 @@
  * @module
  */
 
-import postgres from "postgres";
+import postgres from "npm:postgres@3.4.9";
 import { HISTORY_SCHEMA_VERSION, migrations, RESULT_COLUMNS } from "./migrations.ts";
 import type { HistoryRun, HistoryStore } from "./model.ts";
 import { assembleRuns, resultValues } from "./row_mapping.ts";

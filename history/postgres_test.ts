@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import postgres from "postgres";
+import postgres from "npm:postgres@3.4.9";
 import { openPostgresHistory } from "./postgres_store.ts";
 import { openSqliteHistory } from "./sqlite_store.ts";
 import { sampleRun } from "./testdata/sample_runs.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { median } from "simple-statistics";
+import { median } from "npm:simple-statistics@7.12.1";
 import { mannWhitneyU } from "../bench/compare.ts";
 import type { HistoryRun } from "./model.ts";
 

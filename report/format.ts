@@ -6,7 +6,7 @@
  * @module
  */
 
-import prettyBytes from "pretty-bytes";
+import prettyBytes from "npm:pretty-bytes@7.2.0";
 import { hex } from "../core/hex.ts";
 
 /**

@@ -42,4 +42,6 @@ export type {
   DriverSuiteReport,
 } from "../suites/driver_results.ts";
 export type { AllocatorName } from "../suites/suite_model.ts";
+export type { LatencyJudgement } from "../suites/latency_budget.ts";
+export type { BudgetJudgement } from "../stats/budget_verdict.ts";
 export type { MachineLayout, RamRange } from "../core/machine.ts";

@@ -46,6 +46,7 @@ nav.contents ol.cases li { break-inside: avoid; }
   font-weight: 600; color: #fff; background: #6a1b9a; }
 .verdict.passed { background: #2e7d32; } .verdict.failed { background: #c62828; }
 .verdict.ignored { background: #9e9e9e; } .verdict.observed { background: #00838f; }
+.verdict.inconclusive { background: #6a1b9a; }
 .reason, .notes { color: #666; } .failures { color: #c62828; }
 .figures { font-variant-numeric: tabular-nums; color: #444; font-size: .85rem; }
 pre.diff { background: #fff3f3; padding: .4rem; white-space: pre-wrap; }

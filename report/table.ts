@@ -19,6 +19,7 @@ const verdictStyle: Record<string, Style> = {
   failed: ["red", "bold"],
   ignored: "yellow",
   observed: "cyan",
+  inconclusive: "magenta",
 };
 
 const columns: readonly TextColumn[] = [
@@ -64,7 +65,7 @@ export function renderSuiteTable(
         cells: [
           i === 0 ? c.case : "",
           run.backend,
-          ran ? formatBytes(s.bytes) : "-",
+          ran ? (s.error === null ? formatBytes(s.bytes) : "threw") : "-",
           ran ? `${s.pages}` : "-",
           ran && s.runs !== null ? `${s.runs}` : "-",
           formatAddress(s.highestAddress),

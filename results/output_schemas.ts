@@ -6,7 +6,7 @@
  * @module
  */
 
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { type OutputKind, SCHEMAS } from "./envelope.ts";
 
 const fact = <T extends z.ZodType>(value: T) =>

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { z } from "zod";
+import type { z } from "npm:zod@4.6.7";
 import { type OutputKind, SCHEMAS } from "./envelope.ts";
 import { outputSchemas } from "./output_schemas.ts";
 
@@ -101,7 +101,7 @@ export function readOutputSync<K extends OutputKind>(
  *
  * @example
  * ```ts
- * import { z } from "zod";
+ * import { z } from "npm:zod@4.6.7";
  * const result = z.object({ a: z.string() }).safeParse({});
  * if (!result.success) firstIssue(result.error); // "a: Invalid input: expected string, …"
  * ```

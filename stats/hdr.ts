@@ -15,7 +15,7 @@
  * @module
  */
 
-import * as hdr from "hdr-histogram-js";
+import * as hdr from "npm:hdr-histogram-js@3.0.1";
 
 type Histogram = hdr.Histogram;
 

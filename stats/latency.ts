@@ -13,7 +13,7 @@ import {
   quantileSorted,
   sampleStandardDeviation,
   sampleWithReplacement,
-} from "simple-statistics";
+} from "npm:simple-statistics@7.12.1";
 import { seededRandom } from "../core/random.ts";
 
 /**

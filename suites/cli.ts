@@ -30,7 +30,7 @@ import {
   sanitizeReport,
   writeOutput,
 } from "./cli_support.ts";
-import { isSuite } from "./define_suite.ts";
+import { inDefinitionOrder, isSuite } from "./define_suite.ts";
 import { bundledDriverSuites } from "./bundled_drivers.ts";
 import { runDriverSuites } from "./driver_provider.ts";
 import { driverFailures, type DriverSuiteReport } from "./driver_results.ts";
@@ -48,7 +48,7 @@ import type { PlacementOption } from "../core/placement.ts";
 import { loadPlacementProfile } from "../core/placement_profile.ts";
 import { DEFAULT_SEED } from "./register.ts";
 import type { RunReport } from "./results.ts";
-import { hasFailures, runSuites } from "./run_suites.ts";
+import { describeSeeds, hasFailures, runSuites } from "./run_suites.ts";
 import { renderSuiteTable } from "../report/table.ts";
 
 /**
@@ -107,6 +107,9 @@ ${outputOptions.map((o) => `  --${o.flag} <file>`.padEnd(20) + `also write ${o.w
   --cost-profile <file>
                     a calibrated cost profile (bench/calibrate.ts): the simulator models latency
                     with it, and measured p50 must lie within ±50 % of its prediction
+  --measured-budgets <enforce|report>
+                    enforce (default): a measured latency whose confidence interval lies above
+                    its budget fails; report: measured budgets never fail, they are only reported
   --placement <name|file>
                     the simulator's page placement: running-system (default), lowest-first, or
                     a placement profile file (bench/placement_calibrate.ts) for calibrated
@@ -186,6 +189,7 @@ async function run(args: readonly string[]): Promise<number> {
     seed: options.seed,
     costProfile: options.costProfile,
     placement: options.placement,
+    measuredLatencyBudgets: options.measuredLatencyBudgets,
     providers: providersFor(options.backends),
     filter: options.filter,
     onProgress: (done, total, label) => bar.update(done, total, label),
@@ -281,6 +285,7 @@ function parseOptions(args: readonly string[]) {
         driver: { type: "boolean" },
         "no-driver": { type: "boolean" },
         "locked-budget": { type: "string" },
+        "measured-budgets": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -334,6 +339,12 @@ function parseOptions(args: readonly string[]) {
       throw new CliInputError(`--placement: ${describeThrown(error)}`, { usage: true });
     }
   }
+  const measured = text("measured-budgets") ?? "enforce";
+  if (measured !== "enforce" && measured !== "report") {
+    throw new CliInputError(`--measured-budgets must be enforce or report, got "${measured}"`, {
+      usage: true,
+    });
+  }
   const lockedBudget = text("locked-budget");
   if (lockedBudget !== undefined) {
     try {
@@ -348,6 +359,7 @@ function parseOptions(args: readonly string[]) {
     if (path !== undefined) outputs.push([option, path]);
   }
   return {
+    measuredLatencyBudgets: measured as "enforce" | "report",
     costProfile,
     placement,
     history: text("history"),
@@ -370,7 +382,7 @@ async function loadSuites(
   const suites: Suite[] = [];
   for (const path of modules) {
     const exports = await import(pathToFileURL(resolve(path)).href);
-    const found = Object.values(exports).filter(isSuite);
+    const found = inDefinitionOrder(Object.values(exports).filter(isSuite));
     const drivers = Object.values(exports).filter(isDriverSuite);
     driverSuites.push(...drivers);
     for (const suite of drivers) files.set(suite.name, path);
@@ -406,8 +418,9 @@ function summaryLine(report: RunReport): string {
   const cases = report.suites.reduce((n, s) => n + s.cases.length, 0);
   const unchecked = report.suites.flatMap((s) => s.cases.flatMap((c) => c.runs))
     .reduce((n, run) => n + run.unchecked.length, 0);
-  return `${cases} case(s), seed ${report.seed}: ${count("passed")} passed, ` +
-    `${count("failed")} failed, ${count("ignored")} ignored, ${count("observed")} observed ` +
+  return `${cases} case(s), ${describeSeeds(report)}: ${count("passed")} passed, ` +
+    `${count("failed")} failed, ${count("ignored")} ignored, ${count("observed")} observed, ` +
+    `${count("inconclusive")} inconclusive ` +
     "(backend runs and cross-checks); " +
     `${unchecked} expectation(s) ignored where a backend cannot check them`;
 }

@@ -206,6 +206,7 @@ export function sanitizeReport(report: RunReport): RunReport {
   return {
     ...report,
     suites: report.suites.map((suite) => ({
+      ...suite,
       name: s(suite.name),
       cases: suite.cases.map((c) => ({
         ...c,

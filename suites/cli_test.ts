@@ -50,7 +50,10 @@ Deno.test("a table per suite in plain text, with JSON and HTML files written", a
       stdout,
       /^24-bit DMA \(HighAddress 16 MiB\)\s+simulator\s+20 KiB\s+5\s+1\s+0x\w+\s.*passed$/m,
     );
-    assert.match(stdout, /^5 case\(s\), seed 1: 5 passed, 0 failed, 5 ignored, 0 observed/m);
+    assert.match(
+      stdout,
+      /^5 case\(s\), seeds: DMA-limited devices 1, 11: 5 passed, 0 failed, 5 ignored, 0 observed/m,
+    );
 
     const json = JSON.parse(await Deno.readTextFile(`${dir}/results.json`));
     assert.deepEqual(json.backends, ["simulator"]);
@@ -131,6 +134,28 @@ Deno.test("bad options exit 2 with the option named", async () => {
   const help = await cli(["--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: cli\.ts/);
+});
+
+Deno.test("suites in file order, each with its own seed; an impossible budget always fails when modeled", async () => {
+  const run = await cli(["--backend", "simulator", "suites/testdata/budget_suite.ts"]);
+  assert.equal(run.code, 1);
+  assert.ok(
+    run.stdout.indexOf("Zeta, written first") < run.stdout.indexOf("Alpha, written second"),
+  );
+  assert.match(run.stdout, /seeds: Zeta, written first 1; Alpha, written second 7/);
+  assert.match(run.stdout, /p99 latency .* \(modeled\) exceeds the budget of 0\.001 µs/);
+  // Modeled latencies are deterministic: reporting measured budgets only does not relax them.
+  const report = await cli([
+    "--backend",
+    "simulator",
+    "--measured-budgets",
+    "report",
+    "suites/testdata/budget_suite.ts",
+  ]);
+  assert.equal(report.code, 1);
+  const bad = await cli(["--measured-budgets", "sometimes"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--measured-budgets must be enforce or report, got "sometimes"/);
 });
 
 Deno.test("a cost profile drives the simulator's modeled latency; a bad one exits 2", async () => {

@@ -59,6 +59,16 @@ export function crossCheck(
   const tolerance = options.latencyTolerance ?? 0.5;
   if (options.calibrated) divergences.push(...compareLatency(ran, tolerance));
   else notes.push("latency not compared with the simulator: its cost model is not calibrated");
+  // Two broken runs that agree prove nothing: their agreement is not a pass.
+  if (divergences.length === 0 && ran.every((r) => r.status === "failed")) {
+    return {
+      status: "ignored",
+      reason: `every backend's run failed (${ran.map((r) => r.backend).join(", ")}): ` +
+        "agreement between failed runs is not a pass",
+      divergences,
+      notes,
+    };
+  }
   return { status: divergences.length === 0 ? "passed" : "failed", divergences, notes };
 }
 
@@ -113,7 +123,13 @@ function compareAllocations(ran: readonly BackendRun[], notes: string[]): Diverg
     const field = (f: string) => `${name}.${f}`;
     const bytes = valuesBy(ran, (r) => {
       const a = r.allocations[i];
-      return a === undefined ? "(not reached)" : a.byteCount === null ? "NULL" : `${a.byteCount}`;
+      return a === undefined
+        ? "(not reached)"
+        : a.error !== undefined
+        ? `threw: ${a.error}`
+        : a.byteCount === null
+        ? "NULL"
+        : `${a.byteCount}`;
     });
     if (!allEqual(bytes)) {
       divergences.push({ field: field("byteCount"), rule: "sizes must agree", values: bytes });

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { z } from "zod";
+import type { z } from "npm:zod@4.6.7";
 import { CacheType } from "../core/constants.ts";
 import { audioBufferSize, describeAudioBuffer } from "./audio_format.ts";
 import { canonicalHighAddress } from "./bound.ts";
@@ -31,6 +31,7 @@ export type {
   BytesExpectation,
   Conditions,
   Expectations,
+  LatencyExpectation,
   Step,
   Suite,
   SuiteCase,
@@ -139,15 +140,30 @@ export function defineSuite(input: SuiteInput): Suite {
     description: suite.description,
     cases: parsed.map((c) => resolveCase(suite.name, suite.conditions, c)),
   });
-  definedSuites.add(resolved);
+  definedSuites.set(resolved, suitesDefined++);
   return resolved;
+}
+
+/**
+ * Suites in the order `defineSuite` made them, which is their order in a file: a module's
+ * exports (`Object.values(await import(...))`) come sorted by name instead.
+ *
+ * @example
+ * ```ts
+ * const suites = inDefinitionOrder(Object.values(await import("./bundled.ts")).filter(isSuite));
+ * suites[0].name; // "Common WaveRT formats", the file's first suite, not the alphabet's
+ * ```
+ */
+export function inDefinitionOrder(suites: readonly Suite[]): Suite[] {
+  return [...suites].sort((a, b) => definedSuites.get(a)! - definedSuites.get(b)!);
 }
 
 /** Problems are worded by the suite's own rules and carry the value received. */
 const parseOptions = { reportInput: true, error: suiteErrorMap } as const;
 
-/** Suites that came out of {@linkcode defineSuite}: only these were validated. */
-const definedSuites = new WeakSet<object>();
+/** Suites that came out of {@linkcode defineSuite} (only these were validated), by order made. */
+const definedSuites = new WeakMap<object, number>();
+let suitesDefined = 0;
 
 /**
  * Whether `value` is a suite returned by {@linkcode defineSuite}, e.g. among a module's exports.
@@ -182,7 +198,15 @@ function resolveCase(
     ...combineExpectations(written),
     mapping: written.mapping ?? "required",
     violation: written.violation,
-    latency: written.latency && { p50Us: written.latency.p50Us, p99Us: written.latency.p99Us },
+    latency: written.latency && {
+      p50Us: written.latency.p50Us,
+      p99Us: written.latency.p99Us,
+      tolerance: written.latency.tolerance ?? 0,
+      confidence: written.latency.confidence ?? 0.95,
+      ...(written.latency.maxRepetitions === undefined
+        ? {}
+        : { maxRepetitions: written.latency.maxRepetitions }),
+    },
   };
   return {
     suite: suiteName,
@@ -195,6 +219,10 @@ function resolveCase(
       : (parsed.steps ?? []).map((step) => resolveStep(step, written)),
     expect,
     repetitions: written.latency?.repetitions ?? 1,
+    ...(parsed.skip === undefined ? {} : { skip: parsed.skip === true ? "skipped" : parsed.skip }),
+    ...(parsed.todo === undefined ? {} : { todo: parsed.todo === true ? "todo" : parsed.todo }),
+    ...(parsed.only ? { only: true as const } : {}),
+    ...(parsed.backends ? { backends: [...new Set(parsed.backends)] } : {}),
   };
 }
 

@@ -62,7 +62,12 @@ Deno.test("a latency budget sets the repetitions", () => {
     }],
   });
   assert.deepEqual(suite.cases[0].repetitions, 200);
-  assert.deepEqual(suite.cases[0].expect.latency, { p50Us: undefined, p99Us: 500 });
+  assert.deepEqual(suite.cases[0].expect.latency, {
+    p50Us: undefined,
+    p99Us: 500,
+    tolerance: 0,
+    confidence: 0.95,
+  });
 });
 
 Deno.test("a malformed suite reports every problem at once, naming suite, case and field", async () => {
@@ -240,7 +245,7 @@ Deno.test("each allocation step carries the case's expectations, overridden fiel
     contiguous: undefined,
     mapping: "required",
     violation: undefined,
-    latency: { p50Us: undefined, p99Us: 500 },
+    latency: { p50Us: undefined, p99Us: 500, tolerance: 0, confidence: 0.95 },
   });
   assert.deepEqual(testCase.repetitions, 3);
 });

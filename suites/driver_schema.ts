@@ -6,7 +6,7 @@
  * @module
  */
 
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { CacheType } from "../core/constants.ts";
 import { machinePresets } from "../core/machine.ts";
 import { ViolationRules } from "../core/violations.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { z } from "zod";
+import type { z } from "npm:zod@4.6.7";
 import { CacheType } from "../core/constants.ts";
 import type { MachinePresetName } from "../core/machine.ts";
 import type { DriverLibrarySpec } from "../ffi/driver/build_driver.ts";

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import type { AllocationPolicies } from "../core/policies.ts";
 import { SCHEMAS } from "../results/envelope.ts";
 import { collectHostFactsSync, commandLine, type HostFacts } from "../results/host_facts.ts";

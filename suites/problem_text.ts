@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { z } from "zod";
+import type { z } from "npm:zod@4.6.7";
 
 /**
  * A short, safe rendering of any value received, for problem messages: bigints keep their `n`
@@ -51,7 +51,7 @@ export function describeReceived(value: unknown): string {
  *
  * @example
  * ```ts
- * import { z } from "zod";
+ * import { z } from "npm:zod@4.6.7";
  * z.number().int().positive().safeParse(0, { error: suiteErrorMap }).error?.issues[0].message;
  * // "must be greater than 0"
  * ```

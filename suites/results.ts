@@ -10,6 +10,7 @@ import type { AllocatorName } from "./suite_model.ts";
 import { percentile } from "../stats/latency.ts";
 import type { PageExtent, PageRun } from "./page_runs.ts";
 import type { DriverSuiteReport } from "./driver_results.ts";
+import type { LatencyJudgement } from "./latency_budget.ts";
 
 /** One allocation call as it came out, from a case's first repetition. */
 export interface AllocationRecord {
@@ -37,6 +38,8 @@ export interface AllocationRecord {
   readonly extent: PageExtent | null;
   /** How the HighAddress bound was treated; null when the call returned NULL. */
   readonly bound: BoundCheck | null;
+  /** The error the call threw, when it threw instead of returning (`byteCount` is then null). */
+  readonly error?: string;
 }
 
 /**
@@ -76,9 +79,12 @@ export interface BoundCheck {
 /**
  * Verdict of one step: ignored carries its reason and is never counted as passed; `"observed"`
  * (backend runs only) is a run whose expectations held but whose HighAddress bound the backend
- * cannot enforce, so the pages above it were counted and reported instead of passed.
+ * cannot enforce, so the pages above it were counted and reported instead of passed;
+ * `"inconclusive"` (backend runs only) is a run whose other expectations held but whose measured
+ * latency budget could not be decided: its confidence interval straddles the budget, or too few
+ * samples estimate the percentile. It is neither passed nor failed.
  */
-export type Verdict = "passed" | "failed" | "ignored" | "observed";
+export type Verdict = "passed" | "failed" | "ignored" | "observed" | "inconclusive";
 
 /**
  * One case on one backend.
@@ -114,6 +120,8 @@ export interface BackendRun {
   readonly violation: string | null;
   /** Duration of the case's first allocation call in each repetition. */
   readonly latencyNs: readonly number[];
+  /** Each latency budget's verdict with its evidence; absent or empty without budgets. */
+  readonly latencyBudgets?: readonly LatencyJudgement[];
   /** Whether `latencyNs` is modeled or measured; null when no backend was opened. */
   readonly timingSource: "modeled" | "measured" | null;
   /** The physical memory the pages came from, for the memory map; null when unknown. */
@@ -223,7 +231,12 @@ export interface RunReport {
   /** Names of the run's providers that are `backendNames` ("simulator", "hardware"), in order. */
   readonly backends: readonly string[];
   /** Each suite run, by name, with its cases in order. */
-  readonly suites: readonly { readonly name: string; readonly cases: readonly CaseReport[] }[];
+  readonly suites: readonly {
+    readonly name: string;
+    readonly cases: readonly CaseReport[];
+    /** The seeds its cases ran with (their own, else the run's), ascending; absent in old files. */
+    readonly seeds?: readonly number[];
+  }[];
   /** Driver-under-test suites run with the simulator (`suites/driver_provider.ts`), if any. */
   readonly drivers?: readonly DriverSuiteReport[];
 }
@@ -240,6 +253,8 @@ export interface RunSummary {
   readonly pagesBeyondBound: number | null;
   readonly p50Ns: number | null;
   readonly p99Ns: number | null;
+  /** The first error an allocation threw, shown instead of "NULL"; null when none threw. */
+  readonly error: string | null;
 }
 
 /**
@@ -270,6 +285,7 @@ export function summarizeRun(run: BackendRun): RunSummary {
     pagesBeyondBound: withFrames ? extents.reduce((sum, e) => sum + e.pagesBeyondBound, 0) : null,
     p50Ns: percentile(run.latencyNs, 50),
     p99Ns: percentile(run.latencyNs, 99),
+    error: run.allocations.find((a) => a.error !== undefined)?.error ?? null,
   };
 }
 

@@ -9,14 +9,9 @@
 import type { Backend, BackendCapabilities, Mdl, WaveRtStream } from "../core/backend.ts";
 import type { MachineLayout } from "../core/machine.ts";
 import { DriverViolation } from "../core/violations.ts";
-import type {
-  Allocation,
-  AllocationExpectations,
-  Expectations,
-  Step,
-  SuiteCase,
-} from "./define_suite.ts";
-import { percentile } from "../stats/latency.ts";
+import type { Allocation, AllocationExpectations, Step, SuiteCase } from "./define_suite.ts";
+import { allocationLabel, checkAllocation, checkViolation } from "./check_allocation.ts";
+import { describeJudgement, judgeLatency, nextRepetitions } from "./latency_budget.ts";
 import { boundCheck, boundNote } from "./bound_check.ts";
 import { measurePreOccupied } from "./occupancy.ts";
 import { pageExtent, pageRuns } from "./page_runs.ts";
@@ -56,9 +51,10 @@ export interface OpenedBackend {
 /** Options of {@linkcode runCase}. */
 export interface RunCaseOptions {
   /**
-   * `"enforce"` (default): a measured latency over its budget fails the case. `"report"`: it is
-   * noted only, for runs on shared machines such as CI, where wall-clock time is not the driver's.
-   * Modeled latencies are deterministic and always enforced.
+   * `"enforce"` (default): a measured latency whose confidence interval lies above its budget
+   * fails the case. `"report"`: measured budgets never fail, they are noted only, for runs on
+   * shared machines such as CI, where wall-clock time is not the driver's. Modeled latencies are
+   * deterministic and always enforced. Either way an undecided budget is `"inconclusive"`.
    */
   readonly measuredLatencyBudgets?: "enforce" | "report";
 }
@@ -133,41 +129,46 @@ export function runCase(
   const latencyNs: number[] = [];
   let observed = false;
   let first: Repetition | undefined;
-  for (let i = 0; i < testCase.repetitions; i++) {
-    const repetition = runOnce(stream, testCase.steps, opened);
-    first ??= repetition;
-    if (repetition.latencyNs !== null) latencyNs.push(repetition.latencyNs);
-    const failures = [
-      ...repetition.failures,
-      ...checkViolation(testCase.expect, repetition.violation),
-    ];
-    if (testCase.expect.mapping === "required") {
-      for (const where of repetition.nullMappings) {
-        failures.push(
-          `${where}: mapAllocatedPages returned NULL, and expect.mapping is "required" ` +
-            `(say "may-fail" where the driver copes with a failed mapping)`,
-        );
-      }
+  let done = 0;
+  const repeat = (until: number) => {
+    for (; done < until; done++) {
+      const repetition = runOnce(stream, testCase.steps, opened);
+      first ??= repetition;
+      if (repetition.latencyNs !== null) latencyNs.push(repetition.latencyNs);
+      if (checkRepetition(testCase, repetition, backend, tally, unchecked)) observed = true;
     }
-    repetition.records.forEach((record, index) => {
-      const what = allocationLabel(record, testCase.kind);
-      const expect = repetition.expected[index];
-      failures.push(...checkAllocation(record, what, expect, backend, unchecked));
-      if (record.bound?.check === "observed") observed = true;
-    });
-    for (const failure of new Set(failures)) tally.set(failure, (tally.get(failure) ?? 0) + 1);
+  };
+  repeat(testCase.repetitions);
+  const source = caps.timing.source;
+  let judged = judgeLatency(testCase, latencyNs, source);
+  // A measured budget the interval cannot decide yet is re-measured, up to a bound.
+  for (let next; (next = nextRepetitions(testCase, judged, done)) !== null;) {
+    repeat(next);
+    judged = judgeLatency(testCase, latencyNs, source);
+  }
+  if (done > testCase.repetitions) {
+    notes.add(
+      `re-measured: ${done} repetitions instead of ${testCase.repetitions} for the ` +
+        "latency budget's confidence interval",
+    );
   }
 
   const failures = [...tally].map(([failure, count]) =>
-    testCase.repetitions === 1
-      ? failure
-      : `${failure} (in ${count} of ${testCase.repetitions} repetitions)`
+    done === 1 ? failure : `${failure} (in ${count} of ${done} repetitions)`
   );
-  const overBudget = checkLatency(testCase, latencyNs, caps.timing.source);
-  if (caps.timing.source === "measured" && options.measuredLatencyBudgets === "report") {
-    for (const excess of overBudget) notes.add(`${excess} (measured budgets are reported only)`);
-  } else {
-    failures.push(...overBudget);
+  if (latencyNs.length === 0 && judged.length > 0) {
+    failures.push("latency budget set but the backend reported no call timings");
+  }
+  const reportOnly = source === "measured" && options.measuredLatencyBudgets === "report";
+  let inconclusive = false;
+  for (const j of judged) {
+    if (j.verdict === "fail" && !reportOnly) failures.push(describeJudgement(j));
+    else if (j.verdict === "fail") {
+      notes.add(`${describeJudgement(j)} (measured budgets are reported only)`);
+    } else if (j.verdict === "inconclusive" && latencyNs.length > 0) {
+      inconclusive = true;
+      notes.add(describeJudgement(j));
+    }
   }
   for (const record of first?.records ?? []) {
     const note = boundNote(record, allocationLabel(record, testCase.kind));
@@ -176,16 +177,57 @@ export function runCase(
   return {
     ...base,
     // A bound the backend could only observe is never reported as passed.
-    status: failures.length > 0 ? "failed" : observed ? "observed" : "passed",
+    status: failures.length > 0
+      ? "failed"
+      : inconclusive
+      ? "inconclusive"
+      : observed
+      ? "observed"
+      : "passed",
     failures,
     notes: [...notes],
     unchecked: [...unchecked.values()],
     allocations: first?.records ?? [],
     violation: first?.violation?.rule ?? null,
     latencyNs,
+    latencyBudgets: judged,
     // After the run every page of the case is free again: what is occupied now was before.
     preOccupied: measurePreOccupied(backend, opened.machine, first?.records ?? []),
   };
+}
+
+/**
+ * Tallies one repetition's failures (each counted once per repetition); says whether a bound was
+ * only observed.
+ */
+function checkRepetition(
+  testCase: SuiteCase,
+  repetition: Repetition,
+  backend: Backend,
+  tally: Map<string, number>,
+  unchecked: Map<string, UncheckedExpectation>,
+): boolean {
+  let observed = false;
+  const failures = [
+    ...repetition.failures,
+    ...checkViolation(testCase.expect, repetition.violation),
+  ];
+  if (testCase.expect.mapping === "required") {
+    for (const where of repetition.nullMappings) {
+      failures.push(
+        `${where}: mapAllocatedPages returned NULL, and expect.mapping is "required" ` +
+          `(say "may-fail" where the driver copes with a failed mapping)`,
+      );
+    }
+  }
+  repetition.records.forEach((record, index) => {
+    const what = allocationLabel(record, testCase.kind);
+    const expect = repetition.expected[index];
+    failures.push(...checkAllocation(record, what, expect, backend, unchecked));
+    if (record.bound?.check === "observed") observed = true;
+  });
+  for (const failure of new Set(failures)) tally.set(failure, (tally.get(failure) ?? 0) + 1);
+  return observed;
 }
 
 function runOnce(stream: WaveRtStream, steps: readonly Step[], opened: OpenedBackend): Repetition {
@@ -216,6 +258,11 @@ function runOnce(stream: WaveRtStream, steps: readonly Step[], opened: OpenedBac
       } catch (error) {
         if (error instanceof DriverViolation) throw error;
         failures.push(`step ${index + 1} (${step.call} "${step.handle}") threw: ${message(error)}`);
+        // A call that threw is recorded as such, never shown as a NULL result.
+        if ("allocation" in step) {
+          records.push(thrownRecord(index + 1, step, message(error)));
+          expected.push(step.expect);
+        }
         return { records, expected, violation, latencyNs, failures, nullMappings };
       }
     }
@@ -294,6 +341,29 @@ function release(stream: WaveRtStream, live: Map<string, Handle>): string[] {
   return problems;
 }
 
+function thrownRecord(
+  step: number,
+  allocating: Extract<Step, { allocation: Allocation }>,
+  error: string,
+): AllocationRecord {
+  const { allocation, handle } = allocating;
+  return {
+    step,
+    handle,
+    call: allocation.call,
+    sizeLabel: allocation.sizeLabel,
+    totalBytes: allocation.totalBytes,
+    lowAddress: allocation.lowAddress,
+    highAddress: allocation.highAddress,
+    byteCount: null,
+    pages: 0,
+    runs: null,
+    extent: null,
+    bound: null,
+    error,
+  };
+}
+
 function record(
   stream: WaveRtStream,
   step: number,
@@ -328,127 +398,6 @@ function record(
   };
 }
 
-function checkViolation(expect: Expectations, violation: DriverViolation | null): string[] {
-  if (expect.violation === undefined) {
-    return violation === null ? [] : [`unexpected DriverViolation: ${violation.message}`];
-  }
-  if (violation === null) {
-    return [`expected DriverViolation "${expect.violation}", none was raised`];
-  }
-  if (violation.rule !== expect.violation) {
-    return [`expected DriverViolation "${expect.violation}", got: ${violation.message}`];
-  }
-  return [];
-}
-
-/**
- * How failures name an allocation: by its step in a sequence, where a step has its own
- * expectations, and by the call with its size for a single request.
- */
-function allocationLabel(record: AllocationRecord, kind: SuiteCase["kind"]): string {
-  return kind === "sequence"
-    ? `step ${record.step} (${record.call} "${record.handle}")`
-    : `${record.call}("${record.handle}", ${record.sizeLabel})`;
-}
-
-/** Expectations plus the invariants the backend claims; `unchecked` collects what it cannot check. */
-function checkAllocation(
-  record: AllocationRecord,
-  what: string,
-  expect: AllocationExpectations,
-  backend: Backend,
-  unchecked: Map<string, UncheckedExpectation>,
-): string[] {
-  if (record.byteCount === null) {
-    return expect.result === "mdl" ? [`${what} returned NULL, expected an MDL`] : [];
-  }
-  if (expect.result === "null") {
-    return [`${what} returned ${record.byteCount} bytes, expected NULL`];
-  }
-
-  const failures: string[] = [];
-  const bytesProblem = checkBytes(record, expect, backend.pageSize);
-  if (bytesProblem) failures.push(`${what}: byteCount ${record.byteCount} ${bytesProblem}`);
-  if (expect.pages !== undefined && record.pages !== expect.pages) {
-    failures.push(`${what}: ${record.pages} page(s), expected ${expect.pages}`);
-  }
-  const pagesForBytes = Math.ceil(record.byteCount / backend.pageSize);
-  if (record.pages !== pagesForBytes) {
-    failures.push(
-      `${what}: GetPhysicalPagesCount ${record.pages} ≠ ceil(byteCount / PAGE_SIZE) ${pagesForBytes}`,
-    );
-  }
-
-  const caps = backend.capabilities;
-  const frames = caps.frameNumbers.available ? null : caps.frameNumbers.reason;
-  const bound = record.bound;
-  if (bound?.check === "checked" && bound.pagesOutside! > 0) {
-    failures.push(
-      `${what}: ${bound.pagesOutside} page(s) outside [${hex(record.lowAddress)}, ` +
-        `${hex(record.highAddress)}], highest byte ${hex(record.extent!.highestAddress)}`,
-    );
-  } else if (bound?.check === "unverifiable") {
-    unchecked.set("withinBound", { expectation: "withinBound", reason: bound.reason! });
-  }
-
-  const mustBeContiguous = expect.contiguous || record.call === "allocateContiguousPagesForMdl";
-  const contiguity = caps.contiguous.available ? frames : caps.contiguous.reason;
-  if (mustBeContiguous && contiguity === null && record.runs !== null) {
-    if (record.runs.length !== 1) {
-      failures.push(`${what}: ${record.runs.length} contiguous runs, expected 1`);
-    }
-  } else if (expect.contiguous) {
-    const reason = contiguity ?? "frame numbers unavailable";
-    unchecked.set("contiguous", { expectation: "contiguous", reason });
-  }
-  return failures;
-}
-
-function checkBytes(record: AllocationRecord, expect: AllocationExpectations, pageSize: number) {
-  const got = record.byteCount ?? 0;
-  const wanted = expect.bytes;
-  if (wanted === undefined) return null;
-  if (typeof wanted === "number") return got === wanted ? null : `≠ expected ${wanted}`;
-  if (wanted === "requested") {
-    return got >= record.totalBytes ? null : `< requested ${record.totalBytes} (partial result)`;
-  }
-  if (wanted === "partial-allowed") {
-    const rounded = Math.ceil(record.totalBytes / pageSize) * pageSize;
-    return got > 0 && got <= rounded && got % pageSize === 0
-      ? null
-      : `is not a whole number of pages in 1..${rounded}`;
-  }
-  if (wanted.atLeast !== undefined && got < wanted.atLeast) return `< at least ${wanted.atLeast}`;
-  if (wanted.atMost !== undefined && got > wanted.atMost) return `> at most ${wanted.atMost}`;
-  return null;
-}
-
-function checkLatency(
-  testCase: SuiteCase,
-  samples: number[],
-  source: "modeled" | "measured",
-): string[] {
-  const budget = testCase.expect.latency;
-  if (budget === undefined) return [];
-  if (samples.length === 0) return ["latency budget set but the backend reported no call timings"];
-  const failures: string[] = [];
-  for (const [p, limitUs] of [[50, budget.p50Us], [99, budget.p99Us]] as const) {
-    if (limitUs === undefined) continue;
-    const valueNs = percentile(samples, p)!;
-    if (valueNs > limitUs * 1000) {
-      failures.push(
-        `p${p} latency ${(valueNs / 1000).toFixed(1)} µs (${source}) exceeds the budget of ` +
-          `${limitUs} µs over ${samples.length} repetition(s)`,
-      );
-    }
-  }
-  return failures;
-}
-
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function hex(value: bigint): string {
-  return "0x" + value.toString(16).toUpperCase();
 }

@@ -5,13 +5,14 @@
  * @module
  */
 
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { CacheType } from "../core/constants.ts";
 import { machinePresets } from "../core/machine.ts";
 import { ViolationRules } from "../core/violations.ts";
 import { audioBufferProblems } from "./audio_format.ts";
 import { isNoLimit, MIN_HIGH_ADDRESS, PHYSICAL_ADDRESS_MAX } from "./bound.ts";
 import { expectationProblems } from "./expectation_rules.ts";
+import { caseModeFields, checkCaseMode, latencyExpectation } from "./schema_parts.ts";
 import type {
   CaseInput,
   ConditionsInput,
@@ -332,24 +333,7 @@ const expectations = z.strictObject({
   violation: z.enum(violationIds, {
     error: `must be a DriverViolation rule id: ${violationIds.join(", ")}`,
   }).optional(),
-  latency: z.strictObject({
-    p50Us: z.number().positive().optional(),
-    p99Us: z.number().positive().optional(),
-    repetitions: z.number().int().min(1).max(100_000),
-  }).check(z.superRefine((l, ctx) => {
-    if (l.p50Us === undefined && l.p99Us === undefined) {
-      ctx.addIssue({ code: "custom", path: ["p99Us"], message: "give p50Us and/or p99Us" });
-    } else if (l.p50Us !== undefined && l.p99Us !== undefined && l.p50Us > l.p99Us) {
-      // p50 ≤ p99 always: the p99 budget already keeps p50 below it.
-      ctx.addIssue({
-        code: "custom",
-        path: ["p50Us"],
-        message: `overlaps p99Us ${l.p99Us}: p50 never exceeds p99, so a p50 budget above the ` +
-          "p99 budget checks nothing; lower it or leave it out",
-        input: l.p50Us,
-      });
-    }
-  })).optional(),
+  latency: latencyExpectation.optional(),
 }).check(z.superRefine(checkNullResult, evenWithOtherProblems));
 
 /** Handles must be allocated before use and not allocated twice; checked in step order. */
@@ -409,6 +393,7 @@ function checkInheritedNull(steps: readonly unknown[], ctx: z.RefinementCtx): vo
 export const caseSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
+  ...caseModeFields,
   conditions: conditions.optional(),
   request: z.discriminatedUnion("call", [pagesRequest, contiguousRequest]).optional(),
   steps: steps.optional(),
@@ -423,6 +408,7 @@ export const caseSchema = z.strictObject({
     });
   }
   if (Array.isArray(testCase.steps)) checkHandles(testCase.steps, ctx);
+  checkCaseMode(testCase, ctx);
   const expect = typeof testCase.expect === "object" ? testCase.expect : undefined;
   if (testCase.request !== undefined && expect?.violation !== undefined) {
     ctx.addIssue({

@@ -216,6 +216,12 @@ export interface LatencyBudgetInput {
   p99Us?: number;
   /** Allocations timed. */
   repetitions: number;
+  /** Accepted excess over a budget as a fraction (0.2: 20 %): limit = budget × (1 + tolerance). */
+  tolerance?: number;
+  /** Confidence of a measured percentile's interval, above 0.5 and below 1; default 0.95. */
+  confidence?: number;
+  /** Most repetitions re-measuring an inconclusive measured budget may reach. */
+  maxRepetitions?: number;
 }
 
 /**
@@ -252,6 +258,14 @@ export interface CaseInput {
   name: string;
   /** What it shows. */
   description?: string;
+  /** Skip the case (`true` or a reason), as `Deno.test`'s `ignore`. */
+  skip?: true | string;
+  /** Still to do (`true` or what): shown as ignored with "todo". */
+  todo?: true | string;
+  /** Run only the cases marked so, as `Deno.test`'s `only`. */
+  only?: true;
+  /** The backends the case runs on; all when absent. */
+  backends?: ("simulator" | "hardware")[];
   /** Conditions for this case, over the suite's. */
   conditions?: ConditionsInput;
   /** A single request. */

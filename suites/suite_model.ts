@@ -162,7 +162,30 @@ export interface Expectations extends AllocationExpectations {
   /** The rule a step must break, or undefined when no violation may occur. */
   readonly violation?: ViolationRuleId;
   /** Budgets in µs for the median and 99th percentile of the first allocation's duration. */
-  readonly latency?: { readonly p50Us?: number; readonly p99Us?: number };
+  readonly latency?: LatencyExpectation;
+}
+
+/**
+ * Latency budgets, resolved. Modeled latencies are judged by their percentile; measured ones by
+ * the percentile's confidence interval (`stats/budget_verdict.ts`), re-measured up to
+ * `maxRepetitions` while it is inconclusive.
+ *
+ * @example
+ * ```ts
+ * const budget: LatencyExpectation = { p99Us: 500, tolerance: 0.2, confidence: 0.95 };
+ * ```
+ */
+export interface LatencyExpectation {
+  /** Budget of the median in µs. */
+  readonly p50Us?: number;
+  /** Budget of the 99th percentile in µs. */
+  readonly p99Us?: number;
+  /** Accepted excess over a budget, as a fraction: the limit is budget × (1 + tolerance). */
+  readonly tolerance: number;
+  /** Confidence of a measured percentile's interval. */
+  readonly confidence: number;
+  /** Most repetitions re-measuring may reach; absent for the default (see `latency_budget.ts`). */
+  readonly maxRepetitions?: number;
 }
 
 /**
@@ -198,6 +221,14 @@ export interface SuiteCase {
   readonly expect: Expectations;
   /** How often the whole case runs; latency percentiles are taken over these. */
   readonly repetitions: number;
+  /** Why the case is skipped (`skip` as written; "skipped" for `true`); absent when it runs. */
+  readonly skip?: string;
+  /** What is still to do (`todo` as written; "todo" for `true`): shown as ignored, never run. */
+  readonly todo?: string;
+  /** Run only the cases marked so, as `Deno.test`'s `only`. */
+  readonly only?: true;
+  /** The backends the case runs on; absent for every backend of the run. */
+  readonly backends?: readonly ("simulator" | "hardware")[];
 }
 
 /**
