@@ -54,7 +54,13 @@ export {
 export type { FaultableOperation, FaultOptions } from "./core/faults.ts";
 export type { AllocationPolicies } from "./core/policies.ts";
 export type { CostModel } from "./core/cost_model.ts";
-export type { CalibrationPoint, CostProfile } from "./core/cost_profile.ts";
+export type {
+  CalibrationPoint,
+  CostProfile,
+  CostProfileFact,
+  CostProfileV1,
+  CostProfileV2,
+} from "./core/cost_profile.ts";
 export type { CacheConflict } from "./core/mm.ts";
 export type { PortClsStream } from "./core/port_stream.ts";
 

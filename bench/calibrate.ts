@@ -10,7 +10,12 @@
  */
 
 import { resolveCostModel } from "../core/cost_model.ts";
-import type { CalibrationPoint, CostProfile } from "../core/cost_profile.ts";
+import {
+  type CalibrationPoint,
+  COST_PROFILE_SCHEMA,
+  type CostProfileV2,
+} from "../core/cost_profile.ts";
+import { collectHostFactsSync, commandLine } from "../results/host_facts.ts";
 import { median } from "npm:simple-statistics@7.12.1";
 
 /**
@@ -43,7 +48,8 @@ export function theilSen(points: readonly (readonly [number, number])[]): {
 /**
  * Fits a profile to measured points. `zeroBytesPerSecond` is the machine's measured zeroing
  * bandwidth; with `freshPages: "stale"` every page pays for zeroing, so the per-page cost is the
- * slope less the time to zero one page (never below zero).
+ * slope less the time to zero one page (never below zero). The profile carries this host's facts
+ * and this process's command line (`wavert-bench.cost-profile/2`).
  *
  * @example
  * ```ts
@@ -59,7 +65,7 @@ export function fitCostProfile(
   fittedOn: string,
   points: readonly CalibrationPoint[],
   machine: { pageSize: number; zeroBytesPerSecond: number },
-): CostProfile {
+): CostProfileV2 {
   const { slope, intercept } = theilSen(points.map((p) => [p.pages, p.medianNs]));
   const zeroNsPerPage = machine.pageSize / machine.zeroBytesPerSecond * 1e9;
   const costModel = {
@@ -69,9 +75,11 @@ export function fitCostProfile(
   };
   resolveCostModel(costModel);
   return {
-    schema: "wavert-bench.cost-profile/1",
+    schema: COST_PROFILE_SCHEMA,
     name,
     createdAt: new Date().toISOString(),
+    host: { ...collectHostFactsSync() },
+    command: commandLine(),
     fittedOn,
     costModel,
     freshPages: "stale",

@@ -30,7 +30,15 @@ export {
   mannWhitneyU,
 } from "./compare.ts";
 export { fitCostProfile } from "./calibrate.ts";
-export { type CalibrationPoint, type CostProfile, loadCostProfile } from "../core/cost_profile.ts";
+export {
+  type CalibrationPoint,
+  type CostProfile,
+  type CostProfileFact,
+  type CostProfileV1,
+  type CostProfileV2,
+  loadCostProfile,
+  parseCostProfile,
+} from "../core/cost_profile.ts";
 export {
   type HistogramBucket,
   type LatencySummary,
@@ -49,6 +57,7 @@ export type {
   BackendLimits,
   CallTiming,
   Capability,
+  EngineMappings,
   Leak,
   Mdl,
   MdlSource,

@@ -32,7 +32,13 @@ import { measureZeroing } from "../bench/zeroing.ts";
 // Types of the report this command writes.
 export { SWEEP_SCHEMA, type SweepBackend, type SweepCase } from "../bench/sweep.ts";
 export type { Prediction } from "../report/latency_report.ts";
-export type { CalibrationPoint, CostProfile } from "../core/cost_profile.ts";
+export type {
+  CalibrationPoint,
+  CostProfile,
+  CostProfileFact,
+  CostProfileV1,
+  CostProfileV2,
+} from "../core/cost_profile.ts";
 export type { CostModel } from "../core/cost_model.ts";
 export type { LatencySamples, SampleRequest } from "../bench/sampler.ts";
 export type { HistogramBucket, LatencySummary } from "../stats/latency.ts";
@@ -158,6 +164,7 @@ async function main(args: readonly string[]): Promise<void> {
   const threshold = positive("threshold", values.threshold, 0.05);
   const largest = positive("largest", values.largest, 64 << 20);
   const baseline = values.baseline === undefined ? undefined : readReport(values.baseline);
+  const savedProfile = values.profile === undefined ? null : readProfile(values.profile);
   // Every output is checked (and created) before the sweep, which takes minutes.
   try {
     Deno.mkdirSync(values.out!, { recursive: true });
@@ -209,7 +216,7 @@ async function main(args: readonly string[]): Promise<void> {
 
   const hardware = results.find((r) => r.source === "measured");
   let profile: CostProfile | null = null;
-  if (values.profile) profile = loadCostProfile(values.profile);
+  if (savedProfile) profile = savedProfile;
   else if (hardware) {
     const points = hardware.cases
       .filter((c) => c.summary && c.bytes <= 4 << 20)
@@ -353,6 +360,15 @@ function readReport(path: string): SweepReport {
     return readOutputSync(path, "latency-sweep") as unknown as SweepReport;
   } catch (e) {
     fail(`--baseline ${(e as Error).message}`);
+  }
+}
+
+function readProfile(path: string): CostProfile {
+  // Validated before any work, like the baseline: one line, exit 2.
+  try {
+    return loadCostProfile(path);
+  } catch (e) {
+    fail(`--profile ${(e as Error).message}`);
   }
 }
 

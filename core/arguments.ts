@@ -6,6 +6,7 @@
  */
 
 import { CacheType } from "./constants.ts";
+import { hex } from "./hex.ts";
 
 const SIZE_T_MAX = (1n << 64n) - 1n;
 const PHYSICAL_ADDRESS_MAX = (1n << 63n) - 1n;
@@ -115,8 +116,8 @@ export function checkHighAddress(highAddress: unknown, pageSize: number): bigint
   const lastByteOfFirstPage = BigInt(pageSize - 1);
   if (high < lastByteOfFirstPage) {
     throw new RangeError(
-      `highAddress must cover at least one page (≥ 0x${lastByteOfFirstPage.toString(16)}), ` +
-        `got 0x${high.toString(16)}`,
+      `highAddress must cover at least one page (≥ ${hex(lastByteOfFirstPage)}), ` +
+        `got ${hex(high)}`,
     );
   }
   return high;

@@ -32,7 +32,7 @@ const cases: [string, (s: ReturnType<Simulator["stream"]>, mdl: Mdl) => unknown,
       "HighAddress below one page",
       (s) => s.allocatePagesForMdl(0xffen, 4096),
       "RangeError",
-      /highAddress.*0xffe/,
+      /highAddress.*0xFFE/,
     ],
     [
       "HighAddress wider than 64 bits",

@@ -5,6 +5,7 @@
  */
 
 import { SUPPORTED_PAGE_SIZES } from "./constants.ts";
+import { hex } from "./hex.ts";
 
 /** One range of usable RAM, in bytes. */
 export interface RamRange {
@@ -140,9 +141,9 @@ export function validateMachine(machine: MachineLayout): MachineLayout {
     }
     if (r.base < 0n || r.length <= 0n || r.base % page !== 0n || r.length % page !== 0n) {
       throw new RangeError(
-        `machine.ranges[${i}] must be a non-empty, page-aligned range, got base 0x${
-          r.base.toString(16)
-        } length 0x${r.length.toString(16)}`,
+        `machine.ranges[${i}] must be a non-empty, page-aligned range, got base ${
+          hex(r.base)
+        } length ${hex(r.length)}`,
       );
     }
     if (r.base < previousEnd) {

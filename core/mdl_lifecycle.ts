@@ -9,6 +9,7 @@
  */
 
 import { describe } from "./arguments.ts";
+import { hex } from "./hex.ts";
 import { DriverViolation, ViolationRules } from "./violations.ts";
 
 /**
@@ -93,7 +94,7 @@ export function checkNotMapped(state: MdlLifecycleState, systemVa: bigint | null
   if (systemVa !== null) {
     throw new DriverViolation(
       ViolationRules.doubleMap,
-      `MDL #${state.id} is already mapped at 0x${systemVa.toString(16)}`,
+      `MDL #${state.id} is already mapped at ${hex(systemVa)}`,
     );
   }
 }
@@ -120,9 +121,9 @@ export function checkUnmap(
   if (index < 0) {
     throw new DriverViolation(
       ViolationRules.unmapWrongAddress,
-      `MDL #${state.id} is mapped at ${
-        mappings.map((m) => "0x" + m.address.toString(16)).join(", ")
-      }, got 0x${baseAddress.toString(16)}`,
+      `MDL #${state.id} is mapped at ${mappings.map((m) => hex(m.address)).join(", ")}, got ${
+        hex(baseAddress)
+      }`,
     );
   }
   return index;
@@ -140,7 +141,7 @@ export function checkFreeable(state: MdlLifecycleState, mappings: readonly Mappe
   if (mappings.length > 0) {
     throw new DriverViolation(
       ViolationRules.freeWhileMapped,
-      `MDL #${state.id} is still mapped at 0x${mappings[0].address.toString(16)}`,
+      `MDL #${state.id} is still mapped at ${hex(mappings[0].address)}`,
     );
   }
 }

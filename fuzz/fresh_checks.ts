@@ -98,7 +98,7 @@ export function checkFresh(
     for (let i = 0; i < pfns.length; i++) {
       if (pfns[i] < lowFrame || pfns[i] > highFrame) {
         const first = BigInt(pfns[i]) * big;
-        fail(`page ${i} at 0x${first.toString(16)} is outside the requested range`);
+        fail(`page ${i} at 0x${first.toString(16).toUpperCase()} is outside the requested range`);
       }
     }
   }

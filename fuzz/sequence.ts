@@ -293,13 +293,13 @@ export function describeStep(step: SequenceStep): string {
   switch (step.call) {
     case "allocatePagesForMdl":
       text = `${step.handle} = allocatePagesForMdl(0x${
-        step.highAddress.toString(16)
+        step.highAddress.toString(16).toUpperCase()
       }, ${step.totalBytes})`;
       break;
     case "allocateContiguousPagesForMdl":
-      text = `${step.handle} = allocateContiguousPagesForMdl(0x${step.lowAddress.toString(16)}, 0x${
-        step.highAddress.toString(16)
-      }, ${step.totalBytes})`;
+      text = `${step.handle} = allocateContiguousPagesForMdl(0x${
+        step.lowAddress.toString(16).toUpperCase()
+      }, 0x${step.highAddress.toString(16).toUpperCase()}, ${step.totalBytes})`;
       break;
     case "mapAllocatedPages":
       text = `mapAllocatedPages(${step.handle}, ${step.cacheType})`;

@@ -81,7 +81,7 @@ export function suiteCase(
  * ```
  */
 export function caseSource(value: unknown, indent = ""): string {
-  if (typeof value === "bigint") return `0x${value.toString(16)}n`;
+  if (typeof value === "bigint") return `0x${value.toString(16).toUpperCase()}n`;
   if (typeof value === "string") return JSON.stringify(value);
   if (value === null || typeof value !== "object") return String(value);
   const inner = indent + "  ";

@@ -7,6 +7,7 @@
  */
 
 import prettyBytes from "npm:pretty-bytes@7.2.0";
+import { hex } from "../core/hex.ts";
 
 /**
  * Bytes in binary units, exact below 1 KiB: "1920 B" would hide nothing, "1.88 KiB" would.
@@ -64,7 +65,7 @@ export function formatNs(ns: number | null): string {
  * ```
  */
 export function formatHex(value: number | bigint): string {
-  return "0x" + value.toString(16).toUpperCase();
+  return hex(value);
 }
 
 /**

@@ -20,7 +20,8 @@ export const SCHEMAS = {
   "suite-results": "wavert-bench.suite-results/1",
   "fuzz-report": "wavert-bench.fuzz-report/1",
   "latency-sweep": "wavert-bench.latency-sweep/2",
-  "policy-profile": "wavert-bench.policy-profile/1",
+  "policy-profile": "wavert-bench.policy-profile/2",
+  "cost-profile": "wavert-bench.cost-profile/2",
   "merged-results": "wavert-bench.merged-results/1",
 } as const;
 

@@ -99,32 +99,37 @@ function memlockLimit(): Fact<number> {
   }
 }
 
+function gitCommand(): Deno.Command {
+  return new Deno.Command("git", {
+    args: ["rev-parse", "HEAD"],
+    cwd: new URL("..", import.meta.url),
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+function gitFact({ code, stdout, stderr }: Deno.CommandOutput): Fact<string> {
+  const text = new TextDecoder().decode(code === 0 ? stdout : stderr).trim();
+  return code === 0 ? { value: text } : { value: null, reason: `git: ${text.split("\n")[0]}` };
+}
+
 async function gitCommit(): Promise<Fact<string>> {
   try {
-    const { code, stdout, stderr } = await new Deno.Command("git", {
-      args: ["rev-parse", "HEAD"],
-      cwd: new URL("..", import.meta.url),
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(code === 0 ? stdout : stderr).trim();
-    return code === 0 ? { value: text } : { value: null, reason: `git: ${text.split("\n")[0]}` };
+    return gitFact(await gitCommand().output());
   } catch (error) {
     return { value: null, reason: reasonOf(error) };
   }
 }
 
-/**
- * Reads every host fact this process is permitted to read.
- *
- * @example
- * ```ts
- * const facts = await collectHostFacts();
- * facts.denoVersion.value; // e.g. "2.9.6"
- * facts.capIpcLock; // { value: true } as root, { value: false } as nobody
- * ```
- */
-export async function collectHostFacts(): Promise<HostFacts> {
+function gitCommitSync(): Fact<string> {
+  try {
+    return gitFact(gitCommand().outputSync());
+  } catch (error) {
+    return { value: null, reason: reasonOf(error) };
+  }
+}
+
+function factsWith(gitCommit: Fact<string>): HostFacts {
   return {
     hostname: attempt(() => Deno.hostname()),
     os: attempt(() => Deno.build.os),
@@ -138,11 +143,38 @@ export async function collectHostFacts(): Promise<HostFacts> {
     memoryBytes: attempt(() => Deno.systemMemoryInfo().total),
     denoVersion: attempt(() => Deno.version.deno),
     projectVersion: attempt(() => denoJson.version ?? null, "deno.json has no version"),
-    gitCommit: await gitCommit(),
+    gitCommit,
     frameNumbersReadable: attempt(() => capabilityBit(21)),
     memlockLimitBytes: memlockLimit(),
     capIpcLock: attempt(() => capabilityBit(14)),
   };
+}
+
+/**
+ * Reads every host fact this process is permitted to read.
+ *
+ * @example
+ * ```ts
+ * const facts = await collectHostFacts();
+ * facts.denoVersion.value; // e.g. "2.9.6"
+ * facts.capIpcLock; // { value: true } as root, { value: false } as nobody
+ * ```
+ */
+export async function collectHostFacts(): Promise<HostFacts> {
+  return factsWith(await gitCommit());
+}
+
+/**
+ * The synchronous {@linkcode collectHostFacts}, for writers that are synchronous (a fitted cost
+ * profile, a derived policy profile); it blocks while `git` runs.
+ *
+ * @example
+ * ```ts
+ * collectHostFactsSync().os; // { value: "linux" } on Linux
+ * ```
+ */
+export function collectHostFactsSync(): HostFacts {
+  return factsWith(gitCommitSync());
 }
 
 /**

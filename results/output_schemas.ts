@@ -122,7 +122,18 @@ export const outputSchemas = {
       cases: z.array(hdrCase),
     })),
   }),
-  "policy-profile": z.looseObject({ ...envelope("policy-profile") }),
+  "policy-profile": z.looseObject({
+    ...envelope("policy-profile"),
+    backend: z.string(),
+    policies: z.record(z.string(), z.string()),
+  }),
+  "cost-profile": z.looseObject({
+    ...envelope("cost-profile"),
+    name: z.string(),
+    fittedOn: z.string(),
+    costModel: z.record(z.string(), z.number()),
+    freshPages: z.enum(["zeroed", "stale"]),
+  }),
   "merged-results": z.looseObject({
     ...envelope("merged-results"),
     machines: z.array(z.looseObject({ id: z.string(), host: hostFactsSchema })),

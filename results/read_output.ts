@@ -49,12 +49,7 @@ export function parseOutput<K extends OutputKind>(
     throw new OutputFileError(path, `${got}, expected "${expected}"`);
   }
   const result = outputSchemas[kind].safeParse(value);
-  if (!result.success) {
-    const [first, ...rest] = result.error.issues;
-    const where = first.path.length === 0 ? "(root)" : first.path.join(".");
-    const more = rest.length === 0 ? "" : ` (and ${rest.length} more problem(s))`;
-    throw new OutputFileError(path, `${where}: ${first.message.split("\n")[0]}${more}`);
-  }
+  if (!result.success) throw new OutputFileError(path, firstIssue(result.error));
   return result.data as z.infer<(typeof outputSchemas)[K]>;
 }
 
@@ -99,6 +94,60 @@ export function readOutputSync<K extends OutputKind>(
     throw new OutputFileError(path, `cannot be read: ${(error as Error).message.split("\n")[0]}`);
   }
   return parseOutput(parseJson(text, path), kind, path);
+}
+
+/**
+ * The first problem zod found, as one line: its field, its message, and how many more there are.
+ *
+ * @example
+ * ```ts
+ * import { z } from "npm:zod@4.6.7";
+ * const result = z.object({ a: z.string() }).safeParse({});
+ * if (!result.success) firstIssue(result.error); // "a: Invalid input: expected string, …"
+ * ```
+ */
+export function firstIssue(error: z.ZodError): string {
+  const [first, ...rest] = error.issues;
+  const where = first.path.length === 0 ? "(root)" : first.path.join(".");
+  const more = rest.length === 0 ? "" : ` (and ${rest.length} more problem(s))`;
+  return `${where}: ${first.message.split("\n")[0]}${more}`;
+}
+
+/**
+ * The asynchronous {@linkcode readJsonSync}.
+ *
+ * @example
+ * ```ts ignore
+ * const value = await readJson("out/policy-profile.json");
+ * ```
+ */
+export async function readJson(path: string): Promise<unknown> {
+  let text;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw new OutputFileError(path, `cannot be read: ${(error as Error).message.split("\n")[0]}`);
+  }
+  return parseJson(text, path);
+}
+
+/**
+ * Reads `path` and parses it as JSON; throws {@linkcode OutputFileError} when it cannot be read,
+ * is truncated or is not JSON. For files whose schema lives elsewhere (cost, policy profiles).
+ *
+ * @example
+ * ```ts ignore
+ * const value = readJsonSync("out/policy-profile.json");
+ * ```
+ */
+export function readJsonSync(path: string): unknown {
+  let text;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (error) {
+    throw new OutputFileError(path, `cannot be read: ${(error as Error).message.split("\n")[0]}`);
+  }
+  return parseJson(text, path);
 }
 
 function parseJson(text: string, path: string): unknown {

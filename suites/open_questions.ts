@@ -17,6 +17,7 @@
  */
 
 import type { Backend, Mdl } from "../core/backend.ts";
+import { hex } from "../core/hex.ts";
 import { HelperStatus } from "../ffi/helper_error.ts";
 import type { HelperLibrary } from "../ffi/library.ts";
 import { ResultWord } from "../ffi/symbols.ts";
@@ -35,6 +36,7 @@ export type {
   BackendLimits,
   CallTiming,
   Capability,
+  EngineMappings,
   Leak,
   Mdl,
   MdlSource,
@@ -89,7 +91,7 @@ export const openQuestions: Suite = defineSuite({
       },
     } as const)),
     ...BOUNDARIES.map((highAddress) => ({
-      name: `all of [0, 0x${highAddress.toString(16)}]: is the page holding HighAddress eligible`,
+      name: `all of [0, ${hex(highAddress)}]: is the page holding HighAddress eligible`,
       request: {
         call: "allocatePagesForMdl",
         highAddress,
@@ -147,7 +149,7 @@ export function recordOpenQuestions(
     const totalBytes = Number(high) + 1;
     const boundary = Number(high / page);
     return allocateAndFree(backend, high, totalBytes, (mdl) => ({
-      highAddress: `0x${high.toString(16)}`,
+      highAddress: hex(high),
       totalBytes,
       byteCount: mdl === null ? null : mdl.byteCount,
       boundaryPageAllocated: mdl !== null && Array.from(mdl.pfns).includes(boundary),

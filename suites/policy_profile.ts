@@ -7,13 +7,22 @@
  * A question the observations cannot settle stays out of `policies` and is listed under
  * `undetermined` with the reason, so the simulator keeps its documented default for it.
  *
+ * Files are tagged `wavert-bench.policy-profile/2` and carry the versioned envelope (when, the
+ * host facts, the exact command line). Files of the first format (`"format":
+ * "wavert-policy-profile", "version": 1`, no host, no command) still load.
+ *
  * @module
  */
 
 import { z } from "npm:zod@4.6.7";
 import type { AllocationPolicies } from "../core/policies.ts";
+import { SCHEMAS } from "../results/envelope.ts";
+import { collectHostFactsSync, commandLine, type HostFacts } from "../results/host_facts.ts";
+import { hostFactsSchema } from "../results/output_schemas.ts";
+import { firstIssue, OutputFileError, readJson } from "../results/read_output.ts";
 
 export type { AllocationPolicies } from "../core/policies.ts";
+export type { Fact, HostFacts } from "../results/host_facts.ts";
 
 /** The simulator policies a hardware run can settle. */
 export type OpenQuestion = "byteCount" | "highAddressPage" | "zeroBytes";
@@ -49,36 +58,82 @@ export interface OpenQuestionObservations {
 }
 
 /**
- * A policy profile as stored in JSON.
+ * What a policy profile settled, in either format: the backend, the policies, their evidence, and
+ * the questions left open.
  *
  * @example
  * ```ts
- * const profile: PolicyProfile = {
- *   format: "wavert-policy-profile",
- *   version: 1,
+ * const answers: PolicyAnswers = {
  *   backend: "windows-host",
- *   recordedAt: "2026-11-24T12:00:00.000Z",
  *   policies: { byteCount: "rounded" },
  *   evidence: { byteCount: "1920 bytes -> ByteCount 4096" },
  *   undetermined: {},
  * };
  * ```
  */
-export interface PolicyProfile {
-  /** Format tag of the file; the loader rejects any other. */
-  readonly format: "wavert-policy-profile";
-  /** Profile format version; 1 is the only one this code reads. */
-  readonly version: 1;
+export interface PolicyAnswers {
   /** Name of the backend whose observations settled the policies, e.g. "windows-wavert". */
   readonly backend: string;
-  /** When the observations were turned into this profile, as an ISO 8601 timestamp. */
-  readonly recordedAt: string;
   /** The settled policies, ready for `new Simulator({ policies })`; unsettled ones absent. */
   readonly policies: Partial<Pick<AllocationPolicies, OpenQuestion>>;
   /** For each settled policy, the observations that settled it. */
   readonly evidence: Partial<Record<OpenQuestion, string>>;
   /** For each unsettled question, why. */
   readonly undetermined: Partial<Record<OpenQuestion, string>>;
+}
+
+/**
+ * A policy profile as written today (`wavert-bench.policy-profile/2`).
+ *
+ * @example
+ * ```ts
+ * import { collectHostFacts } from "../results/host_facts.ts";
+ * const profile: PolicyProfile = {
+ *   schema: "wavert-bench.policy-profile/2",
+ *   createdAt: "2026-11-24T12:00:00.000Z",
+ *   host: await collectHostFacts(),
+ *   command: ["deno", "file:///repo/suites/open_questions.ts", "out/policy-profile.json"],
+ *   backend: "windows-host",
+ *   policies: { byteCount: "rounded" },
+ *   evidence: { byteCount: "1920 bytes -> ByteCount 4096" },
+ *   undetermined: {},
+ * };
+ * ```
+ */
+export interface PolicyProfile extends PolicyAnswers {
+  /** The kind's tag; the loader refuses any but this and the first format. */
+  readonly schema: "wavert-bench.policy-profile/2";
+  /** When the observations were turned into this profile, as an ISO 8601 timestamp. */
+  readonly createdAt: string;
+  /** The machine and process that recorded it. */
+  readonly host: HostFacts;
+  /** The exact command line: Deno, the main module, its arguments. */
+  readonly command: readonly string[];
+}
+
+/**
+ * A policy profile of the first format, before the envelope: still loads.
+ *
+ * @example
+ * ```ts
+ * const old: PolicyProfileV1 = {
+ *   format: "wavert-policy-profile",
+ *   version: 1,
+ *   backend: "windows-host",
+ *   recordedAt: "2026-11-24T12:00:00.000Z",
+ *   policies: { zeroBytes: "null" },
+ *   evidence: { zeroBytes: "TotalBytes 0 returned NULL" },
+ *   undetermined: {},
+ * };
+ * ```
+ */
+export interface PolicyProfileV1 extends PolicyAnswers {
+  /** Format tag of the first format. */
+  readonly format: "wavert-policy-profile";
+  /** Its version, 1. */
+  readonly version: 1;
+  /** When the observations were turned into the profile, as an ISO 8601 timestamp. */
+  readonly recordedAt: string;
 }
 
 type Answer<K extends OpenQuestion> =
@@ -152,7 +207,8 @@ function answerZeroBytes(o: OpenQuestionObservations): Answer<"zeroBytes"> {
 }
 
 /**
- * Settles each open question from a backend's observations.
+ * Settles each open question from a backend's observations; the profile carries this host's facts
+ * and this process's command line.
  *
  * @example
  * ```ts
@@ -164,6 +220,7 @@ function answerZeroBytes(o: OpenQuestionObservations): Answer<"zeroBytes"> {
  *   zeroBytes: { outcome: "null" },
  * }, new Date("2026-11-24T12:00:00Z"));
  * profile.policies; // { byteCount: "rounded", zeroBytes: "null" }
+ * profile.schema; // "wavert-bench.policy-profile/2"
  * ```
  */
 export function derivePolicyProfile(
@@ -187,10 +244,11 @@ export function derivePolicyProfile(
     }
   }
   return {
-    format: "wavert-policy-profile",
-    version: 1,
+    schema: SCHEMAS["policy-profile"],
+    createdAt: recordedAt.toISOString(),
+    host: collectHostFactsSync(),
+    command: commandLine(),
     backend: observations.backend,
-    recordedAt: recordedAt.toISOString(),
     policies: policies as PolicyProfile["policies"],
     evidence,
     undetermined,
@@ -203,11 +261,8 @@ const reasons = z.strictObject({
   zeroBytes: z.string().optional(),
 });
 
-const profileSchema = z.strictObject({
-  format: z.literal("wavert-policy-profile", { error: 'must be "wavert-policy-profile"' }),
-  version: z.literal(1, { error: "must be 1, the only profile version this code reads" }),
+const answers = {
   backend: z.string().min(1),
-  recordedAt: z.iso.datetime({ error: "must be an ISO 8601 date-time" }),
   policies: z.strictObject({
     byteCount: z.enum(["rounded", "requested"]).optional(),
     highAddressPage: z.enum(["inclusive", "exclusive"]).optional(),
@@ -215,12 +270,34 @@ const profileSchema = z.strictObject({
   }),
   evidence: reasons,
   undetermined: reasons,
+};
+const isoDateTime = z.iso.datetime({ error: "must be an ISO 8601 date-time" });
+const v1 = z.strictObject({
+  format: z.literal("wavert-policy-profile", { error: 'must be "wavert-policy-profile"' }),
+  version: z.literal(1, { error: "must be 1 in the first format" }),
+  recordedAt: isoDateTime,
+  ...answers,
+});
+const v2 = z.strictObject({
+  schema: z.literal(SCHEMAS["policy-profile"]),
+  createdAt: isoDateTime,
+  host: hostFactsSchema,
+  command: z.array(z.string()).min(1).readonly(),
+  ...answers,
 });
 
+// The explicit types must be what the schemas accept: a field added to one and not the other
+// fails to compile here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _sameAsSchema: [
+  Same<PolicyProfileV1, z.infer<typeof v1>>,
+  Same<PolicyProfile, z.infer<typeof v2>>,
+] = [true, true];
+
 /**
- * Validates a parsed profile; `source` names it in errors (a path, or "profile").
+ * Validates a parsed profile of either format; `source` (a path) starts the one-line message.
  *
- * @throws {TypeError} listing every problem, each with its field.
+ * @throws {OutputFileError} `source: field: problem (and n more problem(s))`, one line.
  * @example
  * ```ts
  * const policies = parsePolicyProfile({
@@ -234,22 +311,34 @@ const profileSchema = z.strictObject({
  * }).policies; // { zeroBytes: "null" }
  * ```
  */
-export function parsePolicyProfile(value: unknown, source = "profile"): PolicyProfile {
-  const result = profileSchema.safeParse(value);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) =>
-      `  ${issue.path.length === 0 ? "(root)" : issue.path.join(".")}: ${issue.message}`
+export function parsePolicyProfile(
+  value: unknown,
+  source = "profile",
+): PolicyProfile | PolicyProfileV1 {
+  const object = value as { schema?: unknown; format?: unknown } | null;
+  const legacy = object?.schema === undefined && object?.format !== undefined;
+  if (!legacy && object?.schema !== SCHEMAS["policy-profile"]) {
+    const got = object?.schema === undefined
+      ? "no schema tag"
+      : `schema ${JSON.stringify(object.schema)}`;
+    throw new OutputFileError(
+      source,
+      `${got}, expected "${
+        SCHEMAS["policy-profile"]
+      }" (or the first format, "wavert-policy-profile")`,
     );
-    throw new TypeError(`${source} is not a valid policy profile:\n${problems.join("\n")}`);
   }
-  return result.data as PolicyProfile;
+  const result = (legacy ? v1 : v2).safeParse(value);
+  if (!result.success) throw new OutputFileError(source, firstIssue(result.error));
+  return result.data;
 }
 
 /**
  * Reads a policy profile written by the open-questions run and returns the policies it settled,
  * ready for `new Simulator({ policies })`.
  *
- * @throws {TypeError} when the file is not JSON or not a valid profile, naming the path.
+ * @throws {OutputFileError} one line naming the path and the problem when the file cannot be
+ * read, is truncated, is not JSON or is not a valid profile.
  * @example
  * ```ts ignore
  * // Not run as a doc test: it needs a recorded profile.
@@ -258,14 +347,7 @@ export function parsePolicyProfile(value: unknown, source = "profile"): PolicyPr
  * ```
  */
 export async function loadPolicyProfile(path: string): Promise<Partial<AllocationPolicies>> {
-  const text = await Deno.readTextFile(path);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new TypeError(`${path} is not JSON: ${(cause as Error).message}`, { cause });
-  }
-  return { ...parsePolicyProfile(value, path).policies };
+  return { ...parsePolicyProfile(await readJson(path), path).policies };
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   parsePolicyProfile,
   policyProfileToJson,
 } from "./policy_profile.ts";
+import { OutputFileError, parseOutput } from "../results/read_output.ts";
 
 const windowsLike: OpenQuestionObservations = {
   backend: "windows-host",
@@ -14,13 +15,13 @@ const windowsLike: OpenQuestionObservations = {
   byteCount: [{ totalBytes: 1920, byteCount: 4096 }, { totalBytes: 4097, byteCount: 8192 }],
   highAddress: [
     {
-      highAddress: "0x1fffff",
+      highAddress: "0x1FFFFF",
       totalBytes: 0x200000,
       byteCount: 0x1a0000,
       boundaryPageAllocated: false,
     },
     {
-      highAddress: "0xffffff",
+      highAddress: "0xFFFFFF",
       totalBytes: 0x1000000,
       byteCount: 0xfe0000,
       boundaryPageAllocated: true,
@@ -31,16 +32,17 @@ const windowsLike: OpenQuestionObservations = {
 const at = new Date("2026-11-24T12:00:00Z");
 
 Deno.test("observations of a 1920-byte request with ByteCount 4096 settle byteCount: rounded", () => {
-  const profile = derivePolicyProfile(windowsLike, at);
+  const { host, command, ...profile } = derivePolicyProfile(windowsLike, at);
+  assert.equal(host.denoVersion.value, Deno.version.deno);
+  assert.equal(command[1], Deno.mainModule);
   assert.deepEqual(profile, {
-    format: "wavert-policy-profile",
-    version: 1,
+    schema: "wavert-bench.policy-profile/2",
+    createdAt: "2026-11-24T12:00:00.000Z",
     backend: "windows-host",
-    recordedAt: "2026-11-24T12:00:00.000Z",
     policies: { byteCount: "rounded", highAddressPage: "inclusive", zeroBytes: "null" },
     evidence: {
       byteCount: "1920 bytes -> ByteCount 4096, 4097 bytes -> ByteCount 8192",
-      highAddressPage: "the page holding HighAddress was allocated for 0xffffff",
+      highAddressPage: "the page holding HighAddress was allocated for 0xFFFFFF",
       zeroBytes: "TotalBytes 0 returned NULL",
     },
     undetermined: {},
@@ -86,13 +88,13 @@ Deno.test("exclusive needs two exhausted ranges without the boundary page", () =
   });
   const once = derivePolicyProfile({
     ...windowsLike,
-    highAddress: [missed("0x1fffff", 0x100000), missed("0xffffff", 0x200000)],
+    highAddress: [missed("0x1FFFFF", 0x100000), missed("0xFFFFFF", 0x200000)],
   }, at);
   assert.equal(once.policies.highAddressPage, undefined);
   assert.match(once.undetermined.highAddressPage!, /1 request\(s\) exhausted the range/);
   const twice = derivePolicyProfile({
     ...windowsLike,
-    highAddress: [missed("0x1fffff", 0x100000), missed("0xffffff", null)],
+    highAddress: [missed("0x1FFFFF", 0x100000), missed("0xFFFFFF", null)],
   }, at);
   assert.equal(twice.policies.highAddressPage, "exclusive");
 });
@@ -126,45 +128,75 @@ Deno.test("a written profile loads back as simulator policies", async () => {
   }
 });
 
-Deno.test("a file that is not JSON is a TypeError naming the path", async () => {
-  const path = await Deno.makeTempFile({ suffix: ".json" });
+/** Writes `text` as p.json, loads it, and returns the one line it is refused with. */
+async function refusal(text: string): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/p.json`;
   try {
-    await Deno.writeTextFile(path, "{ not json");
+    await Deno.writeTextFile(path, text);
+    let message = "";
     await assert.rejects(() => loadPolicyProfile(path), (e: unknown) => {
-      assert.ok(e instanceof TypeError);
-      assert.ok(e.message.startsWith(`${path} is not JSON: `), e.message);
+      assert.ok(e instanceof OutputFileError);
+      message = e.message;
       return true;
     });
+    assert.ok(message.startsWith(`${path}: `), message);
+    assert.ok(!message.includes("\n"), message);
+    return message.slice(path.length + 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("a wrong tag, truncated JSON or a missing field is one line naming the file", async () => {
+  const good = derivePolicyProfile(windowsLike, at);
+  assert.equal(
+    await refusal(JSON.stringify({ ...good, schema: "wavert-bench.policy-profile/1" })),
+    'schema "wavert-bench.policy-profile/1", expected "wavert-bench.policy-profile/2" ' +
+      '(or the first format, "wavert-policy-profile")',
+  );
+  assert.match(await refusal("{}"), /^no schema tag, expected /);
+  // The results/ schema of the kind accepts what derivePolicyProfile writes.
+  assert.equal(parseOutput(good, "policy-profile", "p.json").backend, "windows-host");
+  const text = policyProfileToJson(good);
+  assert.match(await refusal(text.slice(0, text.length / 2)), /^truncated or empty JSON: /);
+  assert.match(await refusal("{ not json }"), /^not JSON: /);
+  const { host: _host, ...noHost } = good;
+  assert.match(await refusal(JSON.stringify(noHost)), /^host: /);
+  const { command: _command, ...noCommand } = good;
+  assert.match(await refusal(JSON.stringify(noCommand)), /^command: /);
+  const { backend: _backend, ...noBackend } = good;
+  assert.match(await refusal(JSON.stringify(noBackend)), /^backend: /);
+  assert.match(
+    await refusal(JSON.stringify({ ...good, host: { ...good.host, os: "linux" } })),
+    /^host\.os: /,
+  );
+});
+
+Deno.test("a profile of the first format still loads; a bad one is refused in one line", async () => {
+  const old = {
+    format: "wavert-policy-profile",
+    version: 1,
+    backend: "windows-host",
+    recordedAt: "2026-11-24T12:00:00.000Z",
+    policies: { zeroBytes: "null" },
+    evidence: { zeroBytes: "TotalBytes 0 returned NULL" },
+    undetermined: {},
+  };
+  const path = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(path, JSON.stringify(old));
+    assert.deepEqual(await loadPolicyProfile(path), { zeroBytes: "null" });
   } finally {
     await Deno.remove(path);
   }
-});
-
-Deno.test("every problem of a bad profile is listed with its field and value rule", () => {
-  const good = derivePolicyProfile(windowsLike, at);
-  assert.throws(
-    () =>
-      parsePolicyProfile({
-        ...good,
-        version: 2,
-        recordedAt: "yesterday",
-        policies: { byteCount: "exact", pageAddressOutOfRange: "zero" },
-        undetermined: { zeroBytes: 7 },
-      }, "p.json"),
-    (e: unknown) => {
-      assert.ok(e instanceof TypeError);
-      const lines = e.message.split("\n");
-      assert.equal(lines[0], "p.json is not a valid policy profile:");
-      assert.ok(lines.includes("  version: must be 1, the only profile version this code reads"));
-      assert.ok(lines.includes("  recordedAt: must be an ISO 8601 date-time"));
-      assert.ok(lines.some((l) => l.startsWith("  policies.byteCount: ")), e.message);
-      assert.ok(lines.some((l) => l.includes("pageAddressOutOfRange")), e.message);
-      assert.ok(lines.some((l) => l.startsWith("  undetermined.zeroBytes: ")), e.message);
-      return true;
-    },
+  assert.equal(
+    await refusal(JSON.stringify({ ...old, version: 2, recordedAt: "yesterday" })),
+    "version: must be 1 in the first format (and 1 more problem(s))",
   );
-  assert.throws(
-    () => parsePolicyProfile([]),
-    /profile is not a valid policy profile:\n {2}\(root\)/,
+  assert.match(
+    await refusal(JSON.stringify({ ...old, policies: { byteCount: "exact" } })),
+    /^policies\.byteCount: /,
   );
+  assert.throws(() => parsePolicyProfile([]), /^OutputFileError: profile: no schema tag/);
 });

@@ -52,7 +52,7 @@ export function checkAllocated(
   if (outcome.handle === 0 || record === undefined || record.freed) {
     const what = outcome.mdl === 0n
       ? "NULL"
-      : `0x${outcome.mdl.toString(16)}${record?.freed ? " (already freed)" : ""}`;
+      : `0x${outcome.mdl.toString(16).toUpperCase()}${record?.freed ? " (already freed)" : ""}`;
     return [findingOf(DriverRules.bufferMdlForeign, `*AudioBufferMdl is ${what}`, { step })];
   }
   const byteCount = record.mdl.byteCount;

@@ -99,7 +99,7 @@ Deno.test({
     assert.equal(leak.shrunk.requestedBytes, 4096);
     assert.match(
       leak.pasteable,
-      /^\/\/ fails failed-allocate-leaked\n\/\/ site \d+ \(0x[0-9a-f]+\) is /,
+      /^\/\/ fails failed-allocate-leaked\n\/\/ site \d+ \(0x[0-9A-F]+\) is /,
     );
 
     // The shrunk cases reproduce on their own.

@@ -457,7 +457,7 @@ function tagName(tag: number): string {
   const chars = [0, 8, 16, 24].map((s) => (tag >>> s) & 0xff);
   return chars.every((ch) => ch >= 0x20 && ch < 0x7f)
     ? `'${String.fromCharCode(...chars.reverse())}'`
-    : `0x${tag.toString(16)}`;
+    : `0x${tag.toString(16).toUpperCase()}`;
 }
 
 function mulberry32(seed: number): () => number {

@@ -126,7 +126,7 @@ export function pasteableCase(
   const literal = JSON.stringify(options, null, 2).replace(/^(\s*)"([A-Za-z_]\w*)":/gm, "$1$2:");
   const named = (options.faults?.failSites ?? []).map((f) => {
     const symbol = sites.find((s) => s.site === f.site)?.symbol ?? "unknown";
-    return `// site ${f.site} (0x${f.site.toString(16)}) is ${symbol}\n`;
+    return `// site ${f.site} (0x${f.site.toString(16).toUpperCase()}) is ${symbol}\n`;
   }).join("");
   return `// fails ${rule}\n${named}const result = await runDriverCase(${literal});\n` +
     `assert.ok(result.findings.some((f) => f.rule === ${JSON.stringify(rule)}));`;
