@@ -211,6 +211,7 @@ export async function buildWindows(): Promise<void> {
     "-o",
     windowsOutputs.helperDll,
     `${nativeSourceDir}wavert_helper_windows.c`,
+    `${nativeSourceDir}wavert_contexts_windows.c`,
     `${nativeSourceDir}wavert_device_windows.c`,
     `${nativeSourceDir}wavert_status_windows.c`,
     `${nativeSourceDir}wavert_status.c`,
