@@ -51,6 +51,7 @@ typedef struct context {
   allocation *allocations;
   size_t allocation_count;
   size_t allocation_capacity;
+  uint64_t budget; /* most bytes it may hold (wrt_context_set_budget); 0 = no budget */
 } context;
 
 static SRWLOCK lock = SRWLOCK_INIT;
@@ -172,6 +173,15 @@ static int32_t remember(context *c, uint64_t handle, uint64_t byte_count) {
   return WRT_OK;
 }
 
+/* The whole pages the context holds: what its budget is charged with. */
+static uint64_t held_bytes(const context *c) {
+  uint64_t page = wrtw_page_size(), held = 0;
+  for (size_t i = 0; i < c->allocation_count; i++) {
+    held += (c->allocations[i].byte_count + page - 1) / page * page;
+  }
+  return held;
+}
+
 static void forget(context *c, allocation *a) {
   *a = c->allocations[--c->allocation_count];
 }
@@ -186,6 +196,11 @@ static int32_t allocate(uint64_t context_id, wrtp_request *request, uint64_t *fr
   context *c;
   int32_t status = enter(context_id, out, &c);
   if (status != WRT_OK) return status;
+  /* The same budget as on Linux, on this side: refused before any request reaches the driver. */
+  uint64_t held = held_bytes(c), asked = (request->total_bytes + page - 1) / page * page;
+  if (c->budget != 0 && (held > c->budget || asked > c->budget - held)) {
+    return leave(WRT_E_OVER_BUDGET);
+  }
   wrtp_response response;
   status = call(c->device, request, &response, out);
   if (status != WRT_OK) return leave(status);
@@ -406,18 +421,19 @@ WRT_EXPORT int32_t wrt_context_stats(uint64_t context_id, wrt_result *out) {
   if (status != WRT_OK) return status;
   out->handle = c->allocation_count;
   for (size_t i = 0; i < c->allocation_count; i++) out->byte_count += c->allocations[i].byte_count;
+  out->address = c->budget;
   return leave(WRT_OK);
 }
 
-/* The driver's pages are kernel memory, not this process's locked memory: the budget is
- * accepted for the common ABI but not applied here (the driver bounds its own requests). */
+/* The driver's pages are kernel memory, but the budget is the same as on Linux: allocate()
+ * refuses a request that would take the context's whole pages past it, before DeviceIoControl. */
 WRT_EXPORT int32_t wrt_context_set_budget(uint64_t context_id, uint64_t max_locked_bytes,
                                           wrt_result *out) {
-  (void)max_locked_bytes;
   if (out == NULL) return WRT_E_INVALID_ARGUMENT;
   context *c;
   int32_t status = enter(context_id, out, &c);
   if (status != WRT_OK) return status;
+  c->budget = max_locked_bytes;
   for (size_t i = 0; i < c->allocation_count; i++) out->byte_count += c->allocations[i].byte_count;
   return leave(WRT_OK);
 }
