@@ -90,6 +90,7 @@ const DRIVER_LINK_FLAGS = [
 export const windowsOutputs = {
   helperDll: `${windowsBuildDir}wavert_helper.dll`,
   helperTest: `${windowsBuildDir}windows_helper_test.exe`,
+  budgetTest: `${windowsBuildDir}windows_budget_test.exe`,
   portclsImportLibrary: `${windowsBuildDir}libportcls.a`,
   driver: `${windowsBuildDir}wavert_test.sys`,
   inf: `${windowsBuildDir}wavert_test.inf`,
@@ -229,6 +230,18 @@ export async function buildWindows(): Promise<void> {
     `${nativeSourceDir}wavert_status.c`,
     PROTOCOL_SOURCE,
     ...HELPER_LIBRARIES,
+  ]);
+  // The helper's budget against a fake driver (the test file replaces the device and the pin).
+  await runTool(gcc, [
+    ...WARNINGS,
+    "-o",
+    windowsOutputs.budgetTest,
+    `${nativeSourceDir}windows_budget_test.c`,
+    `${nativeSourceDir}wavert_helper_windows.c`,
+    `${nativeSourceDir}wavert_contexts_windows.c`,
+    `${nativeSourceDir}wavert_status_windows.c`,
+    `${nativeSourceDir}wavert_status.c`,
+    PROTOCOL_SOURCE,
   ]);
 
   await runTool(mingwTool("dlltool"), [

@@ -149,3 +149,30 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "the helper DLL's code refuses a request past the context's locked-memory budget with " +
+    "WRT_E_OVER_BUDGET before any request reaches the driver (a fake one, under Wine)",
+  ignore: !mingw.available || !wine.available,
+  async fn() {
+    await ensureBuilt();
+    const env = {
+      WINEPREFIX: `${windowsBuildDir}wineprefix`,
+      WINEDEBUG: "-all",
+      WINEDLLOVERRIDES: "mscoree,mshtml=",
+    };
+    try {
+      const { success, stdout, stderr } = await new Deno.Command("wine", {
+        args: [windowsOutputs.budgetTest],
+        env,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(stdout);
+      assert.ok(success, `${text}\n${new TextDecoder().decode(stderr)}`);
+      assert.match(text, /^\d+ passed, 0 failed\r?$/m);
+    } finally {
+      await new Deno.Command("wineserver", { args: ["-k"], env, stderr: "null" }).output();
+    }
+  },
+});

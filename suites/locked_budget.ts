@@ -56,25 +56,42 @@ export function overBudget(
   pageSize: number,
   filter?: string,
 ): string[] {
-  const budget = limits.lockedBudgetBytes;
-  if (budget === null || budget === undefined) return [];
   const problems: string[] = [];
   for (const suite of suites) {
     for (const testCase of suite.cases) {
       if (!matchesFilter(testName(testCase), filter)) continue;
-      if (simulatorOnlyConditions(testCase.conditions).length > 0) continue;
-      const needed = lockedBytesNeeded(testCase, pageSize, limits.contiguousUnitBytes);
-      if (needed > budget) {
-        problems.push(
-          `${testName(testCase)}: needs up to ${formatBytes(needed)} (${needed} bytes) locked, ` +
-            `over the locked-memory budget of ${formatBytes(budget)} (${budget} bytes, ${
-              limits.lockedBudgetRule ?? "the configured budget"
-            })`,
-        );
-      }
+      const problem = caseOverBudget(testCase, limits, pageSize);
+      if (problem !== null) problems.push(problem);
     }
   }
   return problems;
+}
+
+/**
+ * The line {@linkcode overBudget} gives one hardware case over the budget, with the figures; null
+ * when it fits, when the limits set no budget, or when only the simulator can run the case.
+ *
+ * @example
+ * ```ts
+ * import { largeBuffers } from "./bundled.ts";
+ * const limits = { lockedBytes: null, contiguousUnitBytes: 2 << 20, lockedBudgetBytes: 1 << 20 };
+ * caseOverBudget(largeBuffers.cases[0], limits, 4096); // "Large buffers › … needs up to …"
+ * ```
+ */
+export function caseOverBudget(
+  testCase: SuiteCase,
+  limits: BackendLimits,
+  pageSize: number,
+): string | null {
+  const budget = limits.lockedBudgetBytes;
+  if (budget === null || budget === undefined) return null;
+  if (simulatorOnlyConditions(testCase.conditions).length > 0) return null;
+  const needed = lockedBytesNeeded(testCase, pageSize, limits.contiguousUnitBytes);
+  if (needed <= budget) return null;
+  return `${testName(testCase)}: needs up to ${formatBytes(needed)} (${needed} bytes) locked, ` +
+    `over the locked-memory budget of ${formatBytes(budget)} (${budget} bytes, ${
+      limits.lockedBudgetRule ?? "the configured budget"
+    })`;
 }
 
 /** `deno test --filter` semantics: a substring, or a regular expression between slashes. */

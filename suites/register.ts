@@ -11,6 +11,12 @@ import { isSuite } from "./define_suite.ts";
 import type { Suite } from "./suite_model.ts";
 import type { BackendRun, CrossCheck } from "./results.ts";
 import { notRunReason, runCaseOn, testName } from "./run_suites.ts";
+import { caseOverBudget } from "./locked_budget.ts";
+import { openHostBackend } from "../ffi/host_backend.ts";
+import { helperAvailability } from "../ffi/library.ts";
+import type { BackendLimits } from "../core/backend.ts";
+import type { SuiteCase } from "./define_suite.ts";
+import { LOCKED_BUDGET_ENV } from "../ffi/locked_budget.ts";
 
 /**
  * A function in the user's test file that makes the call it is handed: `(register, definition) =>
@@ -95,6 +101,21 @@ export function registerSuite(suite: Suite, options: RegisterOptions = {}): void
         const step = t.step.bind(t) as (d: Deno.TestStepDefinition) => unknown;
         const runs: BackendRun[] = [];
         for (const provider of providers) {
+          // As the CLI refuses them (exit 2), a hardware case over the locked-memory budget fails
+          // here with the figures before its child starts, so nothing is allocated.
+          const overBudget = provider.name === "hardware" ? hardwareOverBudget(testCase) : null;
+          if (overBudget !== null) {
+            await call(step, {
+              name: provider.name,
+              fn: () => {
+                throw new CaseFailure(where(provider.name, at), [
+                  `${overBudget}; nothing was allocated. Raise it with ${LOCKED_BUDGET_ENV} ` +
+                  `or register the suite with backends: ["simulator"]`,
+                ]);
+              },
+            });
+            continue;
+          }
           // Run before the step: whether it is ignored is only known once the backend opened.
           const run = await runCaseOn(provider, testCase, runOptions);
           runs.push(run);
@@ -123,6 +144,29 @@ export function registerSuite(suite: Suite, options: RegisterOptions = {}): void
       },
     });
   }
+}
+
+/** The host's locked-memory budget, read once per process from a briefly opened backend. */
+let hostBudget: { limits: BackendLimits; pageSize: number } | null | undefined;
+
+/** Why `testCase` is over the host's budget, or null (also when the helper is unavailable). */
+function hardwareOverBudget(testCase: SuiteCase): string | null {
+  if (hostBudget === undefined) {
+    hostBudget = null;
+    if (Deno.permissions.querySync({ name: "ffi" }).state === "granted") {
+      try {
+        if (helperAvailability().available) {
+          using backend = openHostBackend();
+          hostBudget = { limits: backend.limits, pageSize: backend.pageSize };
+        }
+      } catch {
+        // The hardware step reports why the backend cannot open.
+      }
+    }
+  }
+  return hostBudget === null
+    ? null
+    : caseOverBudget(testCase, hostBudget.limits, hostBudget.pageSize);
 }
 
 function logIgnored(name: string, result: BackendRun | CrossCheck): void {

@@ -171,18 +171,19 @@ WRT_EXPORT int32_t wrt_context_stats(uint64_t context_id, wrt_result *out) {
   if (status != WRT_OK) return status;
   out->handle = c->allocation_count;
   for (size_t i = 0; i < c->allocation_count; i++) out->byte_count += c->allocations[i].byte_count;
+  out->address = c->budget;
   return leave(WRT_OK);
 }
 
-/* The driver's pages are kernel memory, not this process's locked memory: the budget is
- * accepted for the common ABI but not applied here (the driver bounds its own requests). */
+/* The driver's pages are kernel memory, but the budget is the same as on Linux: allocate()
+ * refuses a request that would take the context's whole pages past it, before DeviceIoControl. */
 WRT_EXPORT int32_t wrt_context_set_budget(uint64_t context_id, uint64_t max_locked_bytes,
                                           wrt_result *out) {
-  (void)max_locked_bytes;
   if (out == NULL) return WRT_E_INVALID_ARGUMENT;
   context *c;
   int32_t status = enter(context_id, out, &c);
   if (status != WRT_OK) return status;
+  c->budget = max_locked_bytes;
   for (size_t i = 0; i < c->allocation_count; i++) out->byte_count += c->allocations[i].byte_count;
   return leave(WRT_OK);
 }

@@ -25,6 +25,7 @@ typedef struct context {
   allocation *allocations;
   size_t allocation_count;
   size_t allocation_capacity;
+  uint64_t budget; /* most bytes it may hold (wrt_context_set_budget); 0 = no budget */
 } context;
 
 /* Zeroes a result. */

@@ -105,6 +105,15 @@ static int32_t remember(context *c, uint64_t handle, uint64_t byte_count) {
   return WRT_OK;
 }
 
+/* The whole pages the context holds: what its budget is charged with. */
+static uint64_t held_bytes(const context *c) {
+  uint64_t page = wrtw_page_size(), held = 0;
+  for (size_t i = 0; i < c->allocation_count; i++) {
+    held += (c->allocations[i].byte_count + page - 1) / page * page;
+  }
+  return held;
+}
+
 static void forget(context *c, allocation *a) {
   *a = c->allocations[--c->allocation_count];
 }
@@ -119,6 +128,11 @@ static int32_t allocate(uint64_t context_id, wrtp_request *request, uint64_t *fr
   context *c;
   int32_t status = enter(context_id, out, &c);
   if (status != WRT_OK) return status;
+  /* The same budget as on Linux, on this side: refused before any request reaches the driver. */
+  uint64_t held = held_bytes(c), asked = (request->total_bytes + page - 1) / page * page;
+  if (c->budget != 0 && (held > c->budget || asked > c->budget - held)) {
+    return leave(WRT_E_OVER_BUDGET);
+  }
   wrtp_response response;
   status = call(c->device, request, &response, out);
   if (status != WRT_OK) return leave(status);
