@@ -25,19 +25,7 @@
  */
 
 // The backend contract.
-export type {
-  Backend,
-  BackendCapabilities,
-  BackendLimits,
-  CallTiming,
-  Capability,
-  EngineMappings,
-  Leak,
-  Mdl,
-  MdlSource,
-  StreamOperation,
-  WaveRtStream,
-} from "./core/backend.ts";
+export type * from "./core/backend.ts";
 export { CacheType, Irql, MdlFlags, MmAllocateFlags } from "./core/constants.ts";
 export { DriverViolation, type ViolationRuleId, ViolationRules } from "./core/violations.ts";
 
@@ -94,22 +82,7 @@ export type {
   Suite,
   SuiteCase,
 } from "./suites/suite_model.ts";
-export type {
-  AllocationExpectationsInput,
-  BytesRangeInput,
-  CacheTypeName,
-  CaseInput,
-  ConditionsInput,
-  ContiguousRequestInput,
-  ExpectationsInput,
-  FaultsInput,
-  LatencyBudgetInput,
-  PagesRequestInput,
-  SizeInput,
-  StepExpectationsInput,
-  StepInput,
-  SuiteInput,
-} from "./suites/suite_input.ts";
+export type * from "./suites/suite_input.ts";
 export { caseTable, type ParameterValues, parametrize } from "./suites/case_table.ts";
 export type { LatencyExpectation } from "./suites/suite_model.ts";
 export type { LatencyJudgement } from "./suites/latency_budget.ts";
@@ -132,15 +105,7 @@ export {
   type DriverSuiteCase,
   isDriverSuite,
 } from "./suites/driver_suite.ts";
-export type {
-  DriverCaseInput,
-  DriverConditionsInput,
-  DriverFormatInput,
-  DriverLibraryInput,
-  DriverStepInput,
-  DriverSuiteInput,
-  DriverSweepInput,
-} from "./suites/driver_input.ts";
+export type * from "./suites/driver_input.ts";
 export { type RegisterDriverOptions, registerDriverSuite } from "./suites/driver_register.ts";
 export {
   runDriverSuiteCase,
@@ -167,20 +132,7 @@ export { hasFailures, runSuites, type RunSuitesOptions } from "./suites/run_suit
 export type { RunCaseOptions } from "./suites/run_case.ts";
 export { backendNames, hardwareProvider, simulatorProvider } from "./suites/backends.ts";
 export type { BackendName, BackendProvider, RunOptions } from "./suites/backends.ts";
-export type {
-  AllocationRecord,
-  BackendRun,
-  BoundCheck,
-  CaseReport,
-  ClaimableCapability,
-  CrossCheck,
-  Divergence,
-  OccupancyStrip,
-  PreOccupied,
-  RunReport,
-  UncheckedExpectation,
-  Verdict,
-} from "./suites/results.ts";
+export type * from "./suites/results.ts";
 export type { PageExtent, PageRun } from "./suites/page_runs.ts";
 export type { PlacementOption } from "./core/placement.ts";
 export {

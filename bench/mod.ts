@@ -51,16 +51,4 @@ export {
 // Types the functions and profiles above refer to.
 export type { CostModel } from "../core/cost_model.ts";
 export { CacheType } from "../core/constants.ts";
-export type {
-  Backend,
-  BackendCapabilities,
-  BackendLimits,
-  CallTiming,
-  Capability,
-  EngineMappings,
-  Leak,
-  Mdl,
-  MdlSource,
-  StreamOperation,
-  WaveRtStream,
-} from "../core/backend.ts";
+export type * from "../core/backend.ts";

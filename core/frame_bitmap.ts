@@ -1,18 +1,15 @@
 /**
- * The free-frame bitmap: one bit per physical page frame (1 = free), with summary bitmaps so that
- * finding free frames or contiguous runs never scans all of memory.
- *
- * Levels: `words` (32 frames a word), `anyFree` (one bit per word that has a free frame),
- * `anyFree2` (one bit per `anyFree` word that is non-zero) and `full` (one bit per word whose 32
- * frames are all free). A 64 GiB machine at 4 KiB pages needs 2 MiB for `words` and ~130 KiB for
- * the summaries.
+ * The free-frame bitmap: one bit per physical page frame (1 = free), with summary bitmaps
+ * (`core/summarized_words.ts`) so that finding free frames or contiguous runs
+ * (`core/frame_runs.ts`) never scans all of memory.
  *
  * @module
  */
 
-import { copyInto, type FrameBitmapState } from "./snapshot.ts";
-
-const FULL = 0xffffffff;
+import { FULL, lowestBit, maskFrom, maskThrough, popcount } from "./bit_ops.ts";
+import { findRun } from "./frame_runs.ts";
+import type { FrameBitmapState } from "./snapshot.ts";
+import { SummarizedWords } from "./summarized_words.ts";
 
 /**
  * Where frame numbers are written: a `number[]` or a typed array (the simulator gathers into a
@@ -25,21 +22,6 @@ const FULL = 0xffffffff;
  * ```
  */
 export type FrameSink = { [index: number]: number };
-
-/** Index of the lowest set bit of a non-zero 32-bit value. */
-function lowestBit(x: number): number {
-  return 31 - Math.clz32(x & -x);
-}
-
-/** Mask of bits `from`..31. */
-function maskFrom(bit: number): number {
-  return -1 << bit;
-}
-
-/** Mask of bits 0..`bit`. */
-function maskThrough(bit: number): number {
-  return bit === 31 ? -1 : (1 << (bit + 1)) - 1;
-}
 
 /**
  * Bitmap of free physical frames with O(frames / 32768) worst-case search for the next free frame
@@ -56,11 +38,8 @@ function maskThrough(bit: number): number {
 export class FrameBitmap {
   /** Number of frames covered (frame numbers 0 .. frameCount - 1). */
   readonly frameCount: number;
+  #s: SummarizedWords;
   #words: Uint32Array;
-  #anyFree: Uint32Array;
-  #anyFree2: Uint32Array;
-  #full: Uint32Array;
-  #freeCount = 0;
   /** Scratch of {@linkcode release}: word indices and masks of the frames, grouped by word. */
   #groupWords = new Uint32Array(0);
   #groupMasks = new Uint32Array(0);
@@ -70,22 +49,18 @@ export class FrameBitmap {
       throw new RangeError(`frameCount must be an integer in 1..2^32, got ${frameCount}`);
     }
     this.frameCount = frameCount;
-    const words = Math.ceil(frameCount / 32);
-    this.#words = new Uint32Array(words);
-    this.#anyFree = new Uint32Array(Math.ceil(words / 32));
-    this.#anyFree2 = new Uint32Array(Math.ceil(this.#anyFree.length / 32));
-    this.#full = new Uint32Array(Math.ceil(words / 32));
+    this.#s = new SummarizedWords(frameCount);
+    this.#words = this.#s.words;
   }
 
   /** Number of free frames. */
   get freeCount(): number {
-    return this.#freeCount;
+    return this.#s.freeCount;
   }
 
   /** Bytes of state held, for the memory budget. */
   get stateBytes(): number {
-    return this.#words.byteLength + this.#anyFree.byteLength + this.#anyFree2.byteLength +
-      this.#full.byteLength;
+    return this.#s.stateBytes;
   }
 
   /** Whether `frame` is free. */
@@ -103,7 +78,7 @@ export class FrameBitmap {
       const last = Math.min(31, end - 1 - w * 32);
       const mask = maskFrom(first) & maskThrough(last);
       const old = this.#words[w];
-      this.#setWord(w, free ? old | mask : old & ~mask);
+      this.#s.setWord(w, free ? old | mask : old & ~mask);
       frame = (w + 1) * 32;
     }
   }
@@ -120,7 +95,7 @@ export class FrameBitmap {
     let taken = 0;
     let w = firstWord;
     while (taken < max) {
-      w = this.#nextFreeWord(w);
+      w = this.#s.nextFreeWord(w);
       if (w < 0 || w > lastWord) break;
       let bits = words[w];
       if (w === firstWord) bits &= maskFrom(lo & 31);
@@ -133,7 +108,7 @@ export class FrameBitmap {
         takenMask |= low;
         bits ^= low;
       }
-      if (takenMask !== 0) this.#setWord(w, words[w] & ~takenMask);
+      if (takenMask !== 0) this.#s.setWord(w, words[w] & ~takenMask);
       w++;
     }
     return taken;
@@ -170,10 +145,10 @@ export class FrameBitmap {
     if ((old & bit) === 0) return false;
     const now = old & ~bit;
     if (now === 0 || old === FULL) {
-      this.#setWord(w, now);
+      this.#s.setWord(w, now);
     } else {
       this.#words[w] = now;
-      this.#freeCount--;
+      this.#s.freeCount--;
     }
     return true;
   }
@@ -220,8 +195,8 @@ export class FrameBitmap {
       const now = (old | gm[k]) >>> 0;
       if (old !== 0 && now !== FULL) {
         words[w] = now;
-        this.#freeCount += popcount(now) - popcount(old);
-      } else this.#setWord(w, now);
+        this.#s.freeCount += popcount(now) - popcount(old);
+      } else this.#s.setWord(w, now);
     }
     if (alsoMark !== undefined) { for (let k = 0; k < groups; k++) alsoMark[gw[k]] |= gm[k]; }
   }
@@ -242,13 +217,7 @@ export class FrameBitmap {
    * [lo, hi) and is entirely free; -1 if there is none.
    */
   findRun(count: number, lo: number, hi: number, alignment = 1): number {
-    if (count <= 0 || hi - lo < count) return -1;
-    return count >= 64 ? this.#findLongRun(count, lo, hi, alignment) : this.#findShortRun(
-      count,
-      lo,
-      hi,
-      alignment,
-    );
+    return findRun(this.#s, this.frameCount, count, lo, hi, alignment);
   }
 
   /**
@@ -258,196 +227,6 @@ export class FrameBitmap {
   takeRun(start: number, count: number, out: FrameSink, offset: number): void {
     this.setRange(start, count, false);
     for (let i = 0; i < count; i++) out[offset + i] = start + i;
-  }
-
-  /**
-   * Short runs (< 64 frames), word at a time: a shift-and finds runs inside a word, a carried count
-   * of free frames at the end of the previous words finds runs across words, and the any-free
-   * summary skips used words. Alignments other than 1 hop from free frame to used frame.
-   */
-  #findShortRun(count: number, lo: number, hi: number, alignment: number): number {
-    if (alignment !== 1) return this.#findShortRunHopping(count, lo, hi, alignment);
-    if (count === 1) {
-      const free = this.#nextFree(lo);
-      return free >= 0 && free < hi ? free : -1;
-    }
-    const words = this.#words;
-    const firstWord = lo >>> 5;
-    const lastWord = (hi - 1) >>> 5;
-    let run = 0;
-    for (let w = firstWord; w <= lastWord; w++) {
-      let bits = words[w];
-      if (w === firstWord) bits &= maskFrom(lo & 31);
-      if (w === lastWord) bits &= maskThrough((hi - 1) & 31);
-      if (bits === 0) {
-        run = 0;
-        const next = this.#nextFreeWord(w + 1);
-        if (next < 0) return -1;
-        w = next - 1;
-        continue;
-      }
-      if (bits === FULL) {
-        if (run + 32 >= count) return w * 32 - run;
-        run += 32;
-        continue;
-      }
-      if (run > 0 && run + lowestBit(~bits) >= count) return w * 32 - run;
-      if (count <= 32) {
-        let m = bits;
-        let len = 1;
-        while (len * 2 <= count) {
-          m &= m >>> len;
-          len *= 2;
-        }
-        if (len < count) m &= m >>> (count - len);
-        if (m !== 0) return w * 32 + lowestBit(m);
-      }
-      run = Math.clz32(~bits);
-    }
-    return -1;
-  }
-
-  /** Short aligned runs: hop from free frame to the next used frame. */
-  #findShortRunHopping(count: number, lo: number, hi: number, alignment: number): number {
-    let start = lo;
-    while (true) {
-      const free = this.#nextFree(start);
-      if (free < 0) return -1;
-      start = alignUp(free, alignment);
-      if (start + count > hi) return -1;
-      const used = this.#nextUsed(start, start + count);
-      if (used < 0) return start;
-      start = used + 1;
-    }
-  }
-
-  /**
-   * Long runs: any free run of `count` ≥ 64 frames contains at least ceil((count - 62) / 32)
-   * consecutive full words, so only the `full` summary is scanned, then each candidate is widened
-   * into its neighbouring words.
-   */
-  #findLongRun(count: number, lo: number, hi: number, alignment: number): number {
-    const needWords = Math.max(1, Math.ceil((count - 62) / 32));
-    const full = this.#full;
-    const firstWord = lo >>> 5;
-    const lastWord = (hi - 1) >>> 5;
-    let runStart = -1;
-    for (let j = firstWord >>> 5; j <= lastWord >>> 5; j++) {
-      const x = full[j];
-      if (x === 0) {
-        if (runStart >= 0) {
-          const found = this.#tryFullRun(runStart, j * 32, needWords, count, lo, hi, alignment);
-          if (found >= 0) return found;
-          runStart = -1;
-        }
-        continue;
-      }
-      if (x === FULL) {
-        if (runStart < 0) runStart = j * 32;
-        continue;
-      }
-      let bit = 0;
-      while (bit < 32) {
-        const rest = x >>> bit;
-        if (rest === 0) {
-          if (runStart >= 0) {
-            const end = j * 32 + bit;
-            const found = this.#tryFullRun(runStart, end, needWords, count, lo, hi, alignment);
-            if (found >= 0) return found;
-            runStart = -1;
-          }
-          break;
-        }
-        const zeros = lowestBit(rest);
-        if (zeros > 0) {
-          if (runStart >= 0) {
-            const end = j * 32 + bit;
-            const found = this.#tryFullRun(runStart, end, needWords, count, lo, hi, alignment);
-            if (found >= 0) return found;
-            runStart = -1;
-          }
-          bit += zeros;
-        }
-        // x >>> bit shifts zeros in at the top, so the count of ones stops at bit 31.
-        if (runStart < 0) runStart = j * 32 + bit;
-        bit += lowestBit(~(x >>> bit));
-      }
-    }
-    if (runStart >= 0) {
-      return this.#tryFullRun(runStart, lastWord + 1, needWords, count, lo, hi, alignment);
-    }
-    return -1;
-  }
-
-  /** Widens full words [a, b) into the free run around them and checks it against the request. */
-  #tryFullRun(
-    a: number,
-    b: number,
-    needWords: number,
-    count: number,
-    lo: number,
-    hi: number,
-    alignment: number,
-  ): number {
-    if (b - a < needWords) return -1;
-    const words = this.#words;
-    const left = a > 0 ? Math.clz32(~words[a - 1]) : 0;
-    const right = b < words.length ? lowestBitOrWidth(~words[b]) : 0;
-    // Everything between the widened ends is free, so the first aligned start either fits or
-    // nothing in this run does.
-    const runEnd = Math.min(hi, b * 32 + right);
-    const start = alignUp(Math.max(lo, a * 32 - left), alignment);
-    return start + count <= runEnd ? start : -1;
-  }
-
-  /** First free frame ≥ from, or -1. */
-  #nextFree(from: number): number {
-    if (from >= this.frameCount) return -1;
-    const first = from >>> 5;
-    const bits = this.#words[first] & maskFrom(from & 31);
-    if (bits !== 0) return first * 32 + lowestBit(bits);
-    const w = this.#nextFreeWord(first + 1);
-    return w < 0 ? -1 : w * 32 + lowestBit(this.#words[w]);
-  }
-
-  /** First frame in [from, to) that is not free, or -1. */
-  #nextUsed(from: number, to: number): number {
-    const words = this.#words;
-    let w = from >>> 5;
-    let bits = ~words[w] & maskFrom(from & 31);
-    while (true) {
-      if (bits !== 0) {
-        const f = w * 32 + lowestBit(bits);
-        return f < to ? f : -1;
-      }
-      w++;
-      if (w * 32 >= to) return -1;
-      bits = w < words.length ? ~words[w] : -1;
-    }
-  }
-
-  /** First word index ≥ w with a free frame, or -1. */
-  #nextFreeWord(w: number): number {
-    const words = this.#words;
-    if (w >= words.length) return -1;
-    if (words[w] !== 0) return w;
-    const anyFree = this.#anyFree;
-    let j = w >>> 5;
-    let bits = anyFree[j] & maskFrom(w & 31);
-    if (bits === 0) {
-      j++;
-      const anyFree2 = this.#anyFree2;
-      let k = j >>> 5;
-      if (k >= anyFree2.length) return -1;
-      let summary = anyFree2[k] & maskFrom(j & 31);
-      while (summary === 0) {
-        if (++k >= anyFree2.length) return -1;
-        summary = anyFree2[k];
-      }
-      j = k * 32 + lowestBit(summary);
-      bits = anyFree[j];
-    }
-    return j * 32 + lowestBit(bits);
   }
 
   /**
@@ -470,83 +249,16 @@ export class FrameBitmap {
       if (b > a + 1) words.fill(0, a + 1, b);
       words[b] &= ~maskThrough((end - 1) & 31);
     });
-    this.#rebuildSummaries();
-  }
-
-  #rebuildSummaries(): void {
-    const words = this.#words;
-    const anyFree = this.#anyFree;
-    const full = this.#full;
-    anyFree.fill(0);
-    full.fill(0);
-    this.#anyFree2.fill(0);
-    let free = 0;
-    for (let w = 0; w < words.length; w++) {
-      const x = words[w];
-      if (x === 0) continue;
-      const bit = 1 << (w & 31);
-      anyFree[w >>> 5] |= bit;
-      if (x === FULL) {
-        full[w >>> 5] |= bit;
-        free += 32;
-      } else free += popcount(x);
-    }
-    for (let j = 0; j < anyFree.length; j++) {
-      if (anyFree[j] !== 0) this.#anyFree2[j >>> 5] |= 1 << (j & 31);
-    }
-    this.#freeCount = free;
+    this.#s.rebuildSummaries();
   }
 
   /** A copy of the bitmap's state, for {@linkcode restoreState}. */
   saveState(): FrameBitmapState {
-    return {
-      words: this.#words.slice(),
-      anyFree: this.#anyFree.slice(),
-      anyFree2: this.#anyFree2.slice(),
-      full: this.#full.slice(),
-      freeCount: this.#freeCount,
-    };
+    return this.#s.saveState();
   }
 
   /** Puts back a state {@linkcode saveState} took on a bitmap of the same size; allocates nothing. */
   restoreState(state: FrameBitmapState): void {
-    copyInto(this.#words, state.words);
-    copyInto(this.#anyFree, state.anyFree);
-    copyInto(this.#anyFree2, state.anyFree2);
-    copyInto(this.#full, state.full);
-    this.#freeCount = state.freeCount;
+    this.#s.restoreState(state);
   }
-
-  #setWord(w: number, value: number): void {
-    const words = this.#words;
-    const old = words[w];
-    words[w] = value;
-    const now = words[w];
-    if (old === now) return;
-    this.#freeCount += popcount(now) - popcount(old);
-    const j = w >>> 5;
-    const bit = 1 << (w & 31);
-    if ((old === 0) !== (now === 0)) {
-      const before = this.#anyFree[j];
-      this.#anyFree[j] = now === 0 ? before & ~bit : before | bit;
-      if ((before === 0) !== (this.#anyFree[j] === 0)) {
-        this.#anyFree2[j >>> 5] ^= 1 << (j & 31);
-      }
-    }
-    if ((old === FULL) !== (now === FULL)) this.#full[j] ^= bit;
-  }
-}
-
-function popcount(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
-
-function lowestBitOrWidth(x: number): number {
-  return x === 0 ? 32 : lowestBit(x);
-}
-
-function alignUp(value: number, alignment: number): number {
-  return alignment === 1 ? value : Math.ceil(value / alignment) * alignment;
 }

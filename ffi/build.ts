@@ -17,8 +17,17 @@
 import { builtHelperPath, nativeBuildDir, nativeSourceDir } from "./paths.ts";
 
 const WARNINGS = ["-O2", "-Wall", "-Wextra", "-Werror"];
-const HELPER_SOURCE = `${nativeSourceDir}wavert_helper_linux.c`;
-const HEADER = `${nativeSourceDir}wavert_helper.h`;
+/** The Linux helper's sources, one concept a file. */
+const HELPER_SOURCES = [
+  "wavert_contexts_linux.c",
+  "wavert_alloc_linux.c",
+  "wavert_mapping_linux.c",
+  "wavert_host_linux.c",
+  "wavert_status.c",
+].map((name) => `${nativeSourceDir}${name}`);
+const HEADERS = ["wavert_helper.h", "wavert_linux.h", "wavert_status.h"].map((name) =>
+  `${nativeSourceDir}${name}`
+);
 const BENCH_SOURCE = decodeURIComponent(
   new URL("../bench/native/alloc_loop.c", import.meta.url).pathname,
 );
@@ -48,12 +57,12 @@ export interface BuildTarget {
 export const buildTargets = {
   helper: {
     output: builtHelperPath,
-    sources: [HELPER_SOURCE],
+    sources: HELPER_SOURCES,
     flags: ["-shared", "-fPIC", "-Wl,-z,nodelete"],
   },
   abiTest: {
     output: `${nativeBuildDir}abi_test`,
-    sources: [`${nativeSourceDir}abi_test.c`, HELPER_SOURCE],
+    sources: [`${nativeSourceDir}abi_test.c`, ...HELPER_SOURCES],
     flags: [],
   },
   // The Windows bridge's message encoding, tested with the host compiler (ffi/native/*protocol*).
@@ -132,7 +141,7 @@ async function mtime(path: string): Promise<number> {
 export async function isOutdated(target: BuildTarget): Promise<boolean> {
   const built = await mtime(target.output);
   if (built === 0) return true;
-  for (const source of [...target.sources, HEADER]) {
+  for (const source of [...target.sources, ...HEADERS]) {
     if (await mtime(source) > built) return true;
   }
   return false;

@@ -211,8 +211,10 @@ export async function buildWindows(): Promise<void> {
     "-o",
     windowsOutputs.helperDll,
     `${nativeSourceDir}wavert_helper_windows.c`,
+    `${nativeSourceDir}wavert_contexts_windows.c`,
     `${nativeSourceDir}wavert_device_windows.c`,
     `${nativeSourceDir}wavert_status_windows.c`,
+    `${nativeSourceDir}wavert_status.c`,
     STREAM_SOURCE,
     PROTOCOL_SOURCE,
     ...HELPER_LIBRARIES,
@@ -224,6 +226,7 @@ export async function buildWindows(): Promise<void> {
     `${nativeSourceDir}windows_helper_test.c`,
     STREAM_SOURCE,
     `${nativeSourceDir}wavert_status_windows.c`,
+    `${nativeSourceDir}wavert_status.c`,
     PROTOCOL_SOURCE,
     ...HELPER_LIBRARIES,
   ]);

@@ -36,33 +36,6 @@ export type { AudioBuffer } from "../suites/audio_format.ts";
 export type { MachinePresetName } from "../core/machine.ts";
 export { type ViolationRuleId, ViolationRules } from "../core/violations.ts";
 export { CacheType } from "../core/constants.ts";
-export type {
-  AllocationExpectationsInput,
-  BytesRangeInput,
-  CacheTypeName,
-  CaseInput,
-  ConditionsInput,
-  ContiguousRequestInput,
-  ExpectationsInput,
-  FaultsInput,
-  LatencyBudgetInput,
-  PagesRequestInput,
-  SizeInput,
-  StepExpectationsInput,
-  StepInput,
-  SuiteInput,
-} from "../suites/suite_input.ts";
+export type * from "../suites/suite_input.ts";
 export type { FaultableOperation, FaultOptions } from "../core/faults.ts";
-export type {
-  Backend,
-  BackendCapabilities,
-  BackendLimits,
-  CallTiming,
-  Capability,
-  EngineMappings,
-  Leak,
-  Mdl,
-  MdlSource,
-  StreamOperation,
-  WaveRtStream,
-} from "../core/backend.ts";
+export type * from "../core/backend.ts";

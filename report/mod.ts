@@ -20,27 +20,9 @@ export type { Fact, HostFacts } from "../results/host_facts.ts";
 export { renderSuiteTable } from "./table.ts";
 
 // Types of the run the renderers read.
-export type {
-  AllocationRecord,
-  BackendRun,
-  BoundCheck,
-  CaseReport,
-  ClaimableCapability,
-  CrossCheck,
-  Divergence,
-  OccupancyStrip,
-  PreOccupied,
-  RunReport,
-  UncheckedExpectation,
-  Verdict,
-} from "../suites/results.ts";
+export type * from "../suites/results.ts";
 export type { PageExtent, PageRun } from "../suites/page_runs.ts";
-export type {
-  DriverCaseReport,
-  DriverFindingReport,
-  DriverModeReport,
-  DriverSuiteReport,
-} from "../suites/driver_results.ts";
+export type * from "../suites/driver_results.ts";
 export type { AllocatorName } from "../suites/suite_model.ts";
 export type { LatencyJudgement } from "../suites/latency_budget.ts";
 export type { BudgetJudgement } from "../stats/budget_verdict.ts";

@@ -30,32 +30,9 @@ import {
 } from "./policy_profile.ts";
 
 // Types the suite and the recorder refer to.
-export type {
-  Backend,
-  BackendCapabilities,
-  BackendLimits,
-  CallTiming,
-  Capability,
-  EngineMappings,
-  Leak,
-  Mdl,
-  MdlSource,
-  StreamOperation,
-  WaveRtStream,
-} from "../core/backend.ts";
+export type * from "../core/backend.ts";
 export { CacheType } from "../core/constants.ts";
-export type {
-  Allocation,
-  AllocationExpectations,
-  AllocatorName,
-  BytesExpectation,
-  Conditions,
-  Expectations,
-  LatencyExpectation,
-  Step,
-  Suite,
-  SuiteCase,
-} from "./suite_model.ts";
+export type * from "./suite_model.ts";
 export type { MachinePresetName } from "../core/machine.ts";
 export { type ViolationRuleId, ViolationRules } from "../core/violations.ts";
 export type { OpenQuestionObservations } from "./policy_profile.ts";

@@ -245,13 +245,19 @@ export interface RunReport {
 export interface RunSummary {
   /** Bytes of all allocations of the first repetition; null when every call returned NULL. */
   readonly bytes: number | null;
+  /** Pages of all allocations of the first repetition. */
   readonly pages: number;
   /** Contiguous runs over all allocations; null without frame numbers. */
   readonly runs: number | null;
+  /** Highest physical address of any page; null without frame numbers. */
   readonly highestAddress: bigint | null;
+  /** Lowest physical address of any page; null without frame numbers. */
   readonly lowestAddress: bigint | null;
+  /** Pages whose base lies above the case's HighAddress; null where it cannot be read. */
   readonly pagesBeyondBound: number | null;
+  /** Median latency of the timed allocations in nanoseconds; null without samples. */
   readonly p50Ns: number | null;
+  /** 99th percentile latency in nanoseconds; null without samples. */
   readonly p99Ns: number | null;
   /** The first error an allocation threw, shown instead of "NULL"; null when none threw. */
   readonly error: string | null;

@@ -7,39 +7,30 @@
  *
  * @module
  */
-
 import type { Mdl, WaveRtStream } from "../../core/backend.ts";
 import type { CacheType } from "../../core/constants.ts";
 import type { Simulator } from "../../core/simulator.ts";
-import { DriverViolation } from "../../core/violations.ts";
 import { type DriverFinding, DriverRules, findingOf } from "./findings.ts";
+import { checkFinding, Op, OP_NAMES, stopFinding, tagName } from "./port_ops.ts";
+import type {
+  BridgeFaults,
+  EntryArguments,
+  EntryOutcome,
+  FaultSite,
+  MdlRecord,
+  PoolRecord,
+} from "./session_records.ts";
 
-/** Port operations, as numbered in `wrt_harness.h`. */
-const Op = {
-  allocate: 1,
-  allocateContiguous: 2,
-  map: 3,
-  unmap: 4,
-  free: 5,
-  pageCount: 6,
-  pageAddress: 7,
-  poolAllocate: 8,
-  poolFree: 9,
-  check: 10,
-} as const;
-const OP_NAMES = [
-  "",
-  "AllocatePagesForMdl",
-  "AllocateContiguousPagesForMdl",
-  "MapAllocatedPages",
-  "UnmapAllocatedPages",
-  "FreePagesFromMdl",
-  "GetPhysicalPagesCount",
-  "GetPhysicalPageAddress",
-  "ExAllocatePool2",
-  "ExFreePoolWithTag",
-  "",
-];
+export type {
+  BridgeFaults,
+  EntryArguments,
+  EntryOutcome,
+  FaultSite,
+  MdlRecord,
+  PoolRecord,
+} from "./session_records.ts";
+export { NO_SITE } from "./session_records.ts";
+
 const BUGCHECK = -1;
 const ANY_TAG = 0xffff_ffff_ffff_ffffn;
 const FOREIGN: Mdl = Object.freeze({
@@ -51,114 +42,6 @@ const FOREIGN: Mdl = Object.freeze({
   pfns: [],
 });
 
-/**
- * The site value of a call from outside the driver library.
- *
- * @example
- * ```ts
- * NO_SITE; // 0xFFFFFFFF
- * ```
- */
-export const NO_SITE = 0xffff_ffff;
-
-/**
- * An MDL the driver got from the bridge.
- *
- * @example
- * ```ts
- * const open = (r: MdlRecord) => !r.freed && r.simVa !== null; // still mapped
- * ```
- */
-export interface MdlRecord {
-  readonly handle: number;
-  readonly mdl: Mdl;
-  readonly pages: number;
-  readonly site: number;
-  readonly epoch: number;
-  simVa: bigint | null;
-  cacheType: number | null;
-  freed: boolean;
-}
-
-/**
- * A pool block the driver allocated.
- *
- * @example
- * ```ts
- * const leaked = (blocks: PoolRecord[]) => blocks.filter((b) => !b.freed);
- * ```
- */
-export interface PoolRecord {
-  readonly id: number;
-  readonly bytes: number;
-  readonly tag: number;
-  readonly site: number;
-  readonly epoch: number;
-  freed: boolean;
-}
-
-/**
- * A distinct call site of a call that can fail (allocations, maps, pool allocations).
- *
- * @example
- * ```ts
- * const site: FaultSite = { site: 0x1a2b, operation: "MapAllocatedPages", calls: 1 };
- * ```
- */
-export interface FaultSite {
-  readonly site: number;
-  readonly operation: string;
-  calls: number;
-}
-
-/**
- * Faults the bridge injects itself, keyed by the driver's native call sites (which the
- * simulator cannot see: to it every call comes from the same callback).
- *
- * @example
- * ```ts
- * const plan: BridgeFaults = { failSites: [{ site: 0x1a2b, occurrence: 1 }] };
- * ```
- */
-export interface BridgeFaults {
-  /** Fail the first call from each distinct call site, like Driver Verifier's systematic mode. */
-  readonly systematic?: boolean;
-  /** Fail the given occurrence (1-based) of the call from each given site. */
-  readonly failSites?: readonly { readonly site: number; readonly occurrence: number }[];
-  /** Probability that a pool allocation fails (page calls use the simulator's own faults). */
-  readonly poolProbability?: number;
-  /** Seed for `poolProbability`. */
-  readonly seed?: number;
-}
-
-/**
- * What one entry call returned.
- *
- * @example
- * ```ts
- * const ok = (o: EntryOutcome) => !o.stopped && o.status >= 0; // NT_SUCCESS
- * ```
- */
-export interface EntryOutcome {
-  /** The driver was stopped by a bug check; `stop` on the session says why. */
-  readonly stopped: boolean;
-  readonly status: number;
-  readonly mdl: bigint;
-  /** Handle of the returned MDL, 0 when the bridge never handed it out. */
-  readonly handle: number;
-  readonly actualSize: number;
-  readonly offset: number;
-  readonly cacheType: number;
-  readonly irql: number;
-}
-
-export interface EntryArguments {
-  readonly format?: Uint8Array;
-  readonly parameters?: Uint8Array;
-  readonly a?: number;
-  readonly b?: number;
-  readonly mdl?: bigint;
-}
 /**
  * What a session needs of the library that began it: running an entry, and ending the case.
  *
@@ -271,7 +154,7 @@ export class DriverSession {
       }
       return this.#port(op, handle, a, b, c, site);
     } catch (e) {
-      this.stop = this.#stopFinding(e, op, site);
+      this.stop = stopFinding(e, op, site, this.step);
       return BUGCHECK;
     }
   }
@@ -424,40 +307,6 @@ export class DriverSession {
     this.#control32[7] = Number(pointer >> 32n);
     return pfns;
   }
-
-  #stopFinding(e: unknown, op: number, site: number): DriverFinding {
-    const where = { site, step: this.step, stopped: true };
-    if (isFinding(e)) return { ...e, site: e.site ?? site, step: this.step, stopped: true };
-    if (e instanceof DriverViolation) {
-      return {
-        rule: e.rule,
-        message: `${OP_NAMES[op]}: ${e.message}`,
-        ...(e.bugCheck === undefined ? {} : { bugCheck: e.bugCheck }),
-        ...(e.parameter1 === undefined ? {} : { parameter1: e.parameter1 }),
-        ...(e.verifierRule === undefined ? {} : { verifierRule: e.verifierRule }),
-        ...where,
-      };
-    }
-    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    return findingOf(DriverRules.invalidArgument, `${OP_NAMES[op]}: ${message}`, where);
-  }
-}
-
-function checkFinding(code: number, level: number): DriverFinding {
-  if (code === 1) return findingOf(DriverRules.pagedCodeAtRaisedIrql, `at IRQL ${level}`);
-  if (code === 3) return findingOf(DriverRules.raiseIrqlToLower, `to IRQL ${level}`);
-  return findingOf(DriverRules.lowerIrqlToHigher, `to IRQL ${level}`);
-}
-
-function isFinding(e: unknown): e is DriverFinding {
-  return typeof e === "object" && e !== null && !(e instanceof Error) && "rule" in e;
-}
-
-function tagName(tag: number): string {
-  const chars = [0, 8, 16, 24].map((s) => (tag >>> s) & 0xff);
-  return chars.every((ch) => ch >= 0x20 && ch < 0x7f)
-    ? `'${String.fromCharCode(...chars.reverse())}'`
-    : `0x${tag.toString(16).toUpperCase()}`;
 }
 
 function mulberry32(seed: number): () => number {

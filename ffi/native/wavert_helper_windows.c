@@ -18,6 +18,7 @@
  *    IPortWaveRTStream for the whole session; outcomes the shared codes have no name for
  *    (the driver's caps and table, the pin) have their own (wavert_helper_windows.h).
  */
+#include "wavert_contexts_windows.h"
 #include "wavert_helper.h"
 #include "wavert_helper_windows.h"
 #include "wavert_protocol.h"
@@ -38,31 +39,6 @@ _Static_assert(WRTP_IOCTL(WRTP_OP_PAGE_ADDRESSES) ==
 /* MmAllocatePagesForMdlEx allocates at most 4 GB minus one page per call (ByteCount is a ULONG). */
 #define MAX_BYTES_BASE UINT64_C(0x100000000)
 
-typedef struct allocation {
-  uint64_t handle;     /* the driver's handle */
-  uint64_t byte_count; /* the MDL's ByteCount */
-} allocation;
-
-typedef struct context {
-  uint32_t generation;
-  BOOL open;
-  HANDLE device;
-  BOOL holds_stream; /* counted in stream_holders */
-  allocation *allocations;
-  size_t allocation_count;
-  size_t allocation_capacity;
-} context;
-
-static SRWLOCK lock = SRWLOCK_INIT;
-static context *contexts;
-static size_t context_count;
-static size_t context_capacity;
-/* The render pin this process opened (wavert_stream_windows.c), shared by its contexts. */
-static HANDLE stream_pin;
-static size_t stream_holders;
-
-static void clear_result(wrt_result *out) { ZeroMemory(out, sizeof *out); }
-
 /* Sends a request and maps the driver's answer to a WRT status in one step. */
 static int32_t call(HANDLE device, const wrtp_request *request, wrtp_response *response,
                     wrt_result *out) {
@@ -73,49 +49,6 @@ static int32_t call(HANDLE device, const wrtp_request *request, wrtp_response *r
                                   (double)response->tick_frequency);
   }
   return wrtw_status_of(response->status, &out->sys_errno);
-}
-
-static uint64_t make_handle(uint32_t generation, size_t index) {
-  return ((uint64_t)generation << 32) | (uint64_t)(index + 1);
-}
-
-static context *find_context(uint64_t id) {
-  uint64_t index = id & 0xffffffffu;
-  if (index == 0 || index > context_count) return NULL;
-  context *c = &contexts[index - 1];
-  return c->open && c->generation == (uint32_t)(id >> 32) ? c : NULL;
-}
-
-static allocation *find_allocation(context *c, uint64_t handle) {
-  for (size_t i = 0; i < c->allocation_count; i++) {
-    if (c->allocations[i].handle == handle) return &c->allocations[i];
-  }
-  return NULL;
-}
-
-/* Without a context: unknown when the driver is there, otherwise the reason nothing can be. */
-static int32_t no_context(wrt_result *out) {
-  HANDLE device;
-  int32_t status = wrtw_open_device(&device, &out->sys_errno);
-  if (status != WRT_OK) return status;
-  CloseHandle(device);
-  return WRT_E_UNKNOWN_HANDLE;
-}
-
-/* Takes the lock and finds the context; on failure releases the lock and returns why. */
-static int32_t enter(uint64_t context_id, wrt_result *out, context **found) {
-  clear_result(out);
-  AcquireSRWLockExclusive(&lock);
-  *found = find_context(context_id);
-  if (*found != NULL) return WRT_OK;
-  int32_t status = no_context(out);
-  ReleaseSRWLockExclusive(&lock);
-  return status;
-}
-
-static int32_t leave(int32_t status) {
-  ReleaseSRWLockExclusive(&lock);
-  return status;
 }
 
 /* Reads `pages` frame numbers of a driver allocation in batches of WRTP_BATCH_PAGES. */
@@ -297,173 +230,4 @@ WRT_EXPORT int32_t wrt_query_frames(uint64_t context_id, uint64_t handle, uint64
     out->flags = WRT_RESULT_FRAMES_VALID;
   }
   return leave(status);
-}
-
-/* Under the lock: the process's render pin for one more context. When the pin cannot be opened
- * but the driver already has a stream (someone else's pin), the context goes on without one. */
-static int32_t hold_stream(HANDLE device, BOOL *holds, uint64_t *error) {
-  if (stream_holders > 0) {
-    stream_holders++;
-    *holds = TRUE;
-    return WRT_OK;
-  }
-  int32_t status = wrtw_open_stream(&stream_pin, error);
-  if (status == WRT_OK) {
-    stream_holders = 1;
-    *holds = TRUE;
-    return WRT_OK;
-  }
-  wrtp_request request;
-  wrtp_response response;
-  uint64_t ignored = 0;
-  wrtp_request_init(&request, WRTP_OP_CAPABILITIES);
-  if (wrtw_exchange(device, &request, &response, &ignored) == WRT_OK && response.status == WRTP_OK &&
-      (response.capability_flags & WRTP_CAP_STREAM_OPEN) != 0) {
-    *error = 0;
-    return WRT_OK;
-  }
-  return status;
-}
-
-/* Under the lock: one context less on the render pin; the last one closes it. */
-static void drop_stream(void) {
-  if (--stream_holders == 0) {
-    CloseHandle(stream_pin);
-    stream_pin = NULL;
-  }
-}
-
-WRT_EXPORT int32_t wrt_context_open(wrt_result *out) {
-  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
-  clear_result(out);
-  HANDLE device;
-  int32_t status = wrtw_open_device(&device, &out->sys_errno);
-  if (status != WRT_OK) return status;
-  wrtp_request request;
-  wrtp_response response;
-  wrtp_request_init(&request, WRTP_OP_VERSION);
-  status = wrtw_exchange(device, &request, &response, &out->sys_errno);
-  if (status == WRT_OK) status = wrtw_status_of(response.status, &out->sys_errno);
-  if (status != WRT_OK) {
-    CloseHandle(device);
-    return status;
-  }
-  AcquireSRWLockExclusive(&lock);
-  BOOL holds_stream = FALSE;
-  status = hold_stream(device, &holds_stream, &out->sys_errno);
-  if (status != WRT_OK) {
-    CloseHandle(device);
-    return leave(status);
-  }
-  size_t index = context_count;
-  for (size_t i = 0; i < context_count; i++) {
-    if (!contexts[i].open) {
-      index = i;
-      break;
-    }
-  }
-  if (index == context_count) {
-    if (context_count == context_capacity) {
-      size_t capacity = context_capacity == 0 ? 4 : context_capacity * 2;
-      context *grown = contexts == NULL
-                           ? HeapAlloc(GetProcessHeap(), 0, capacity * sizeof *grown)
-                           : HeapReAlloc(GetProcessHeap(), 0, contexts, capacity * sizeof *grown);
-      if (grown == NULL) {
-        CloseHandle(device);
-        if (holds_stream) drop_stream();
-        return leave(WRT_E_NO_MEMORY);
-      }
-      contexts = grown;
-      context_capacity = capacity;
-    }
-    contexts[context_count++] = (context){.generation = 1};
-  }
-  contexts[index].open = TRUE;
-  contexts[index].device = device;
-  contexts[index].holds_stream = holds_stream;
-  out->handle = make_handle(contexts[index].generation, index);
-  return leave(WRT_OK);
-}
-
-WRT_EXPORT int32_t wrt_context_close(uint64_t context_id, wrt_result *out) {
-  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
-  context *c;
-  int32_t status = enter(context_id, out, &c);
-  if (status != WRT_OK) return status;
-  /* Closing the handle makes the driver unmap and free everything the context still holds. */
-  out->byte_count = c->allocation_count;
-  CloseHandle(c->device);
-  if (c->holds_stream) drop_stream();
-  if (c->allocations != NULL) HeapFree(GetProcessHeap(), 0, c->allocations);
-  *c = (context){.generation = c->generation + 1};
-  return leave(WRT_OK);
-}
-
-WRT_EXPORT int32_t wrt_context_stats(uint64_t context_id, wrt_result *out) {
-  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
-  context *c;
-  int32_t status = enter(context_id, out, &c);
-  if (status != WRT_OK) return status;
-  out->handle = c->allocation_count;
-  for (size_t i = 0; i < c->allocation_count; i++) out->byte_count += c->allocations[i].byte_count;
-  return leave(WRT_OK);
-}
-
-/* The driver's pages are kernel memory, not this process's locked memory: the budget is
- * accepted for the common ABI but not applied here (the driver bounds its own requests). */
-WRT_EXPORT int32_t wrt_context_set_budget(uint64_t context_id, uint64_t max_locked_bytes,
-                                          wrt_result *out) {
-  (void)max_locked_bytes;
-  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
-  context *c;
-  int32_t status = enter(context_id, out, &c);
-  if (status != WRT_OK) return status;
-  for (size_t i = 0; i < c->allocation_count; i++) out->byte_count += c->allocations[i].byte_count;
-  return leave(WRT_OK);
-}
-
-WRT_EXPORT int32_t wrt_memory_available(wrt_result *out) {
-  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
-  clear_result(out);
-  MEMORYSTATUSEX status = {.dwLength = sizeof status};
-  if (!GlobalMemoryStatusEx(&status)) {
-    out->sys_errno = GetLastError();
-    return WRT_E_SYSTEM;
-  }
-  out->byte_count = status.ullAvailPhys;
-  out->address = status.ullTotalPhys;
-  return WRT_OK;
-}
-
-WRT_EXPORT int32_t wrt_process_stats(wrt_result *out) {
-  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
-  clear_result(out);
-  AcquireSRWLockExclusive(&lock);
-  for (size_t i = 0; i < context_count; i++) {
-    if (!contexts[i].open) continue;
-    out->handle++;
-    for (size_t j = 0; j < contexts[i].allocation_count; j++) {
-      out->byte_count += contexts[i].allocations[j].byte_count;
-    }
-  }
-  ReleaseSRWLockExclusive(&lock);
-  return WRT_OK;
-}
-
-/* The driver's pages are locked in the kernel, not charged to this process: what this process
- * holds is the sum over its contexts. */
-WRT_EXPORT int32_t wrt_process_locked(wrt_result *out) {
-  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
-  clear_result(out);
-  AcquireSRWLockExclusive(&lock);
-  BOOL any = FALSE;
-  for (size_t i = 0; i < context_count; i++) {
-    if (!contexts[i].open) continue;
-    any = TRUE;
-    for (size_t j = 0; j < contexts[i].allocation_count; j++) {
-      out->byte_count += contexts[i].allocations[j].byte_count;
-    }
-  }
-  int32_t status = any ? WRT_OK : no_context(out);
-  return leave(status == WRT_E_UNKNOWN_HANDLE ? WRT_OK : status);
 }

@@ -1,33 +1,23 @@
 /*
- * The Windows helper's status texts and the mapping from the driver's WRTP_E_* statuses to the
- * helper's, shared codes (wavert_helper.h) and Windows-only ones (wavert_helper_windows.h).
+ * The Windows helper's own status texts (the shared ones are in wavert_status.c) and the mapping
+ * from the driver's WRTP_E_* statuses to the helper's, shared codes (wavert_helper.h) and
+ * Windows-only ones (wavert_helper_windows.h).
  */
 #include "wavert_status_windows.h"
 
 #include "wavert_helper_windows.h"
 #include "wavert_protocol.h"
+#include "wavert_status.h"
 
 #define WRT_EXPORT __declspec(dllexport)
 
 #define NOT_FOUND_MESSAGE \
   "WaveRT test driver not found: install it as described in README (Windows bridge)"
 
-static const char *const messages[WRT_STATUS_COUNT] = {
-    [WRT_OK] = "success",
-    [WRT_E_INVALID_ARGUMENT] = "invalid argument: a required buffer is null, the cache type is "
-                               "unknown or the address range is empty",
-    [WRT_E_ZERO_SIZE] = "totalBytes is 0: there is nothing to allocate",
-    [WRT_E_TOO_LARGE] = "totalBytes exceeds 4 GB minus one page, the most one call may allocate",
-    [WRT_E_BUFFER_TOO_SMALL] = "the frame array is shorter than the number of pages requested",
+/* Texts of the statuses the Windows helper words its own way; wavert_status.c has the rest. */
+static const char *const windows_wording[WRT_STATUS_COUNT] = {
     [WRT_E_NO_MEMORY] = "the driver's IPortWaveRTStream call returned NULL",
-    [WRT_E_NOT_CONTIGUOUS] = "the pages obtained were not physically contiguous",
     [WRT_E_FRAMES_UNAVAILABLE] = "frame numbers are unavailable",
-    [WRT_E_UNKNOWN_HANDLE] = "the handle is not a live allocation or context: already freed, or "
-                             "never allocated here",
-    [WRT_E_ALREADY_MAPPED] = "the allocation is already mapped",
-    [WRT_E_NOT_MAPPED] = "the allocation is not mapped",
-    [WRT_E_WRONG_ADDRESS] = "the base address is not the one the map call returned",
-    [WRT_E_STILL_MAPPED] = "the allocation is still mapped: unmap it before freeing",
     [WRT_E_SYSTEM] = "a system call failed unexpectedly (sys_errno holds GetLastError())",
     [WRT_E_DRIVER_NOT_FOUND] = NOT_FOUND_MESSAGE,
     [WRT_E_NO_STREAM] = "no WaveRT stream is open on the test driver: play audio to its endpoint "
@@ -39,8 +29,6 @@ static const char *const messages[WRT_STATUS_COUNT] = {
                                "without CAP_SYS_ADMIN)",
     [WRT_E_UNSUPPORTED] = "physical RAM ranges are not supported by the Windows helper: the "
                           "memory map is drawn without them",
-    [WRT_E_OVER_BUDGET] = "the request would hold more memory locked than the context's "
-                          "locked-memory budget allows",
 };
 
 /* Windows-only statuses (wavert_helper_windows.h), from WRTW_FIRST_STATUS on. */
@@ -72,7 +60,7 @@ static const char *const windows_messages[WRTW_STATUS_END - WRTW_FIRST_STATUS] =
 };
 
 const char *wrtw_message(int32_t status) {
-  if (status >= 0 && status < WRT_STATUS_COUNT) return messages[status];
+  if (status >= 0 && status < WRT_STATUS_COUNT) return wrt_status_text(status, windows_wording);
   if (status >= WRTW_FIRST_STATUS && status < WRTW_STATUS_END) {
     return windows_messages[status - WRTW_FIRST_STATUS];
   }
@@ -102,13 +90,7 @@ int32_t wrtw_status_of(int32_t driver_status, uint64_t *error) {
 }
 
 uint64_t wrtw_copy_text(const char *text, uint8_t *buffer, uint64_t capacity) {
-  size_t length = (size_t)lstrlenA(text);
-  if (buffer != NULL && capacity > 0) {
-    size_t n = length < capacity - 1 ? length : (size_t)capacity - 1;
-    CopyMemory(buffer, text, n);
-    buffer[n] = '\0';
-  }
-  return length;
+  return wrt_copy_text(text, buffer, capacity);
 }
 
 WRT_EXPORT uint64_t wrt_status_message(int32_t status, uint8_t *buffer, uint64_t capacity) {
