@@ -13,7 +13,7 @@ import { Simulator } from "../core/simulator.ts";
 import { runIsolated } from "../ffi/isolation.ts";
 import { openHostBackend } from "../ffi/host_backend.ts";
 import { helperAvailability } from "../ffi/library.ts";
-import type { Conditions, SuiteCase } from "./define_suite.ts";
+import type { Conditions, SuiteCase } from "./suite_model.ts";
 import { hardwareCaseModule } from "./hardware_case.ts";
 import { type BackendRun, failedRun, ignoredRun } from "./results.ts";
 import { runCase, type RunCaseOptions } from "./run_case.ts";

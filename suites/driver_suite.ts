@@ -13,7 +13,12 @@ import type { DriverLibrarySpec } from "../ffi/driver/build_driver.ts";
 import type { AudioFormat, DriverCaseOptions, DriverStep } from "../ffi/driver/run_case.ts";
 import type { SweepOptions } from "../ffi/driver/sweep.ts";
 import { audioBufferSize } from "./audio_format.ts";
-import { SuiteDefinitionError, type SuiteProblem } from "./define_suite.ts";
+import {
+  deepFreeze,
+  parseSuiteCases,
+  SuiteDefinitionError,
+  type SuiteProblem,
+} from "./suite_parsing.ts";
 import {
   type DriverCaseParsed,
   driverCaseSchema,
@@ -21,7 +26,7 @@ import {
   type DriverSuiteInput,
   driverSuiteSchema,
 } from "./driver_schema.ts";
-import { describeReceived, suiteErrorMap } from "./problem_text.ts";
+import { describeReceived } from "./problem_text.ts";
 
 /**
  * Where a case's driver library comes from: a built path, a bundled example, or sources to build.
@@ -113,47 +118,25 @@ export function isDriverSuite(value: unknown): value is DriverSuite {
  * ```
  */
 export function defineDriverSuite(input: DriverSuiteInput): DriverSuite {
-  const suiteName = typeof input?.name === "string" && input.name !== "" ? input.name : "(unnamed)";
-  const problems: SuiteProblem[] = [];
-  const header = driverSuiteSchema.safeParse(input, parseOptions);
-  if (!header.success) problems.push(...toProblems(header.error, input, suiteName, undefined));
-  const rawCases: unknown[] = Array.isArray(input?.cases) ? [...input.cases] : [];
-  const parsed: DriverCaseParsed[] = [];
-  const seen = new Map<string, number>();
-  rawCases.forEach((raw, index) => {
-    const name = (raw as { name?: unknown } | null)?.name;
-    const label = typeof name === "string" && name !== ""
-      ? `"${name}" (cases[${index}])`
-      : `cases[${index}]`;
-    if (typeof name === "string" && seen.has(name)) {
-      problems.push({
-        suite: suiteName,
-        case: label,
-        field: "name",
-        message: `duplicate case name (also cases[${seen.get(name)}]); test names must be unique`,
-        received: describeReceived(name),
-      });
-    } else if (typeof name === "string") seen.set(name, index);
-    const result = driverCaseSchema.safeParse(raw, parseOptions);
-    if (!result.success) {
-      problems.push(...toProblems(result.error, raw, suiteName, label));
-      return;
-    }
-    if (result.data.library === undefined && input?.library === undefined) {
-      problems.push({
-        suite: suiteName,
-        case: label,
-        field: "library",
-        message: "is required (here or on the suite)",
-        received: describeReceived(undefined),
-      });
-    }
-    if (result.data.durationMs !== undefined) {
-      const [problem] = durationProblem(result.data);
-      if (problem) problems.push({ suite: suiteName, case: label, ...problem });
-    }
-    parsed.push(result.data);
-  });
+  const { header, parsed, problems } = parseSuiteCases(
+    input,
+    driverSuiteSchema,
+    driverCaseSchema,
+    (data, at, found) => {
+      if (data.library === undefined && input?.library === undefined) {
+        found.push({
+          ...at,
+          field: "library",
+          message: "is required (here or on the suite)",
+          received: describeReceived(undefined),
+        });
+      }
+      if (data.durationMs !== undefined) {
+        const [problem] = durationProblem(data);
+        if (problem) found.push({ ...at, ...problem });
+      }
+    },
+  );
   if (problems.length > 0) throw new SuiteDefinitionError(problems);
   const suite = header.data!;
   const resolved: DriverSuite = deepFreeze({
@@ -166,7 +149,6 @@ export function defineDriverSuite(input: DriverSuiteInput): DriverSuite {
   return resolved;
 }
 
-const parseOptions = { reportInput: true, error: suiteErrorMap } as const;
 const DEFAULT_FORMAT: AudioFormat = { sampleRate: 48_000, channels: 2, bitsPerSample: 16 };
 
 function durationProblem(c: DriverCaseParsed): Omit<SuiteProblem, "suite" | "case">[] {
@@ -242,43 +224,4 @@ function resolveCase(
     sweep: c.sweep === undefined ? null : c.sweep === true ? {} : c.sweep,
     expectFindings: [...(c.expect?.findings ?? [])].sort(),
   };
-}
-
-function toProblems(
-  error: z.ZodError,
-  raw: unknown,
-  suite: string,
-  caseName: string | undefined,
-): SuiteProblem[] {
-  return error.issues.map((issue) => {
-    const unknownKeys = issue.code === "unrecognized_keys" ? issue.keys : [];
-    const path = unknownKeys.length === 1 ? [...issue.path, unknownKeys[0]] : issue.path;
-    let value = raw;
-    for (const key of path) {
-      value = value !== null && typeof value === "object"
-        ? (value as Record<PropertyKey, unknown>)[key]
-        : undefined;
-    }
-    const field = path.length === 0
-      ? caseName === undefined ? "(suite)" : "(case)"
-      : path.map((p, i) => typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)
-        .join("");
-    return {
-      suite,
-      case: caseName,
-      field,
-      message: unknownKeys.length > 0
-        ? `unknown field(s) ${unknownKeys.map((k) => `"${k}"`).join(", ")}`
-        : issue.message,
-      received: describeReceived(value),
-    };
-  });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
 }

@@ -7,7 +7,7 @@
 
 import type { Backend } from "../core/backend.ts";
 import type { HostBackend } from "../ffi/host_backend.ts";
-import type { SuiteCase } from "./define_suite.ts";
+import type { SuiteCase } from "./suite_model.ts";
 import { ignoredRun } from "./results.ts";
 import { runCase, type RunCaseOptions } from "./run_case.ts";
 import { fromTaggedJson, toTaggedJson } from "./tagged_json.ts";

@@ -9,7 +9,7 @@
 import type { BackendLimits } from "../core/backend.ts";
 import { formatBytes } from "../ffi/locked_budget.ts";
 import { simulatorOnlyConditions } from "./backends.ts";
-import type { SuiteCase } from "./define_suite.ts";
+import type { SuiteCase } from "./suite_model.ts";
 import { testName } from "./run_suites.ts";
 import type { Suite } from "./suite_model.ts";
 

@@ -15,7 +15,7 @@ import { caseOverBudget } from "./locked_budget.ts";
 import { openHostBackend } from "../ffi/host_backend.ts";
 import { helperAvailability } from "../ffi/library.ts";
 import type { BackendLimits } from "../core/backend.ts";
-import type { SuiteCase } from "./define_suite.ts";
+import type { SuiteCase } from "./suite_model.ts";
 import { LOCKED_BUDGET_ENV } from "../ffi/locked_budget.ts";
 
 /**

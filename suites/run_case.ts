@@ -9,7 +9,7 @@
 import type { Backend, BackendCapabilities, Mdl, WaveRtStream } from "../core/backend.ts";
 import type { MachineLayout } from "../core/machine.ts";
 import { DriverViolation } from "../core/violations.ts";
-import type { Allocation, AllocationExpectations, Step, SuiteCase } from "./define_suite.ts";
+import type { Allocation, AllocationExpectations, Step, SuiteCase } from "./suite_model.ts";
 import { allocationLabel, checkAllocation, checkViolation } from "./check_allocation.ts";
 import { describeJudgement, judgeLatency, nextRepetitions } from "./latency_budget.ts";
 import { boundCheck, boundNote } from "./bound_check.ts";

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "wavert_linux.h"
@@ -33,12 +32,6 @@ size_t page_size(void) {
   return cached;
 }
 
-uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
-  return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
-}
-
 size_t huge_page_size(void) {
   FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
   unsigned long long size = 0;
@@ -52,8 +45,6 @@ size_t huge_page_size(void) {
 /* mlock through the raw system call: AddressSanitizer replaces mlock() with a no-op, which
  * would leave the pages unpopulated in the sanitizer build the safety checks run. */
 static int lock_pages(void *base, size_t bytes) { return (int)syscall(SYS_mlock, base, bytes); }
-
-void clear_result(wrt_result *out) { memset(out, 0, sizeof *out); }
 
 int open_pagemap(void) {
   if (pagemap_fd < 0) pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);

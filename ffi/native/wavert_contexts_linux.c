@@ -7,8 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "wavert_linux.h"
+
+/* The helper's clock and result reset, used by every call (contexts, allocation, mapping). */
+uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+  return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
+
+void clear_result(wrt_result *out) { memset(out, 0, sizeof *out); }
 
 pthread_mutex_t wrtl_lock = PTHREAD_MUTEX_INITIALIZER;
 static context *contexts;
