@@ -10,6 +10,7 @@
 import type { Mdl, WaveRtStream } from "../../core/backend.ts";
 import type { CacheType } from "../../core/constants.ts";
 import type { Simulator } from "../../core/simulator.ts";
+import { seededRandom } from "../../core/random.ts";
 import { type DriverFinding, DriverRules, findingOf } from "./findings.ts";
 import { checkFinding, Op, OP_NAMES, stopFinding, tagName } from "./port_ops.ts";
 import type {
@@ -118,7 +119,7 @@ export class DriverSession {
     this.simulator = simulator;
     this.stream = simulator.stream();
     this.#faults = faults;
-    this.#random = mulberry32(faults.seed ?? 1);
+    this.#random = seededRandom(faults.seed ?? 1);
     this.#control32 = new Uint32Array(control);
     this.#pfns = this.#growPfns(256);
   }
@@ -307,15 +308,4 @@ export class DriverSession {
     this.#control32[7] = Number(pointer >> 32n);
     return pfns;
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
