@@ -15,11 +15,6 @@
 
 static const GUID category_render = WRT_GUID_KSCATEGORY_RENDER;
 static const GUID category_realtime = WRT_GUID_KSCATEGORY_REALTIME;
-static const GUID interface_set_standard = WRT_GUID_KSINTERFACESETID_STANDARD;
-static const GUID medium_set_standard = WRT_GUID_KSMEDIUMSETID_STANDARD;
-static const GUID type_audio = WRT_GUID_KSDATAFORMAT_TYPE_AUDIO;
-static const GUID subtype_pcm = WRT_GUID_KSDATAFORMAT_SUBTYPE_PCM;
-static const GUID specifier_waveformatex = WRT_GUID_KSDATAFORMAT_SPECIFIER_WAVEFORMATEX;
 
 #define HARDWARE_ID L"Root\\WaveRtTest"
 #define REFERENCE L"\\wave" /* PcRegisterSubdevice's "Wave", as the path's last component */
@@ -78,9 +73,9 @@ static DWORD create_pin(HANDLE filter, ULONG id, HANDLE *pin) {
     KSDATAFORMAT_WAVEFORMATEX format;
   } request;
   ZeroMemory(&request, sizeof request);
-  request.connect.Interface.Set = interface_set_standard;
+  request.connect.Interface.Set = (GUID)WRT_GUID_KSINTERFACESETID_STANDARD;
   request.connect.Interface.Id = id;
-  request.connect.Medium.Set = medium_set_standard;
+  request.connect.Medium.Set = (GUID)WRT_GUID_KSMEDIUMSETID_STANDARD;
   request.connect.Medium.Id = KSMEDIUM_TYPE_ANYINSTANCE;
   request.connect.PinId = 0; /* the one render pin */
   request.connect.PinToHandle = NULL;
@@ -89,9 +84,9 @@ static DWORD create_pin(HANDLE filter, ULONG id, HANDLE *pin) {
   KSDATAFORMAT *format = &request.format.DataFormat;
   format->FormatSize = sizeof request.format;
   format->SampleSize = 4;
-  format->MajorFormat = type_audio;
-  format->SubFormat = subtype_pcm;
-  format->Specifier = specifier_waveformatex;
+  format->MajorFormat = (GUID)WRT_GUID_KSDATAFORMAT_TYPE_AUDIO;
+  format->SubFormat = (GUID)WRT_GUID_KSDATAFORMAT_SUBTYPE_PCM;
+  format->Specifier = (GUID)WRT_GUID_KSDATAFORMAT_SPECIFIER_WAVEFORMATEX;
   WAVEFORMATEX *wave = &request.format.WaveFormatEx;
   wave->wFormatTag = WAVE_FORMAT_PCM;
   wave->nChannels = 2;
