@@ -22,6 +22,7 @@
 #include <ks.h>
 
 #include "../wavert_guids.h"
+#include "../wrt_port_wavert_stream.h"
 
 /* ksmedia.h types */
 typedef struct {
@@ -122,16 +123,7 @@ typedef struct IPortWaveRTStreamVtbl {
   NTSTATUS (*QueryInterface)(IPortWaveRTStream *This, const GUID *InterfaceId, PVOID *Interface);
   ULONG (*AddRef)(IPortWaveRTStream *This);
   ULONG (*Release)(IPortWaveRTStream *This);
-  PMDL (*AllocatePagesForMdl)(IPortWaveRTStream *This, PHYSICAL_ADDRESS HighAddress,
-                              SIZE_T TotalBytes);
-  PMDL (*AllocateContiguousPagesForMdl)(IPortWaveRTStream *This, PHYSICAL_ADDRESS LowAddress,
-                                        PHYSICAL_ADDRESS HighAddress, SIZE_T TotalBytes);
-  PVOID (*MapAllocatedPages)(IPortWaveRTStream *This, PMDL MemoryDescriptorList,
-                             MEMORY_CACHING_TYPE CacheType);
-  VOID (*UnmapAllocatedPages)(IPortWaveRTStream *This, PVOID BaseAddress,
-                              PMDL MemoryDescriptorList);
-  VOID (*FreePagesFromMdl)(IPortWaveRTStream *This, PMDL MemoryDescriptorList);
-  ULONG (*GetPhysicalPagesCount)(IPortWaveRTStream *This, PMDL MemoryDescriptorList);
+  WRT_IPORTWAVERTSTREAM_METHODS(WRT_IPORTWAVERTSTREAM_C_SLOT)
   /* Documented as returning PHYSICAL_ADDRESS, but PortCls is MSVC-compiled C++, and MSVC
    * returns any struct or union from an instance method through a hidden pointer passed right
    * after `this`, handing that pointer back in RAX (ReactOS's portcls.h spells the parameter
