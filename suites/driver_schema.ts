@@ -12,7 +12,7 @@ import { machinePresets } from "../core/machine.ts";
 import { ViolationRules } from "../core/violations.ts";
 import { DriverRules } from "../ffi/driver/findings.ts";
 import type { DriverCaseInput, DriverLibraryInput, DriverSuiteInput } from "./driver_input.ts";
-import { type Same, suiteSchemaWith } from "./schema_parts.ts";
+import { faultConditions, type Same, suiteSchemaWith } from "./schema_parts.ts";
 
 export type {
   DriverCaseInput,
@@ -88,11 +88,7 @@ const conditions = z.strictObject({
   machine: z.enum(presetNames, { error: `must be one of ${presetNames.join(", ")}` }).optional(),
   fragmentation: z.number().min(0).max(1).optional(),
   seed: z.number().int().nonnegative().optional(),
-  faults: z.strictObject({
-    probability: z.number().min(0).max(1).optional(),
-    failNth: z.number().int().positive().array().optional(),
-    systematic: z.boolean().optional(),
-  }).optional(),
+  faults: faultConditions.optional(),
   memoryCapBytes: z.number().int().nonnegative().optional(),
 });
 

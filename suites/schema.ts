@@ -19,7 +19,13 @@ import {
   noExpectation,
   stepExpectations,
 } from "./expectation_schema.ts";
-import { caseModeFields, checkCaseMode, type Same, suiteSchemaWith } from "./schema_parts.ts";
+import {
+  caseModeFields,
+  checkCaseMode,
+  faultConditions,
+  type Same,
+  suiteSchemaWith,
+} from "./schema_parts.ts";
 import type * as input from "./suite_input.ts";
 
 export type {
@@ -203,11 +209,7 @@ const conditions = z.strictObject({
   /** `"heavy-tailed"` (default) or `"geometric"` (the simulator's `fragmentModel`). */
   fragmentModel: z.enum(["geometric", "heavy-tailed"]).optional(),
   seed: z.number().int().nonnegative().optional(),
-  faults: z.strictObject({
-    probability: z.number().min(0).max(1).optional(),
-    failNth: z.number().int().positive().array().optional(),
-    systematic: z.boolean().optional(),
-  }).optional(),
+  faults: faultConditions.optional(),
   memoryCapBytes: z.union([z.bigint().nonnegative(), z.number().int().nonnegative()], {
     error: "must be a whole number of bytes ≥ 0, as a number or a bigint",
   }).optional(),

@@ -1,6 +1,6 @@
 /**
- * Parts of the suite schemas (`schema.ts`, `driver_schema.ts`): a suite's own fields, the latency
- * budget of a case's `expect`, the fields that say whether and where a case runs (`skip`, `todo`,
+ * Parts of the suite schemas (`schema.ts`, `driver_schema.ts`): a suite's own fields, injected
+ * faults, the latency budget of a case's `expect`, the fields that say whether and where a case runs (`skip`, `todo`,
  * `only`, `backends`), and the check that an input type is what its schema accepts.
  *
  * @module
@@ -50,6 +50,22 @@ export const latencyExpectation = z.strictObject({
     });
   }
 }));
+
+/**
+ * Injected allocation failures as a case's conditions give them, for allocation and driver
+ * suites alike: a probability per call, the calls that fail (from 1), and whether the simulator
+ * fails each call in turn.
+ *
+ * @example
+ * ```ts
+ * faultConditions.parse({ failNth: [1] });
+ * ```
+ */
+export const faultConditions = z.strictObject({
+  probability: z.number().min(0).max(1).optional(),
+  failNth: z.number().int().positive().array().optional(),
+  systematic: z.boolean().optional(),
+});
 
 /** Backends a case may name in `backends`, as `backendNames` of `suites/backends.ts`. */
 const caseBackends = ["simulator", "hardware"] as const;
