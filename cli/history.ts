@@ -12,10 +12,10 @@
  */
 
 import { dirname } from "node:path";
-import { parseArgs } from "node:util";
 import { openHistory } from "../history/open_history.ts";
 import { caseTrends, DEFAULT_TREND_OPTIONS, type TrendOptions } from "../history/trends.ts";
 import { trendsHtml } from "../history/trends_html.ts";
+import { parseCommandLine } from "./command_line.ts";
 
 const usage = `Usage: deno task history <file.sqlite | postgres://…> [options]
 
@@ -43,21 +43,13 @@ function usageError(message: string): number {
  * ```
  */
 export async function main(args: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        last: { type: "string" },
-        previous: { type: "string" },
-        html: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    return usageError((error as Error).message);
-  }
+  const parsed = parseCommandLine(args, {
+    last: { type: "string" },
+    previous: { type: "string" },
+    html: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if ("error" in parsed) return usageError(parsed.error);
   if (parsed.values.help) {
     console.log(usage);
     return 0;

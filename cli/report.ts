@@ -15,13 +15,13 @@
  */
 
 import { dirname } from "node:path";
-import { parseArgs } from "node:util";
 import { bigintAsHex, envelopeFor } from "../results/envelope.ts";
 import { readOutput } from "../results/read_output.ts";
 import { fleetHtml } from "../report/fleet_html.ts";
 import { mergeResults } from "../report/merge.ts";
 import { percentileDistribution } from "../stats/hdr.ts";
 import { formatBytes } from "../report/format.ts";
+import { parseCommandLine } from "./command_line.ts";
 
 const usage = `Usage: deno task report <command> [options]
 
@@ -46,20 +46,14 @@ Exit status: 0, 2 on bad usage or an invalid input file.`;
  * ```
  */
 export async function main(args: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        html: { type: "string" },
-        json: { type: "string" },
-        "allow-mixed-versions": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    console.error(`report: ${(error as Error).message}`);
+  const parsed = parseCommandLine(args, {
+    html: { type: "string" },
+    json: { type: "string" },
+    "allow-mixed-versions": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if ("error" in parsed) {
+    console.error(`report: ${parsed.error}`);
     return 2;
   }
   if (parsed.values.help) {

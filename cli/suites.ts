@@ -13,7 +13,6 @@
 
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import { loadCostProfile } from "../core/cost_profile.ts";
 import { openHostBackend } from "../ffi/host_backend.ts";
 import { helperAvailability } from "../ffi/library.ts";
@@ -50,6 +49,7 @@ import { DEFAULT_SEED } from "../suites/register.ts";
 import type { RunReport } from "../suites/results.ts";
 import { describeSeeds, hasFailures, runSuites } from "../suites/run_suites.ts";
 import { renderSuiteTable } from "../report/table.ts";
+import { parseCommandLine } from "./command_line.ts";
 
 /**
  * An output file the CLI can write: its option, what the file holds and how it is rendered. Every
@@ -269,29 +269,21 @@ function strictCount(option: string, text: string): number {
 }
 
 function parseOptions(args: readonly string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        backend: { type: "string", multiple: true },
-        seed: { type: "string" },
-        filter: { type: "string" },
-        ...Object.fromEntries(outputOptions.map((o) => [o.flag, { type: "string" as const }])),
-        history: { type: "string" },
-        "cost-profile": { type: "string" },
-        placement: { type: "string" },
-        driver: { type: "boolean" },
-        "no-driver": { type: "boolean" },
-        "locked-budget": { type: "string" },
-        "measured-budgets": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new CliInputError(describeThrown(error), { usage: true });
-  }
+  const parsed = parseCommandLine(args, {
+    backend: { type: "string", multiple: true },
+    seed: { type: "string" },
+    filter: { type: "string" },
+    ...Object.fromEntries(outputOptions.map((o) => [o.flag, { type: "string" as const }])),
+    history: { type: "string" },
+    "cost-profile": { type: "string" },
+    placement: { type: "string" },
+    driver: { type: "boolean" },
+    "no-driver": { type: "boolean" },
+    "locked-budget": { type: "string" },
+    "measured-budgets": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if ("error" in parsed) throw new CliInputError(parsed.error, { usage: true });
   const { values, positionals } = parsed;
   const text = (name: string) => (values as Record<string, unknown>)[name] as string | undefined;
   const requested = ((values.backend as string[] | undefined) ?? ["all"]).flatMap((b) =>

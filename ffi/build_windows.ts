@@ -32,6 +32,17 @@ const PROTOCOL_SOURCE = `${nativeSourceDir}wavert_protocol.c`;
 /** The helper's own render pin (SetupAPI, ksuser.dll); also linked into the Wine test. */
 const STREAM_SOURCE = `${nativeSourceDir}wavert_stream_windows.c`;
 const HELPER_LIBRARIES = ["-lsetupapi", "-lksuser"];
+/** What every user-mode Windows program links: status codes and messages, the bridge protocol. */
+const USER_MODE_SOURCES = [
+  `${nativeSourceDir}wavert_status_windows.c`,
+  `${nativeSourceDir}wavert_status.c`,
+  PROTOCOL_SOURCE,
+];
+/** The helper's C ABI over its contexts; the budget test replaces only the device and the pin. */
+const HELPER_SOURCES = [
+  `${nativeSourceDir}wavert_helper_windows.c`,
+  `${nativeSourceDir}wavert_contexts_windows.c`,
+];
 
 /**
  * Kernel-mode compile flags: no C library, no stack protector (its runtime does not exist in the
@@ -205,43 +216,26 @@ export async function ddkIncludeDir(): Promise<string> {
 export async function buildWindows(): Promise<void> {
   await Deno.mkdir(windowsBuildDir, { recursive: true });
   const gcc = mingwTool("gcc");
-  await runTool(gcc, [
-    ...WARNINGS,
-    "-shared",
-    "-static-libgcc",
-    "-o",
-    windowsOutputs.helperDll,
-    `${nativeSourceDir}wavert_helper_windows.c`,
-    `${nativeSourceDir}wavert_contexts_windows.c`,
+  const program = (flags: readonly string[], output: string, sources: readonly string[]) =>
+    runTool(gcc, [...WARNINGS, ...flags, "-o", output, ...sources]);
+  await program(["-shared", "-static-libgcc"], windowsOutputs.helperDll, [
+    ...HELPER_SOURCES,
     `${nativeSourceDir}wavert_device_windows.c`,
-    `${nativeSourceDir}wavert_status_windows.c`,
-    `${nativeSourceDir}wavert_status.c`,
     STREAM_SOURCE,
-    PROTOCOL_SOURCE,
+    ...USER_MODE_SOURCES,
     ...HELPER_LIBRARIES,
   ]);
-  await runTool(gcc, [
-    ...WARNINGS,
-    "-o",
-    windowsOutputs.helperTest,
+  await program([], windowsOutputs.helperTest, [
     `${nativeSourceDir}windows_helper_test.c`,
     STREAM_SOURCE,
-    `${nativeSourceDir}wavert_status_windows.c`,
-    `${nativeSourceDir}wavert_status.c`,
-    PROTOCOL_SOURCE,
+    ...USER_MODE_SOURCES,
     ...HELPER_LIBRARIES,
   ]);
   // The helper's budget against a fake driver (the test file replaces the device and the pin).
-  await runTool(gcc, [
-    ...WARNINGS,
-    "-o",
-    windowsOutputs.budgetTest,
+  await program([], windowsOutputs.budgetTest, [
     `${nativeSourceDir}windows_budget_test.c`,
-    `${nativeSourceDir}wavert_helper_windows.c`,
-    `${nativeSourceDir}wavert_contexts_windows.c`,
-    `${nativeSourceDir}wavert_status_windows.c`,
-    `${nativeSourceDir}wavert_status.c`,
-    PROTOCOL_SOURCE,
+    ...HELPER_SOURCES,
+    ...USER_MODE_SOURCES,
   ]);
 
   await runTool(mingwTool("dlltool"), [

@@ -59,6 +59,43 @@ export function migrations(dialect: "sqlite" | "postgres"): string[] {
 export const HISTORY_SCHEMA_VERSION = 2;
 
 /**
+ * The migrations a history at schema version `current` still needs, in order; a history newer
+ * than this code is refused.
+ *
+ * @example
+ * ```ts
+ * pendingMigrations("sqlite", 1).length; // 1
+ * ```
+ */
+export function pendingMigrations(dialect: "sqlite" | "postgres", current: number): string[] {
+  if (current > HISTORY_SCHEMA_VERSION) {
+    throw new Error(
+      `schema version ${current} is newer than this wavert-bench (${HISTORY_SCHEMA_VERSION})`,
+    );
+  }
+  return migrations(dialect).slice(current);
+}
+
+/**
+ * Column order of a run row, shared by both stores' INSERT.
+ *
+ * @example
+ * ```ts
+ * RUN_COLUMNS.join(", "); // "id, created_at, seed, hostname, ..."
+ * ```
+ */
+export const RUN_COLUMNS = [
+  "id",
+  "created_at",
+  "seed",
+  "hostname",
+  "project_version",
+  "git_commit",
+  "host",
+  "command",
+] as const;
+
+/**
  * Column order of a result row, shared by both stores' INSERT and SELECT.
  *
  * @example

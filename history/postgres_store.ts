@@ -6,9 +6,9 @@
  */
 
 import postgres from "npm:postgres@3.4.9";
-import { HISTORY_SCHEMA_VERSION, migrations, RESULT_COLUMNS } from "./migrations.ts";
+import { pendingMigrations } from "./migrations.ts";
 import type { HistoryRun, HistoryStore } from "./model.ts";
-import { assembleRuns, resultValues } from "./row_mapping.ts";
+import { assembleRuns, runInserts } from "./row_mapping.ts";
 
 /** Arbitrary constant key of the advisory lock migrations hold. */
 const MIGRATION_LOCK = 16_0616;
@@ -31,46 +31,21 @@ export async function openPostgresHistory(url: string): Promise<HistoryStore> {
       await tx.unsafe(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
       await tx.unsafe("CREATE TABLE IF NOT EXISTS wavert_schema (version INTEGER NOT NULL)");
       const [row] = await tx.unsafe("SELECT MAX(version) AS v FROM wavert_schema");
-      const current = Number(row?.v ?? 0);
-      if (current > HISTORY_SCHEMA_VERSION) {
-        throw new Error(
-          `schema version ${current} is newer than this wavert-bench (${HISTORY_SCHEMA_VERSION})`,
-        );
-      }
-      const steps = migrations("postgres");
-      for (let v = current; v < steps.length; v++) {
-        for (const statement of steps[v].split(";")) await tx.unsafe(statement);
-        await tx.unsafe("INSERT INTO wavert_schema (version) VALUES ($1)", [v + 1]);
+      let version = Number(row?.v ?? 0);
+      for (const migration of pendingMigrations("postgres", version)) {
+        for (const statement of migration.split(";")) await tx.unsafe(statement);
+        await tx.unsafe("INSERT INTO wavert_schema (version) VALUES ($1)", [++version]);
       }
     });
   } catch (error) {
     await sql.end({ timeout: 1 }).catch(() => {});
     throw error;
   }
-  const placeholders = RESULT_COLUMNS.map((_, i) => `$${i + 2}`).join(", ");
   return {
     async insertRun(run: HistoryRun): Promise<void> {
       await sql.begin(async (tx) => {
-        await tx.unsafe(
-          `INSERT INTO wavert_runs (id, created_at, seed, hostname, project_version, git_commit,
-             host, command) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [
-            run.id,
-            run.createdAt,
-            run.seed,
-            run.hostname,
-            run.projectVersion,
-            run.gitCommit,
-            JSON.stringify(run.host),
-            JSON.stringify(run.command),
-          ],
-        );
-        for (const result of run.results) {
-          await tx.unsafe(
-            `INSERT INTO wavert_results (run_id, ${RESULT_COLUMNS.join(", ")})
-             VALUES ($1, ${placeholders})`,
-            [run.id, ...resultValues(result)],
-          );
+        for (const insert of runInserts(run, (i) => `$${i + 1}`)) {
+          await tx.unsafe(insert.sql, [...insert.values]);
         }
       });
     },

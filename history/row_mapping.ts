@@ -5,6 +5,7 @@
  * @module
  */
 
+import { RESULT_COLUMNS, RUN_COLUMNS } from "./migrations.ts";
 import type { HistoryResult, HistoryRun } from "./model.ts";
 import { sortResults } from "./model.ts";
 
@@ -37,6 +38,53 @@ export function resultValues(r: HistoryResult): Value[] {
     r.p99Ns,
     r.samples,
     r.latencyHdr,
+  ];
+}
+
+// The values of a run row, in RUN_COLUMNS order (host facts and command line as JSON).
+function runValues(run: HistoryRun): Value[] {
+  return [
+    run.id,
+    run.createdAt,
+    run.seed,
+    run.hostname,
+    run.projectVersion,
+    run.gitCommit,
+    JSON.stringify(run.host),
+    JSON.stringify(run.command),
+  ];
+}
+
+/** One INSERT statement and the values of its placeholders. */
+export interface Insert {
+  /** The statement, with the dialect's placeholders. */
+  readonly sql: string;
+  /** The values, in placeholder order. */
+  readonly values: readonly Value[];
+}
+
+/**
+ * The INSERTs that store a run: its row, then one row per result. `placeholder(i)` writes the
+ * dialect's i-th placeholder (from 0): `?` for SQLite, `$1`, `$2`, … for PostgreSQL.
+ *
+ * @example
+ * ```ts
+ * import type { HistoryRun } from "./model.ts";
+ * const sqliteStatements = (run: HistoryRun) => runInserts(run, () => "?").map((i) => i.sql);
+ * ```
+ */
+export function runInserts(run: HistoryRun, placeholder: (index: number) => string): Insert[] {
+  const insert = (table: string, columns: readonly string[], values: Value[]): Insert => ({
+    sql: `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${
+      columns.map((_, i) => placeholder(i)).join(", ")
+    })`,
+    values,
+  });
+  return [
+    insert("wavert_runs", RUN_COLUMNS, runValues(run)),
+    ...run.results.map((result) =>
+      insert("wavert_results", ["run_id", ...RESULT_COLUMNS], [run.id, ...resultValues(result)])
+    ),
   ];
 }
 

@@ -9,9 +9,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { HISTORY_SCHEMA_VERSION, migrations, RESULT_COLUMNS } from "./migrations.ts";
+import { pendingMigrations } from "./migrations.ts";
 import type { HistoryRun, HistoryStore } from "./model.ts";
-import { assembleRuns, resultValues } from "./row_mapping.ts";
+import { assembleRuns, runInserts } from "./row_mapping.ts";
 
 function inTransaction<T>(db: DatabaseSync, work: () => T): T {
   db.exec("BEGIN IMMEDIATE");
@@ -48,44 +48,22 @@ export function openSqliteHistory(path: string): HistoryStore {
       const row = db.prepare("SELECT MAX(version) AS v FROM wavert_schema").get() as
         | { v: number | null }
         | undefined;
-      const current = row?.v ?? 0;
-      if (current > HISTORY_SCHEMA_VERSION) {
-        throw new Error(
-          `schema version ${current} is newer than this wavert-bench (${HISTORY_SCHEMA_VERSION})`,
-        );
-      }
-      const steps = migrations("sqlite");
-      for (let v = current; v < steps.length; v++) {
-        db.exec(steps[v]);
-        db.prepare("INSERT INTO wavert_schema (version) VALUES (?)").run(v + 1);
+      let version = row?.v ?? 0;
+      for (const migration of pendingMigrations("sqlite", version)) {
+        db.exec(migration);
+        db.prepare("INSERT INTO wavert_schema (version) VALUES (?)").run(++version);
       }
     });
   } catch (error) {
     db.close();
     throw error;
   }
-  const placeholders = RESULT_COLUMNS.map(() => "?").join(", ");
   return {
     async insertRun(run: HistoryRun): Promise<void> {
       inTransaction(db, () => {
-        db.prepare(
-          `INSERT INTO wavert_runs (id, created_at, seed, hostname, project_version, git_commit,
-             host, command) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          run.id,
-          run.createdAt,
-          run.seed,
-          run.hostname,
-          run.projectVersion,
-          run.gitCommit,
-          JSON.stringify(run.host),
-          JSON.stringify(run.command),
-        );
-        const insert = db.prepare(
-          `INSERT INTO wavert_results (run_id, ${RESULT_COLUMNS.join(", ")})
-           VALUES (?, ${placeholders})`,
-        );
-        for (const result of run.results) insert.run(run.id, ...resultValues(result));
+        for (const insert of runInserts(run, () => "?")) {
+          db.prepare(insert.sql).run(...insert.values);
+        }
       });
       await Promise.resolve();
     },

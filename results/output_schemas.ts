@@ -8,20 +8,13 @@
 
 import { z } from "npm:zod@4.6.7";
 import { type OutputKind, SCHEMAS } from "./envelope.ts";
+import type { HostFacts } from "./host_facts.ts";
 
 const fact = <T extends z.ZodType>(value: T) =>
   z.object({ value: value.nullable(), reason: z.string().optional() });
 
-/**
- * The host facts block of every output file.
- *
- * @example
- * ```ts
- * import { collectHostFacts } from "./host_facts.ts";
- * hostFactsSchema.parse(await collectHostFacts());
- * ```
- */
-export const hostFactsSchema = z.object({
+// Every field of HostFacts, of its value's type, and no other: the two lists cannot drift.
+const hostFactFields = {
   hostname: fact(z.string()),
   os: fact(z.string()),
   kernel: fact(z.string()),
@@ -35,7 +28,18 @@ export const hostFactsSchema = z.object({
   frameNumbersReadable: fact(z.boolean()),
   memlockLimitBytes: fact(z.number()),
   capIpcLock: fact(z.boolean()),
-});
+} satisfies { [K in keyof HostFacts]: z.ZodType<{ value: HostFacts[K]["value"] | null }> };
+
+/**
+ * The host facts block of every output file.
+ *
+ * @example
+ * ```ts
+ * import { collectHostFacts } from "./host_facts.ts";
+ * hostFactsSchema.parse(await collectHostFacts());
+ * ```
+ */
+export const hostFactsSchema = z.object(hostFactFields);
 
 const envelope = <K extends OutputKind>(kind: K) => ({
   schema: z.literal(SCHEMAS[kind]),

@@ -12,6 +12,7 @@ import { machinePresets } from "../core/machine.ts";
 import { ViolationRules } from "../core/violations.ts";
 import { DriverRules } from "../ffi/driver/findings.ts";
 import type { DriverCaseInput, DriverLibraryInput, DriverSuiteInput } from "./driver_input.ts";
+import { faultConditions, type Same, suiteSchemaWith } from "./schema_parts.ts";
 
 export type {
   DriverCaseInput,
@@ -87,11 +88,7 @@ const conditions = z.strictObject({
   machine: z.enum(presetNames, { error: `must be one of ${presetNames.join(", ")}` }).optional(),
   fragmentation: z.number().min(0).max(1).optional(),
   seed: z.number().int().nonnegative().optional(),
-  faults: z.strictObject({
-    probability: z.number().min(0).max(1).optional(),
-    failNth: z.number().int().positive().array().optional(),
-    systematic: z.boolean().optional(),
-  }).optional(),
+  faults: faultConditions.optional(),
   memoryCapBytes: z.number().int().nonnegative().optional(),
 });
 
@@ -174,12 +171,9 @@ export const driverCaseSchema = z.strictObject({
  * driverSuiteSchema.shape.name.parse("My stream");
  * ```
  */
-export const driverSuiteSchema = z.strictObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
+export const driverSuiteSchema = suiteSchemaWith({
   library: library.optional(),
   conditions: conditions.optional(),
-  cases: z.array(z.unknown()).min(1, { error: "a suite needs at least one case" }),
 });
 
 /**
@@ -192,7 +186,6 @@ export const driverSuiteSchema = z.strictObject({
  */
 export type DriverCaseParsed = z.output<typeof driverCaseSchema>;
 // The explicit input types must be what the schema accepts, field for field.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const inputTypesMatchTheSchema: [
   Same<DriverCaseInput, z.input<typeof driverCaseSchema>>,
   Same<DriverLibraryInput, z.input<typeof library>>,

@@ -296,6 +296,29 @@ export function summarizeRun(run: BackendRun): RunSummary {
 }
 
 /**
+ * What a run that checked nothing holds: no failures, notes, unchecked expectations,
+ * allocations, violation or latencies.
+ *
+ * @example
+ * ```ts
+ * nothingChecked().allocations.length; // 0
+ * ```
+ */
+export function nothingChecked(): Pick<
+  BackendRun,
+  "failures" | "notes" | "unchecked" | "allocations" | "violation" | "latencyNs"
+> {
+  return {
+    failures: [],
+    notes: [],
+    unchecked: [],
+    allocations: [],
+    violation: null,
+    latencyNs: [],
+  };
+}
+
+/**
  * A run that did not happen, with the reason shown wherever the run would have been.
  *
  * @example
@@ -309,12 +332,7 @@ export function ignoredRun(backend: string, reason: string): BackendRun {
     implementation: backend,
     status: "ignored",
     reason,
-    failures: [],
-    notes: [],
-    unchecked: [],
-    allocations: [],
-    violation: null,
-    latencyNs: [],
+    ...nothingChecked(),
     timingSource: null,
     machine: null,
     pageSize: null,

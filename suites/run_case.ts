@@ -15,11 +15,12 @@ import { describeJudgement, judgeLatency, nextRepetitions } from "./latency_budg
 import { boundCheck, boundNote } from "./bound_check.ts";
 import { measurePreOccupied } from "./occupancy.ts";
 import { pageExtent, pageRuns } from "./page_runs.ts";
-import type {
-  AllocationRecord,
-  BackendRun,
-  ClaimableCapability,
-  UncheckedExpectation,
+import {
+  type AllocationRecord,
+  type BackendRun,
+  type ClaimableCapability,
+  nothingChecked,
+  type UncheckedExpectation,
 } from "./results.ts";
 
 const claimableCapabilities: readonly ClaimableCapability[] = [
@@ -113,12 +114,7 @@ export function runCase(
       status: "ignored",
       reason: `expects DriverViolation "${testCase.expect.violation}" but misuse detection is ` +
         `unavailable: ${caps.misuseDetection.reason}`,
-      failures: [],
-      notes: [],
-      unchecked: [],
-      allocations: [],
-      violation: null,
-      latencyNs: [],
+      ...nothingChecked(),
     };
   }
 
@@ -341,20 +337,25 @@ function release(stream: WaveRtStream, live: Map<string, Handle>): string[] {
   return problems;
 }
 
+/** What an allocation record says of the request, whatever the call did. */
+function request(
+  step: number,
+  { allocation, handle }: Extract<Step, { allocation: Allocation }>,
+): Pick<
+  AllocationRecord,
+  "step" | "handle" | "call" | "sizeLabel" | "totalBytes" | "lowAddress" | "highAddress"
+> {
+  const { call, sizeLabel, totalBytes, lowAddress, highAddress } = allocation;
+  return { step, handle, call, sizeLabel, totalBytes, lowAddress, highAddress };
+}
+
 function thrownRecord(
   step: number,
   allocating: Extract<Step, { allocation: Allocation }>,
   error: string,
 ): AllocationRecord {
-  const { allocation, handle } = allocating;
   return {
-    step,
-    handle,
-    call: allocation.call,
-    sizeLabel: allocation.sizeLabel,
-    totalBytes: allocation.totalBytes,
-    lowAddress: allocation.lowAddress,
-    highAddress: allocation.highAddress,
+    ...request(step, allocating),
     byteCount: null,
     pages: 0,
     runs: null,
@@ -372,7 +373,7 @@ function record(
   pageSize: number,
   caps: BackendCapabilities,
 ): AllocationRecord {
-  const { allocation, handle } = allocating;
+  const { allocation } = allocating;
   const runs = mdl === null ? [] : pageRuns(mdl.pfns);
   // A backend that cannot read frame numbers reports zeros (core/backend.ts).
   const hasFrames = mdl === null || Array.from(mdl.pfns).some((pfn) => pfn !== 0);
@@ -381,13 +382,7 @@ function record(
     : null;
   const pages = mdl === null ? 0 : stream.getPhysicalPagesCount(mdl);
   return {
-    step,
-    handle,
-    call: allocation.call,
-    sizeLabel: allocation.sizeLabel,
-    totalBytes: allocation.totalBytes,
-    lowAddress: allocation.lowAddress,
-    highAddress: allocation.highAddress,
+    ...request(step, allocating),
     byteCount: mdl?.byteCount ?? null,
     pages,
     runs: hasFrames ? runs : null,

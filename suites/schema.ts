@@ -19,15 +19,14 @@ import {
   noExpectation,
   stepExpectations,
 } from "./expectation_schema.ts";
-import { caseModeFields, checkCaseMode } from "./schema_parts.ts";
-import type {
-  CaseInput,
-  ConditionsInput,
-  ExpectationsInput,
-  StepExpectationsInput,
-  StepInput,
-  SuiteInput,
-} from "./suite_input.ts";
+import {
+  caseModeFields,
+  checkCaseMode,
+  faultConditions,
+  type Same,
+  suiteSchemaWith,
+} from "./schema_parts.ts";
+import type * as input from "./suite_input.ts";
 
 export type {
   CaseInput,
@@ -210,11 +209,7 @@ const conditions = z.strictObject({
   /** `"heavy-tailed"` (default) or `"geometric"` (the simulator's `fragmentModel`). */
   fragmentModel: z.enum(["geometric", "heavy-tailed"]).optional(),
   seed: z.number().int().nonnegative().optional(),
-  faults: z.strictObject({
-    probability: z.number().min(0).max(1).optional(),
-    failNth: z.number().int().positive().array().optional(),
-    systematic: z.boolean().optional(),
-  }).optional(),
+  faults: faultConditions.optional(),
   memoryCapBytes: z.union([z.bigint().nonnegative(), z.number().int().nonnegative()], {
     error: "must be a whole number of bytes ≥ 0, as a number or a bigint",
   }).optional(),
@@ -322,25 +317,19 @@ export const caseSchema = z.strictObject({
  * suiteSchema.shape.name.parse("DMA-limited devices");
  * ```
  */
-export const suiteSchema = z.strictObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  conditions: conditions.optional(),
-  cases: z.array(z.unknown()).min(1, { error: "a suite needs at least one case" }),
-});
+export const suiteSchema = suiteSchemaWith({ conditions: conditions.optional() });
 
 /** A validated case, before sizes and names are resolved. */
 export type CaseParsed = z.output<typeof caseSchema>;
 
 // The explicit input types must be what the schema accepts, field for field: a field added to one
 // and not the other fails `deno check` here.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const inputTypesMatchTheSchema: [
-  Same<CaseInput, z.input<typeof caseSchema>>,
-  Same<ConditionsInput, z.input<typeof conditions>>,
-  Same<ExpectationsInput, z.input<typeof expectations>>,
-  Same<StepExpectationsInput, z.input<typeof stepExpectations>>,
-  Same<StepInput, z.input<typeof steps>[number]>,
-  Same<Omit<SuiteInput, "cases">, Omit<z.input<typeof suiteSchema>, "cases">>,
+  Same<input.CaseInput, z.input<typeof caseSchema>>,
+  Same<input.ConditionsInput, z.input<typeof conditions>>,
+  Same<input.ExpectationsInput, z.input<typeof expectations>>,
+  Same<input.StepExpectationsInput, z.input<typeof stepExpectations>>,
+  Same<input.StepInput, z.input<typeof steps>[number]>,
+  Same<Omit<input.SuiteInput, "cases">, Omit<z.input<typeof suiteSchema>, "cases">>,
 ] = [true, true, true, true, true, true];
 void inputTypesMatchTheSchema;

@@ -1,6 +1,7 @@
 /**
- * Parts of the suite schema (`schema.ts`): the latency budget of a case's `expect`, and the
- * fields that say whether and where a case runs (`skip`, `todo`, `only`, `backends`).
+ * Parts of the suite schemas (`schema.ts`, `driver_schema.ts`): a suite's own fields, injected
+ * faults, the latency budget of a case's `expect`, the fields that say whether and where a case runs (`skip`, `todo`,
+ * `only`, `backends`), and the check that an input type is what its schema accepts.
  *
  * @module
  */
@@ -50,6 +51,22 @@ export const latencyExpectation = z.strictObject({
   }
 }));
 
+/**
+ * Injected allocation failures as a case's conditions give them, for allocation and driver
+ * suites alike: a probability per call, the calls that fail (from 1), and whether the simulator
+ * fails each call in turn.
+ *
+ * @example
+ * ```ts
+ * faultConditions.parse({ failNth: [1] });
+ * ```
+ */
+export const faultConditions = z.strictObject({
+  probability: z.number().min(0).max(1).optional(),
+  failNth: z.number().int().positive().array().optional(),
+  systematic: z.boolean().optional(),
+});
+
 /** Backends a case may name in `backends`, as `backendNames` of `suites/backends.ts`. */
 const caseBackends = ["simulator", "hardware"] as const;
 
@@ -97,3 +114,34 @@ export function checkCaseMode(
     });
   }
 }
+
+/**
+ * A suite schema: the suite's name, a description, then `shared` (what its cases share:
+ * conditions, a driver suite's library), then its cases, each validated on its own later so that
+ * a problem names its case.
+ *
+ * @example
+ * ```ts
+ * suiteSchemaWith({}).parse({ name: "S", cases: [{}] }).cases.length; // 1
+ * ```
+ */
+export function suiteSchemaWith<Shared extends z.core.$ZodLooseShape>(shared: Shared) {
+  return z.strictObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    ...shared,
+    cases: z.array(z.unknown()).min(1, { error: "a suite needs at least one case" }),
+  });
+}
+
+/**
+ * `true` when A and B are the same type, else `false`: a schema module asserts
+ * `Same<Input, z.input<typeof schema>>` so that a field added to the explicit input type and not
+ * to the schema, or the other way round, fails `deno check`.
+ *
+ * @example
+ * ```ts
+ * const same: Same<{ a: number }, { a: number }> = true;
+ * ```
+ */
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -115,16 +115,15 @@ static size_t lock_prefix(uint8_t *base, size_t bytes, int *error) {
 }
 
 /* Ends an allocation call: records errno and unlocks. */
-static int32_t leave(int32_t status, int error, wrt_result *out) {
+static int32_t finish(int32_t status, int error, wrt_result *out) {
   out->sys_errno = (uint64_t)error;
-  pthread_mutex_unlock(&wrtl_lock);
-  return status;
+  return leave(status);
 }
 
 /* Ends an allocation that failed after its timed work began: failed calls are timed too. */
-static int32_t leave_timed(int32_t status, int error, uint64_t start, wrt_result *out) {
+static int32_t finish_timed(int32_t status, int error, uint64_t start, wrt_result *out) {
   out->duration_ns = now_ns() - start;
-  return leave(status, error, out);
+  return finish(status, error, out);
 }
 
 int32_t wrt_allocate_pages(uint64_t context_id, uint64_t high_address, uint64_t total_bytes,
@@ -137,32 +136,32 @@ int32_t wrt_allocate_pages(uint64_t context_id, uint64_t high_address, uint64_t 
   if (status != WRT_OK) return status;
 
   size_t bytes = pages * page_size();
-  if (!within_budget(c, bytes)) return leave(WRT_E_OVER_BUDGET, 0, out);
+  if (!within_budget(c, bytes)) return finish(WRT_E_OVER_BUDGET, 0, out);
   uint64_t start = now_ns();
   uint8_t *base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (base == MAP_FAILED) return leave_timed(WRT_E_NO_MEMORY, errno, start, out);
+  if (base == MAP_FAILED) return finish_timed(WRT_E_NO_MEMORY, errno, start, out);
   /* A fork (e.g. spawning a process) must not make these pages copy-on-write: a later write
    * would move this process to new frames behind the MDL's back. */
   madvise(base, bytes, MADV_DONTFORK);
   int lock_error = 0;
   size_t locked = lock_prefix(base, bytes, &lock_error);
   if (locked < bytes) munmap(base + locked, bytes - locked);
-  if (locked == 0) return leave_timed(WRT_E_NO_MEMORY, lock_error, start, out);
+  if (locked == 0) return finish_timed(WRT_E_NO_MEMORY, lock_error, start, out);
   bool valid = false;
   int read_error = read_frames(base, locked / page_size(), frames, &valid);
   uint64_t duration = now_ns() - start;
   if (read_error != 0) {
     munmap(base, locked);
-    return leave_timed(WRT_E_SYSTEM, read_error, start, out);
+    return finish_timed(WRT_E_SYSTEM, read_error, start, out);
   }
 
   status = record(c, base, locked, locked, &out->handle);
-  if (status != WRT_OK) return leave(status, ENOMEM, out);
+  if (status != WRT_OK) return finish(status, ENOMEM, out);
   out->byte_count = locked;
   out->duration_ns = duration;
   out->address = (uint64_t)(uintptr_t)base;
   out->flags = valid ? WRT_RESULT_FRAMES_VALID : 0;
-  return leave(WRT_OK, lock_error, out);
+  return finish(WRT_OK, lock_error, out);
 }
 
 int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address, uint64_t high_address,
@@ -178,12 +177,12 @@ int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address, uint6
   size_t huge = huge_page_size();
   size_t bytes = pages * page_size();
   size_t block = (bytes + huge - 1) / huge * huge;
-  if (!within_budget(c, block)) return leave(WRT_E_OVER_BUDGET, 0, out);
+  if (!within_budget(c, block)) return finish(WRT_E_OVER_BUDGET, 0, out);
   uint64_t start = now_ns();
   /* Over-reserve by one huge page so an aligned block fits, then trim both ends. */
   uint8_t *raw = mmap(NULL, block + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                       -1, 0);
-  if (raw == MAP_FAILED) return leave_timed(WRT_E_NO_MEMORY, errno, start, out);
+  if (raw == MAP_FAILED) return finish_timed(WRT_E_NO_MEMORY, errno, start, out);
   uint8_t *region = (uint8_t *)(((uintptr_t)raw + huge - 1) / huge * huge);
   if (region > raw) munmap(raw, (size_t)(region - raw));
   size_t tail = (size_t)(raw + block + huge - (region + block));
@@ -194,7 +193,7 @@ int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address, uint6
   if (lock_pages(region, block) != 0) {
     int error = errno;
     munmap(region, block);
-    return leave_timed(WRT_E_NO_MEMORY, error, start, out);
+    return finish_timed(WRT_E_NO_MEMORY, error, start, out);
   }
   bool valid = false;
   int read_error = read_frames(region, pages, frames, &valid);
@@ -204,14 +203,14 @@ int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_address, uint6
   if (read_error != 0 || !contiguous) {
     munmap(region, block);
     memset(frames, 0, pages * sizeof *frames);
-    if (read_error != 0) return leave(WRT_E_SYSTEM, read_error, out);
-    return leave(valid ? WRT_E_NOT_CONTIGUOUS : WRT_E_FRAMES_UNAVAILABLE, 0, out);
+    if (read_error != 0) return finish(WRT_E_SYSTEM, read_error, out);
+    return finish(valid ? WRT_E_NOT_CONTIGUOUS : WRT_E_FRAMES_UNAVAILABLE, 0, out);
   }
 
   status = record(c, region, block, bytes, &out->handle);
-  if (status != WRT_OK) return leave(status, ENOMEM, out);
+  if (status != WRT_OK) return finish(status, ENOMEM, out);
   out->byte_count = bytes;
   out->address = (uint64_t)(uintptr_t)region;
   out->flags = WRT_RESULT_FRAMES_VALID;
-  return leave(WRT_OK, 0, out);
+  return finish(WRT_OK, 0, out);
 }

@@ -66,11 +66,12 @@ int32_t enter(uint64_t context_id, wrt_result *out, context **found) {
   clear_result(out);
   pthread_mutex_lock(&wrtl_lock);
   *found = find_context(context_id);
-  if (*found == NULL) {
-    pthread_mutex_unlock(&wrtl_lock);
-    return WRT_E_UNKNOWN_HANDLE;
-  }
-  return WRT_OK;
+  return *found == NULL ? leave(WRT_E_UNKNOWN_HANDLE) : WRT_OK;
+}
+
+int32_t leave(int32_t status) {
+  pthread_mutex_unlock(&wrtl_lock);
+  return status;
 }
 
 allocation *find_allocation(context *c, uint64_t handle) {
@@ -194,22 +195,15 @@ int32_t wrt_context_open(wrt_result *out) {
   if (context_count == context_capacity) {
     size_t capacity = context_capacity == 0 ? 4 : context_capacity * 2;
     context *grown = realloc(contexts, capacity * sizeof *grown);
-    if (grown == NULL) {
-      pthread_mutex_unlock(&wrtl_lock);
-      return WRT_E_NO_MEMORY;
-    }
+    if (grown == NULL) return leave(WRT_E_NO_MEMORY);
     contexts = grown;
     context_capacity = capacity;
   }
   uint64_t id = new_id();
-  if (id == 0) {
-    pthread_mutex_unlock(&wrtl_lock);
-    return WRT_E_NO_MEMORY;
-  }
+  if (id == 0) return leave(WRT_E_NO_MEMORY);
   contexts[context_count++] = (context){.id = id, .open = true, .owner = pthread_self()};
   out->handle = id;
-  pthread_mutex_unlock(&wrtl_lock);
-  return WRT_OK;
+  return leave(WRT_OK);
 }
 
 int32_t wrt_context_close(uint64_t context_id, wrt_result *out) {
@@ -220,8 +214,7 @@ int32_t wrt_context_close(uint64_t context_id, wrt_result *out) {
   out->byte_count = close_context(c);
   compact_contexts();
   out->duration_ns = now_ns() - start;
-  pthread_mutex_unlock(&wrtl_lock);
-  return WRT_OK;
+  return leave(WRT_OK);
 }
 
 int32_t wrt_context_stats(uint64_t context_id, wrt_result *out) {
@@ -233,8 +226,7 @@ int32_t wrt_context_stats(uint64_t context_id, wrt_result *out) {
   }
   out->byte_count = c->locked;
   out->address = c->budget;
-  pthread_mutex_unlock(&wrtl_lock);
-  return WRT_OK;
+  return leave(WRT_OK);
 }
 
 int32_t wrt_context_set_budget(uint64_t context_id, uint64_t max_locked_bytes, wrt_result *out) {
@@ -243,8 +235,7 @@ int32_t wrt_context_set_budget(uint64_t context_id, uint64_t max_locked_bytes, w
   if (status != WRT_OK) return status;
   c->budget = max_locked_bytes;
   out->byte_count = c->locked;
-  pthread_mutex_unlock(&wrtl_lock);
-  return WRT_OK;
+  return leave(WRT_OK);
 }
 
 int32_t wrt_process_stats(wrt_result *out) {
@@ -256,6 +247,5 @@ int32_t wrt_process_stats(wrt_result *out) {
     out->handle++;
     out->byte_count += contexts[i].locked;
   }
-  pthread_mutex_unlock(&wrtl_lock);
-  return WRT_OK;
+  return leave(WRT_OK);
 }

@@ -32,6 +32,13 @@ static context *find_context(uint64_t id) {
   return c->open && c->generation == (uint32_t)(id >> 32) ? c : NULL;
 }
 
+/* The bytes the context's allocations hold (their MDLs' ByteCount). */
+static uint64_t held_bytes(const context *c) {
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < c->allocation_count; i++) bytes += c->allocations[i].byte_count;
+  return bytes;
+}
+
 allocation *find_allocation(context *c, uint64_t handle) {
   for (size_t i = 0; i < c->allocation_count; i++) {
     if (c->allocations[i].handle == handle) return &c->allocations[i];
@@ -48,8 +55,10 @@ static int32_t no_context(wrt_result *out) {
   return WRT_E_UNKNOWN_HANDLE;
 }
 
-/* Takes the lock and finds the context; on failure releases the lock and returns why. */
+/* Checks `out`, takes the lock and finds the context; on failure releases the lock and returns
+ * why. */
 int32_t enter(uint64_t context_id, wrt_result *out, context **found) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
   clear_result(out);
   AcquireSRWLockExclusive(&lock);
   *found = find_context(context_id);
@@ -151,7 +160,6 @@ WRT_EXPORT int32_t wrt_context_open(wrt_result *out) {
 }
 
 WRT_EXPORT int32_t wrt_context_close(uint64_t context_id, wrt_result *out) {
-  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
   context *c;
   int32_t status = enter(context_id, out, &c);
   if (status != WRT_OK) return status;
@@ -165,12 +173,11 @@ WRT_EXPORT int32_t wrt_context_close(uint64_t context_id, wrt_result *out) {
 }
 
 WRT_EXPORT int32_t wrt_context_stats(uint64_t context_id, wrt_result *out) {
-  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
   context *c;
   int32_t status = enter(context_id, out, &c);
   if (status != WRT_OK) return status;
   out->handle = c->allocation_count;
-  for (size_t i = 0; i < c->allocation_count; i++) out->byte_count += c->allocations[i].byte_count;
+  out->byte_count = held_bytes(c);
   out->address = c->budget;
   return leave(WRT_OK);
 }
@@ -179,12 +186,11 @@ WRT_EXPORT int32_t wrt_context_stats(uint64_t context_id, wrt_result *out) {
  * refuses a request that would take the context's whole pages past it, before DeviceIoControl. */
 WRT_EXPORT int32_t wrt_context_set_budget(uint64_t context_id, uint64_t max_locked_bytes,
                                           wrt_result *out) {
-  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
   context *c;
   int32_t status = enter(context_id, out, &c);
   if (status != WRT_OK) return status;
   c->budget = max_locked_bytes;
-  for (size_t i = 0; i < c->allocation_count; i++) out->byte_count += c->allocations[i].byte_count;
+  out->byte_count = held_bytes(c);
   return leave(WRT_OK);
 }
 
@@ -208,9 +214,7 @@ WRT_EXPORT int32_t wrt_process_stats(wrt_result *out) {
   for (size_t i = 0; i < context_count; i++) {
     if (!contexts[i].open) continue;
     out->handle++;
-    for (size_t j = 0; j < contexts[i].allocation_count; j++) {
-      out->byte_count += contexts[i].allocations[j].byte_count;
-    }
+    out->byte_count += held_bytes(&contexts[i]);
   }
   ReleaseSRWLockExclusive(&lock);
   return WRT_OK;
@@ -226,9 +230,7 @@ WRT_EXPORT int32_t wrt_process_locked(wrt_result *out) {
   for (size_t i = 0; i < context_count; i++) {
     if (!contexts[i].open) continue;
     any = TRUE;
-    for (size_t j = 0; j < contexts[i].allocation_count; j++) {
-      out->byte_count += contexts[i].allocations[j].byte_count;
-    }
+    out->byte_count += held_bytes(&contexts[i]);
   }
   int32_t status = any ? WRT_OK : no_context(out);
   return leave(status == WRT_E_UNKNOWN_HANDLE ? WRT_OK : status);

@@ -34,7 +34,8 @@ void clear_result(wrt_result *out);
 /* The context's allocation `handle` (a driver handle), or NULL. */
 allocation *find_allocation(context *c, uint64_t handle);
 
-/* Takes the lock and finds the context; on failure releases the lock and returns why. */
+/* Checks `out`, takes the lock and finds the context; on failure releases the lock and returns
+ * why. */
 int32_t enter(uint64_t context_id, wrt_result *out, context **found);
 
 /* Releases the lock `enter` took and returns `status`. */

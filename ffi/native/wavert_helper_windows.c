@@ -181,7 +181,6 @@ WRT_EXPORT int32_t wrt_allocate_contiguous(uint64_t context_id, uint64_t low_add
 /* Map, unmap and free: one request about one live allocation. */
 static int32_t on_allocation(uint64_t context_id, wrtp_request *request, wrt_result *out,
                              wrtp_response *response) {
-  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
   context *c;
   int32_t status = enter(context_id, out, &c);
   if (status != WRT_OK) return status;

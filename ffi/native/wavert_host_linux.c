@@ -128,52 +128,54 @@ int32_t wrt_host_query(wrt_host_info *info, uint8_t *reason, uint64_t reason_cap
   return WRT_OK;
 }
 
-int32_t wrt_process_locked(wrt_result *out) {
-  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
-  clear_result(out);
-  FILE *f = fopen("/proc/self/status", "r");
+/* Reads `count` (at most 8) "Name: N kB" fields of a /proc file, each scanned with its format
+ * in `formats`, into `bytes`. WRT_E_SYSTEM with out->sys_errno when the file cannot be opened
+ * (its errno) or a field is missing (ENOENT). */
+static int32_t read_proc_kib(const char *path, const char *const formats[], uint64_t bytes[],
+                             size_t count, wrt_result *out) {
+  FILE *f = fopen(path, "re");
   if (f == NULL) {
     out->sys_errno = (uint64_t)errno;
     return WRT_E_SYSTEM;
   }
+  const unsigned all = (1u << count) - 1;
+  unsigned found = 0;
   char line[256];
-  unsigned long long kib = 0;
-  bool found = false;
-  while (!found && fgets(line, sizeof line, f) != NULL) {
-    found = sscanf(line, "VmLck: %llu kB", &kib) == 1;
+  while (found != all && fgets(line, sizeof line, f) != NULL) {
+    for (size_t i = 0; i < count; i++) {
+      unsigned long long kib;
+      if ((found & 1u << i) == 0 && sscanf(line, formats[i], &kib) == 1) {
+        bytes[i] = (uint64_t)kib * 1024;
+        found |= 1u << i;
+      }
+    }
   }
   fclose(f);
-  if (!found) {
+  if (found != all) {
     out->sys_errno = ENOENT;
     return WRT_E_SYSTEM;
   }
-  out->byte_count = (uint64_t)kib * 1024;
   return WRT_OK;
+}
+
+int32_t wrt_process_locked(wrt_result *out) {
+  if (out == NULL) return WRT_E_INVALID_ARGUMENT;
+  clear_result(out);
+  static const char *const fields[] = {"VmLck: %llu kB"};
+  return read_proc_kib("/proc/self/status", fields, &out->byte_count, 1, out);
 }
 
 int32_t wrt_memory_available(wrt_result *out) {
   if (out == NULL) return WRT_E_INVALID_ARGUMENT;
   clear_result(out);
-  FILE *f = fopen("/proc/meminfo", "re");
-  if (f == NULL) {
-    out->sys_errno = (uint64_t)errno;
-    return WRT_E_SYSTEM;
+  static const char *const fields[] = {"MemAvailable: %llu kB", "MemTotal: %llu kB"};
+  uint64_t bytes[2];
+  int32_t status = read_proc_kib("/proc/meminfo", fields, bytes, 2, out);
+  if (status == WRT_OK) {
+    out->byte_count = bytes[0];
+    out->address = bytes[1];
   }
-  char line[256];
-  unsigned long long available = 0, total = 0;
-  bool found_available = false, found_total = false;
-  while (fgets(line, sizeof line, f) != NULL) {
-    if (sscanf(line, "MemAvailable: %llu kB", &available) == 1) found_available = true;
-    if (sscanf(line, "MemTotal: %llu kB", &total) == 1) found_total = true;
-  }
-  fclose(f);
-  if (!found_available || !found_total) {
-    out->sys_errno = ENOENT;
-    return WRT_E_SYSTEM;
-  }
-  out->byte_count = (uint64_t)available * 1024;
-  out->address = (uint64_t)total * 1024;
-  return WRT_OK;
+  return status;
 }
 
 /* What one line of /proc/iomem says about RAM. */

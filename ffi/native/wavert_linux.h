@@ -59,6 +59,9 @@ WRTL_INTERNAL void clear_result(wrt_result *out);
 /* Checks `out` and the context under the lock, which the caller then holds; on failure unlocks. */
 WRTL_INTERNAL int32_t enter(uint64_t context_id, wrt_result *out, context **found);
 
+/* Releases the lock `enter` took and returns `status`. */
+WRTL_INTERNAL int32_t leave(int32_t status);
+
 /* The context's live allocation `handle`, or NULL. */
 WRTL_INTERNAL allocation *find_allocation(context *c, uint64_t handle);
 

@@ -13,10 +13,7 @@ static int32_t lookup(uint64_t context_id, uint64_t handle, wrt_result *out, con
   int32_t status = enter(context_id, out, owner);
   if (status != WRT_OK) return status;
   *found = find_allocation(*owner, handle);
-  if (*found == NULL) {
-    pthread_mutex_unlock(&wrtl_lock);
-    return WRT_E_UNKNOWN_HANDLE;
-  }
+  if (*found == NULL) return leave(WRT_E_UNKNOWN_HANDLE);
   return WRT_OK;
 }
 
@@ -35,8 +32,7 @@ int32_t wrt_map(uint64_t context_id, uint64_t handle, uint32_t cache_type, wrt_r
     out->byte_count = a->byte_count;
   }
   out->duration_ns = now_ns() - start;
-  pthread_mutex_unlock(&wrtl_lock);
-  return status;
+  return leave(status);
 }
 
 int32_t wrt_unmap(uint64_t context_id, uint64_t handle, uint64_t base, wrt_result *out) {
@@ -53,8 +49,7 @@ int32_t wrt_unmap(uint64_t context_id, uint64_t handle, uint64_t base, wrt_resul
     a->mapped = false;
   }
   out->duration_ns = now_ns() - start;
-  pthread_mutex_unlock(&wrtl_lock);
-  return status;
+  return leave(status);
 }
 
 int32_t wrt_free(uint64_t context_id, uint64_t handle, wrt_result *out) {
@@ -62,16 +57,12 @@ int32_t wrt_free(uint64_t context_id, uint64_t handle, wrt_result *out) {
   allocation *a;
   int32_t status = lookup(context_id, handle, out, &c, &a);
   if (status != WRT_OK) return status;
-  if (a->mapped) {
-    pthread_mutex_unlock(&wrtl_lock);
-    return WRT_E_STILL_MAPPED;
-  }
+  if (a->mapped) return leave(WRT_E_STILL_MAPPED);
   uint64_t start = now_ns();
   out->byte_count = a->byte_count;
   release(c, a);
   out->duration_ns = now_ns() - start;
-  pthread_mutex_unlock(&wrtl_lock);
-  return WRT_OK;
+  return leave(WRT_OK);
 }
 
 int32_t wrt_query_frames(uint64_t context_id, uint64_t handle, uint64_t *frames,
@@ -82,10 +73,7 @@ int32_t wrt_query_frames(uint64_t context_id, uint64_t handle, uint64_t *frames,
   int32_t status = lookup(context_id, handle, out, &c, &a);
   if (status != WRT_OK) return status;
   size_t pages = a->byte_count / page_size();
-  if (frames_capacity < pages) {
-    pthread_mutex_unlock(&wrtl_lock);
-    return WRT_E_BUFFER_TOO_SMALL;
-  }
+  if (frames_capacity < pages) return leave(WRT_E_BUFFER_TOO_SMALL);
   bool valid = false;
   uint64_t start = now_ns();
   int error = read_frames(a->base, pages, frames, &valid);
@@ -94,6 +82,5 @@ int32_t wrt_query_frames(uint64_t context_id, uint64_t handle, uint64_t *frames,
   out->address = (uint64_t)(uintptr_t)a->base;
   out->flags = valid ? WRT_RESULT_FRAMES_VALID : 0;
   out->sys_errno = (uint64_t)error;
-  pthread_mutex_unlock(&wrtl_lock);
-  return error == 0 ? WRT_OK : WRT_E_SYSTEM;
+  return leave(error == 0 ? WRT_OK : WRT_E_SYSTEM);
 }

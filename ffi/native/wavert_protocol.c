@@ -81,6 +81,13 @@ static int32_t check_header(const void *bytes, size_t length, size_t expected) {
   return WRTP_OK;
 }
 
+/* A message of `size` bytes with a valid header, copied into `message` (unaligned input). */
+static int32_t read_message(const void *bytes, size_t length, void *message, size_t size) {
+  int32_t status = check_header(bytes, length, size);
+  if (status == WRTP_OK) __builtin_memcpy(message, bytes, size);
+  return status;
+}
+
 /* Bits of the request fields, to say which ones an operation takes. */
 enum {
   F_CACHE = 1 << 0,
@@ -116,10 +123,9 @@ static int unused_fields_set(const wrtp_request *r, unsigned taken) {
 
 int32_t wrtp_decode_request(const void *bytes, size_t length, uint32_t ioctl_code,
                             wrtp_request *request) {
-  int32_t status = check_header(bytes, length, sizeof *request);
-  if (status != WRTP_OK) return status;
   wrtp_request r;
-  __builtin_memcpy(&r, bytes, sizeof r);
+  int32_t status = read_message(bytes, length, &r, sizeof r);
+  if (status != WRTP_OK) return status;
   if (r.operation < WRTP_OP_FIRST || r.operation > WRTP_OP_LAST ||
       WRTP_IOCTL(r.operation) != ioctl_code) {
     return WRTP_E_BAD_OPERATION;
@@ -139,10 +145,9 @@ int32_t wrtp_decode_request(const void *bytes, size_t length, uint32_t ioctl_cod
 
 int32_t wrtp_decode_response(const void *bytes, size_t length, uint32_t operation,
                              wrtp_response *response) {
-  int32_t status = check_header(bytes, length, sizeof *response);
-  if (status != WRTP_OK) return status;
   wrtp_response r;
-  __builtin_memcpy(&r, bytes, sizeof r);
+  int32_t status = read_message(bytes, length, &r, sizeof r);
+  if (status != WRTP_OK) return status;
   if (r.operation != operation) return WRTP_E_BAD_OPERATION;
   if (r.status < 0 || r.status >= WRTP_STATUS_COUNT) return WRTP_E_BAD_STATUS;
   uint32_t batch = operation == WRTP_OP_PAGE_ADDRESSES ? WRTP_BATCH_PAGES : 0;

@@ -11,21 +11,10 @@
 #include <ks.h>
 #include <ksmedia.h>
 
-/* Identifiers (public: ks.h, ksmedia.h), spelt out so that no GUID library is needed. */
-static const GUID category_render = {
-    0x65e8773e, 0x8f56, 0x11d0, {0xa3, 0xb9, 0x00, 0xa0, 0xc9, 0x22, 0x31, 0x96}};
-static const GUID category_realtime = {
-    0xeb115ffc, 0x10c8, 0x4964, {0x83, 0x1d, 0x6d, 0xcb, 0x02, 0xe6, 0xf2, 0x3f}};
-static const GUID interface_set_standard = {
-    0x1A8766A0, 0x62CE, 0x11CF, {0xA5, 0xD6, 0x28, 0xDB, 0x04, 0xC1, 0x00, 0x00}};
-static const GUID medium_set_standard = {
-    0x4747B320, 0x62CE, 0x11CF, {0xA5, 0xD6, 0x28, 0xDB, 0x04, 0xC1, 0x00, 0x00}};
-static const GUID type_audio = {
-    0x73647561, 0x0000, 0x0010, {0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71}};
-static const GUID subtype_pcm = {
-    0x00000001, 0x0000, 0x0010, {0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71}};
-static const GUID specifier_waveformatex = {
-    0x05589f81, 0xc356, 0x11ce, {0xbf, 0x01, 0x00, 0xaa, 0x00, 0x55, 0x59, 0x5a}};
+#include "wavert_guids.h"
+
+static const GUID category_render = WRT_GUID_KSCATEGORY_RENDER;
+static const GUID category_realtime = WRT_GUID_KSCATEGORY_REALTIME;
 
 #define HARDWARE_ID L"Root\\WaveRtTest"
 #define REFERENCE L"\\wave" /* PcRegisterSubdevice's "Wave", as the path's last component */
@@ -84,9 +73,9 @@ static DWORD create_pin(HANDLE filter, ULONG id, HANDLE *pin) {
     KSDATAFORMAT_WAVEFORMATEX format;
   } request;
   ZeroMemory(&request, sizeof request);
-  request.connect.Interface.Set = interface_set_standard;
+  request.connect.Interface.Set = (GUID)WRT_GUID_KSINTERFACESETID_STANDARD;
   request.connect.Interface.Id = id;
-  request.connect.Medium.Set = medium_set_standard;
+  request.connect.Medium.Set = (GUID)WRT_GUID_KSMEDIUMSETID_STANDARD;
   request.connect.Medium.Id = KSMEDIUM_TYPE_ANYINSTANCE;
   request.connect.PinId = 0; /* the one render pin */
   request.connect.PinToHandle = NULL;
@@ -95,9 +84,9 @@ static DWORD create_pin(HANDLE filter, ULONG id, HANDLE *pin) {
   KSDATAFORMAT *format = &request.format.DataFormat;
   format->FormatSize = sizeof request.format;
   format->SampleSize = 4;
-  format->MajorFormat = type_audio;
-  format->SubFormat = subtype_pcm;
-  format->Specifier = specifier_waveformatex;
+  format->MajorFormat = (GUID)WRT_GUID_KSDATAFORMAT_TYPE_AUDIO;
+  format->SubFormat = (GUID)WRT_GUID_KSDATAFORMAT_SUBTYPE_PCM;
+  format->Specifier = (GUID)WRT_GUID_KSDATAFORMAT_SPECIFIER_WAVEFORMATEX;
   WAVEFORMATEX *wave = &request.format.WaveFormatEx;
   wave->wFormatTag = WAVE_FORMAT_PCM;
   wave->nChannels = 2;

@@ -16,6 +16,9 @@
 
 #include "wrt_wdm.h"
 
+/* The method list both PortCls header sets share (the Windows test driver's is the other). */
+#include "../../native/wrt_port_wavert_stream.h"
+
 typedef struct _GUID {
   ULONG Data1;
   USHORT Data2;
@@ -59,18 +62,13 @@ public:
   virtual ULONG Release() = 0;
 };
 
+#define WRT_PURE_METHOD(type, name, ...) virtual type name(__VA_ARGS__) = 0;
 class IPortWaveRTStream : public IUnknown {
 public:
-  virtual PMDL AllocatePagesForMdl(PHYSICAL_ADDRESS HighAddress, SIZE_T TotalBytes) = 0;
-  virtual PMDL AllocateContiguousPagesForMdl(PHYSICAL_ADDRESS LowAddress,
-                                             PHYSICAL_ADDRESS HighAddress,
-                                             SIZE_T TotalBytes) = 0;
-  virtual PVOID MapAllocatedPages(PMDL MemoryDescriptorList, MEMORY_CACHING_TYPE CacheType) = 0;
-  virtual VOID UnmapAllocatedPages(PVOID BaseAddress, PMDL MemoryDescriptorList) = 0;
-  virtual VOID FreePagesFromMdl(PMDL MemoryDescriptorList) = 0;
-  virtual ULONG GetPhysicalPagesCount(PMDL MemoryDescriptorList) = 0;
+  WRT_IPORTWAVERTSTREAM_METHODS(WRT_PURE_METHOD)
   virtual PHYSICAL_ADDRESS GetPhysicalPageAddress(PMDL MemoryDescriptorList, ULONG Index) = 0;
 };
+#undef WRT_PURE_METHOD
 
 #else /* C */
 
@@ -79,16 +77,8 @@ typedef struct IPortWaveRTStreamVtbl {
   NTSTATUS (*QueryInterface)(IPortWaveRTStream *This, REFIID InterfaceId, PVOID *Interface);
   ULONG (*AddRef)(IPortWaveRTStream *This);
   ULONG (*Release)(IPortWaveRTStream *This);
-  PMDL (*AllocatePagesForMdl)(IPortWaveRTStream *This, PHYSICAL_ADDRESS HighAddress,
-                              SIZE_T TotalBytes);
-  PMDL (*AllocateContiguousPagesForMdl)(IPortWaveRTStream *This, PHYSICAL_ADDRESS LowAddress,
-                                        PHYSICAL_ADDRESS HighAddress, SIZE_T TotalBytes);
-  PVOID (*MapAllocatedPages)(IPortWaveRTStream *This, PMDL MemoryDescriptorList,
-                             MEMORY_CACHING_TYPE CacheType);
-  VOID (*UnmapAllocatedPages)(IPortWaveRTStream *This, PVOID BaseAddress,
-                              PMDL MemoryDescriptorList);
-  VOID (*FreePagesFromMdl)(IPortWaveRTStream *This, PMDL MemoryDescriptorList);
-  ULONG (*GetPhysicalPagesCount)(IPortWaveRTStream *This, PMDL MemoryDescriptorList);
+  WRT_IPORTWAVERTSTREAM_METHODS(WRT_IPORTWAVERTSTREAM_C_SLOT)
+  /* The Itanium C++ ABI of the harness's port returns the union in a register, as C does. */
   PHYSICAL_ADDRESS (*GetPhysicalPageAddress)(IPortWaveRTStream *This, PMDL MemoryDescriptorList,
                                              ULONG Index);
 } IPortWaveRTStreamVtbl;

@@ -11,6 +11,7 @@
 #define ABI_STANDIN
 #include "abi_log.h"
 #include "portcls_cxx.h"
+#include "../wavert_guids.h"
 
 extern "C" void *memset(void *d, int c, SIZE_T n) {
   for (SIZE_T i = 0; i < n; i++) static_cast<volatile uint8_t *>(d)[i] = (uint8_t)c;
@@ -63,13 +64,10 @@ static bool same(const GUID &a, const GUID &b) {
   return true;
 }
 
-static const GUID iid_unknown = {0, 0, 0, {0xC0, 0, 0, 0, 0, 0, 0, 0x46}};
-static const GUID iid_miniport_wave_rt = {
-    0x0f9fc4d6, 0x6061, 0x4f3c, {0xb1, 0xfc, 0x07, 0x5e, 0x35, 0xf7, 0x96, 0x0a}};
-static const GUID iid_miniport_wave_rt_stream = {
-    0x000ac9ab, 0xfaab, 0x4f3d, {0x94, 0x55, 0x6f, 0xf8, 0x30, 0x6a, 0x74, 0xa0}};
-static const GUID clsid_port_wave_rt = {
-    0xcc9be57a, 0xeb9e, 0x42b4, {0x94, 0xfc, 0x0c, 0xad, 0x3d, 0xbc, 0xe7, 0xfa}};
+static const GUID iid_unknown = WRT_GUID_IUNKNOWN;
+static const GUID iid_miniport_wave_rt = WRT_GUID_IMINIPORTWAVERT;
+static const GUID iid_miniport_wave_rt_stream = WRT_GUID_IMINIPORTWAVERTSTREAM;
+static const GUID clsid_port_wave_rt = WRT_GUID_CLSID_PORTWAVERT;
 
 /* ---- the stream PortCls hands the miniport ---- */
 

@@ -30,6 +30,19 @@ static BOOLEAN same_guid(const GUID *a, const GUID *b) {
   return RtlCompareMemory(a, b, sizeof *a) == sizeof *a;
 }
 
+/* QueryInterface's answer for an object implementing the interfaces `ids` (NULL-terminated):
+ * `object` in *out when `id` is one of them (the caller then takes the reference), else NULL. */
+static BOOLEAN implements(void *object, const GUID *id, const GUID *const *ids, PVOID *out) {
+  for (; *ids != NULL; ids++) {
+    if (same_guid(id, *ids)) {
+      *out = object;
+      return TRUE;
+    }
+  }
+  *out = NULL;
+  return FALSE;
+}
+
 static void acquire(KMUTEX *mutex) {
   KeWaitForSingleObject(mutex, Executive, KernelMode, FALSE, NULL);
 }
@@ -129,13 +142,10 @@ typedef struct rt_stream {
 } rt_stream;
 
 static NTSTATUS stream_query(IMiniportWaveRTStream *self, const GUID *id, PVOID *out) {
-  if (same_guid(id, &iid_unknown) || same_guid(id, &iid_miniport_wave_rt_stream)) {
-    self->lpVtbl->AddRef(self);
-    *out = self;
-    return STATUS_SUCCESS;
-  }
-  *out = NULL;
-  return STATUS_NOINTERFACE;
+  static const GUID *const ids[] = {&iid_unknown, &iid_miniport_wave_rt_stream, NULL};
+  if (!implements(self, id, ids, out)) return STATUS_NOINTERFACE;
+  self->lpVtbl->AddRef(self);
+  return STATUS_SUCCESS;
 }
 
 static ULONG stream_add_ref(IMiniportWaveRTStream *self) {
@@ -285,14 +295,10 @@ typedef struct rt_miniport {
 } rt_miniport;
 
 static NTSTATUS miniport_query(IMiniportWaveRT *self, const GUID *id, PVOID *out) {
-  if (same_guid(id, &iid_unknown) || same_guid(id, &iid_miniport) ||
-      same_guid(id, &iid_miniport_wave_rt)) {
-    self->lpVtbl->AddRef(self);
-    *out = self;
-    return STATUS_SUCCESS;
-  }
-  *out = NULL;
-  return STATUS_NOINTERFACE;
+  static const GUID *const ids[] = {&iid_unknown, &iid_miniport, &iid_miniport_wave_rt, NULL};
+  if (!implements(self, id, ids, out)) return STATUS_NOINTERFACE;
+  self->lpVtbl->AddRef(self);
+  return STATUS_SUCCESS;
 }
 
 static ULONG miniport_add_ref(IMiniportWaveRT *self) {

@@ -21,35 +21,8 @@
 #include <ntddk.h>
 #include <ks.h>
 
-/* Identifiers (public: portcls.h, ksmedia.h, ks.h), as initializers so that constant tables
- * (data ranges, categories) can embed them. */
-#define WRT_GUID(l, w1, w2, b0, b1, b2, b3, b4, b5, b6, b7) \
-  {(l), (w1), (w2), {(b0), (b1), (b2), (b3), (b4), (b5), (b6), (b7)}}
-#define WRT_GUID_IUNKNOWN WRT_GUID(0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46)
-#define WRT_GUID_IMINIPORT \
-  WRT_GUID(0xb4c90a24, 0x5791, 0x11d0, 0x86, 0xf9, 0x00, 0xa0, 0xc9, 0x11, 0xb5, 0x44)
-#define WRT_GUID_IMINIPORTWAVERT \
-  WRT_GUID(0x0f9fc4d6, 0x6061, 0x4f3c, 0xb1, 0xfc, 0x07, 0x5e, 0x35, 0xf7, 0x96, 0x0a)
-#define WRT_GUID_IMINIPORTWAVERTSTREAM \
-  WRT_GUID(0x000ac9ab, 0xfaab, 0x4f3d, 0x94, 0x55, 0x6f, 0xf8, 0x30, 0x6a, 0x74, 0xa0)
-#define WRT_GUID_CLSID_PORTWAVERT \
-  WRT_GUID(0xcc9be57a, 0xeb9e, 0x42b4, 0x94, 0xfc, 0x0c, 0xad, 0x3d, 0xbc, 0xe7, 0xfa)
-#define WRT_GUID_KSDATAFORMAT_TYPE_AUDIO \
-  WRT_GUID(0x73647561, 0x0000, 0x0010, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71)
-#define WRT_GUID_KSDATAFORMAT_SUBTYPE_PCM \
-  WRT_GUID(0x00000001, 0x0000, 0x0010, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71)
-#define WRT_GUID_KSDATAFORMAT_SPECIFIER_WAVEFORMATEX \
-  WRT_GUID(0x05589f81, 0xc356, 0x11ce, 0xbf, 0x01, 0x00, 0xaa, 0x00, 0x55, 0x59, 0x5a)
-#define WRT_GUID_KSCATEGORY_AUDIO \
-  WRT_GUID(0x6994ad04, 0x93ef, 0x11d0, 0xa3, 0xcc, 0x00, 0xa0, 0xc9, 0x22, 0x31, 0x96)
-#define WRT_GUID_KSCATEGORY_RENDER \
-  WRT_GUID(0x65e8773e, 0x8f56, 0x11d0, 0xa3, 0xb9, 0x00, 0xa0, 0xc9, 0x22, 0x31, 0x96)
-#define WRT_GUID_KSCATEGORY_REALTIME \
-  WRT_GUID(0xeb115ffc, 0x10c8, 0x4964, 0x83, 0x1d, 0x6d, 0xcb, 0x02, 0xe6, 0xf2, 0x3f)
-#define WRT_GUID_KSINTERFACESETID_STANDARD \
-  WRT_GUID(0x1A8766A0, 0x62CE, 0x11CF, 0xA5, 0xD6, 0x28, 0xDB, 0x04, 0xC1, 0x00, 0x00)
-#define WRT_GUID_KSMEDIUMSETID_STANDARD \
-  WRT_GUID(0x4747B320, 0x62CE, 0x11CF, 0xA5, 0xD6, 0x28, 0xDB, 0x04, 0xC1, 0x00, 0x00)
+#include "../wavert_guids.h"
+#include "../wrt_port_wavert_stream.h"
 
 /* ksmedia.h types */
 typedef struct {
@@ -150,16 +123,7 @@ typedef struct IPortWaveRTStreamVtbl {
   NTSTATUS (*QueryInterface)(IPortWaveRTStream *This, const GUID *InterfaceId, PVOID *Interface);
   ULONG (*AddRef)(IPortWaveRTStream *This);
   ULONG (*Release)(IPortWaveRTStream *This);
-  PMDL (*AllocatePagesForMdl)(IPortWaveRTStream *This, PHYSICAL_ADDRESS HighAddress,
-                              SIZE_T TotalBytes);
-  PMDL (*AllocateContiguousPagesForMdl)(IPortWaveRTStream *This, PHYSICAL_ADDRESS LowAddress,
-                                        PHYSICAL_ADDRESS HighAddress, SIZE_T TotalBytes);
-  PVOID (*MapAllocatedPages)(IPortWaveRTStream *This, PMDL MemoryDescriptorList,
-                             MEMORY_CACHING_TYPE CacheType);
-  VOID (*UnmapAllocatedPages)(IPortWaveRTStream *This, PVOID BaseAddress,
-                              PMDL MemoryDescriptorList);
-  VOID (*FreePagesFromMdl)(IPortWaveRTStream *This, PMDL MemoryDescriptorList);
-  ULONG (*GetPhysicalPagesCount)(IPortWaveRTStream *This, PMDL MemoryDescriptorList);
+  WRT_IPORTWAVERTSTREAM_METHODS(WRT_IPORTWAVERTSTREAM_C_SLOT)
   /* Documented as returning PHYSICAL_ADDRESS, but PortCls is MSVC-compiled C++, and MSVC
    * returns any struct or union from an instance method through a hidden pointer passed right
    * after `this`, handing that pointer back in RAX (ReactOS's portcls.h spells the parameter

@@ -131,28 +131,34 @@ static NTSTATUS control_dispatch(PDEVICE_OBJECT device, PIRP irp) {
 
 /* ---- fast I/O: never for the control device ---- */
 
+/* The fast I/O table a call on `device` goes to: PortCls's own (installed only when PortCls has
+ * one), or NULL for the control device. */
+static const FAST_IO_DISPATCH *fast_io_of(PDEVICE_OBJECT device) {
+  return is_control(device) ? NULL : state_of(device->DriverObject)->portcls_fast_io;
+}
+
 static BOOLEAN fast_read(PFILE_OBJECT file, PLARGE_INTEGER offset, ULONG length, BOOLEAN wait,
                          ULONG key, PVOID buffer, PIO_STATUS_BLOCK status,
                          PDEVICE_OBJECT device) {
-  const FAST_IO_DISPATCH *theirs = state_of(device->DriverObject)->portcls_fast_io;
-  if (is_control(device) || theirs->FastIoRead == NULL) return FALSE;
-  return theirs->FastIoRead(file, offset, length, wait, key, buffer, status, device);
+  const FAST_IO_DISPATCH *theirs = fast_io_of(device);
+  return theirs != NULL && theirs->FastIoRead != NULL &&
+         theirs->FastIoRead(file, offset, length, wait, key, buffer, status, device);
 }
 
 static BOOLEAN fast_write(PFILE_OBJECT file, PLARGE_INTEGER offset, ULONG length, BOOLEAN wait,
                           ULONG key, PVOID buffer, PIO_STATUS_BLOCK status,
                           PDEVICE_OBJECT device) {
-  const FAST_IO_DISPATCH *theirs = state_of(device->DriverObject)->portcls_fast_io;
-  if (is_control(device) || theirs->FastIoWrite == NULL) return FALSE;
-  return theirs->FastIoWrite(file, offset, length, wait, key, buffer, status, device);
+  const FAST_IO_DISPATCH *theirs = fast_io_of(device);
+  return theirs != NULL && theirs->FastIoWrite != NULL &&
+         theirs->FastIoWrite(file, offset, length, wait, key, buffer, status, device);
 }
 
 static BOOLEAN fast_device_control(PFILE_OBJECT file, BOOLEAN wait, PVOID in, ULONG in_length,
                                    PVOID out, ULONG out_length, ULONG code,
                                    PIO_STATUS_BLOCK status, PDEVICE_OBJECT device) {
-  const FAST_IO_DISPATCH *theirs = state_of(device->DriverObject)->portcls_fast_io;
-  if (is_control(device) || theirs->FastIoDeviceControl == NULL) return FALSE;
-  return theirs->FastIoDeviceControl(file, wait, in, in_length, out, out_length, code, status,
+  const FAST_IO_DISPATCH *theirs = fast_io_of(device);
+  return theirs != NULL && theirs->FastIoDeviceControl != NULL &&
+         theirs->FastIoDeviceControl(file, wait, in, in_length, out, out_length, code, status,
                                      device);
 }
 
