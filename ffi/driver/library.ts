@@ -7,14 +7,8 @@
  */
 
 import type { Simulator } from "../../core/simulator.ts";
-import {
-  type BridgeFaults,
-  DriverSession,
-  type EntryArguments,
-  type EntryOutcome,
-} from "./session.ts";
-
-export type { EntryArguments } from "./session.ts";
+import { DriverSession } from "./session.ts";
+import type { BridgeFaults, EntryArguments, EntryOutcome } from "./session_records.ts";
 
 const SYMBOLS = {
   wrt_driver_abi_version: { parameters: [], result: "u32" },
@@ -37,15 +31,6 @@ const CALLBACK = {
 
 const ABI_VERSION = 1;
 const BUGCHECK = -1;
-
-/**
- * Arguments of one entry call.
- *
- * @example
- * ```ts
- * const args: EntryArguments = { a: 0, b: 19200 }; // AllocateAudioBuffer(19200)
- * ```
- */
 
 /**
  * A loaded driver library. One case at a time runs on it (the shim's state is per process).

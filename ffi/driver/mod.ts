@@ -43,6 +43,7 @@ export {
   type SweepOptions,
   type SweepReport,
   type SweepVariant,
+  type SweepVariantOutcome,
 } from "./sweep.ts";
 export { type DriverFinding, DriverRules, formatFinding } from "./findings.ts";
 export { DEFAULT_ALLOWED_CACHE_TYPES } from "./contracts.ts";

@@ -22,16 +22,6 @@ import type {
   PoolRecord,
 } from "./session_records.ts";
 
-export type {
-  BridgeFaults,
-  EntryArguments,
-  EntryOutcome,
-  FaultSite,
-  MdlRecord,
-  PoolRecord,
-} from "./session_records.ts";
-export { NO_SITE } from "./session_records.ts";
-
 const BUGCHECK = -1;
 const ANY_TAG = 0xffff_ffff_ffff_ffffn;
 const FOREIGN: Mdl = Object.freeze({

@@ -59,6 +59,20 @@ export interface SweepFailure {
 }
 
 /**
+ * One variant of a sweep and the rules it found.
+ *
+ * @example
+ * ```ts
+ * const failing = (outcomes: SweepVariantOutcome[]) => outcomes.filter((o) => !o.passed);
+ * ```
+ */
+export interface SweepVariantOutcome {
+  readonly variant: SweepVariant;
+  readonly passed: boolean;
+  readonly rules: readonly string[];
+}
+
+/**
  * What a sweep ran and found.
  *
  * @example
@@ -67,13 +81,13 @@ export interface SweepFailure {
  * ```
  */
 export interface SweepReport {
+  /** No variant found anything. */
   readonly passed: boolean;
+  /** Variants run, the baseline included (shrinking's runs not counted). */
   readonly runs: number;
-  readonly variants: readonly {
-    readonly variant: SweepVariant;
-    readonly passed: boolean;
-    readonly rules: readonly string[];
-  }[];
+  /** Each variant, in the order run, with what it found. */
+  readonly variants: readonly SweepVariantOutcome[];
+  /** One per rule found, shrunk unless `shrink: false`. */
   readonly failures: readonly SweepFailure[];
   /** The baseline run's fault sites and peak, which the variants were derived from. */
   readonly baseline: DriverCaseResult;
