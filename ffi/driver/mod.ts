@@ -36,7 +36,12 @@ export {
   runDriverCaseInProcess,
   type StepOutcome,
 } from "./run_case.ts";
-export { type IsolationOptions, runDriverBatch, runDriverCase } from "./isolated.ts";
+export {
+  IsolatedDriverRunner,
+  type IsolationOptions,
+  runDriverBatch,
+  runDriverCase,
+} from "./isolated.ts";
 export {
   sweepDriverCase,
   type SweepFailure,

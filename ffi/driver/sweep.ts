@@ -9,7 +9,7 @@
 
 import type { DriverCaseOptions, DriverCaseResult } from "./run_case.ts";
 import { runDriverCaseInProcess } from "./run_case.ts";
-import { type IsolationOptions, runDriverBatch } from "./isolated.ts";
+import { IsolatedDriverRunner, type IsolationOptions } from "./isolated.ts";
 import { type CaseRunner, pasteableCase, shrinkFailure, type SweepVariant } from "./shrink.ts";
 
 export type { CaseRunner, SweepVariant } from "./shrink.ts";
@@ -94,12 +94,6 @@ export interface SweepReport {
   readonly elapsedMs: number;
 }
 
-function runnerFor(sweep: SweepOptions): CaseRunner {
-  return sweep.inProcess
-    ? (jobs) => Promise.resolve(jobs.map((job) => runDriverCaseInProcess(job)))
-    : (jobs) => runDriverBatch(jobs, sweep.isolation);
-}
-
 /**
  * The variants a sweep derives from a baseline run: one per fault site, one per memory cap
  * below its peak, and the random runs.
@@ -172,7 +166,11 @@ export async function sweepDriverCase(
   sweep: SweepOptions = {},
 ): Promise<SweepReport> {
   const started = performance.now();
-  const run = runnerFor(sweep);
+  // One child serves the whole sweep, its shrinking included (replaced only after a crash).
+  await using isolated = sweep.inProcess ? null : new IsolatedDriverRunner(sweep.isolation);
+  const run: CaseRunner = isolated === null
+    ? (jobs) => Promise.resolve(jobs.map((job) => runDriverCaseInProcess(job)))
+    : (jobs) => isolated.run(jobs);
   const [baseline] = await run([options]);
   const variants = [
     { mode: "baseline", label: "no faults", options } as const,
@@ -185,7 +183,7 @@ export async function sweepDriverCase(
       if (!firstByRule.has(finding.rule)) firstByRule.set(finding.rule, { variant, finding });
     }
   });
-  // Each failing rule shrinks on its own, all at once (each in its own child when isolated).
+  // Each failing rule shrinks on its own; their batches share the child in turn.
   const failures: SweepFailure[] = await Promise.all(
     [...firstByRule].map(async ([rule, { variant, finding }]) => {
       const shrunk = sweep.shrink === false || rule === "driver-crash"
