@@ -51,7 +51,7 @@ export interface SessionLibrary {
   entry(call: "create" | "allocate" | "free" | "destroy", args: EntryArguments): EntryOutcome;
   /** Frees the native side of `session`'s case. */
   end(session: DriverSession): void;
-  /** The driver function and offset a call-site value lies in. */
+  /** The driver function and offset a call-site value lies in, and where it is in the build. */
   symbolize(site: number): string;
   /** One byte of an MDL's mapped buffer, or null when it is not readable. */
   peek(mdl: bigint, offset: number): number | null;

@@ -11,6 +11,7 @@ import type { DriverCaseOptions, DriverCaseResult } from "./run_case.ts";
 import { runDriverCaseInProcess } from "./run_case.ts";
 import { IsolatedDriverRunner, type IsolationOptions } from "./isolated.ts";
 import { type CaseRunner, pasteableCase, shrinkFailure, type SweepVariant } from "./shrink.ts";
+import { sourceLines } from "./source_lines.ts";
 
 export type { CaseRunner, SweepVariant } from "./shrink.ts";
 import type { DriverFinding } from "./findings.ts";
@@ -89,8 +90,11 @@ export interface SweepReport {
   readonly variants: readonly SweepVariantOutcome[];
   /** One per rule found, shrunk unless `shrink: false`. */
   readonly failures: readonly SweepFailure[];
-  /** The baseline run's fault sites and peak, which the variants were derived from. */
+  /** The baseline run's fault sites (with `file:line` where known) and peak, which the
+   * variants were derived from. */
   readonly baseline: DriverCaseResult;
+  /** Why the sites have no `file:line` (no addr2line, say). */
+  readonly sourceLinesSkipped?: string;
   readonly elapsedMs: number;
 }
 
@@ -118,7 +122,7 @@ export function sweepVariants(
         label: `${site.operation} fails at ${site.symbol}`,
         options: {
           ...options,
-          faults: { ...faults, failSites: [{ site: site.site, occurrence: 1 }] },
+          faults: { ...faults, failSites: [{ site: site.symbol, occurrence: 1 }] },
         },
       });
     }
@@ -171,12 +175,18 @@ export async function sweepDriverCase(
   const run: CaseRunner = isolated === null
     ? (jobs) => Promise.resolve(jobs.map((job) => runDriverCaseInProcess(job)))
     : (jobs) => isolated.run(jobs);
-  const [baseline] = await run([options]);
+  const [plain] = await run([options]);
   const variants = [
     { mode: "baseline", label: "no faults", options } as const,
-    ...sweepVariants(options, baseline, sweep),
+    ...sweepVariants(options, plain, sweep),
   ];
-  const results = [baseline, ...await run(variants.slice(1).map((v) => v.options))];
+  // addr2line runs while the variants do.
+  const [found, rest] = await Promise.all([
+    sourceLines(options.library, plain.sites.map((s) => s.site)),
+    run(variants.slice(1).map((v) => v.options)),
+  ]);
+  const baseline = "lines" in found ? withSourceLines(plain, found.lines) : plain;
+  const results = [baseline, ...rest];
   const firstByRule = new Map<string, { variant: SweepVariant; finding: DriverFinding }>();
   variants.forEach((variant, i) => {
     for (const finding of results[i].findings) {
@@ -203,6 +213,14 @@ export async function sweepDriverCase(
     })),
     failures,
     baseline,
+    ...("skipped" in found ? { sourceLinesSkipped: found.skipped } : {}),
     elapsedMs: performance.now() - started,
   };
+}
+
+function withSourceLines(result: DriverCaseResult, lines: Map<number, string>): DriverCaseResult {
+  const sites = result.sites.map((s) =>
+    lines.has(s.site) ? { ...s, source: lines.get(s.site) } : s
+  );
+  return { ...result, sites };
 }
