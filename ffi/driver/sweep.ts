@@ -169,12 +169,32 @@ export async function sweepDriverCase(
   options: DriverCaseOptions,
   sweep: SweepOptions = {},
 ): Promise<SweepReport> {
-  const started = performance.now();
   // One child serves the whole sweep, its shrinking included (replaced only after a crash).
   await using isolated = sweep.inProcess ? null : new IsolatedDriverRunner(sweep.isolation);
-  const run: CaseRunner = isolated === null
-    ? (jobs) => Promise.resolve(jobs.map((job) => runDriverCaseInProcess(job)))
-    : (jobs) => isolated.run(jobs);
+  return await sweepWith(
+    isolated === null
+      ? (jobs) => Promise.resolve(jobs.map((job) => runDriverCaseInProcess(job)))
+      : (jobs) => isolated.run(jobs),
+    options,
+    sweep,
+  );
+}
+
+/**
+ * The sweep of a case, its runs made by `run` (the benchmark compares runners with it).
+ *
+ * @example
+ * ```ts ignore
+ * // Not run as a doc test: it needs a built driver library and starts child processes.
+ * const report = await sweepWith((jobs) => runDriverBatch(jobs), { library, requestedBytes: 4096 });
+ * ```
+ */
+export async function sweepWith(
+  run: CaseRunner,
+  options: DriverCaseOptions,
+  sweep: Omit<SweepOptions, "inProcess" | "isolation"> = {},
+): Promise<SweepReport> {
+  const started = performance.now();
   const [plain] = await run([options]);
   const variants = [
     { mode: "baseline", label: "no faults", options } as const,
