@@ -121,7 +121,16 @@ export async function compilerAvailable(): Promise<boolean> {
   }
 }
 
-async function mtime(path: string): Promise<number> {
+/**
+ * A file's modification time in milliseconds, 0 when it does not exist (so it is older than
+ * anything built from it).
+ *
+ * @example
+ * ```ts
+ * const stale = await modifiedTime("ffi/build.ts") > await modifiedTime("ffi/native/build/libwavert_helper.so");
+ * ```
+ */
+export async function modifiedTime(path: string): Promise<number> {
   try {
     return (await Deno.stat(path)).mtime?.getTime() ?? 0;
   } catch (e) {
@@ -139,10 +148,10 @@ async function mtime(path: string): Promise<number> {
  * ```
  */
 export async function isOutdated(target: BuildTarget): Promise<boolean> {
-  const built = await mtime(target.output);
+  const built = await modifiedTime(target.output);
   if (built === 0) return true;
   for (const source of [...target.sources, ...HEADERS]) {
-    if (await mtime(source) > built) return true;
+    if (await modifiedTime(source) > built) return true;
   }
   return false;
 }

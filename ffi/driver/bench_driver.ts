@@ -11,9 +11,12 @@
  *    calls made on a simulator stream directly from TypeScript; and 1,000
  *    GetPhysicalPageAddress calls likewise (target ≤ 1 µs per call). Each figure is the fastest of
  *    100 runs (the least disturbed by other work on the machine); the median is shown beside it.
- * 2. The sweep of the bundled example (every call site failing, every partial-size class, no
- *    random runs), in a child process as the tests run it, for a 100 ms and a 1 s buffer
- *    (target < 2 s).
+ * 2. Where a sweep's time goes: starting a child (with its first case), loading the library,
+ *    building a simulator, one case in process.
+ * 3. The sweep of the bundled example (every call site failing, every partial-size class, no
+ *    random runs, the buggy one also shrunk) for a 100 ms and a 1 s buffer (target < 2 s), by
+ *    one long-lived child (as `sweepDriverCase` runs it) and, side by side in the same rounds,
+ *    by one child per batch (how sweeps ran before), fastest–slowest of `ROUNDS` rounds.
  *
  * @module
  */
@@ -22,12 +25,41 @@ import type { WaveRtStream } from "../../core/backend.ts";
 import { CacheType } from "../../core/constants.ts";
 import { Simulator } from "../../core/simulator.ts";
 import { buildDriverLibrary, exampleDrivers } from "./build_driver.ts";
-import { runDriverCaseInProcess } from "./run_case.ts";
-import { sweepDriverCase } from "./sweep.ts";
+import { IsolatedDriverRunner, runDriverBatch } from "./isolated.ts";
+import { DriverLibrary } from "./library.ts";
+import { type DriverCaseOptions, runDriverCaseInProcess } from "./run_case.ts";
+import { sweepDriverCase, sweepWith } from "./sweep.ts";
 
 const REPEATS = 100;
 /** The settings the harness runs the simulator with. */
 const SIMULATOR = { captureAllocationSites: false } as const;
+
+const ROUNDS = 5;
+
+/** Milliseconds of one run of `body`. */
+async function timeOnce(body: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await body();
+  return performance.now() - start;
+}
+
+/** The example sweeps: correct, buggy, buggy shrunk. */
+const SWEEPS = (correct: string, buggy: string) =>
+  [["correct", correct, false], ["buggy", buggy, false], ["buggy", buggy, true]] as const;
+
+/** A sweep by one long-lived child, and by one child per batch as sweeps ran before. */
+const RUNNERS = [
+  [
+    "one child",
+    (options: DriverCaseOptions, shrink: boolean) =>
+      sweepDriverCase(options, { random: false, shrink }),
+  ],
+  [
+    "a child per batch",
+    (options: DriverCaseOptions, shrink: boolean) =>
+      sweepWith((jobs) => runDriverBatch(jobs), options, { random: false, shrink }),
+  ],
+] as const;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -119,20 +151,37 @@ if (import.meta.main) {
   }
   const correct = await buildDriverLibrary(exampleDrivers.correct);
   const buggy = await buildDriverLibrary(exampleDrivers.buggy);
-  for (const [label, requestedBytes] of [["100 ms", 19_200], ["1 s", 192_000]] as const) {
-    for (const library of [correct, buggy]) {
-      for (const shrink of [false, true]) {
-        const report = await sweepDriverCase(
-          { library, requestedBytes, notificationCount: 2 },
-          { random: false, shrink },
-        );
-        console.log(
-          `sweep of ${library.split("/").pop()} (${label}, ${requestedBytes} bytes): ` +
-            `${report.runs} runs, ${report.failures.length} failing rules` +
-            `${shrink ? " shrunk" : ""}, ${report.elapsedMs.toFixed(0)} ms (target < 2000 ms)`,
-        );
-        if (report.failures.length === 0) break;
+  const ms = (n: number) => `${n.toFixed(1)} ms`;
+  const oneCase = { library: contract, requestedBytes: 4096, parameters: "ok" };
+  const first = await timeOnce(() => runDriverBatch([oneCase]));
+  await using runner = new IsolatedDriverRunner();
+  await runner.run([oneCase]);
+  const again = await timeOnce(() => runner.run([oneCase]));
+  const load = await timeOnce(() => Promise.resolve(DriverLibrary.open(buggy).close()));
+  const simulator = time(() => new Simulator(SIMULATOR).close());
+  const inProcess = time(() => runDriverCaseInProcess({ library: buggy, requestedBytes: 19_200 }));
+  console.log(
+    `where the time goes: a fresh child with one case ${ms(first)}, the same case in a running ` +
+      `child ${ms(again)}; loading a driver library ${ms(load)}; new Simulator() ` +
+      `${ms(simulator.min)} (median ${ms(simulator.median)}); a case of the example in process ` +
+      `${ms(inProcess.min)} (median ${ms(inProcess.median)})`,
+  );
+
+  const rows = new Map<string, number[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [label, requestedBytes] of [["100 ms", 19_200], ["1 s", 192_000]] as const) {
+      for (const [name, library, shrink] of SWEEPS(correct, buggy)) {
+        for (const [how, run] of RUNNERS) {
+          const report = await run({ library, requestedBytes, notificationCount: 2 }, shrink);
+          const key = `${name}, ${label} (${report.runs} runs, ${report.failures.length} ` +
+            `failing rules${shrink ? " shrunk" : ""}), ${how}`;
+          rows.set(key, [...rows.get(key) ?? [], report.elapsedMs]);
+        }
       }
     }
+  }
+  console.log(`sweeps of the example, fastest–slowest of ${ROUNDS} rounds (target < 2000 ms):`);
+  for (const [key, times] of rows) {
+    console.log(`  ${key}: ${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)} ms`);
   }
 }

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { modifiedTime } from "../build.ts";
+
 const here = (path: string) => decodeURIComponent(new URL(path, import.meta.url).pathname);
 
 /**
@@ -131,15 +133,6 @@ export async function driverCompilerMissing(): Promise<string | null> {
   return null;
 }
 
-async function mtime(path: string): Promise<number> {
-  try {
-    return (await Deno.stat(path)).mtime?.getTime() ?? 0;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return 0;
-    throw e;
-  }
-}
-
 async function run(program: string, args: string[]): Promise<void> {
   const { success, stderr } = await new Deno.Command(program, { args, stderr: "piped" }).output();
   if (!success) {
@@ -188,9 +181,9 @@ export async function buildDriverLibrary(
     : `${driverBuildDir}lib${spec.name}${suffix}.so`;
   const inputs = [...spec.sources, ...SHIM_SOURCES, ...SHIM_HEADERS, ...HEADERS];
   inputs.push(...(options.program ?? []));
-  const built = await mtime(output);
+  const built = await modifiedTime(output);
   if (!options.force && built > 0) {
-    const times = await Promise.all(inputs.map(mtime));
+    const times = await Promise.all(inputs.map(modifiedTime));
     if (times.every((t) => t < built)) return output;
   }
   await Deno.mkdir(driverBuildDir, { recursive: true });

@@ -10,7 +10,8 @@
 import { CacheType } from "../../core/constants.ts";
 import { ViolationRules } from "../../core/violations.ts";
 import { type DriverFinding, DriverRules, findingOf } from "./findings.ts";
-import type { DriverSession, EntryOutcome } from "./session.ts";
+import type { DriverSession } from "./session.ts";
+import type { EntryOutcome } from "./session_records.ts";
 
 const PAGE_SIZE = 4096;
 

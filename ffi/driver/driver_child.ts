@@ -1,36 +1,31 @@
 /**
- * Entry point of the child process `runDriverBatch` starts: reads `{ jobs: DriverCaseOptions[] }`
- * as JSON on stdin, runs each case in turn and prints, for each, a marked line when it starts and
- * one with its result, so that a crash is attributed to the case that was running.
+ * Entry point of the long-lived child process the isolated runner starts: reads one job a line
+ * on stdin (`child_protocol.ts`), runs each case in turn as it arrives and prints, for each, a
+ * marked line when it starts and one with its result. It ends when stdin closes. The driver
+ * library stays loaded between cases, so a sweep pays for the process and the library once.
  *
  * @module
  */
 
-import { runDriverCaseInProcess } from "./run_case.ts";
-import type { DriverCaseOptions } from "./run_case.ts";
-
-/**
- * Marks the child's protocol lines on stdout.
- *
- * @example
- * ```ts
- * console.log(`${CHILD_MARKER}start 0`);
- * ```
- */
-export const CHILD_MARKER = "\u001eWAVERT_DRIVER_CASE ";
+import { CHILD_MARKER, readLines } from "./child_protocol.ts";
+import { type DriverCaseOptions, runDriverCaseInProcess } from "./run_case.ts";
 
 if (import.meta.main) {
-  const input = JSON.parse(await new Response(Deno.stdin.readable).text()) as {
-    jobs: DriverCaseOptions[];
+  const encoder = new TextEncoder();
+  const write = (line: string) => {
+    // writeSync may write part of a large result to a full pipe: write the rest too.
+    const bytes = encoder.encode(line + "\n");
+    for (let done = 0; done < bytes.length;) done += Deno.stdout.writeSync(bytes.subarray(done));
   };
-  const write = (line: string) => Deno.stdout.writeSync(new TextEncoder().encode(line + "\n"));
-  input.jobs.forEach((job, i) => {
-    write(`${CHILD_MARKER}start ${i}`);
+  for await (const line of readLines(Deno.stdin.readable)) {
+    if (line === "") continue;
+    const { id, job } = JSON.parse(line) as { id: number; job: DriverCaseOptions };
+    write(`${CHILD_MARKER}start ${id}`);
     try {
-      write(`${CHILD_MARKER}result ${i} ${JSON.stringify(runDriverCaseInProcess(job))}`);
+      write(`${CHILD_MARKER}result ${id} ${JSON.stringify(runDriverCaseInProcess(job))}`);
     } catch (e) {
       const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      write(`${CHILD_MARKER}error ${i} ${JSON.stringify(error)}`);
+      write(`${CHILD_MARKER}error ${id} ${JSON.stringify(error)}`);
     }
-  });
+  }
 }

@@ -1,19 +1,20 @@
 /**
  * Driver cases in a child Deno process, so that a crash of the driver's code (SIGSEGV, abort)
  * fails only the case that was running: it becomes a `driver-crash` finding naming the signal,
- * and the cases after it run in a fresh child. The kernel reclaims whatever the dead child held.
+ * and the cases after it run in a fresh child. One long-lived child serves every case of an
+ * {@linkcode IsolatedDriverRunner} (a whole sweep, its shrinking included), so the process start
+ * and the library load are paid once, not once per batch. The kernel reclaims whatever a dead
+ * child held.
  *
  * @module
  */
 
-import { CHILD_MARKER } from "./driver_child.ts";
+import { DriverChild } from "./child_process.ts";
 import { DriverRules, findingOf } from "./findings.ts";
 import type { DriverCaseOptions, DriverCaseResult } from "./run_case.ts";
 
-const CHILD = decodeURIComponent(new URL("./driver_child.ts", import.meta.url).pathname);
-
 /**
- * Options of {@linkcode runDriverBatch}.
+ * Options of {@linkcode runDriverBatch} and {@linkcode IsolatedDriverRunner}.
  *
  * @example
  * ```ts
@@ -21,8 +22,125 @@ const CHILD = decodeURIComponent(new URL("./driver_child.ts", import.meta.url).p
  * ```
  */
 export interface IsolationOptions {
-  /** Kill a child (SIGKILL) after this long; its running case fails as a crash. Default 120 s. */
+  /** A case running longer than this has its child killed (SIGKILL) and fails as a crash.
+   * Default 120 s. */
   readonly timeoutMs?: number;
+}
+
+interface Job {
+  readonly id: number;
+  readonly options: DriverCaseOptions;
+  readonly resolve: (result: DriverCaseResult) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Runs driver cases in one long-lived child process, replaced when a case crashes it. Close it
+ * (or `await using` it) when done: that ends the child.
+ *
+ * @example
+ * ```ts ignore
+ * // Not run as a doc test: it needs a built driver library and starts a child process.
+ * await using runner = new IsolatedDriverRunner();
+ * const [plain, capped] = await runner.run([
+ *   { library, requestedBytes: 19_200 },
+ *   { library, requestedBytes: 19_200, faults: { memoryCapBytes: 8192 } },
+ * ]);
+ * ```
+ */
+export class IsolatedDriverRunner implements AsyncDisposable {
+  /** Child processes started so far (1 + the crashes that replaced one). */
+  spawned = 0;
+  readonly #timeoutMs: number;
+  /** Jobs sent to the current child and not answered, in the order sent. */
+  readonly #pending = new Map<number, Job>();
+  #child: DriverChild | null = null;
+  #running: number | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #nextId = 0;
+  #closed = false;
+
+  constructor(isolation: IsolationOptions = {}) {
+    this.#timeoutMs = isolation.timeoutMs ?? 120_000;
+  }
+
+  /** Runs cases and resolves with their results in order. */
+  run(jobs: readonly DriverCaseOptions[]): Promise<DriverCaseResult[]> {
+    return Promise.all(jobs.map((options) =>
+      new Promise<DriverCaseResult>((resolve, reject) => {
+        if (this.#closed) throw new Error("the isolated driver runner is closed");
+        const child = this.#childNow(); // throws when no child can start (no --allow-run)
+        const job = { id: this.#nextId++, options, resolve, reject };
+        this.#pending.set(job.id, job);
+        child.send(job.id, options);
+      })
+    ));
+  }
+
+  /** Ends the child: after the jobs sent when none is pending, else at once. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const child = this.#child;
+    if (child === null) return;
+    if (this.#pending.size > 0) child.kill();
+    else await child.closeInput();
+    await child.exited;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #childNow(): DriverChild {
+    if (this.#child !== null) return this.#child;
+    const child: DriverChild = new DriverChild({
+      start: (id) => {
+        this.#running = id;
+        clearTimeout(this.#timer);
+        this.#timer = setTimeout(() => child.kill(true), this.#timeoutMs);
+      },
+      result: (id, result) => this.#settle(id, (job) => job.resolve(result as DriverCaseResult)),
+      error: (id, message) =>
+        this.#settle(id, (job) => job.reject(new Error(`driver case ${id}: ${message}`))),
+    });
+    this.#child = child;
+    this.spawned++;
+    child.exited.then(({ crash, stderr }) => this.#ended(child, crash, stderr));
+    return child;
+  }
+
+  #settle(id: number, how: (job: Job) => void): void {
+    const job = this.#pending.get(id);
+    if (job === undefined) return;
+    this.#pending.delete(id);
+    this.#running = null;
+    clearTimeout(this.#timer);
+    how(job);
+  }
+
+  /** A child ended: its running case (or, if none started, the next) failed as a crash; the
+   * rest go to a new child. */
+  #ended(child: DriverChild, crash: string | null, stderr: string): void {
+    if (this.#child !== child) return;
+    this.#child = null;
+    clearTimeout(this.#timer);
+    const running = this.#running;
+    this.#running = null;
+    const waiting = [...this.#pending.values()];
+    if (waiting.length === 0) return;
+    if (crash === null || this.#closed) {
+      const why = this.#closed ? "the runner was closed" : `it ended: ${stderr.trim()}`;
+      this.#pending.clear();
+      for (const job of waiting) {
+        job.reject(new Error(`driver case ${job.id} has no result: ${why}`));
+      }
+      return;
+    }
+    const crashed = waiting.find((job) => job.id === running) ?? waiting[0];
+    this.#pending.delete(crashed.id);
+    crashed.resolve(crashResult(crash, stderr));
+    for (const job of waiting) if (job !== crashed) this.#childNow().send(job.id, job.options);
+  }
 }
 
 /**
@@ -59,69 +177,8 @@ export async function runDriverBatch(
   jobs: readonly DriverCaseOptions[],
   isolation: IsolationOptions = {},
 ): Promise<DriverCaseResult[]> {
-  const results: DriverCaseResult[] = new Array(jobs.length);
-  let next = 0;
-  while (next < jobs.length) {
-    const offset = next;
-    const batch = jobs.slice(offset);
-    const run = await runChild(batch, isolation.timeoutMs ?? 120_000);
-    for (const [i, result] of run.results) results[offset + i] = result;
-    if (run.crashedAt === null) {
-      const missing = batch.findIndex((_, i) => !run.results.has(i));
-      if (missing >= 0) throw new Error(`driver child ended without a result: ${run.stderr}`);
-      break;
-    }
-    results[offset + run.crashedAt] = crashResult(run.how, run.stderr);
-    next = offset + run.crashedAt + 1;
-  }
-  return results;
-}
-
-interface ChildRun {
-  readonly results: Map<number, DriverCaseResult>;
-  readonly crashedAt: number | null;
-  readonly how: string;
-  readonly stderr: string;
-}
-
-async function runChild(jobs: readonly DriverCaseOptions[], timeoutMs: number): Promise<ChildRun> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--no-prompt", "--allow-ffi", "--allow-read", "--allow-env", CHILD],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify({ jobs })))
-    .then(() => writer.close())
-    .catch(() => {}); // a child that died early: its status below is the outcome
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill("SIGKILL");
-  }, timeoutMs);
-  const output = await child.output().finally(() => clearTimeout(timer));
-  const stderr = new TextDecoder().decode(output.stderr);
-  const results = new Map<number, DriverCaseResult>();
-  let started = -1;
-  for (const line of new TextDecoder().decode(output.stdout).split("\n")) {
-    if (!line.startsWith(CHILD_MARKER)) {
-      if (line !== "") console.log(line);
-      continue;
-    }
-    const [kind, index, ...rest] = line.slice(CHILD_MARKER.length).split(" ");
-    const i = Number(index);
-    if (kind === "start") started = i;
-    else if (kind === "result") results.set(i, JSON.parse(rest.join(" ")));
-    else if (kind === "error") throw new Error(`driver case ${i}: ${JSON.parse(rest.join(" "))}`);
-  }
-  const crashed = output.signal !== null || !output.success;
-  if (!crashed) return { results, crashedAt: null, how: "", stderr };
-  const how = output.signal !== null
-    ? `killed by ${output.signal}${timedOut ? " (timeout)" : ""}`
-    : `exited with code ${output.code}`;
-  const crashedAt = started >= 0 && !results.has(started) ? started : results.size;
-  return { results, crashedAt, how, stderr };
+  await using runner = new IsolatedDriverRunner(isolation);
+  return await runner.run(jobs);
 }
 
 /** The shim's crash report: "wrt-driver-crash: <signal> at <site> address <address>". */

@@ -7,14 +7,14 @@
  */
 
 import type { Simulator } from "../../core/simulator.ts";
+import { DriverSession } from "./session.ts";
+import { CallSiteNames } from "./call_site_names.ts";
 import {
   type BridgeFaults,
-  DriverSession,
   type EntryArguments,
   type EntryOutcome,
-} from "./session.ts";
-
-export type { EntryArguments } from "./session.ts";
+  NO_SITE,
+} from "./session_records.ts";
 
 const SYMBOLS = {
   wrt_driver_abi_version: { parameters: [], result: "u32" },
@@ -25,7 +25,7 @@ const SYMBOLS = {
   wrth_free: { parameters: ["u32", "u64", "u32", "buffer"], result: "i32" },
   wrth_destroy: { parameters: ["buffer"], result: "i32" },
   wrth_end: { parameters: [], result: "void" },
-  wrth_symbolize: { parameters: ["u32", "buffer", "u32"], result: "u32" },
+  wrth_demangle: { parameters: ["buffer", "buffer", "u32"], result: "u32" },
   wrth_log: { parameters: ["buffer", "u32"], result: "u32" },
   wrth_peek: { parameters: ["u64", "u32"], result: "u32" },
 } as const;
@@ -35,17 +35,9 @@ const CALLBACK = {
   result: "i64",
 } as const;
 
-const ABI_VERSION = 1;
+const ENTRY_ABI_VERSION = 1;
+const HARNESS_ABI_VERSION = 2;
 const BUGCHECK = -1;
-
-/**
- * Arguments of one entry call.
- *
- * @example
- * ```ts
- * const args: EntryArguments = { a: 0, b: 19200 }; // AllocateAudioBuffer(19200)
- * ```
- */
 
 /**
  * A loaded driver library. One case at a time runs on it (the shim's state is per process).
@@ -63,6 +55,8 @@ export class DriverLibrary implements Disposable {
   readonly #control = new ArrayBuffer(64);
   readonly #out = new BigUint64Array(new ArrayBuffer(64));
   readonly #text = new Uint8Array(new ArrayBuffer(1024));
+  readonly #file: string;
+  #names: CallSiteNames | null = null;
   #session: DriverSession | null = null;
   #closed = false;
 
@@ -71,12 +65,14 @@ export class DriverLibrary implements Disposable {
     this.#lib = Deno.dlopen(path, SYMBOLS);
     const abi = this.#lib.symbols.wrt_driver_abi_version();
     const harness = this.#lib.symbols.wrth_abi_version();
-    if (abi !== ABI_VERSION || harness !== ABI_VERSION) {
+    if (abi !== ENTRY_ABI_VERSION || harness !== HARNESS_ABI_VERSION) {
       this.#lib.close();
       throw new RangeError(
-        `${path}: entry ABI ${abi} and harness ABI ${harness}, expected ${ABI_VERSION} for both`,
+        `${path}: entry ABI ${abi} and harness ABI ${harness}, expected ` +
+          `${ENTRY_ABI_VERSION} and ${HARNESS_ABI_VERSION} (rebuild it with buildDriverLibrary)`,
       );
     }
+    this.#file = path.slice(path.lastIndexOf("/") + 1);
     this.#callback = new Deno.UnsafeCallback(
       CALLBACK,
       // Deno takes a number or a bigint for an i64 result; numbers avoid a BigInt per call.
@@ -134,10 +130,38 @@ export class DriverLibrary implements Disposable {
     this.#session = null;
   }
 
-  /** "symbol+0xNN (library+0xSITE)" for a call site. */
+  /** "function+0xNN (library+0xSITE)" for a call site: its name, and where it is in this build. */
   symbolize(site: number): string {
-    const n = this.#lib.symbols.wrth_symbolize(site, this.#text, this.#text.length);
-    return new TextDecoder().decode(this.#text.subarray(0, Math.min(n, this.#text.length - 1)));
+    const name = this.siteName(site);
+    return name.startsWith(this.#file) || site === NO_SITE
+      ? name
+      : `${name} (${this.#file}+0x${site.toString(16)})`;
+  }
+
+  /** A call site as `function+0xNN`, the same in any build of the same source. */
+  siteName(site: number): string {
+    return this.#siteNames().name(site);
+  }
+
+  /** The site (library offset) of a `function+0xNN` name in this build; a number as it is. */
+  resolveSite(site: string | number): number {
+    return this.#siteNames().resolve(site);
+  }
+
+  #siteNames(): CallSiteNames {
+    this.#names ??= CallSiteNames.read(this.path, (symbol) => this.#demangle(symbol));
+    return this.#names;
+  }
+
+  #demangle(symbol: string): string {
+    const name = new TextEncoder().encode(symbol + "\0");
+    let text = this.#text;
+    const n = this.#lib.symbols.wrth_demangle(name, text, text.length);
+    if (n >= text.length) {
+      text = new Uint8Array(new ArrayBuffer(n + 1));
+      this.#lib.symbols.wrth_demangle(name, text, text.length);
+    }
+    return new TextDecoder().decode(text.subarray(0, n));
   }
 
   /** The DbgPrint output of the current case. */

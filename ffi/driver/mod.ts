@@ -36,13 +36,19 @@ export {
   runDriverCaseInProcess,
   type StepOutcome,
 } from "./run_case.ts";
-export { type IsolationOptions, runDriverBatch, runDriverCase } from "./isolated.ts";
+export {
+  IsolatedDriverRunner,
+  type IsolationOptions,
+  runDriverBatch,
+  runDriverCase,
+} from "./isolated.ts";
 export {
   sweepDriverCase,
   type SweepFailure,
   type SweepOptions,
   type SweepReport,
   type SweepVariant,
+  type SweepVariantOutcome,
 } from "./sweep.ts";
 export { type DriverFinding, DriverRules, formatFinding } from "./findings.ts";
 export { DEFAULT_ALLOWED_CACHE_TYPES } from "./contracts.ts";

@@ -70,8 +70,10 @@ export interface DriverFaults extends Omit<FaultOptions, "systematic" | "memoryC
   readonly memoryCapBytes?: number;
   /** Fail the first call from each distinct native call site (page, map and pool calls). */
   readonly systematic?: boolean;
-  /** Fail the given occurrence (1-based) of the call from each given native call site. */
-  readonly failSites?: readonly { readonly site: number; readonly occurrence: number }[];
+  /** Fail the given occurrence (1-based) of the call from each given native call site: named
+   * `function+0xNN` (a `CallSite`'s `symbol`, the same after a rebuild of the same source), or
+   * as an offset into this build of the library. */
+  readonly failSites?: readonly { readonly site: string | number; readonly occurrence: number }[];
   /** Probability that a pool allocation fails (seeded by the simulator's seed). */
   readonly poolProbability?: number;
 }
@@ -131,18 +133,29 @@ export interface StepOutcome {
 }
 
 /**
- * A distinct call site that can fail, symbolized.
+ * A distinct call site that can fail.
  *
  * @example
  * ```ts
- * const s: CallSite = { site: 0x2a10, operation: "MapAllocatedPages", calls: 1, symbol: "…" };
+ * const s: CallSite = {
+ *   site: 0x2a10,
+ *   operation: "MapAllocatedPages",
+ *   calls: 1,
+ *   symbol: "CMiniportWaveRTStream::AllocateBufferWithNotification(…)+0xd4",
+ * };
  * ```
  */
 export interface CallSite {
+  /** The return address as an offset into this build of the library. */
   readonly site: number;
+  /** The port or pool routine called. */
   readonly operation: string;
+  /** How many times it was called from here. */
   readonly calls: number;
+  /** `function+0xNN` (demangled), which names the same call in any build of the same source. */
   readonly symbol: string;
+  /** `file:line` of the call, where the library's debug information and addr2line tell it. */
+  readonly source?: string;
 }
 
 /**
@@ -237,7 +250,7 @@ export function runDriverCaseInProcess(options: DriverCaseOptions): DriverCaseRe
   });
   const session = library.begin(simulator, {
     systematic,
-    failSites,
+    failSites: failSites?.map((f) => ({ ...f, site: library.resolveSite(f.site) })),
     poolProbability,
     seed: options.simulator?.seed,
   });
@@ -249,7 +262,7 @@ export function runDriverCaseInProcess(options: DriverCaseOptions): DriverCaseRe
   try {
     createStatus = runSteps(session, options, findings, steps);
   } finally {
-    sites = [...session.sites.values()].map((s) => ({ ...s, symbol: library.symbolize(s.site) }));
+    sites = [...session.sites.values()].map((s) => ({ ...s, symbol: library.siteName(s.site) }));
     log = library.log();
     session.end();
   }

@@ -22,15 +22,15 @@ import type {
   PoolRecord,
 } from "./session_records.ts";
 
-export type {
-  BridgeFaults,
-  EntryArguments,
-  EntryOutcome,
-  FaultSite,
-  MdlRecord,
-  PoolRecord,
-} from "./session_records.ts";
-export { NO_SITE } from "./session_records.ts";
+/** One call of the shim's port callback (`native/wrt_harness.h`), its operation decoded. */
+type PortCall = (
+  op: number,
+  handle: number,
+  a: number | bigint,
+  b: number | bigint,
+  c: number | bigint,
+  site: number,
+) => number | bigint;
 
 const BUGCHECK = -1;
 const ANY_TAG = 0xffff_ffff_ffff_ffffn;
@@ -61,7 +61,7 @@ export interface SessionLibrary {
   entry(call: "create" | "allocate" | "free" | "destroy", args: EntryArguments): EntryOutcome;
   /** Frees the native side of `session`'s case. */
   end(session: DriverSession): void;
-  /** The driver function and offset a call-site value lies in. */
+  /** The driver function and offset a call-site value lies in, and where it is in the build. */
   symbolize(site: number): string;
   /** One byte of an MDL's mapped buffer, or null when it is not readable. */
   peek(mdl: bigint, offset: number): number | null;
@@ -138,15 +138,8 @@ export class DriverSession {
     this.library.end(this);
   }
 
-  /** @internal The port callback. */
-  dispatch(
-    opIrql: number,
-    handle: number,
-    a: number | bigint,
-    b: number | bigint,
-    c: number | bigint,
-    site: number,
-  ): number | bigint {
+  /** @internal The port callback: `op` carries the IRQL in its second byte. */
+  readonly dispatch: PortCall = (opIrql, handle, a, b, c, site) => {
     const op = opIrql & 0xff;
     const irql = opIrql >>> 8;
     try {
@@ -158,16 +151,9 @@ export class DriverSession {
       this.stop = stopFinding(e, op, site, this.step);
       return BUGCHECK;
     }
-  }
+  };
 
-  #port(
-    op: number,
-    handle: number,
-    a: number | bigint,
-    b: number | bigint,
-    c: number | bigint,
-    site: number,
-  ): number | bigint {
+  readonly #port: PortCall = (op, handle, a, b, c, site) => {
     if (op <= Op.pageAddress) this.portCalls++;
     const record = this.mdls[handle];
     const mdl = record?.mdl ?? FOREIGN;
@@ -230,7 +216,7 @@ export class DriverSession {
       default:
         throw new RangeError(`unknown port operation ${op}`);
     }
-  }
+  };
 
   #poolFree(id: number, tag: bigint, site: number): number {
     const block = this.pool[id];

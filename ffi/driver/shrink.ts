@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { DriverCaseOptions, DriverCaseResult, DriverStep } from "./run_case.ts";
+import type { CallSite, DriverCaseOptions, DriverCaseResult, DriverStep } from "./run_case.ts";
 
 /**
  * One run of a sweep.
@@ -110,7 +110,9 @@ function resized(variant: SweepVariant, baseline: DriverCaseResult, bytes: numbe
 }
 
 /**
- * A case as TypeScript for a test: `await runDriverCase({ ... })` with the rule it fails.
+ * A case as TypeScript for a test: `await runDriverCase({ ... })` with the rule it fails. Each
+ * failed call site is named `function+0xNN`, so the case still fails the same call after a
+ * rebuild; a comment says which routine that is and, where known, its file and line.
  *
  * @example
  * ```ts
@@ -121,12 +123,13 @@ function resized(variant: SweepVariant, baseline: DriverCaseResult, bytes: numbe
 export function pasteableCase(
   options: DriverCaseOptions,
   rule: string,
-  sites: readonly { readonly site: number; readonly symbol: string }[] = [],
+  sites: readonly CallSite[] = [],
 ): string {
   const literal = JSON.stringify(options, null, 2).replace(/^(\s*)"([A-Za-z_]\w*)":/gm, "$1$2:");
   const named = (options.faults?.failSites ?? []).map((f) => {
-    const symbol = sites.find((s) => s.site === f.site)?.symbol ?? "unknown";
-    return `// site ${f.site} (0x${f.site.toString(16).toUpperCase()}) is ${symbol}\n`;
+    const site = sites.find((s) => s.symbol === f.site || s.site === f.site);
+    if (site === undefined) return "";
+    return `// ${site.symbol} calls ${site.operation}${site.source ? ` (${site.source})` : ""}\n`;
   }).join("");
   return `// fails ${rule}\n${named}const result = await runDriverCase(${literal});\n` +
     `assert.ok(result.findings.some((f) => f.rule === ${JSON.stringify(rule)}));`;

@@ -9,8 +9,9 @@
 
 import type { DriverCaseOptions, DriverCaseResult } from "./run_case.ts";
 import { runDriverCaseInProcess } from "./run_case.ts";
-import { type IsolationOptions, runDriverBatch } from "./isolated.ts";
+import { IsolatedDriverRunner, type IsolationOptions } from "./isolated.ts";
 import { type CaseRunner, pasteableCase, shrinkFailure, type SweepVariant } from "./shrink.ts";
+import { sourceLines } from "./source_lines.ts";
 
 export type { CaseRunner, SweepVariant } from "./shrink.ts";
 import type { DriverFinding } from "./findings.ts";
@@ -59,6 +60,20 @@ export interface SweepFailure {
 }
 
 /**
+ * One variant of a sweep and the rules it found.
+ *
+ * @example
+ * ```ts
+ * const failing = (outcomes: SweepVariantOutcome[]) => outcomes.filter((o) => !o.passed);
+ * ```
+ */
+export interface SweepVariantOutcome {
+  readonly variant: SweepVariant;
+  readonly passed: boolean;
+  readonly rules: readonly string[];
+}
+
+/**
  * What a sweep ran and found.
  *
  * @example
@@ -67,23 +82,20 @@ export interface SweepFailure {
  * ```
  */
 export interface SweepReport {
+  /** No variant found anything. */
   readonly passed: boolean;
+  /** Variants run, the baseline included (shrinking's runs not counted). */
   readonly runs: number;
-  readonly variants: readonly {
-    readonly variant: SweepVariant;
-    readonly passed: boolean;
-    readonly rules: readonly string[];
-  }[];
+  /** Each variant, in the order run, with what it found. */
+  readonly variants: readonly SweepVariantOutcome[];
+  /** One per rule found, shrunk unless `shrink: false`. */
   readonly failures: readonly SweepFailure[];
-  /** The baseline run's fault sites and peak, which the variants were derived from. */
+  /** The baseline run's fault sites (with `file:line` where known) and peak, which the
+   * variants were derived from. */
   readonly baseline: DriverCaseResult;
+  /** Why the sites have no `file:line` (no addr2line, say). */
+  readonly sourceLinesSkipped?: string;
   readonly elapsedMs: number;
-}
-
-function runnerFor(sweep: SweepOptions): CaseRunner {
-  return sweep.inProcess
-    ? (jobs) => Promise.resolve(jobs.map((job) => runDriverCaseInProcess(job)))
-    : (jobs) => runDriverBatch(jobs, sweep.isolation);
 }
 
 /**
@@ -110,7 +122,7 @@ export function sweepVariants(
         label: `${site.operation} fails at ${site.symbol}`,
         options: {
           ...options,
-          faults: { ...faults, failSites: [{ site: site.site, occurrence: 1 }] },
+          faults: { ...faults, failSites: [{ site: site.symbol, occurrence: 1 }] },
         },
       });
     }
@@ -157,21 +169,51 @@ export async function sweepDriverCase(
   options: DriverCaseOptions,
   sweep: SweepOptions = {},
 ): Promise<SweepReport> {
+  // One child serves the whole sweep, its shrinking included (replaced only after a crash).
+  await using isolated = sweep.inProcess ? null : new IsolatedDriverRunner(sweep.isolation);
+  return await sweepWith(
+    isolated === null
+      ? (jobs) => Promise.resolve(jobs.map((job) => runDriverCaseInProcess(job)))
+      : (jobs) => isolated.run(jobs),
+    options,
+    sweep,
+  );
+}
+
+/**
+ * The sweep of a case, its runs made by `run` (the benchmark compares runners with it).
+ *
+ * @example
+ * ```ts ignore
+ * // Not run as a doc test: it needs a built driver library and starts child processes.
+ * const report = await sweepWith((jobs) => runDriverBatch(jobs), { library, requestedBytes: 4096 });
+ * ```
+ */
+export async function sweepWith(
+  run: CaseRunner,
+  options: DriverCaseOptions,
+  sweep: Omit<SweepOptions, "inProcess" | "isolation"> = {},
+): Promise<SweepReport> {
   const started = performance.now();
-  const run = runnerFor(sweep);
-  const [baseline] = await run([options]);
+  const [plain] = await run([options]);
   const variants = [
     { mode: "baseline", label: "no faults", options } as const,
-    ...sweepVariants(options, baseline, sweep),
+    ...sweepVariants(options, plain, sweep),
   ];
-  const results = [baseline, ...await run(variants.slice(1).map((v) => v.options))];
+  // addr2line runs while the variants do.
+  const [found, rest] = await Promise.all([
+    sourceLines(options.library, plain.sites.map((s) => s.site)),
+    run(variants.slice(1).map((v) => v.options)),
+  ]);
+  const baseline = "lines" in found ? withSourceLines(plain, found.lines) : plain;
+  const results = [baseline, ...rest];
   const firstByRule = new Map<string, { variant: SweepVariant; finding: DriverFinding }>();
   variants.forEach((variant, i) => {
     for (const finding of results[i].findings) {
       if (!firstByRule.has(finding.rule)) firstByRule.set(finding.rule, { variant, finding });
     }
   });
-  // Each failing rule shrinks on its own, all at once (each in its own child when isolated).
+  // Each failing rule shrinks on its own; their batches share the child in turn.
   const failures: SweepFailure[] = await Promise.all(
     [...firstByRule].map(async ([rule, { variant, finding }]) => {
       const shrunk = sweep.shrink === false || rule === "driver-crash"
@@ -191,6 +233,14 @@ export async function sweepDriverCase(
     })),
     failures,
     baseline,
+    ...("skipped" in found ? { sourceLinesSkipped: found.skipped } : {}),
     elapsedMs: performance.now() - started,
   };
+}
+
+function withSourceLines(result: DriverCaseResult, lines: Map<number, string>): DriverCaseResult {
+  const sites = result.sites.map((s) =>
+    lines.has(s.site) ? { ...s, source: lines.get(s.site) } : s
+  );
+  return { ...result, sites };
 }

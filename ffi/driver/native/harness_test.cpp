@@ -208,6 +208,10 @@ int main() {
     CHECK(wrth_peek(out[WRTH_OUT_MDL], 8192) == 0x100);
     char text[256];
     CHECK(wrth_symbolize(WRTH_NO_SITE, text, sizeof text) > 0);
+    CHECK(wrth_demangle("_ZN3Foo3barEi", text, sizeof text) == 13 &&
+          strcmp(text, "Foo::bar(int)") == 0);
+    CHECK(wrth_demangle("plain_c", text, sizeof text) == 7 && strcmp(text, "plain_c") == 0);
+    CHECK(wrth_demangle("_ZN3Foo3barEi", text, 4) == 13 && strcmp(text, "Foo") == 0);
     wrth_end(); /* a case abandoned mid-way: everything native is still freed */
   }
 #else

@@ -183,6 +183,21 @@ __attribute__((visibility("default"))) uint32_t wrth_log(char *buffer, uint32_t 
   return (uint32_t)g_log.size();
 }
 
+__attribute__((visibility("default"))) uint32_t wrth_demangle(const char *symbol, char *buffer,
+                                                              uint32_t capacity) {
+  int status = 0;
+  char *demangled = abi::__cxa_demangle(symbol, nullptr, nullptr, &status);
+  const char *name = status == 0 && demangled != nullptr ? demangled : symbol;
+  const size_t length = strlen(name);
+  if (capacity > 0) {
+    const size_t n = length < capacity - 1 ? length : capacity - 1;
+    memcpy(buffer, name, n);
+    buffer[n] = '\0';
+  }
+  free(demangled);
+  return (uint32_t)length;
+}
+
 __attribute__((visibility("default"))) uint32_t wrth_symbolize(uint32_t site, char *buffer,
                                                                uint32_t capacity) {
   if (capacity == 0) return 0;

@@ -1,6 +1,6 @@
 /*
- * The harness ABI (version 1): what the shim linked into every driver library exports to the
- * Deno harness (ffi/driver/bridge.ts), and the one callback through which the shim's
+ * The harness ABI (version 2): what the shim linked into every driver library exports to the
+ * Deno harness (ffi/driver/library.ts), and the one callback through which the shim's
  * IPortWaveRTStream, pool and IRQL routines reach the simulator.
  *
  * Callback: int64_t port(uint32_t op | irql << 8, uint32_t handle, uint64_t a, uint64_t b,
@@ -32,7 +32,7 @@
 
 #include <stdint.h>
 
-#define WRTH_ABI_VERSION 1u
+#define WRTH_ABI_VERSION 2u
 #define WRTH_BUGCHECK (-1)
 #define WRTH_NO_SITE 0xFFFFFFFFu
 #define WRTH_ANY_TAG 0xFFFFFFFFFFFFFFFFull
@@ -85,8 +85,12 @@ int32_t wrth_free(uint32_t with_notification, uint64_t mdl, uint32_t buffer_size
 int32_t wrth_destroy(uint64_t *out);
 /* Frees every native MDL, mapping and pool block of the case; safe to call twice. */
 void wrth_end(void);
-/* "symbol+0xNN (library)" for a site; returns the length written (NUL-terminated). */
+/* "symbol+0xNN (library+0xSITE)" for a site, by dladdr (exported functions only): the crash
+ * reporter's, which cannot call back into the harness. Returns the length written. */
 uint32_t wrth_symbolize(uint32_t site, char *buffer, uint32_t capacity);
+/* A C++ symbol demangled (the symbol itself when it is not one), NUL-terminated in buffer;
+ * returns the full length, so a longer name can be asked for again with room for it. */
+uint32_t wrth_demangle(const char *symbol, char *buffer, uint32_t capacity);
 /* The DbgPrint log of the case so far; returns its full length. */
 uint32_t wrth_log(char *buffer, uint32_t capacity);
 /* Byte `offset` of the MDL's mapping as the driver left it, or 0x100 when unmapped. */

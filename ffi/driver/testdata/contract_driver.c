@@ -1,9 +1,11 @@
 /*
  * A test driver in C (through IPortWaveRTStream's C vtable) that breaks one rule on purpose,
  * chosen by the case's Parameters string, so each contract check of the harness is proven able
- * to fail. "ok" follows every rule and fills its buffer with 0x5A. Two more modes follow every
- * rule too and exist for ffi/driver/bench_driver.ts: "bench-cycles" first makes 1,000
- * allocate/map/unmap/free cycles of one page, "bench-addresses" 1,000 GetPhysicalPageAddress calls.
+ * to fail. "ok" follows every rule and fills its buffer with 0x5A. "crash" dereferences NULL,
+ * "crash-if-map-fails" does so only when MapAllocatedPages fails, "hang" never returns (for the
+ * isolated runner's tests). Two more modes follow every rule too and exist for
+ * ffi/driver/bench_driver.ts: "bench-cycles" first makes 1,000 allocate/map/unmap/free cycles of
+ * one page, "bench-addresses" 1,000 GetPhysicalPageAddress calls.
  */
 #include <wrt_driver_abi.h>
 
@@ -59,6 +61,11 @@ NTSTATUS wrt_driver_allocate_audio_buffer(void *StreamPtr, ULONG RequestedSize, 
   if (is(s, "dispatch")) KeLowerIrql(old);
   if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
   if (is(s, "fail-leaks-mdl")) return STATUS_INSUFFICIENT_RESOURCES;
+  if (is(s, "hang")) {
+    volatile int spinning = 1;
+    while (spinning) {
+    } /* never returns: the isolated runner's timeout ends it */
+  }
   if (is(s, "crash")) {
     volatile ULONG *volatile nowhere = NULL;
     *nowhere = 1; /* a NULL dereference: SIGSEGV */
@@ -66,6 +73,7 @@ NTSTATUS wrt_driver_allocate_audio_buffer(void *StreamPtr, ULONG RequestedSize, 
   MEMORY_CACHING_TYPE mapped = is(s, "cache-mismatch") ? MmCached : MmWriteCombined;
   PVOID va = port->lpVtbl->MapAllocatedPages(port, mdl, mapped);
   if (va == NULL) {
+    if (is(s, "crash-if-map-fails")) *(volatile ULONG *)va = 0; /* SIGSEGV, only then */
     port->lpVtbl->FreePagesFromMdl(port, mdl);
     return STATUS_INSUFFICIENT_RESOURCES;
   }
