@@ -44,13 +44,32 @@ const cases: Record<string, (Sim: SimulatorClass) => number> = {
       if (mdl) stream.freePagesFromMdl(mdl);
     });
   },
+  "restore 4 GiB at 30 % after 16 × 64 KiB allocated + freed (the restore only)": (Sim) => {
+    const sim = machine(Sim, "x64-4gib", 0.3);
+    const snapshot = sim.snapshot();
+    const stream = sim.stream();
+    const times: number[] = [];
+    for (let s = 0; s < 21; s++) {
+      let total = 0;
+      for (let i = 0; i < 50; i++) {
+        for (let k = 0; k < 16; k++) {
+          stream.freePagesFromMdl(stream.allocatePagesForMdl(ANY, 65536)!);
+        }
+        const start = performance.now();
+        sim.restore(snapshot);
+        total += performance.now() - start;
+      }
+      times.push(total * 1000 / 50);
+    }
+    return median(times);
+  },
   "build 64 GiB at 30 %": (Sim) => micros(3, 1, () => void machine(Sim, "x64-64gib", 0.3)),
 };
 
 const built = new Map<string, Simulator>();
 function machine(
   Sim: SimulatorClass,
-  name: "x64-16gib" | "x64-64gib",
+  name: "x64-4gib" | "x64-16gib" | "x64-64gib",
   fragmentation: number,
   placement?: "lowest-first",
 ): Simulator {

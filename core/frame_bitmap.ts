@@ -7,6 +7,7 @@
  */
 
 import { FULL, lowestBit, maskFrom, maskThrough, popcount } from "./bit_ops.ts";
+import { markDirty } from "./dirty_groups.ts";
 import { findRun } from "./frame_runs.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
 import { SummarizedWords } from "./summarized_words.ts";
@@ -40,6 +41,7 @@ export class FrameBitmap {
   readonly frameCount: number;
   #s: SummarizedWords;
   #words: Uint32Array;
+  #dirty: Uint32Array;
   /** Scratch of {@linkcode release}: word indices and masks of the frames, grouped by word. */
   #groupWords = new Uint32Array(0);
   #groupMasks = new Uint32Array(0);
@@ -51,6 +53,16 @@ export class FrameBitmap {
     this.frameCount = frameCount;
     this.#s = new SummarizedWords(frameCount);
     this.#words = this.#s.words;
+    this.#dirty = this.#s.dirty;
+  }
+
+  /**
+   * The groups of 32 words written since the state was last saved or restored
+   * (`core/dirty_groups.ts`): a bitmap of the same word layout restored alongside (the stale
+   * bits) marks its writes here.
+   */
+  get dirty(): Uint32Array {
+    return this.#dirty;
   }
 
   /** Number of free frames. */
@@ -148,6 +160,7 @@ export class FrameBitmap {
       this.#s.setWord(w, now);
     } else {
       this.#words[w] = now;
+      markDirty(this.#dirty, w);
       this.#s.freeCount--;
     }
     return true;
@@ -195,6 +208,7 @@ export class FrameBitmap {
       const now = (old | gm[k]) >>> 0;
       if (old !== 0 && now !== FULL) {
         words[w] = now;
+        markDirty(this.#dirty, w);
         this.#s.freeCount += popcount(now) - popcount(old);
       } else this.#s.setWord(w, now);
     }
@@ -257,8 +271,13 @@ export class FrameBitmap {
     return this.#s.saveState();
   }
 
-  /** Puts back a state {@linkcode saveState} took on a bitmap of the same size; allocates nothing. */
-  restoreState(state: FrameBitmapState): void {
-    this.#s.restoreState(state);
+  /**
+   * Puts back a state {@linkcode saveState} took on a bitmap of the same size, copying only what
+   * was written since when it is the state saved or restored last; allocates nothing.
+   * `companion`, a bitmap of the same word layout whose writes are marked in {@linkcode dirty},
+   * is put back to `saved` alongside.
+   */
+  restoreState(state: FrameBitmapState, companion?: Uint32Array, saved?: Uint32Array): void {
+    this.#s.restoreState(state, companion, saved);
   }
 }

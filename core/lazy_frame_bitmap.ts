@@ -180,8 +180,12 @@ export class LazyFrameBitmap extends FrameBitmap {
   }
 
   /** Puts back a complete state: every region counts as drawn afterwards. */
-  override restoreState(state: FrameBitmapState): void {
-    super.restoreState(state);
+  override restoreState(
+    state: FrameBitmapState,
+    companion?: Uint32Array,
+    saved?: Uint32Array,
+  ): void {
+    super.restoreState(state, companion, saved);
     this.#pending.fill(0);
     this.#pendingCount = 0;
   }

@@ -5,11 +5,12 @@
  * @module
  */
 
+import { markDirty } from "./dirty_groups.ts";
 import { FrameBitmap } from "./frame_bitmap.ts";
 import { LAZY_REGION_SHIFT, LazyFrameBitmap, type RegionFill } from "./lazy_frame_bitmap.ts";
 import type { MachineLayout } from "./machine.ts";
 import { geometricSampler, paretoSampler, seededRandom } from "./random.ts";
-import { copyInto, type PhysicalMemoryState } from "./snapshot.ts";
+import type { PhysicalMemoryState } from "./snapshot.ts";
 
 /** How the rest of the system occupies memory before the driver runs. */
 export interface FragmentationOptions {
@@ -151,6 +152,7 @@ export class PhysicalMemory {
       const hit = stale[w] & mask;
       if (hit !== 0) {
         stale[w] &= ~hit;
+        markDirty(this.frames.dirty, w);
         zeroed += popcount(hit);
       }
     }
@@ -172,6 +174,7 @@ export class PhysicalMemory {
         i++;
       }
       stale[w] |= mask;
+      markDirty(this.frames.dirty, w);
     }
   }
 
@@ -205,8 +208,7 @@ export class PhysicalMemory {
    * (the simulator releases everything first): cache types are then all "unmapped" already.
    */
   restoreState(state: PhysicalMemoryState): void {
-    this.frames.restoreState(state.frames);
-    copyInto(this.#stale, state.stale);
+    this.frames.restoreState(state.frames, this.#stale, state.stale);
   }
 
   /**
