@@ -8,9 +8,10 @@
 
 import { FULL, lowestBit, maskFrom, maskThrough, popcount } from "./bit_ops.ts";
 import { markDirty } from "./dirty_groups.ts";
-import { findRun } from "./frame_runs.ts";
+import { RunFinder } from "./frame_runs.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
 import { SummarizedWords } from "./summarized_words.ts";
+import { WordGroups } from "./word_groups.ts";
 
 /**
  * Where frame numbers are written: a `number[]` or a typed array (the simulator gathers into a
@@ -42,9 +43,9 @@ export class FrameBitmap {
   #s: SummarizedWords;
   #words: Uint32Array;
   #dirty: Uint32Array;
-  /** Scratch of {@linkcode release}: word indices and masks of the frames, grouped by word. */
-  #groupWords = new Uint32Array(0);
-  #groupMasks = new Uint32Array(0);
+  #runs: RunFinder;
+  /** Scratch of {@linkcode release}: the frames grouped by word. */
+  readonly #groups = new WordGroups();
 
   constructor(frameCount: number) {
     if (!Number.isSafeInteger(frameCount) || frameCount <= 0 || frameCount > 2 ** 32) {
@@ -54,6 +55,7 @@ export class FrameBitmap {
     this.#s = new SummarizedWords(frameCount);
     this.#words = this.#s.words;
     this.#dirty = this.#s.dirty;
+    this.#runs = new RunFinder(this.#s, frameCount);
   }
 
   /**
@@ -170,37 +172,22 @@ export class FrameBitmap {
    * Returns `count` frames to the free pool. Throws if any of them is already free, which would
    * mean the caller's bookkeeping is corrupt; in that case nothing is changed. With `alsoMark`
    * (a bitmap of the same word layout, e.g. the stale bits), the same bits are set there too, in
-   * the same pass. One pass groups the frames by word (one mask per word, validated), a second
-   * applies the masks: per frame only a shift and an OR.
+   * the same pass. The frames are grouped by word once (`core/word_groups.ts`), every group is
+   * validated, then the masks are applied: per frame only a shift and an OR.
    */
   release(frames: ArrayLike<number>, count: number, alsoMark?: Uint32Array): void {
-    if (this.#groupWords.length < count) {
-      this.#groupWords = new Uint32Array(count);
-      this.#groupMasks = new Uint32Array(count);
-    }
-    const gw = this.#groupWords;
-    const gm = this.#groupMasks;
+    const groups = this.#groups.group(frames, count);
+    const gw = this.#groups.words;
+    const gm = this.#groups.masks;
     const words = this.#words;
     const lastWord = words.length - 1;
-    let groups = 0;
-    let i = 0;
-    while (i < count) {
-      const first = i;
-      const f = frames[i++];
-      const w = f >>> 5;
-      let mask = 1 << (f & 31);
-      while (i < count) {
-        const g = frames[i];
-        if (g >>> 5 !== w) break;
-        mask |= 1 << (g & 31);
-        i++;
-      }
+    for (let k = 0; k < groups; k++) {
+      const w = gw[k];
+      const mask = gm[k];
       if (
         w > lastWord || (words[w] & mask) !== 0 ||
         (w === lastWord && w * 32 + 31 - Math.clz32(mask) >= this.frameCount)
-      ) this.#releaseError(frames, first, i);
-      gw[groups] = w;
-      gm[groups++] = mask;
+      ) this.#releaseError(frames, count);
     }
     for (let k = 0; k < groups; k++) {
       const w = gw[k];
@@ -215,15 +202,18 @@ export class FrameBitmap {
     if (alsoMark !== undefined) { for (let k = 0; k < groups; k++) alsoMark[gw[k]] |= gm[k]; }
   }
 
-  /** Names the first frame of frames[from..to) that is not allocated (or not an integer frame). */
-  #releaseError(frames: ArrayLike<number>, from: number, to: number): never {
-    for (let i = from; i < to; i++) {
+  /**
+   * Names the first frame of frames[0..count) that is not allocated (or not an integer frame):
+   * every group before the first failing one passed, so it lies in that group.
+   */
+  #releaseError(frames: ArrayLike<number>, count: number): never {
+    for (let i = 0; i < count; i++) {
       const f = frames[i];
       if (!(Number.isInteger(f) && f >= 0 && f < this.frameCount) || this.isFree(f)) {
         throw new Error(`frame ${f} is not an allocated frame`);
       }
     }
-    throw new Error(`frame ${frames[from]} is not an allocated frame`);
+    throw new Error(`frame ${frames[0]} is not an allocated frame`);
   }
 
   /**
@@ -231,7 +221,7 @@ export class FrameBitmap {
    * [lo, hi) and is entirely free; -1 if there is none.
    */
   findRun(count: number, lo: number, hi: number, alignment = 1): number {
-    return findRun(this.#s, this.frameCount, count, lo, hi, alignment);
+    return this.#runs.find(count, lo, hi, alignment);
   }
 
   /**

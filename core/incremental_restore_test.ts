@@ -129,10 +129,10 @@ Deno.test("an incremental restore of the physical memory undoes every write path
         const some = held.splice(Math.floor(random() * held.length), 1 + Math.floor(random() * 300))
           .sort((a, b) => a - b);
         const list = Uint32Array.from(some);
-        if (r < 0.65) memory.zero(list, list.length);
-        else if (r < 0.8) memory.markStale(list, list.length);
-        if (r < 0.8) held.push(...some);
-        else memory.release(list, list.length);
+        if (r < 0.7) {
+          memory.zero(list, list.length);
+          held.push(...some);
+        } else memory.release(list, list.length);
       }
     };
     for (let trial = 0; trial < 20; trial++) {

@@ -5,12 +5,14 @@
  * @module
  */
 
+import { popcount } from "./bit_ops.ts";
 import { markDirty } from "./dirty_groups.ts";
 import { FrameBitmap } from "./frame_bitmap.ts";
 import { LAZY_REGION_SHIFT, LazyFrameBitmap, type RegionFill } from "./lazy_frame_bitmap.ts";
 import type { MachineLayout } from "./machine.ts";
 import { geometricSampler, paretoSampler, seededRandom } from "./random.ts";
 import type { PhysicalMemoryState } from "./snapshot.ts";
+import { WordGroups } from "./word_groups.ts";
 
 /** How the rest of the system occupies memory before the driver runs. */
 export interface FragmentationOptions {
@@ -73,6 +75,8 @@ export class PhysicalMemory {
   readonly #cacheType: Uint8Array;
   /** Frames in RAM ranges (holes excluded). */
   readonly ramFrames: number;
+  /** Scratch of {@linkcode zero}. */
+  readonly #groups = new WordGroups();
   /** Frames the lazily drawn regions occupied so far (heavy-tailed model only). */
   #occupiedLazily = 0;
   #occupiedEagerly = 0;
@@ -137,45 +141,21 @@ export class PhysicalMemory {
    */
   zero(frames: ArrayLike<number>, count: number): number {
     const stale = this.#stale;
+    const dirty = this.frames.dirty;
+    const groups = this.#groups.group(frames, count);
+    const gw = this.#groups.words;
+    const gm = this.#groups.masks;
     let zeroed = 0;
-    let i = 0;
-    while (i < count) {
-      const f = frames[i++];
-      const w = f >>> 5;
-      let mask = 1 << (f & 31);
-      while (i < count) {
-        const g = frames[i];
-        if (g >>> 5 !== w) break;
-        mask |= 1 << (g & 31);
-        i++;
-      }
-      const hit = stale[w] & mask;
+    for (let k = 0; k < groups; k++) {
+      const w = gw[k];
+      const hit = stale[w] & gm[k];
       if (hit !== 0) {
         stale[w] &= ~hit;
-        markDirty(this.frames.dirty, w);
+        markDirty(dirty, w);
         zeroed += popcount(hit);
       }
     }
     return zeroed;
-  }
-
-  /** Marks frames as holding data (their owner wrote to them). */
-  markStale(frames: ArrayLike<number>, count: number): void {
-    const stale = this.#stale;
-    let i = 0;
-    while (i < count) {
-      const f = frames[i++];
-      const w = f >>> 5;
-      let mask = 1 << (f & 31);
-      while (i < count) {
-        const g = frames[i];
-        if (g >>> 5 !== w) break;
-        mask |= 1 << (g & 31);
-        i++;
-      }
-      stale[w] |= mask;
-      markDirty(this.frames.dirty, w);
-    }
   }
 
   /**
@@ -305,10 +285,4 @@ function regionSeed(seed: number, region: number): number {
   h = Math.imul(h, 0x846ca68b);
   h ^= h >>> 16;
   return h >>> 0;
-}
-
-function popcount(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
