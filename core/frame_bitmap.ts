@@ -6,8 +6,7 @@
  * @module
  */
 
-import { FULL, lowestBit, maskFrom, maskThrough, popcount } from "./bit_ops.ts";
-import { markDirty } from "./dirty_groups.ts";
+import { forEachWordOfRun, FULL, lowestBit, maskFrom, maskThrough, popcount } from "./bit_ops.ts";
 import { RunFinder } from "./frame_runs.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
 import { SummarizedWords } from "./summarized_words.ts";
@@ -84,13 +83,12 @@ export class FrameBitmap {
 
   /** Marks `count` frames from `start` free (`free` true) or in use. */
   setRange(start: number, count: number, free: boolean): void {
-    let frame = start;
+    // A loop of its own, not forEachWordOfRun: building a machine calls this once per RAM range
+    // and drawing a region once per run, and a callback per word measurably slowed both.
     const end = start + count;
-    while (frame < end) {
+    for (let frame = start; frame < end;) {
       const w = frame >>> 5;
-      const first = frame & 31;
-      const last = Math.min(31, end - 1 - w * 32);
-      const mask = maskFrom(first) & maskThrough(last);
+      const mask = maskFrom(frame & 31) & maskThrough(Math.min(31, end - 1 - w * 32));
       const old = this.#words[w];
       this.#s.setWord(w, free ? old | mask : old & ~mask);
       frame = (w + 1) * 32;
@@ -114,15 +112,18 @@ export class FrameBitmap {
       let bits = words[w];
       if (w === firstWord) bits &= maskFrom(lo & 31);
       if (w === lastWord) bits &= maskThrough((hi - 1) & 31);
-      let takenMask = 0;
       const base = w * 32;
-      while (bits !== 0 && taken < max) {
-        const low = bits & -bits;
-        out[offset + taken++] = base + 31 - Math.clz32(low);
-        takenMask |= low;
-        bits ^= low;
+      const room = max - taken;
+      // The whole word when it fits (the usual case), else its lowest `room` free frames.
+      let takenMask = bits;
+      let n = popcount(bits);
+      if (n > room) {
+        n = room;
+        takenMask = 0;
+        for (let k = 0; k < room; k++) takenMask |= (bits & ~takenMask) & -(bits & ~takenMask);
       }
-      if (takenMask !== 0) this.#s.setWord(w, words[w] & ~takenMask);
+      for (let m = takenMask; m !== 0; m &= m - 1) out[offset + taken++] = base + lowestBit(m);
+      if (n !== 0) this.#s.clearBits(w, takenMask, n);
       w++;
     }
     return taken;
@@ -155,16 +156,8 @@ export class FrameBitmap {
   takeFrame(frame: number): boolean {
     const w = frame >>> 5;
     const bit = 1 << (frame & 31);
-    const old = this.#words[w];
-    if ((old & bit) === 0) return false;
-    const now = old & ~bit;
-    if (now === 0 || old === FULL) {
-      this.#s.setWord(w, now);
-    } else {
-      this.#words[w] = now;
-      markDirty(this.#dirty, w);
-      this.#s.freeCount--;
-    }
+    if ((this.#words[w] & bit) === 0) return false;
+    this.#s.clearBits(w, bit, 1);
     return true;
   }
 
@@ -189,17 +182,26 @@ export class FrameBitmap {
         (w === lastWord && w * 32 + 31 - Math.clz32(mask) >= this.frameCount)
       ) this.#releaseError(frames, count);
     }
-    for (let k = 0; k < groups; k++) {
-      const w = gw[k];
-      const old = words[w];
-      const now = (old | gm[k]) >>> 0;
-      if (old !== 0 && now !== FULL) {
-        words[w] = now;
-        markDirty(this.#dirty, w);
-        this.#s.freeCount += popcount(now) - popcount(old);
-      } else this.#s.setWord(w, now);
-    }
+    for (let k = 0; k < groups; k++) this.#s.setBits(gw[k], gm[k], popcount(gm[k]));
     if (alsoMark !== undefined) { for (let k = 0; k < groups; k++) alsoMark[gw[k]] |= gm[k]; }
+  }
+
+  /**
+   * {@linkcode release} for the `count` frames from `start` (an MDL that is one run), a word at
+   * a time; throws, changing nothing, if one of them is free or beyond the bitmap.
+   */
+  releaseRun(start: number, count: number, alsoMark?: Uint32Array): void {
+    const end = start + count;
+    if (!(Number.isSafeInteger(start) && start >= 0 && end <= this.frameCount)) {
+      throw new Error(`frame ${start} is not an allocated frame`);
+    }
+    const s = this.#s;
+    const free = s.nextFree(start, this.frameCount);
+    if (free >= 0 && free < end) throw new Error(`frame ${free} is not an allocated frame`);
+    forEachWordOfRun(start, count, (w, mask) => {
+      s.setBits(w, mask, popcount(mask));
+      if (alsoMark !== undefined) alsoMark[w] |= mask;
+    });
   }
 
   /**
@@ -234,24 +236,24 @@ export class FrameBitmap {
   }
 
   /**
-   * Marks many ranges in use at once: `body` calls `occupy(start, count)` for each, which clears
-   * bits word at a time without touching the summaries; they and the free count are rebuilt in
-   * one pass over the words afterwards. Same result as a {@linkcode setRange} per range.
+   * Marks many ranges free (`free` true) or in use at once: `body` calls `mark(start, count)` for
+   * each, which sets or clears bits word at a time without touching the summaries; they and the
+   * free count are rebuilt in one pass over the words afterwards. Same result as a
+   * {@linkcode setRange} per range.
    */
-  occupyMany(body: (occupy: (start: number, count: number) => void) => void): void {
+  setMany(free: boolean, body: (mark: (start: number, count: number) => void) => void): void {
     const words = this.#words;
     body((start, count) => {
       const end = Math.min(start + count, this.frameCount);
       if (end <= start) return;
       const a = start >>> 5;
       const b = (end - 1) >>> 5;
-      if (a === b) {
-        words[a] &= ~(maskFrom(start & 31) & maskThrough((end - 1) & 31));
-        return;
-      }
-      words[a] &= ~maskFrom(start & 31);
-      if (b > a + 1) words.fill(0, a + 1, b);
-      words[b] &= ~maskThrough((end - 1) & 31);
+      const head = maskFrom(start & 31) & (a === b ? maskThrough((end - 1) & 31) : -1);
+      words[a] = free ? words[a] | head : words[a] & ~head;
+      if (a === b) return;
+      if (b > a + 1) words.fill(free ? FULL : 0, a + 1, b);
+      const tail = maskThrough((end - 1) & 31);
+      words[b] = free ? words[b] | tail : words[b] & ~tail;
     });
     this.#s.rebuildSummaries();
   }

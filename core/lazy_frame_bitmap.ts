@@ -133,6 +133,11 @@ export class LazyFrameBitmap extends FrameBitmap {
     super.release(frames, count, alsoMark);
   }
 
+  override releaseRun(start: number, count: number, alsoMark?: Uint32Array): void {
+    this.#ensure(start, start + count);
+    super.releaseRun(start, count, alsoMark);
+  }
+
   /** As {@linkcode FrameBitmap.takeAscending}, drawing one region at a time as it goes. */
   override takeAscending(
     lo: number,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { popcount } from "./bit_ops.ts";
+import { forEachWordOfRun, popcount } from "./bit_ops.ts";
 import { markDirty } from "./dirty_groups.ts";
 import { FrameBitmap } from "./frame_bitmap.ts";
 import { LAZY_REGION_SHIFT, LazyFrameBitmap, type RegionFill } from "./lazy_frame_bitmap.ts";
@@ -106,11 +106,13 @@ export class PhysicalMemory {
     this.#stale = new Uint32Array(Math.ceil(frameCount / 32));
     this.#cacheType = new Uint8Array(frameCount);
     let ram = 0;
-    for (const r of machine.ranges) {
-      const count = Number(r.length / page);
-      this.frames.setRange(Number(r.base / page), count, true);
-      ram += count;
-    }
+    this.frames.setMany(true, (free) => {
+      for (const r of machine.ranges) {
+        const count = Number(r.length / page);
+        free(Number(r.base / page), count);
+        ram += count;
+      }
+    });
     this.ramFrames = ram;
     if (this.frames instanceof LazyFrameBitmap) this.frames.defer();
     else this.#occupiedEagerly = this.#occupy(fragmentation);
@@ -158,12 +160,33 @@ export class PhysicalMemory {
     return zeroed;
   }
 
+  /** {@linkcode zero} for the `count` frames from `start`, a word at a time. */
+  zeroRun(start: number, count: number): number {
+    const stale = this.#stale;
+    const dirty = this.frames.dirty;
+    let zeroed = 0;
+    forEachWordOfRun(start, count, (w, mask) => {
+      const hit = stale[w] & mask;
+      if (hit !== 0) {
+        stale[w] &= ~hit;
+        markDirty(dirty, w);
+        zeroed += popcount(hit);
+      }
+    });
+    return zeroed;
+  }
+
   /**
    * Frees frames a driver held and marks them stale, in one grouping pass (see
    * {@linkcode FrameBitmap.release}); throws, changing nothing, if one of them is already free.
    */
   release(frames: ArrayLike<number>, count: number): void {
     this.frames.release(frames, count, this.#stale);
+  }
+
+  /** {@linkcode release} for the `count` frames from `start`, a word at a time. */
+  releaseRun(start: number, count: number): void {
+    this.frames.releaseRun(start, count, this.#stale);
   }
 
   /** Cache type of the frame's live mapping, or null when it is not mapped. */
@@ -196,7 +219,7 @@ export class PhysicalMemory {
    * and free gaps with the mean that makes used / (used + free) = fraction, geometric (the
    * heavy-tailed model is drawn lazily per region by {@linkcode heavyTailedFill}; this eager pass
    * is kept for `fraction` ≥ 1). One pass over the ranges, no retries; the bits are cleared word
-   * at a time and the summaries built once at the end ({@linkcode FrameBitmap.occupyMany}).
+   * at a time and the summaries built once at the end ({@linkcode FrameBitmap.setMany}).
    */
   #occupy({ fraction, meanRunPages, seed, model = "heavy-tailed" }: FragmentationOptions): number {
     if (fraction <= 0) return 0;
@@ -218,7 +241,7 @@ export class PhysicalMemory {
       ? paretoSampler(meanGap, HEAVY_TAIL_ALPHA, MAX_RUN_PAGES)
       : geometricSampler(meanGap);
     const ranges = this.machine.ranges;
-    this.frames.occupyMany((occupy) => {
+    this.frames.setMany(false, (occupy) => {
       for (const r of ranges) {
         let frame = Number(r.base / page);
         const end = frame + Number(r.length / page);

@@ -68,16 +68,45 @@ export class SummarizedWords {
     if (old === now) return;
     markDirty(this.dirty, w);
     this.freeCount += popcount(now) - popcount(old);
+    if ((old === 0) !== (now === 0)) this.#flipAnyFree(w);
+    if ((old === FULL) !== (now === FULL)) this.full[w >>> 5] ^= 1 << (w & 31);
+  }
+
+  /**
+   * Marks the `n` frames of `mask` in word `w` in use; each of them must be free. Cheaper than
+   * {@linkcode setWord}: the free count changes by `n`, and a summary only where the word empties
+   * or was full.
+   */
+  clearBits(w: number, mask: number, n: number): void {
+    const words = this.words;
+    const old = words[w];
+    const now = old & ~mask;
+    words[w] = now;
+    markDirty(this.dirty, w);
+    this.freeCount -= n;
+    if (old === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
+    if (now === 0) this.#flipAnyFree(w);
+  }
+
+  /** Marks the `n` frames of `mask` in word `w` free; each of them must be in use. */
+  setBits(w: number, mask: number, n: number): void {
+    const words = this.words;
+    const old = words[w];
+    const now = (old | mask) >>> 0;
+    words[w] = now;
+    markDirty(this.dirty, w);
+    this.freeCount += n;
+    if (now === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
+    if (old === 0) this.#flipAnyFree(w);
+  }
+
+  /** Word `w` became empty or stopped being empty: its any-free bit and maybe its group's. */
+  #flipAnyFree(w: number): void {
     const j = w >>> 5;
-    const bit = 1 << (w & 31);
-    if ((old === 0) !== (now === 0)) {
-      const before = this.anyFree[j];
-      this.anyFree[j] = now === 0 ? before & ~bit : before | bit;
-      if ((before === 0) !== (this.anyFree[j] === 0)) {
-        this.anyFree2[j >>> 5] ^= 1 << (j & 31);
-      }
-    }
-    if ((old === FULL) !== (now === FULL)) this.full[j] ^= bit;
+    const before = this.anyFree[j];
+    const after = before ^ (1 << (w & 31));
+    this.anyFree[j] = after;
+    if ((before === 0) !== (after === 0)) this.anyFree2[j >>> 5] ^= 1 << (j & 31);
   }
 
   /** First free frame ≥ from, or -1; `frameCount` bounds the search. */
