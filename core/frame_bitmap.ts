@@ -10,7 +10,7 @@ import { forEachWordOfRun, FULL, lowestBit, maskFrom, maskThrough, popcount } fr
 import { RunFinder } from "./frame_runs.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
 import { SummarizedWords } from "./summarized_words.ts";
-import { WordGroups } from "./word_groups.ts";
+import { sharedWordGroups } from "./word_groups.ts";
 
 /**
  * Where frame numbers are written: a `number[]` or a typed array (the simulator gathers into a
@@ -43,8 +43,6 @@ export class FrameBitmap {
   #words: Uint32Array;
   #dirty: Uint32Array;
   #runs: RunFinder;
-  /** Scratch of {@linkcode release}: the frames grouped by word. */
-  readonly #groups = new WordGroups();
 
   constructor(frameCount: number) {
     if (!Number.isSafeInteger(frameCount) || frameCount <= 0 || frameCount > 2 ** 32) {
@@ -169,9 +167,9 @@ export class FrameBitmap {
    * validated, then the masks are applied: per frame only a shift and an OR.
    */
   release(frames: ArrayLike<number>, count: number, alsoMark?: Uint32Array): void {
-    const groups = this.#groups.group(frames, count);
-    const gw = this.#groups.words;
-    const gm = this.#groups.masks;
+    const groups = sharedWordGroups.group(frames, count);
+    const gw = sharedWordGroups.words;
+    const gm = sharedWordGroups.masks;
     const words = this.#words;
     const lastWord = words.length - 1;
     for (let k = 0; k < groups; k++) {
@@ -231,7 +229,12 @@ export class FrameBitmap {
    * found the run free with {@linkcode findRun}.
    */
   takeRun(start: number, count: number, out: FrameSink, offset: number): void {
-    this.setRange(start, count, false);
+    const s = this.#s;
+    if (count <= 0) return;
+    if ((start & 31) + count <= 32) {
+      // Most runs of the scattered placements lie inside one word.
+      s.clearBits(start >>> 5, maskFrom(start & 31) & maskThrough((start & 31) + count - 1), count);
+    } else forEachWordOfRun(start, count, (w, mask) => s.clearBits(w, mask, popcount(mask)));
     for (let i = 0; i < count; i++) out[offset + i] = start + i;
   }
 

@@ -39,6 +39,11 @@ export class RunFinder {
   /** The lowest fitting start, or -1 (see the class). */
   find(count: number, lo: number, hi: number, alignment: number): number {
     if (count <= 0 || hi - lo < count) return -1;
+    if (count === 1 && alignment === 1) {
+      // The most frequent search (every run of the scattered placements): the next free frame.
+      const free = this.#s.nextFree(lo, this.#frameCount);
+      return free >= 0 && free < hi ? free : -1;
+    }
     this.#count = count;
     this.#lo = lo;
     this.#hi = hi;
@@ -57,10 +62,6 @@ export class RunFinder {
     const count = this.#count;
     const lo = this.#lo;
     const hi = this.#hi;
-    if (count === 1) {
-      const free = s.nextFree(lo, this.#frameCount);
-      return free >= 0 && free < hi ? free : -1;
-    }
     const words = s.words;
     const firstWord = lo >>> 5;
     const lastWord = (hi - 1) >>> 5;

@@ -133,6 +133,11 @@ export class LazyFrameBitmap extends FrameBitmap {
     super.release(frames, count, alsoMark);
   }
 
+  override takeRun(start: number, count: number, out: FrameSink, offset: number): void {
+    this.#ensure(start, start + count);
+    super.takeRun(start, count, out, offset);
+  }
+
   override releaseRun(start: number, count: number, alsoMark?: Uint32Array): void {
     this.#ensure(start, start + count);
     super.releaseRun(start, count, alsoMark);

@@ -12,7 +12,7 @@ import { LAZY_REGION_SHIFT, LazyFrameBitmap, type RegionFill } from "./lazy_fram
 import type { MachineLayout } from "./machine.ts";
 import { geometricSampler, paretoSampler, seededRandom } from "./random.ts";
 import type { PhysicalMemoryState } from "./snapshot.ts";
-import { WordGroups } from "./word_groups.ts";
+import { sharedWordGroups } from "./word_groups.ts";
 
 /** How the rest of the system occupies memory before the driver runs. */
 export interface FragmentationOptions {
@@ -75,8 +75,7 @@ export class PhysicalMemory {
   readonly #cacheType: Uint8Array;
   /** Frames in RAM ranges (holes excluded). */
   readonly ramFrames: number;
-  /** Scratch of {@linkcode zero}. */
-  readonly #groups = new WordGroups();
+
   /** Frames the lazily drawn regions occupied so far (heavy-tailed model only). */
   #occupiedLazily = 0;
   #occupiedEagerly = 0;
@@ -144,9 +143,9 @@ export class PhysicalMemory {
   zero(frames: ArrayLike<number>, count: number): number {
     const stale = this.#stale;
     const dirty = this.frames.dirty;
-    const groups = this.#groups.group(frames, count);
-    const gw = this.#groups.words;
-    const gm = this.#groups.masks;
+    const groups = sharedWordGroups.group(frames, count);
+    const gw = sharedWordGroups.words;
+    const gm = sharedWordGroups.masks;
     let zeroed = 0;
     for (let k = 0; k < groups; k++) {
       const w = gw[k];

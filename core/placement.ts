@@ -27,7 +27,7 @@
 import type { FrameBitmap, FrameSink } from "./frame_bitmap.ts";
 import type { MachineLayout } from "./machine.ts";
 import { PLACEMENT_PROFILE_FORMAT_V1, type PlacementProfile } from "./placement_profile.ts";
-import { geometric, seededRandom } from "./random.ts";
+import { geometricSampler, seededRandom } from "./random.ts";
 
 /** Names of the placement policies. */
 export type PlacementName = "lowest-first" | "running-system" | "calibrated";
@@ -107,7 +107,8 @@ export function createPlacement(
   if (option === "lowest-first") return lowestFirst;
   if (option === "running-system") {
     return new ScatteredPlacement("running-system", machine, seed, {
-      drawRun: (random) => geometric(random, RUNNING_SYSTEM_MEAN_RUN),
+      // The sampler gives geometric()'s draws with its logarithm computed once.
+      drawRun: geometricSampler(RUNNING_SYSTEM_MEAN_RUN),
       above4GiBShare: null,
       reuse: true,
     });

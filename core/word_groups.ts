@@ -50,3 +50,17 @@ export class WordGroups {
     return groups;
   }
 }
+
+/**
+ * The scratch every bitmap and memory of this process groups into: each use groups and reads
+ * the groups back before anything else groups (nothing here runs concurrently), so one buffer of
+ * the longest list serves all simulators, e.g. the 24 of a fuzzing pool.
+ *
+ * @example
+ * ```ts
+ * import { sharedWordGroups } from "./word_groups.ts";
+ * sharedWordGroups.group([64], 1); // 1
+ * sharedWordGroups.words[0]; // 2
+ * ```
+ */
+export const sharedWordGroups: WordGroups = new WordGroups();
