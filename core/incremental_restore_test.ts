@@ -111,6 +111,7 @@ Deno.test("an incremental restore of the physical memory undoes every write path
     const frames = memory.frames;
     const random = seededRandom(fragmentation.seed);
     let held: number[] = [];
+    let runs: [number, number][] = [];
     const step = () => {
       const r = random();
       const at = Math.floor(random() * frames.frameCount);
@@ -122,9 +123,21 @@ Deno.test("an incremental restore of the physical memory undoes every write path
       } else if (r < 0.45) {
         if (frames.takeFrame(at)) held.push(at);
       } else if (r < 0.5) {
-        // Others take a free run: never one of the held frames.
+        // Others take a frame of a free run: never one of the held frames.
         const run = frames.findRun(1 + Math.floor(random() * 100), at, frames.frameCount);
         if (run >= 0) frames.setRange(run, 1, false);
+      } else if (r < 0.6) {
+        // A run taken whole, or one held (perhaps since before the save) zeroed or freed whole.
+        if (r < 0.53 || runs.length === 0) {
+          const count = 1 + Math.floor(random() * 700);
+          const start = frames.findRun(count, at, frames.frameCount);
+          if (start >= 0) frames.takeRun(start, count, new Uint32Array(count), 0);
+          if (start >= 0) runs.push([start, count]);
+        } else {
+          const [[start, count]] = runs.splice(Math.floor(random() * runs.length), 1);
+          if (r < 0.57) (memory.zeroRun(start, count), runs.push([start, count]));
+          else memory.releaseRun(start, count);
+        }
       } else {
         const some = held.splice(Math.floor(random() * held.length), 1 + Math.floor(random() * 300))
           .sort((a, b) => a - b);
@@ -139,9 +152,11 @@ Deno.test("an incremental restore of the physical memory undoes every write path
       for (let i = 0; i < 30; i++) step();
       const saved = memory.saveState();
       const heldAtSave = [...held];
+      const runsAtSave = [...runs];
       for (let i = 0; i < 60; i++) step();
       memory.restoreState(saved);
       held = heldAtSave;
+      runs = runsAtSave;
       const now = memory.saveState();
       for (const level of ["words", "anyFree", "anyFree2", "full"] as const) {
         assert.deepEqual(now.frames[level], saved.frames[level], `trial ${trial}: ${level}`);
