@@ -3,7 +3,7 @@
  * checkout's `core/` and an older one (e.g. `git archive <commit> core | tar -x -C /tmp/base`),
  * so that a speed-up is a ratio measured on the same, possibly busy, machine. Nothing is asserted.
  *
- * Run: `npx --yes deno@2 run --allow-read bench/before_after.ts /tmp/base/core`
+ * Run: `npx --yes deno@2 run --allow-read bench/before_after.ts /tmp/base/core [case filter]`
  *
  * @module
  */
@@ -18,9 +18,13 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** µs per call of `body`: the median of `samples` batches of `batch` calls. */
+/**
+ * µs per call of `body`: the median of `samples` batches of `batch` calls, after at least 300 ms
+ * of warm-up (a 1 MiB pair is only fully optimized after some 10,000 calls).
+ */
 function micros(samples: number, batch: number, body: () => void): number {
-  for (let i = 0; i < batch; i++) body();
+  const warm = performance.now();
+  do for (let i = 0; i < batch; i++) body(); while (performance.now() - warm < 300);
   const times: number[] = [];
   for (let s = 0; s < samples; s++) {
     const start = performance.now();
@@ -44,13 +48,32 @@ const cases: Record<string, (Sim: SimulatorClass) => number> = {
       if (mdl) stream.freePagesFromMdl(mdl);
     });
   },
+  "restore 4 GiB at 30 % after 16 × 64 KiB allocated + freed (the restore only)": (Sim) => {
+    const sim = machine(Sim, "x64-4gib", 0.3);
+    const snapshot = sim.snapshot();
+    const stream = sim.stream();
+    const times: number[] = [];
+    for (let s = 0; s < 21; s++) {
+      let total = 0;
+      for (let i = 0; i < 50; i++) {
+        for (let k = 0; k < 16; k++) {
+          stream.freePagesFromMdl(stream.allocatePagesForMdl(ANY, 65536)!);
+        }
+        const start = performance.now();
+        sim.restore(snapshot);
+        total += performance.now() - start;
+      }
+      times.push(total * 1000 / 50);
+    }
+    return median(times);
+  },
   "build 64 GiB at 30 %": (Sim) => micros(3, 1, () => void machine(Sim, "x64-64gib", 0.3)),
 };
 
 const built = new Map<string, Simulator>();
 function machine(
   Sim: SimulatorClass,
-  name: "x64-16gib" | "x64-64gib",
+  name: "x64-4gib" | "x64-16gib" | "x64-64gib",
   fragmentation: number,
   placement?: "lowest-first",
 ): Simulator {
@@ -84,9 +107,11 @@ if (import.meta.main) {
   if (dir === undefined) throw new Error("usage: before_after.ts <directory of the old core/>");
   const old = (await import(new URL(`file://${Deno.realPathSync(dir)}/simulator.ts`).href))
     .Simulator as SimulatorClass;
+  // An optional second argument keeps only the cases whose name contains it.
+  const only = Deno.args[1] ?? "";
   const rounds = 3;
   const rows = [];
-  for (const [name, run] of Object.entries(cases)) {
+  for (const [name, run] of Object.entries(cases).filter(([name]) => name.includes(only))) {
     const before: number[] = [];
     const after: number[] = [];
     for (let r = 0; r < rounds; r++) {

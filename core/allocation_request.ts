@@ -126,7 +126,8 @@ export function rejectedByWindows(
     return true;
   }
   const chunked = (flags & MmAllocateFlags.REQUIRE_CONTIGUOUS_CHUNKS) !== 0;
-  return (flags & ~MM_ALLOCATE_VALID_FLAGS) !== 0 || skip % BigInt(pageSize) !== 0n ||
+  return (flags & ~MM_ALLOCATE_VALID_FLAGS) !== 0 ||
+    (skip !== 0n && skip % BigInt(pageSize) !== 0n) ||
     ((flags & MmAllocateFlags.FAST_LARGE_PAGES) !== 0 && !chunked) ||
     (chunked && skip !== 0n && (!isPowerOfTwo(skip) || total % skip !== 0n));
 }
@@ -191,20 +192,19 @@ export function planAllocation(
   const chunked = (flags & MmAllocateFlags.REQUIRE_CONTIGUOUS_CHUNKS) !== 0;
   // Windows allocates at most 4 GB − PAGE_SIZE per call; a larger request comes back partial.
   const maxBytes = maxBytesPerCall(pageSize);
-  const clamped = total > BigInt(maxBytes);
+  const clamped = total > maxBytes;
   const requestedPages = Math.ceil((clamped ? maxBytes : Number(total)) / pageSize);
   const wanted = Math.min(requestedPages, capPages);
   const fullyRequired = (flags & MmAllocateFlags.FULLY_REQUIRED) !== 0 || (chunked && skip === 0n);
   if (wanted <= 0 || (fullyRequired && wanted < requestedPages)) return null;
-  const page = BigInt(pageSize);
-  const highFrame = Number(request.highAddress / page);
-  const skipFrames = Number(skip / page);
+  const highFrame = pageOf(request.highAddress, pageSize, false);
+  const skipFrames = pageOf(skip, pageSize, false);
   return {
     requestedPages,
     wanted,
     clamped,
     fullyRequired,
-    lo: Number((request.lowAddress + page - 1n) / page),
+    lo: pageOf(request.lowAddress, pageSize, true),
     hi: Math.min(frameCount, policies.highAddressPage === "inclusive" ? highFrame + 1 : highFrame),
     strategy: chunked ? "chunks" : "ranges",
     // SkipBytes 0: one block anywhere; otherwise blocks of SkipBytes, aligned to SkipBytes.
@@ -214,6 +214,23 @@ export function planAllocation(
     preferContiguous: (flags & MmAllocateFlags.PREFER_CONTIGUOUS) !== 0,
     zero: (flags & MmAllocateFlags.DONT_ZERO_ALLOCATION) === 0,
   };
+}
+
+/** 2^53 − 1: below it a double holds every integer, so dividing as numbers is exact. */
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * `address / pageSize` rounded down (or up) as a number, without bigint arithmetic when the
+ * address is a safe integer: a correctly rounded double quotient of integers below 2^53 lies on
+ * the same side of every integer as the exact one.
+ */
+function pageOf(address: bigint, pageSize: number, up: boolean): number {
+  if (address <= SAFE) {
+    const q = Number(address) / pageSize;
+    return up ? Math.ceil(q) : Math.floor(q);
+  }
+  const page = BigInt(pageSize);
+  return Number((up ? address + page - 1n : address) / page);
 }
 
 function isPowerOfTwo(n: bigint): boolean {

@@ -86,6 +86,8 @@ export function checkPhysicalAddress(name: string, value: unknown): bigint {
  * ```
  */
 export function checkHighAddressBound(name: string, value: unknown): bigint {
+  // The common case, a bound that is already a non-negative LONGLONG, without BigInt.asIntN.
+  if (typeof value === "bigint" && value >= 0n && value <= PHYSICAL_ADDRESS_MAX) return value;
   if (typeof value !== "bigint") {
     throw new TypeError(`${name} must be a bigint physical address, got ${describe(value)}`);
   }
@@ -113,8 +115,8 @@ export function checkHighAddressBound(name: string, value: unknown): bigint {
  */
 export function checkHighAddress(highAddress: unknown, pageSize: number): bigint {
   const high = checkHighAddressBound("highAddress", highAddress);
-  const lastByteOfFirstPage = BigInt(pageSize - 1);
-  if (high < lastByteOfFirstPage) {
+  if (high < pageSize - 1) {
+    const lastByteOfFirstPage = BigInt(pageSize - 1);
     throw new RangeError(
       `highAddress must cover at least one page (≥ ${hex(lastByteOfFirstPage)}), ` +
         `got ${hex(high)}`,

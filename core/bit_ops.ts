@@ -94,3 +94,27 @@ export function lowestBitOrWidth(x: number): number {
 export function alignUp(value: number, alignment: number): number {
   return alignment === 1 ? value : Math.ceil(value / alignment) * alignment;
 }
+
+/**
+ * Calls `body(w, mask)` for each word `w` that [start, start + count) covers, with the mask of
+ * the run's frames in it.
+ *
+ * @example
+ * ```ts
+ * import { forEachWordOfRun } from "./bit_ops.ts";
+ * forEachWordOfRun(30, 4, (w, mask) => console.log(w, mask >>> 0)); // 0 3221225472, then 1 3
+ * ```
+ */
+export function forEachWordOfRun(
+  start: number,
+  count: number,
+  body: (w: number, mask: number) => void,
+): void {
+  const end = start + count;
+  for (let frame = start; frame < end;) {
+    const w = frame >>> 5;
+    const last = Math.min(31, end - 1 - w * 32);
+    body(w, maskFrom(frame & 31) & maskThrough(last));
+    frame = (w + 1) * 32;
+  }
+}

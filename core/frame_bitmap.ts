@@ -6,10 +6,11 @@
  * @module
  */
 
-import { FULL, lowestBit, maskFrom, maskThrough, popcount } from "./bit_ops.ts";
-import { findRun } from "./frame_runs.ts";
+import { forEachWordOfRun, FULL, lowestBit, maskFrom, maskThrough, popcount } from "./bit_ops.ts";
+import { RunFinder } from "./frame_runs.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
 import { SummarizedWords } from "./summarized_words.ts";
+import { sharedWordGroups } from "./word_groups.ts";
 
 /**
  * Where frame numbers are written: a `number[]` or a typed array (the simulator gathers into a
@@ -40,9 +41,8 @@ export class FrameBitmap {
   readonly frameCount: number;
   #s: SummarizedWords;
   #words: Uint32Array;
-  /** Scratch of {@linkcode release}: word indices and masks of the frames, grouped by word. */
-  #groupWords = new Uint32Array(0);
-  #groupMasks = new Uint32Array(0);
+  #dirty: Uint32Array;
+  #runs: RunFinder;
 
   constructor(frameCount: number) {
     if (!Number.isSafeInteger(frameCount) || frameCount <= 0 || frameCount > 2 ** 32) {
@@ -51,6 +51,17 @@ export class FrameBitmap {
     this.frameCount = frameCount;
     this.#s = new SummarizedWords(frameCount);
     this.#words = this.#s.words;
+    this.#dirty = this.#s.dirty;
+    this.#runs = new RunFinder(this.#s, frameCount);
+  }
+
+  /**
+   * The groups of 32 words written since the state was last saved or restored
+   * (`core/dirty_groups.ts`): a bitmap of the same word layout restored alongside (the stale
+   * bits) marks its writes here.
+   */
+  get dirty(): Uint32Array {
+    return this.#dirty;
   }
 
   /** Number of free frames. */
@@ -70,13 +81,12 @@ export class FrameBitmap {
 
   /** Marks `count` frames from `start` free (`free` true) or in use. */
   setRange(start: number, count: number, free: boolean): void {
-    let frame = start;
+    // A loop of its own, not forEachWordOfRun: building a machine calls this once per RAM range
+    // and drawing a region once per run, and a callback per word measurably slowed both.
     const end = start + count;
-    while (frame < end) {
+    for (let frame = start; frame < end;) {
       const w = frame >>> 5;
-      const first = frame & 31;
-      const last = Math.min(31, end - 1 - w * 32);
-      const mask = maskFrom(first) & maskThrough(last);
+      const mask = maskFrom(frame & 31) & maskThrough(Math.min(31, end - 1 - w * 32));
       const old = this.#words[w];
       this.#s.setWord(w, free ? old | mask : old & ~mask);
       frame = (w + 1) * 32;
@@ -100,15 +110,18 @@ export class FrameBitmap {
       let bits = words[w];
       if (w === firstWord) bits &= maskFrom(lo & 31);
       if (w === lastWord) bits &= maskThrough((hi - 1) & 31);
-      let takenMask = 0;
       const base = w * 32;
-      while (bits !== 0 && taken < max) {
-        const low = bits & -bits;
-        out[offset + taken++] = base + 31 - Math.clz32(low);
-        takenMask |= low;
-        bits ^= low;
+      const room = max - taken;
+      // The whole word when it fits (the usual case), else its lowest `room` free frames.
+      let takenMask = bits;
+      let n = popcount(bits);
+      if (n > room) {
+        n = room;
+        takenMask = 0;
+        for (let k = 0; k < room; k++) takenMask |= (bits & ~takenMask) & -(bits & ~takenMask);
       }
-      if (takenMask !== 0) this.#s.setWord(w, words[w] & ~takenMask);
+      for (let m = takenMask; m !== 0; m &= m - 1) out[offset + taken++] = base + lowestBit(m);
+      if (n !== 0) this.#s.clearBits(w, takenMask, n);
       w++;
     }
     return taken;
@@ -141,15 +154,8 @@ export class FrameBitmap {
   takeFrame(frame: number): boolean {
     const w = frame >>> 5;
     const bit = 1 << (frame & 31);
-    const old = this.#words[w];
-    if ((old & bit) === 0) return false;
-    const now = old & ~bit;
-    if (now === 0 || old === FULL) {
-      this.#s.setWord(w, now);
-    } else {
-      this.#words[w] = now;
-      this.#s.freeCount--;
-    }
+    if ((this.#words[w] & bit) === 0) return false;
+    this.#s.clearBits(w, bit, 1);
     return true;
   }
 
@@ -157,59 +163,57 @@ export class FrameBitmap {
    * Returns `count` frames to the free pool. Throws if any of them is already free, which would
    * mean the caller's bookkeeping is corrupt; in that case nothing is changed. With `alsoMark`
    * (a bitmap of the same word layout, e.g. the stale bits), the same bits are set there too, in
-   * the same pass. One pass groups the frames by word (one mask per word, validated), a second
-   * applies the masks: per frame only a shift and an OR.
+   * the same pass. The frames are grouped by word once (`core/word_groups.ts`), every group is
+   * validated, then the masks are applied: per frame only a shift and an OR.
    */
   release(frames: ArrayLike<number>, count: number, alsoMark?: Uint32Array): void {
-    if (this.#groupWords.length < count) {
-      this.#groupWords = new Uint32Array(count);
-      this.#groupMasks = new Uint32Array(count);
-    }
-    const gw = this.#groupWords;
-    const gm = this.#groupMasks;
+    const groups = sharedWordGroups.group(frames, count);
+    const gw = sharedWordGroups.words;
+    const gm = sharedWordGroups.masks;
     const words = this.#words;
     const lastWord = words.length - 1;
-    let groups = 0;
-    let i = 0;
-    while (i < count) {
-      const first = i;
-      const f = frames[i++];
-      const w = f >>> 5;
-      let mask = 1 << (f & 31);
-      while (i < count) {
-        const g = frames[i];
-        if (g >>> 5 !== w) break;
-        mask |= 1 << (g & 31);
-        i++;
-      }
+    for (let k = 0; k < groups; k++) {
+      const w = gw[k];
+      const mask = gm[k];
       if (
         w > lastWord || (words[w] & mask) !== 0 ||
         (w === lastWord && w * 32 + 31 - Math.clz32(mask) >= this.frameCount)
-      ) this.#releaseError(frames, first, i);
-      gw[groups] = w;
-      gm[groups++] = mask;
+      ) this.#releaseError(frames, count);
     }
-    for (let k = 0; k < groups; k++) {
-      const w = gw[k];
-      const old = words[w];
-      const now = (old | gm[k]) >>> 0;
-      if (old !== 0 && now !== FULL) {
-        words[w] = now;
-        this.#s.freeCount += popcount(now) - popcount(old);
-      } else this.#s.setWord(w, now);
-    }
+    for (let k = 0; k < groups; k++) this.#s.setBits(gw[k], gm[k], popcount(gm[k]));
     if (alsoMark !== undefined) { for (let k = 0; k < groups; k++) alsoMark[gw[k]] |= gm[k]; }
   }
 
-  /** Names the first frame of frames[from..to) that is not allocated (or not an integer frame). */
-  #releaseError(frames: ArrayLike<number>, from: number, to: number): never {
-    for (let i = from; i < to; i++) {
+  /**
+   * {@linkcode release} for the `count` frames from `start` (an MDL that is one run), a word at
+   * a time; throws, changing nothing, if one of them is free or beyond the bitmap.
+   */
+  releaseRun(start: number, count: number, alsoMark?: Uint32Array): void {
+    const end = start + count;
+    if (!(Number.isSafeInteger(start) && start >= 0 && end <= this.frameCount)) {
+      throw new Error(`frame ${start} is not an allocated frame`);
+    }
+    const s = this.#s;
+    const free = s.nextFree(start, this.frameCount);
+    if (free >= 0 && free < end) throw new Error(`frame ${free} is not an allocated frame`);
+    forEachWordOfRun(start, count, (w, mask) => {
+      s.setBits(w, mask, popcount(mask));
+      if (alsoMark !== undefined) alsoMark[w] |= mask;
+    });
+  }
+
+  /**
+   * Names the first frame of frames[0..count) that is not allocated (or not an integer frame):
+   * every group before the first failing one passed, so it lies in that group.
+   */
+  #releaseError(frames: ArrayLike<number>, count: number): never {
+    for (let i = 0; i < count; i++) {
       const f = frames[i];
       if (!(Number.isInteger(f) && f >= 0 && f < this.frameCount) || this.isFree(f)) {
         throw new Error(`frame ${f} is not an allocated frame`);
       }
     }
-    throw new Error(`frame ${frames[from]} is not an allocated frame`);
+    throw new Error(`frame ${frames[0]} is not an allocated frame`);
   }
 
   /**
@@ -217,7 +221,7 @@ export class FrameBitmap {
    * [lo, hi) and is entirely free; -1 if there is none.
    */
   findRun(count: number, lo: number, hi: number, alignment = 1): number {
-    return findRun(this.#s, this.frameCount, count, lo, hi, alignment);
+    return this.#runs.find(count, lo, hi, alignment);
   }
 
   /**
@@ -225,29 +229,34 @@ export class FrameBitmap {
    * found the run free with {@linkcode findRun}.
    */
   takeRun(start: number, count: number, out: FrameSink, offset: number): void {
-    this.setRange(start, count, false);
+    const s = this.#s;
+    if (count <= 0) return;
+    if ((start & 31) + count <= 32) {
+      // Most runs of the scattered placements lie inside one word.
+      s.clearBits(start >>> 5, maskFrom(start & 31) & maskThrough((start & 31) + count - 1), count);
+    } else forEachWordOfRun(start, count, (w, mask) => s.clearBits(w, mask, popcount(mask)));
     for (let i = 0; i < count; i++) out[offset + i] = start + i;
   }
 
   /**
-   * Marks many ranges in use at once: `body` calls `occupy(start, count)` for each, which clears
-   * bits word at a time without touching the summaries; they and the free count are rebuilt in
-   * one pass over the words afterwards. Same result as a {@linkcode setRange} per range.
+   * Marks many ranges free (`free` true) or in use at once: `body` calls `mark(start, count)` for
+   * each, which sets or clears bits word at a time without touching the summaries; they and the
+   * free count are rebuilt in one pass over the words afterwards. Same result as a
+   * {@linkcode setRange} per range.
    */
-  occupyMany(body: (occupy: (start: number, count: number) => void) => void): void {
+  setMany(free: boolean, body: (mark: (start: number, count: number) => void) => void): void {
     const words = this.#words;
     body((start, count) => {
       const end = Math.min(start + count, this.frameCount);
       if (end <= start) return;
       const a = start >>> 5;
       const b = (end - 1) >>> 5;
-      if (a === b) {
-        words[a] &= ~(maskFrom(start & 31) & maskThrough((end - 1) & 31));
-        return;
-      }
-      words[a] &= ~maskFrom(start & 31);
-      if (b > a + 1) words.fill(0, a + 1, b);
-      words[b] &= ~maskThrough((end - 1) & 31);
+      const head = maskFrom(start & 31) & (a === b ? maskThrough((end - 1) & 31) : -1);
+      words[a] = free ? words[a] | head : words[a] & ~head;
+      if (a === b) return;
+      if (b > a + 1) words.fill(free ? FULL : 0, a + 1, b);
+      const tail = maskThrough((end - 1) & 31);
+      words[b] = free ? words[b] | tail : words[b] & ~tail;
     });
     this.#s.rebuildSummaries();
   }
@@ -257,8 +266,13 @@ export class FrameBitmap {
     return this.#s.saveState();
   }
 
-  /** Puts back a state {@linkcode saveState} took on a bitmap of the same size; allocates nothing. */
-  restoreState(state: FrameBitmapState): void {
-    this.#s.restoreState(state);
+  /**
+   * Puts back a state {@linkcode saveState} took on a bitmap of the same size, copying only what
+   * was written since when it is the state saved or restored last; allocates nothing.
+   * `companion`, a bitmap of the same word layout whose writes are marked in {@linkcode dirty},
+   * is put back to `saved` alongside.
+   */
+  restoreState(state: FrameBitmapState, companion?: Uint32Array, saved?: Uint32Array): void {
+    this.#s.restoreState(state, companion, saved);
   }
 }

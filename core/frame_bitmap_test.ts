@@ -135,3 +135,27 @@ Deno.test("release that fills a word (bit 31 included) keeps the full-word summa
   frames.release(out.subarray(112, 192), 80);
   assert.equal(frames.findRun(140, 0, 256), 32);
 });
+
+Deno.test("releaseRun frees a run as release does, and refuses one with a free frame, changing nothing", () => {
+  const a = new FrameBitmap(4096);
+  const b = new FrameBitmap(4096);
+  a.setRange(0, 4096, true);
+  b.setRange(0, 4096, true);
+  const out = new Uint32Array(700);
+  for (const [start, count] of [[5, 700], [1000, 32], [2048, 64], [4000, 96]]) {
+    a.takeRun(start, count, out, 0);
+    b.takeRun(start, count, out, 0);
+    const markA = new Uint32Array(128);
+    const markB = new Uint32Array(128);
+    a.releaseRun(start, count, markA);
+    b.release(out, count, markB);
+    assert.deepEqual(a.saveState(), b.saveState(), `run ${start}+${count}`);
+    assert.deepEqual(markA, markB);
+  }
+  a.takeRun(100, 50, out, 0);
+  a.setRange(120, 1, true);
+  const before = a.saveState();
+  assert.throws(() => a.releaseRun(100, 50), /frame 120 is not an allocated frame/);
+  assert.throws(() => a.releaseRun(4090, 10), /frame 4090 is not an allocated frame/);
+  assert.deepEqual(a.saveState(), before);
+});

@@ -9,6 +9,7 @@
 
 import type { AllocationPlan } from "./allocation_request.ts";
 import type { FrameBitmap } from "./frame_bitmap.ts";
+import { frameList } from "./frame_slab.ts";
 import type { Placement } from "./placement.ts";
 
 /**
@@ -34,8 +35,8 @@ export function gatherFrames(
   plan: AllocationPlan,
   placement?: Placement,
 ): Uint32Array | null {
-  // Sized once, typed (frame numbers are below 2^32): no growth, no boxed elements to collect.
-  const frames = new Uint32Array(plan.wanted);
+  // Sized once, typed (frame numbers are below 2^32), cut from a slab (`core/frame_slab.ts`).
+  const frames = frameList(plan.wanted);
   const taken = plan.strategy === "chunks" ? takeChunks(bitmap, frames, plan) : takeRanges(
     bitmap,
     frames,
@@ -47,7 +48,7 @@ export function gatherFrames(
     bitmap.release(frames, taken);
     return null;
   }
-  return taken === plan.wanted ? frames : frames.slice(0, taken);
+  return taken === plan.wanted ? frames : frames.subarray(0, taken);
 }
 
 /** Aligned chunks of `chunkFrames` until `wanted` are taken or none are left. */

@@ -133,6 +133,16 @@ export class LazyFrameBitmap extends FrameBitmap {
     super.release(frames, count, alsoMark);
   }
 
+  override takeRun(start: number, count: number, out: FrameSink, offset: number): void {
+    this.#ensure(start, start + count);
+    super.takeRun(start, count, out, offset);
+  }
+
+  override releaseRun(start: number, count: number, alsoMark?: Uint32Array): void {
+    this.#ensure(start, start + count);
+    super.releaseRun(start, count, alsoMark);
+  }
+
   /** As {@linkcode FrameBitmap.takeAscending}, drawing one region at a time as it goes. */
   override takeAscending(
     lo: number,
@@ -180,8 +190,12 @@ export class LazyFrameBitmap extends FrameBitmap {
   }
 
   /** Puts back a complete state: every region counts as drawn afterwards. */
-  override restoreState(state: FrameBitmapState): void {
-    super.restoreState(state);
+  override restoreState(
+    state: FrameBitmapState,
+    companion?: Uint32Array,
+    saved?: Uint32Array,
+  ): void {
+    super.restoreState(state, companion, saved);
     this.#pending.fill(0);
     this.#pendingCount = 0;
   }

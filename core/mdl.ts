@@ -24,6 +24,8 @@ export interface MdlState {
   readonly source: MdlSource;
   /** The frames allocated (a `Uint32Array` in the simulator): its own record, never handed out. */
   readonly frames: ArrayLike<number>;
+  /** Whether `frames` is one ascending run (a single contiguous chunk): freed word by word. */
+  readonly oneRun?: boolean;
   /** Stack captured at allocation, formatted only when a leak is reported. */
   readonly allocationSite: Error | undefined;
   byteCount: number;

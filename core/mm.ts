@@ -146,7 +146,13 @@ export class MemoryManager {
   ): MmResult<Mdl> {
     const { memory, policies, costModel } = this.#ctx;
     const taken = frames.length;
-    const zeroed = plan.zero ? memory.zero(frames, taken) : 0;
+    // A single contiguous chunk is one ascending run: zeroed and later freed word by word.
+    const oneRun = plan.strategy === "chunks" && plan.chunkFrames === plan.wanted;
+    const zeroed = !plan.zero
+      ? 0
+      : oneRun
+      ? memory.zeroRun(frames[0], taken)
+      : memory.zero(frames, taken);
     const exact = taken === plan.requestedPages && !plan.clamped &&
       policies.byteCount === "requested";
     const id = this.#nextId++;
@@ -155,6 +161,7 @@ export class MemoryManager {
       id,
       source,
       frames,
+      oneRun,
       allocationSite: id <= this.#ctx.captureAllocationSites ? captureSite() : undefined,
       byteCount: exact ? Number(total) : taken * this.#page,
       mdlFlags: FRESH_MDL_FLAGS,
@@ -181,7 +188,8 @@ export class MemoryManager {
   #release(state: MdlState): MmResult<void> {
     const { memory, costModel } = this.#ctx;
     const frames = state.frames;
-    memory.release(frames, frames.length);
+    if (state.oneRun) memory.releaseRun(frames[0], frames.length);
+    else memory.release(frames, frames.length);
     this.#ctx.placement.freed(frames, frames.length);
     state.freed = true;
     this.#live.delete(state);

@@ -5,11 +5,14 @@
  * @module
  */
 
+import { forEachWordOfRun, popcount } from "./bit_ops.ts";
+import { markDirty } from "./dirty_groups.ts";
 import { FrameBitmap } from "./frame_bitmap.ts";
 import { LAZY_REGION_SHIFT, LazyFrameBitmap, type RegionFill } from "./lazy_frame_bitmap.ts";
 import type { MachineLayout } from "./machine.ts";
 import { geometricSampler, paretoSampler, seededRandom } from "./random.ts";
-import { copyInto, type PhysicalMemoryState } from "./snapshot.ts";
+import type { PhysicalMemoryState } from "./snapshot.ts";
+import { sharedWordGroups } from "./word_groups.ts";
 
 /** How the rest of the system occupies memory before the driver runs. */
 export interface FragmentationOptions {
@@ -72,6 +75,7 @@ export class PhysicalMemory {
   readonly #cacheType: Uint8Array;
   /** Frames in RAM ranges (holes excluded). */
   readonly ramFrames: number;
+
   /** Frames the lazily drawn regions occupied so far (heavy-tailed model only). */
   #occupiedLazily = 0;
   #occupiedEagerly = 0;
@@ -101,11 +105,13 @@ export class PhysicalMemory {
     this.#stale = new Uint32Array(Math.ceil(frameCount / 32));
     this.#cacheType = new Uint8Array(frameCount);
     let ram = 0;
-    for (const r of machine.ranges) {
-      const count = Number(r.length / page);
-      this.frames.setRange(Number(r.base / page), count, true);
-      ram += count;
-    }
+    this.frames.setMany(true, (free) => {
+      for (const r of machine.ranges) {
+        const count = Number(r.length / page);
+        free(Number(r.base / page), count);
+        ram += count;
+      }
+    });
     this.ramFrames = ram;
     if (this.frames instanceof LazyFrameBitmap) this.frames.defer();
     else this.#occupiedEagerly = this.#occupy(fragmentation);
@@ -136,43 +142,37 @@ export class PhysicalMemory {
    */
   zero(frames: ArrayLike<number>, count: number): number {
     const stale = this.#stale;
+    const dirty = this.frames.dirty;
+    const groups = sharedWordGroups.group(frames, count);
+    const gw = sharedWordGroups.words;
+    const gm = sharedWordGroups.masks;
     let zeroed = 0;
-    let i = 0;
-    while (i < count) {
-      const f = frames[i++];
-      const w = f >>> 5;
-      let mask = 1 << (f & 31);
-      while (i < count) {
-        const g = frames[i];
-        if (g >>> 5 !== w) break;
-        mask |= 1 << (g & 31);
-        i++;
-      }
-      const hit = stale[w] & mask;
+    for (let k = 0; k < groups; k++) {
+      const w = gw[k];
+      const hit = stale[w] & gm[k];
       if (hit !== 0) {
         stale[w] &= ~hit;
+        markDirty(dirty, w);
         zeroed += popcount(hit);
       }
     }
     return zeroed;
   }
 
-  /** Marks frames as holding data (their owner wrote to them). */
-  markStale(frames: ArrayLike<number>, count: number): void {
+  /** {@linkcode zero} for the `count` frames from `start`, a word at a time. */
+  zeroRun(start: number, count: number): number {
     const stale = this.#stale;
-    let i = 0;
-    while (i < count) {
-      const f = frames[i++];
-      const w = f >>> 5;
-      let mask = 1 << (f & 31);
-      while (i < count) {
-        const g = frames[i];
-        if (g >>> 5 !== w) break;
-        mask |= 1 << (g & 31);
-        i++;
+    const dirty = this.frames.dirty;
+    let zeroed = 0;
+    forEachWordOfRun(start, count, (w, mask) => {
+      const hit = stale[w] & mask;
+      if (hit !== 0) {
+        stale[w] &= ~hit;
+        markDirty(dirty, w);
+        zeroed += popcount(hit);
       }
-      stale[w] |= mask;
-    }
+    });
+    return zeroed;
   }
 
   /**
@@ -181,6 +181,11 @@ export class PhysicalMemory {
    */
   release(frames: ArrayLike<number>, count: number): void {
     this.frames.release(frames, count, this.#stale);
+  }
+
+  /** {@linkcode release} for the `count` frames from `start`, a word at a time. */
+  releaseRun(start: number, count: number): void {
+    this.frames.releaseRun(start, count, this.#stale);
   }
 
   /** Cache type of the frame's live mapping, or null when it is not mapped. */
@@ -205,8 +210,7 @@ export class PhysicalMemory {
    * (the simulator releases everything first): cache types are then all "unmapped" already.
    */
   restoreState(state: PhysicalMemoryState): void {
-    this.frames.restoreState(state.frames);
-    copyInto(this.#stale, state.stale);
+    this.frames.restoreState(state.frames, this.#stale, state.stale);
   }
 
   /**
@@ -214,7 +218,7 @@ export class PhysicalMemory {
    * and free gaps with the mean that makes used / (used + free) = fraction, geometric (the
    * heavy-tailed model is drawn lazily per region by {@linkcode heavyTailedFill}; this eager pass
    * is kept for `fraction` ≥ 1). One pass over the ranges, no retries; the bits are cleared word
-   * at a time and the summaries built once at the end ({@linkcode FrameBitmap.occupyMany}).
+   * at a time and the summaries built once at the end ({@linkcode FrameBitmap.setMany}).
    */
   #occupy({ fraction, meanRunPages, seed, model = "heavy-tailed" }: FragmentationOptions): number {
     if (fraction <= 0) return 0;
@@ -236,7 +240,7 @@ export class PhysicalMemory {
       ? paretoSampler(meanGap, HEAVY_TAIL_ALPHA, MAX_RUN_PAGES)
       : geometricSampler(meanGap);
     const ranges = this.machine.ranges;
-    this.frames.occupyMany((occupy) => {
+    this.frames.setMany(false, (occupy) => {
       for (const r of ranges) {
         let frame = Number(r.base / page);
         const end = frame + Number(r.length / page);
@@ -303,10 +307,4 @@ function regionSeed(seed: number, region: number): number {
   h = Math.imul(h, 0x846ca68b);
   h ^= h >>> 16;
   return h >>> 0;
-}
-
-function popcount(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }

@@ -24,10 +24,10 @@
  * @module
  */
 
-import type { FrameBitmap } from "./frame_bitmap.ts";
+import type { FrameBitmap, FrameSink } from "./frame_bitmap.ts";
 import type { MachineLayout } from "./machine.ts";
 import { PLACEMENT_PROFILE_FORMAT_V1, type PlacementProfile } from "./placement_profile.ts";
-import { geometric, seededRandom } from "./random.ts";
+import { geometricSampler, seededRandom } from "./random.ts";
 
 /** Names of the placement policies. */
 export type PlacementName = "lowest-first" | "running-system" | "calibrated";
@@ -64,19 +64,31 @@ export const DEFAULT_PLACEMENT: "running-system" | "lowest-first" = "running-sys
 export interface Placement {
   readonly name: PlacementName;
   /** Takes up to `max` free frames of [lo, hi) into `out[offset…]`; returns how many. */
-  take(
-    bitmap: FrameBitmap,
-    lo: number,
-    hi: number,
-    max: number,
-    out: number[],
-    offset: number,
-  ): number;
+  readonly take: TakeFrames;
   /** Told of frames a driver freed, in MDL order. */
   freed(frames: ArrayLike<number>, count: number): void;
   /** Forgets every free it was told of and restarts its random stream, as when just created. */
   reset(): void;
 }
+
+/**
+ * What {@linkcode Placement.take} does: takes up to `max` free frames of [lo, hi) from `bitmap`
+ * into `out[offset…]` and returns how many.
+ *
+ * @example
+ * ```ts
+ * const take: TakeFrames = (bitmap, lo, hi, max, out, offset) =>
+ *   bitmap.takeAscending(lo, hi, max, out, offset);
+ * ```
+ */
+export type TakeFrames = (
+  bitmap: FrameBitmap,
+  lo: number,
+  hi: number,
+  max: number,
+  out: FrameSink,
+  offset: number,
+) => number;
 
 /**
  * The placement for an option, on `machine`, seeded by `seed`.
@@ -95,7 +107,8 @@ export function createPlacement(
   if (option === "lowest-first") return lowestFirst;
   if (option === "running-system") {
     return new ScatteredPlacement("running-system", machine, seed, {
-      drawRun: (random) => geometric(random, RUNNING_SYSTEM_MEAN_RUN),
+      // The sampler gives geometric()'s draws with its logarithm computed once.
+      drawRun: geometricSampler(RUNNING_SYSTEM_MEAN_RUN),
       above4GiBShare: null,
       reuse: true,
     });
@@ -206,9 +219,9 @@ class ScatteredPlacement implements Placement {
     this.#everFreed = false;
   }
 
-  take(bitmap: FrameBitmap, lo: number, hi: number, max: number, out: number[], offset: number) {
+  readonly take: TakeFrames = (bitmap, lo, hi, max, out, offset) => {
     if (this.#params.classes !== undefined) {
-      return this.#takeCalibrated(bitmap, lo, hi, max, out, offset, this.#params.classes);
+      return this.#takeCalibrated(bitmap, lo, hi, max, out, offset);
     }
     let taken = this.#params.reuse ? this.#takeRecent(bitmap, lo, hi, max, out, offset) : 0;
     const random = this.#random;
@@ -227,21 +240,14 @@ class ScatteredPlacement implements Placement {
       taken += n;
     }
     return taken;
-  }
+  };
 
   /**
    * Runs with lengths from the nearest size class: "first" until the driver freed pages, then
    * "reuse", each run starting at the frame freed last if one is free in range.
    */
-  #takeCalibrated(
-    bitmap: FrameBitmap,
-    lo: number,
-    hi: number,
-    max: number,
-    out: number[],
-    offset: number,
-    classes: readonly SizeClass[],
-  ): number {
+  #takeCalibrated: TakeFrames = (bitmap, lo, hi, max, out, offset) => {
+    const classes = this.#params.classes!;
     const pages = offset + max;
     let c = classes[0];
     for (const k of classes) {
@@ -249,6 +255,7 @@ class ScatteredPlacement implements Placement {
     }
     const draw = this.#everFreed ? c.reuse : c.first;
     const random = this.#random;
+    const pick = this.#starter(lo, hi);
     const kept: number[] = [];
     let taken = 0;
     while (taken < max) {
@@ -259,7 +266,7 @@ class ScatteredPlacement implements Placement {
         ? this.#popRecent(bitmap, lo, hi, kept, after)
         : -1;
       if (frame < 0) {
-        const start = this.#pickStart(lo, hi);
+        const start = pick();
         if (start < 0) break;
         frame = bitmap.findRun(1, start, hi);
         if (frame < 0 && start > lo) frame = bitmap.findRun(1, lo, start);
@@ -283,7 +290,7 @@ class ScatteredPlacement implements Placement {
     }
     if (kept.length > 0) this.freed(kept.reverse(), kept.length);
     return taken;
-  }
+  };
 
   /** The frame freed last that is free, in [lo, hi) and not `after`, forgotten; -1 if none. */
   #popRecent(
@@ -317,14 +324,7 @@ class ScatteredPlacement implements Placement {
   }
 
   /** Last freed, first reused; frames out of range stay remembered, taken ones are forgotten. */
-  #takeRecent(
-    bitmap: FrameBitmap,
-    lo: number,
-    hi: number,
-    max: number,
-    out: number[],
-    offset: number,
-  ): number {
+  #takeRecent: TakeFrames = (bitmap, lo, hi, max, out, offset) => {
     const batches = this.#batches;
     const counts = this.#batchCounts;
     let budget = 2 * max + 256;
@@ -347,7 +347,7 @@ class ScatteredPlacement implements Placement {
     }
     if (kept !== undefined) this.freed(kept.reverse(), kept.length);
     return taken;
-  }
+  };
 
   #forgetOldest(): void {
     let drop = 0;
@@ -356,10 +356,9 @@ class ScatteredPlacement implements Placement {
     this.#batchCounts.splice(0, drop);
   }
 
-  /** A random RAM frame of [lo, hi), split below/above 4 GiB by the profile's share; -1 if none. */
   /**
-   * {@linkcode #pickStart} for one range with the RAM counts computed once: the same draws in the
-   * same order, without a pass over the ranges per run.
+   * Draws random RAM frames of [lo, hi), split below/above 4 GiB by the profile's share (-1 if
+   * the range has no RAM), with the RAM counts computed once per call, not once per run.
    */
   #starter(lo: number, hi: number): () => number {
     const share = this.#params.above4GiBShare;
@@ -374,20 +373,6 @@ class ScatteredPlacement implements Placement {
     }
     const total = this.#ramIn(lo, hi);
     return total === 0 ? () => -1 : () => this.#nth(lo, hi, total);
-  }
-
-  #pickStart(lo: number, hi: number): number {
-    const share = this.#params.above4GiBShare;
-    const split = this.#fourGiB;
-    if (share !== null && lo < split && hi > split) {
-      const below = this.#ramIn(lo, split);
-      const above = this.#ramIn(split, hi);
-      if (below > 0 && above > 0) {
-        return this.#random() < share ? this.#nth(split, hi, above) : this.#nth(lo, split, below);
-      }
-    }
-    const total = this.#ramIn(lo, hi);
-    return total === 0 ? -1 : this.#nth(lo, hi, total);
   }
 
   #ramIn(lo: number, hi: number): number {

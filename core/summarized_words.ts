@@ -11,6 +11,7 @@
  */
 
 import { FULL, lowestBit, maskFrom, popcount } from "./bit_ops.ts";
+import { dirtyGroupsFor, markDirty } from "./dirty_groups.ts";
 import { copyInto, type FrameBitmapState } from "./snapshot.ts";
 
 /**
@@ -35,6 +36,13 @@ export class SummarizedWords {
   readonly full: Uint32Array;
   /** Number of free frames; callers that write `words` directly keep it current. */
   freeCount = 0;
+  /**
+   * Groups of 32 words written since the last {@linkcode saveState} or {@linkcode restoreState}
+   * (`core/dirty_groups.ts`); callers that write `words` directly mark them.
+   */
+  readonly dirty: Uint32Array;
+  /** The state the words equal outside the dirty groups; null when unknown (restore copies all). */
+  #base: FrameBitmapState | null = null;
 
   constructor(frameCount: number) {
     const words = Math.ceil(frameCount / 32);
@@ -42,12 +50,13 @@ export class SummarizedWords {
     this.anyFree = new Uint32Array(Math.ceil(words / 32));
     this.anyFree2 = new Uint32Array(Math.ceil(this.anyFree.length / 32));
     this.full = new Uint32Array(Math.ceil(words / 32));
+    this.dirty = dirtyGroupsFor(words);
   }
 
   /** Bytes of state held, for the memory budget. */
   get stateBytes(): number {
     return this.words.byteLength + this.anyFree.byteLength + this.anyFree2.byteLength +
-      this.full.byteLength;
+      this.full.byteLength + this.dirty.byteLength;
   }
 
   /** Sets word `w`, updating the free count and the summaries. */
@@ -57,17 +66,47 @@ export class SummarizedWords {
     words[w] = value;
     const now = words[w];
     if (old === now) return;
+    markDirty(this.dirty, w);
     this.freeCount += popcount(now) - popcount(old);
+    if ((old === 0) !== (now === 0)) this.#flipAnyFree(w);
+    if ((old === FULL) !== (now === FULL)) this.full[w >>> 5] ^= 1 << (w & 31);
+  }
+
+  /**
+   * Marks the `n` frames of `mask` in word `w` in use; each of them must be free. Cheaper than
+   * {@linkcode setWord}: the free count changes by `n`, and a summary only where the word empties
+   * or was full.
+   */
+  clearBits(w: number, mask: number, n: number): void {
+    const words = this.words;
+    const old = words[w];
+    const now = old & ~mask;
+    words[w] = now;
+    markDirty(this.dirty, w);
+    this.freeCount -= n;
+    if (old === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
+    if (now === 0) this.#flipAnyFree(w);
+  }
+
+  /** Marks the `n` frames of `mask` in word `w` free; each of them must be in use. */
+  setBits(w: number, mask: number, n: number): void {
+    const words = this.words;
+    const old = words[w];
+    const now = (old | mask) >>> 0;
+    words[w] = now;
+    markDirty(this.dirty, w);
+    this.freeCount += n;
+    if (now === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
+    if (old === 0) this.#flipAnyFree(w);
+  }
+
+  /** Word `w` became empty or stopped being empty: its any-free bit and maybe its group's. */
+  #flipAnyFree(w: number): void {
     const j = w >>> 5;
-    const bit = 1 << (w & 31);
-    if ((old === 0) !== (now === 0)) {
-      const before = this.anyFree[j];
-      this.anyFree[j] = now === 0 ? before & ~bit : before | bit;
-      if ((before === 0) !== (this.anyFree[j] === 0)) {
-        this.anyFree2[j >>> 5] ^= 1 << (j & 31);
-      }
-    }
-    if ((old === FULL) !== (now === FULL)) this.full[j] ^= bit;
+    const before = this.anyFree[j];
+    const after = before ^ (1 << (w & 31));
+    this.anyFree[j] = after;
+    if ((before === 0) !== (after === 0)) this.anyFree2[j >>> 5] ^= 1 << (j & 31);
   }
 
   /** First free frame ≥ from, or -1; `frameCount` bounds the search. */
@@ -122,6 +161,8 @@ export class SummarizedWords {
 
   /** Rebuilds the summaries and the free count from the words, in one pass. */
   rebuildSummaries(): void {
+    // The words were written without marks: the next restore copies everything.
+    this.#base = null;
     const words = this.words;
     const anyFree = this.anyFree;
     const full = this.full;
@@ -145,23 +186,59 @@ export class SummarizedWords {
     this.freeCount = free;
   }
 
-  /** A copy of the state, for {@linkcode restoreState}. */
+  /** A copy of the state, for {@linkcode restoreState}; the dirty groups start afresh. */
   saveState(): FrameBitmapState {
-    return {
+    const state = {
       words: this.words.slice(),
       anyFree: this.anyFree.slice(),
       anyFree2: this.anyFree2.slice(),
       full: this.full.slice(),
       freeCount: this.freeCount,
     };
+    this.dirty.fill(0);
+    this.#base = state;
+    return state;
   }
 
-  /** Puts back a state {@linkcode saveState} took on words of the same size; allocates nothing. */
-  restoreState(state: FrameBitmapState): void {
-    copyInto(this.words, state.words);
-    copyInto(this.anyFree, state.anyFree);
-    copyInto(this.anyFree2, state.anyFree2);
-    copyInto(this.full, state.full);
+  /**
+   * Puts back a state {@linkcode saveState} took on words of the same size; allocates nothing.
+   * `companion` (a bitmap of the same word layout whose writes are marked in {@linkcode dirty},
+   * e.g. the stale bits) is put back to `saved` alongside. When `state` is the one saved or
+   * restored last, only the dirty groups are copied (every level, the companion's words too);
+   * otherwise everything is.
+   */
+  restoreState(state: FrameBitmapState, companion?: Uint32Array, saved?: Uint32Array): void {
+    if (state !== this.#base) {
+      copyInto(this.words, state.words);
+      copyInto(this.anyFree, state.anyFree);
+      copyInto(this.anyFree2, state.anyFree2);
+      copyInto(this.full, state.full);
+      if (companion !== undefined && saved !== undefined) copyInto(companion, saved);
+      this.dirty.fill(0);
+    } else this.#restoreDirty(state, companion, saved);
     this.freeCount = state.freeCount;
+    this.#base = state;
+  }
+
+  /** Copies the dirty groups of every level back from `state` and clears their marks. */
+  #restoreDirty(state: FrameBitmapState, companion?: Uint32Array, saved?: Uint32Array): void {
+    const { dirty, words, anyFree, full } = this;
+    const withCompanion = companion !== undefined && saved !== undefined;
+    for (let d = 0; d < dirty.length; d++) {
+      let groups = dirty[d];
+      if (groups === 0) continue;
+      dirty[d] = 0;
+      // The dirty bitmap has the layout of anyFree2: word d covers groups 32d .. 32d + 31.
+      this.anyFree2[d] = state.anyFree2[d];
+      while (groups !== 0) {
+        const j = d * 32 + lowestBit(groups);
+        groups &= groups - 1;
+        anyFree[j] = state.anyFree[j];
+        full[j] = state.full[j];
+        const end = Math.min(words.length, j * 32 + 32);
+        for (let w = j * 32; w < end; w++) words[w] = state.words[w];
+        if (withCompanion) { for (let w = j * 32; w < end; w++) companion[w] = saved[w]; }
+      }
+    }
   }
 }
