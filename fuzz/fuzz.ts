@@ -10,7 +10,11 @@ import fc from "npm:fast-check@4.10.2";
 import type { Backend } from "../core/backend.ts";
 import type { FaultOptions } from "../core/faults.ts";
 import { Simulator } from "../core/simulator.ts";
-import { type ViolationRuleId, ViolationRules } from "../core/violations.ts";
+import {
+  type ViolationRuleId,
+  ViolationRules,
+  withoutViolationStacks,
+} from "../core/violations.ts";
 import type { CaseInput } from "../suites/schema.ts";
 import { MachinePool } from "./machine_pool.ts";
 import { type OutcomeSink, SequenceChecker, type StepResult } from "./run_sequence.ts";
@@ -241,13 +245,17 @@ export function runShard(
       }
     },
   );
-  const details = fc.check(property, {
-    numRuns: task.runs,
-    seed: task.seed,
-    path: task.path,
-    interruptAfterTimeLimit: task.timeLimitMs,
-    markInterruptAsFailure: false,
-  });
+  // The checker reads only each violation's rule: a stack per flagged call would cost more than
+  // the call itself.
+  const details = withoutViolationStacks(() =>
+    fc.check(property, {
+      numRuns: task.runs,
+      seed: task.seed,
+      path: task.path,
+      interruptAfterTimeLimit: task.timeLimitMs,
+      markInterruptAsFailure: false,
+    })
+  );
   const { steps, outcomes, violations, partial } = tally;
   const result = { index: task.index, runs: details.numRuns, steps, outcomes, violations, partial };
   if (!details.failed || details.counterexample === null) return result;
