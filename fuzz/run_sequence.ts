@@ -9,7 +9,8 @@
 import type { Backend, Mdl, WaveRtStream } from "../core/backend.ts";
 import { MdlFlags } from "../core/constants.ts";
 import { DriverViolation, type ViolationRuleId } from "../core/violations.ts";
-import { checkFresh, isOneRun } from "./fresh_checks.ts";
+import { FrameOwners } from "./frame_owners.ts";
+import { checkFresh } from "./fresh_checks.ts";
 import { expectedViolation, FORGED_MDL, type ModelHandle, unsupported } from "./misuse_model.ts";
 import { InvariantViolation, type OutcomeSink, type StepOutcome } from "./outcomes.ts";
 import { describeStep, type SequenceStep } from "./sequence.ts";
@@ -26,6 +27,10 @@ export {
 interface Handle extends ModelHandle {
   step: SequenceStep & { totalBytes: number; highAddress: bigint };
   lowAddress: bigint;
+  /** Its place in the run's allocations: its slot in the frame owners. */
+  readonly slot: number;
+  /** Pages of its MDL, counted while it is held. */
+  pages: number;
 }
 
 const NO_HANDLE: Handle["step"] = {
@@ -36,9 +41,9 @@ const NO_HANDLE: Handle["step"] = {
 };
 
 /**
- * The model-checked runner, reusable across sequences: it keeps its handle objects and a bitmap of
- * the frames live MDLs hold, so that checking a step allocates nothing beyond what the backend
- * returns. Frames are checked once, when an MDL arrives (non-zero, unique among live MDLs, inside
+ * The model-checked runner, reusable across sequences: it keeps its handle objects and a stamp of
+ * the live MDL holding each frame, so that checking a step allocates nothing beyond what the
+ * backend returns. Frames are checked once, when an MDL arrives (non-zero, unique among live MDLs, inside
  * the range); `pfns` are frozen, so they cannot change afterwards.
  *
  * @example
@@ -59,8 +64,7 @@ export class SequenceChecker {
   readonly #held: Handle[] = [];
   #used = 0;
   #heldPages = 0;
-  /** One bit per frame held by a live MDL of the current run. */
-  #owned = new Uint32Array(1024);
+  readonly #owners = new FrameOwners();
   readonly #otherBackend: (() => Backend) | undefined;
   #otherMdl: Mdl | null | undefined;
 
@@ -160,21 +164,12 @@ export class SequenceChecker {
       if (mdl === null) {
         return sink.step(index, "null", 0, 0, false, undefined, undefined, duration);
       }
-      checkFresh(backend, stream, handle, fail);
+      const oneRun = checkFresh(backend, stream, handle, fail);
       this.#own(backend, handle, fail);
       this.#held.push(handle);
-      this.#heldPages += mdl.pfns.length;
-      const pages = mdl.pfns.length;
-      return sink.step(
-        index,
-        "mdl",
-        mdl.byteCount,
-        pages,
-        isOneRun(mdl.pfns),
-        undefined,
-        undefined,
-        duration,
-      );
+      const pages = handle.pages = mdl.pfns.length;
+      this.#heldPages += pages;
+      return sink.step(index, "mdl", mdl.byteCount, pages, oneRun, undefined, undefined, duration);
     }
     const handle = this.#handles.get(step.handle);
     if (handle === undefined || handle.mdl === null) {
@@ -281,12 +276,15 @@ export class SequenceChecker {
   }
 
   #newHandle(step: Handle["step"], lowAddress: bigint, mdl: Mdl | null): Handle {
-    let handle = this.#pool[this.#used];
+    const slot = this.#used++;
+    let handle = this.#pool[slot];
     if (handle === undefined) {
       handle = {
         step,
         lowAddress,
         mdl,
+        slot,
+        pages: 0,
         state: "live",
         mappedAt: null,
         mappedCache: null,
@@ -298,35 +296,23 @@ export class SequenceChecker {
       handle.step = step;
       handle.lowAddress = lowAddress;
       handle.mdl = mdl;
+      handle.pages = 0;
       handle.state = "live";
       handle.mappedAt = null;
       handle.mappedCache = null;
       handle.engineAt = null;
       handle.engineCache = null;
     }
-    this.#used++;
     this.#handles.set(step.handle, handle);
     return handle;
   }
 
-  /** Frames of a new MDL are non-zero and held by no other live MDL; marks them held. */
+  /** Frames of a new MDL are held by no other live MDL; stamps them as the handle's. */
   #own(backend: Backend, handle: Handle, fail: (message: string) => never): void {
     if (!backend.capabilities.frameNumbers.available) return;
     const pfns = handle.mdl!.pfns;
-    let owned = this.#owned;
-    for (let i = 0; i < pfns.length; i++) {
-      const pfn = pfns[i];
-      if (pfn === 0) fail(`${handle.step.handle} has frame number 0`);
-      const w = pfn >>> 5;
-      if (w >= owned.length) {
-        const grown = new Uint32Array(Math.max(w + 1, owned.length * 2));
-        grown.set(owned);
-        owned = this.#owned = grown;
-      }
-      const bit = 1 << (pfn & 31);
-      if (owned[w] & bit) fail(`frame ${pfn} belongs to two live MDLs (${handle.step.handle})`);
-      owned[w] |= bit;
-    }
+    const at = this.#owners.claim(handle.slot, pfns);
+    if (at >= 0) fail(`frame ${pfns[at]} belongs to two live MDLs (${handle.step.handle})`);
   }
 
   /** Forgets a handle's frames and removes it from the held list. */
@@ -336,13 +322,8 @@ export class SequenceChecker {
     if (at < 0) return;
     held[at] = held[held.length - 1];
     held.pop();
-    const pfns = handle.mdl!.pfns;
-    this.#heldPages -= pfns.length;
-    const owned = this.#owned;
-    for (let i = 0; i < pfns.length; i++) {
-      const w = pfns[i] >>> 5;
-      if (w < owned.length) owned[w] &= ~(1 << (pfns[i] & 31));
-    }
+    this.#heldPages -= handle.pages;
+    this.#owners.release(handle.slot);
   }
 
   #releaseAll(backend: Backend, stream: WaveRtStream, reportErrors: boolean): void {
@@ -359,8 +340,7 @@ export class SequenceChecker {
         error ??= e;
       }
     }
-    // A failed check may have marked some frames of an MDL it then rejected.
-    if (!reportErrors) this.#owned.fill(0);
+    this.#owners.endRun(this.#used);
     for (let i = 0; i < this.#used; i++) {
       const h = this.#pool[i];
       h.mdl = null;
