@@ -6,18 +6,17 @@ import { InvariantViolation } from "./outcomes.ts";
 import { SequenceChecker } from "./run_sequence.ts";
 import type { SequenceStep } from "./sequence.ts";
 
-Deno.test("frame owners: a frame is held by one live slot until released or the run ends", () => {
+Deno.test("frame owners: a frame is held by one MDL at a time, until released", () => {
   const owners = new FrameOwners();
-  assert.equal(owners.claim(0, [5, 6, 7]), -1);
-  assert.equal(owners.claim(1, [9, 7]), 1, "frame 7 is slot 0's");
-  assert.equal(owners.claim(2, [9]), -1, "a refused claim holds nothing");
-  assert.equal(owners.claim(3, [11, 12, 11]), 2, "a frame listed twice");
-  owners.release(0);
-  assert.equal(owners.claim(4, [7]), -1, "freed frames may come back");
-  assert.equal(owners.claim(5, [9]), 0, "slot 2 still holds frame 9");
-  owners.endRun(6);
-  assert.equal(owners.claim(0, [7, 9, 5, 1 << 22]), -1, "a new run starts with nothing held");
-  assert.equal(owners.claim(40, [1 << 22]), 0, "stamps and slots grow as needed");
+  assert.equal(owners.claim([5, 6, 7]), -1);
+  assert.equal(owners.claim([9, 7]), 1, "frame 7 is held");
+  assert.equal(owners.claim([9]), -1, "a refused claim holds nothing");
+  assert.equal(owners.claim([11, 12, 11]), 2, "a frame listed twice");
+  assert.equal(owners.claim([11, 12]), -1);
+  owners.release([5, 6, 7]);
+  assert.equal(owners.claim([7]), -1, "freed frames may come back");
+  assert.equal(owners.claim([1 << 22]), -1, "the bitmap grows as needed");
+  assert.equal(owners.claim([1 << 22]), 0);
 });
 
 /** `target` with `overrides` in place of some of its members; the rest bound to it. */

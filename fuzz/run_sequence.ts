@@ -27,10 +27,6 @@ export {
 interface Handle extends ModelHandle {
   step: SequenceStep & { totalBytes: number; highAddress: bigint };
   lowAddress: bigint;
-  /** Its place in the run's allocations: its slot in the frame owners. */
-  readonly slot: number;
-  /** Pages of its MDL, counted while it is held. */
-  pages: number;
 }
 
 const NO_HANDLE: Handle["step"] = {
@@ -41,9 +37,9 @@ const NO_HANDLE: Handle["step"] = {
 };
 
 /**
- * The model-checked runner, reusable across sequences: it keeps its handle objects and a stamp of
- * the live MDL holding each frame, so that checking a step allocates nothing beyond what the
- * backend returns. Frames are checked once, when an MDL arrives (non-zero, unique among live MDLs, inside
+ * The model-checked runner, reusable across sequences: it keeps its handle objects and a bitmap of
+ * the frames live MDLs hold, so that checking a step allocates nothing beyond what the backend
+ * returns. Frames are checked once, when an MDL arrives (non-zero, unique among live MDLs, inside
  * the range); `pfns` are frozen, so they cannot change afterwards.
  *
  * @example
@@ -167,7 +163,7 @@ export class SequenceChecker {
       const oneRun = checkFresh(backend, stream, handle, fail);
       this.#own(backend, handle, fail);
       this.#held.push(handle);
-      const pages = handle.pages = mdl.pfns.length;
+      const pages = mdl.pfns.length;
       this.#heldPages += pages;
       return sink.step(index, "mdl", mdl.byteCount, pages, oneRun, undefined, undefined, duration);
     }
@@ -276,15 +272,12 @@ export class SequenceChecker {
   }
 
   #newHandle(step: Handle["step"], lowAddress: bigint, mdl: Mdl | null): Handle {
-    const slot = this.#used++;
-    let handle = this.#pool[slot];
+    let handle = this.#pool[this.#used++];
     if (handle === undefined) {
       handle = {
         step,
         lowAddress,
         mdl,
-        slot,
-        pages: 0,
         state: "live",
         mappedAt: null,
         mappedCache: null,
@@ -296,7 +289,6 @@ export class SequenceChecker {
       handle.step = step;
       handle.lowAddress = lowAddress;
       handle.mdl = mdl;
-      handle.pages = 0;
       handle.state = "live";
       handle.mappedAt = null;
       handle.mappedCache = null;
@@ -307,11 +299,11 @@ export class SequenceChecker {
     return handle;
   }
 
-  /** Frames of a new MDL are held by no other live MDL; stamps them as the handle's. */
+  /** Frames of a new MDL are held by no other live MDL; marks them held. */
   #own(backend: Backend, handle: Handle, fail: (message: string) => never): void {
     if (!backend.capabilities.frameNumbers.available) return;
     const pfns = handle.mdl!.pfns;
-    const at = this.#owners.claim(handle.slot, pfns);
+    const at = this.#owners.claim(pfns);
     if (at >= 0) fail(`frame ${pfns[at]} belongs to two live MDLs (${handle.step.handle})`);
   }
 
@@ -322,8 +314,9 @@ export class SequenceChecker {
     if (at < 0) return;
     held[at] = held[held.length - 1];
     held.pop();
-    this.#heldPages -= handle.pages;
-    this.#owners.release(handle.slot);
+    const pfns = handle.mdl!.pfns;
+    this.#heldPages -= pfns.length;
+    this.#owners.release(pfns);
   }
 
   #releaseAll(backend: Backend, stream: WaveRtStream, reportErrors: boolean): void {
@@ -340,7 +333,6 @@ export class SequenceChecker {
         error ??= e;
       }
     }
-    this.#owners.endRun(this.#used);
     for (let i = 0; i < this.#used; i++) {
       const h = this.#pool[i];
       h.mdl = null;
