@@ -52,10 +52,8 @@ export interface FuzzOptions {
   readonly backend?: (conditions: FuzzConditions) => Backend;
 }
 
-/** The outcome of a fuzz run. */
-export interface FuzzReport {
-  /** Seed of the whole run, given or drawn; pass it again to replay. */
-  readonly seed: number;
+/** What a fuzz run, or one shard of it, counted. */
+export interface FuzzCounts {
   /** Sequences run; fewer than asked when `seconds` ran out or one failed. */
   readonly runs: number;
   /** Calls made over all sequences, shrinking included. */
@@ -68,6 +66,12 @@ export interface FuzzReport {
   readonly partial: number;
   /** The shrunk failing sequence; absent when every invariant held. */
   readonly failure?: FuzzFailure;
+}
+
+/** The outcome of a fuzz run. */
+export interface FuzzReport extends FuzzCounts {
+  /** Seed of the whole run, given or drawn; pass it again to replay. */
+  readonly seed: number;
 }
 
 /** A shrunk failing sequence. */
@@ -182,14 +186,9 @@ export function otherSimulator(): Backend {
 }
 
 /** One shard's counts, or its shrunk failure; what a worker sends back. */
-export interface ShardResult {
+export interface ShardResult extends FuzzCounts {
+  /** The shard's place in the run: results merge in this order. */
   readonly index: number;
-  readonly runs: number;
-  readonly steps: number;
-  readonly outcomes: Readonly<Record<string, number>>;
-  readonly violations: Readonly<Record<string, number>>;
-  readonly partial: number;
-  readonly failure?: FuzzFailure;
 }
 
 /** What a shard needs: where it runs, what it generates, and its seed and size. */
