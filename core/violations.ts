@@ -103,6 +103,36 @@ export const ViolationRules = {
 export type ViolationRuleId = typeof ViolationRules[keyof typeof ViolationRules]["id"];
 
 /**
+ * Whether a new {@linkcode DriverViolation} captures a stack: false only inside
+ * {@linkcode withoutViolationStacks}.
+ */
+let captureStacks = true;
+
+/**
+ * Runs `body` with every {@linkcode DriverViolation} made without a stack, and returns what it
+ * returns. For callers that make thousands of violations and read only their rule (the fuzzer):
+ * in Deno every stack costs microseconds whatever `Error.stackTraceLimit` says, more than the
+ * call that raised it. Such a violation is still an `Error` and a `DriverViolation` with the same
+ * message and fields; its `stack` says it was not captured.
+ *
+ * @example
+ * ```ts
+ * const e = withoutViolationStacks(() => new DriverViolation(ViolationRules.doubleFree, "MDL #1"));
+ * e.rule; // "double-free"
+ * e.stack; // "DriverViolation: double-free: … (bug check 0xC2/0x7)\n    (stack not captured)"
+ * ```
+ */
+export function withoutViolationStacks<T>(body: () => T): T {
+  const before = captureStacks;
+  captureStacks = false;
+  try {
+    return body();
+  } finally {
+    captureStacks = before;
+  }
+}
+
+/**
  * Thrown when a caller breaks a rule of the allocation surface. Carries the rule id and, where
  * Windows defines one, the bug check code and parameter 1 it would raise.
  *
@@ -122,25 +152,44 @@ export type ViolationRuleId = typeof ViolationRules[keyof typeof ViolationRules]
  */
 export class DriverViolation extends Error {
   /** Short rule id, e.g. `"double-map"`. */
-  readonly rule: ViolationRuleId;
+  declare readonly rule: ViolationRuleId;
   /** Driver Verifier rule name, where one covers it. */
-  readonly verifierRule?: string;
+  declare readonly verifierRule?: string;
   /** Bug check code, e.g. 0xC4. */
-  readonly bugCheck?: number;
+  declare readonly bugCheck?: number;
   /** Bug check parameter 1, e.g. 0x71004. */
-  readonly parameter1?: number;
+  declare readonly parameter1?: number;
 
   /** A violation of `rule`; `detail` says what the driver did and is appended to the message. */
   constructor(rule: ViolationRule, detail: string) {
     const code = rule.bugCheck === undefined ? "" : ` (bug check 0x${hex(rule.bugCheck)}` +
       (rule.parameter1 === undefined ? ")" : `/0x${hex(rule.parameter1)})`);
-    super(`${rule.id}: ${rule.summary}: ${detail}${code}`);
-    this.name = "DriverViolation";
-    this.rule = rule.id as ViolationRuleId;
-    this.verifierRule = rule.verifierRule;
-    this.bugCheck = rule.bugCheck;
-    this.parameter1 = rule.parameter1;
+    const message = `${rule.id}: ${rule.summary}: ${detail}${code}`;
+    // Not calling Error's constructor is what skips the capture; a derived constructor may
+    // return another object instead, here one with the same prototype chain.
+    if (!captureStacks) return withFields(Object.create(new.target.prototype), rule, message);
+    super(message);
+    withFields(this, rule, message);
   }
+}
+
+/**
+ * Sets a violation's rule fields and name, and on a stackless one its message and stack: plainly
+ * assigned (own, enumerable), since defining them hidden as `Error` does costs as much again as
+ * the rest of the violation.
+ */
+function withFields(target: DriverViolation, rule: ViolationRule, message: string) {
+  const fields = target as { -readonly [K in keyof DriverViolation]: DriverViolation[K] };
+  if (!Object.hasOwn(target, "message")) {
+    fields.message = message;
+    fields.stack = `DriverViolation: ${message}\n    (stack not captured)`;
+  }
+  fields.rule = rule.id as ViolationRuleId;
+  fields.verifierRule = rule.verifierRule;
+  fields.bugCheck = rule.bugCheck;
+  fields.parameter1 = rule.parameter1;
+  fields.name = "DriverViolation";
+  return target;
 }
 
 function hex(n: number): string {

@@ -27,24 +27,12 @@ export interface FreshHandle {
   readonly mdl: Mdl | null;
 }
 
-/**
- * Whether frames form one physical run, in order.
- *
- * @example
- * ```ts
- * isOneRun([7, 8, 9]); // true
- * ```
- */
-export function isOneRun(pfns: ArrayLike<number>): boolean {
-  for (let i = 1; i < pfns.length; i++) if (pfns[i] !== pfns[0] + i) return false;
-  return true;
-}
-
 const MAX_FRAME = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
- * Shape of a fresh allocation: sizes, flags, and the page range where the backend claims it;
- * calls `fail` with the first problem.
+ * Shape of a fresh allocation: sizes, flags, and where the backend claims them, non-zero frames
+ * inside the page range; calls `fail` with the first problem. Returns whether the frames form one
+ * physical run (found in the same pass over them).
  *
  * @example
  * ```ts
@@ -53,7 +41,7 @@ const MAX_FRAME = BigInt(Number.MAX_SAFE_INTEGER);
  * const stream = sim.stream();
  * const step = { call: "allocatePagesForMdl", handle: "h0", highAddress: 0xFFFFFFFFn, totalBytes: 1920 } as const;
  * const mdl = stream.allocatePagesForMdl(step.highAddress, step.totalBytes);
- * checkFresh(sim, stream, { step, lowAddress: 0n, mdl }, (m) => { throw new Error(m); });
+ * checkFresh(sim, stream, { step, lowAddress: 0n, mdl }, (m) => { throw new Error(m); }); // true
  * ```
  */
 export function checkFresh(
@@ -61,7 +49,7 @@ export function checkFresh(
   stream: WaveRtStream,
   handle: FreshHandle,
   fail: (message: string) => never,
-): void {
+): boolean {
   const mdl = handle.mdl!;
   const page = backend.pageSize;
   const pfns = mdl.pfns;
@@ -81,25 +69,33 @@ export function checkFresh(
   if (!(mdl.mdlFlags & MdlFlags.PAGES_LOCKED)) fail("a fresh MDL lacks MDL_PAGES_LOCKED");
   if (mdl.mappedSystemVa !== null) fail("a fresh MDL is already mapped");
   const { contiguous, frameNumbers, highAddressEnforced } = backend.capabilities;
-  if (handle.step.call === "allocateContiguousPagesForMdl") {
-    if (Math.ceil(mdl.byteCount / page) * page !== rounded) {
-      fail(`contiguous allocation is partial: ${mdl.byteCount}`);
-    }
-    if (contiguous.available && frameNumbers.available && !isOneRun(pfns)) {
-      fail("contiguous allocation is not one physical run");
-    }
+  const contiguousCall = handle.step.call === "allocateContiguousPagesForMdl";
+  if (contiguousCall && Math.ceil(mdl.byteCount / page) * page !== rounded) {
+    fail(`contiguous allocation is partial: ${mdl.byteCount}`);
   }
+  // Page i lies in range when lowFrame ≤ pfn ≤ highFrame: the bounds in frames, once; without
+  // frame numbers or an enforced bound every frame passes.
+  let lowFrame = -Infinity, highFrame = Infinity;
   if (frameNumbers.available && highAddressEnforced.available) {
-    // Page i lies in range when lowFrame ≤ pfn ≤ highFrame: the bounds in frames, once.
     const big = BigInt(page);
-    const lowFrame = Number((handle.lowAddress + big - 1n) / big);
+    lowFrame = Number((handle.lowAddress + big - 1n) / big);
     const top = (handle.step.highAddress + 1n) / big - 1n;
-    const highFrame = top > MAX_FRAME ? Number.MAX_SAFE_INTEGER : Number(top);
-    for (let i = 0; i < pfns.length; i++) {
-      if (pfns[i] < lowFrame || pfns[i] > highFrame) {
-        const first = BigInt(pfns[i]) * big;
-        fail(`page ${i} at 0x${first.toString(16).toUpperCase()} is outside the requested range`);
-      }
+    highFrame = top > MAX_FRAME ? Number.MAX_SAFE_INTEGER : Number(top);
+  }
+  const numbered = frameNumbers.available;
+  const first = pfns[0];
+  let oneRun = true;
+  for (let i = 0; i < pfns.length; i++) {
+    const pfn = pfns[i];
+    if (pfn !== first + i) oneRun = false;
+    if (numbered && pfn === 0) fail(`${handle.step.handle} has frame number 0`);
+    if (pfn < lowFrame || pfn > highFrame) {
+      const at = BigInt(pfn) * BigInt(page);
+      fail(`page ${i} at 0x${at.toString(16).toUpperCase()} is outside the requested range`);
     }
   }
+  if (contiguousCall && contiguous.available && numbered && !oneRun) {
+    fail("contiguous allocation is not one physical run");
+  }
+  return oneRun;
 }

@@ -10,11 +10,12 @@ import fc from "npm:fast-check@4.10.2";
 import type { Backend } from "../core/backend.ts";
 import type { FaultOptions } from "../core/faults.ts";
 import { Simulator } from "../core/simulator.ts";
-import { type ViolationRuleId, ViolationRules } from "../core/violations.ts";
+import { withoutViolationStacks } from "../core/violations.ts";
 import type { CaseInput } from "../suites/schema.ts";
 import { MachinePool } from "./machine_pool.ts";
 import { type OutcomeSink, SequenceChecker, type StepResult } from "./run_sequence.ts";
 import { concretize, sequenceArbitrary, type SequenceStep } from "./sequence.ts";
+import { everyRule, ShardMerge } from "./shard_merge.ts";
 import { suiteCase } from "./suite_case.ts";
 
 /** The simulator configuration of one generated run. */
@@ -48,10 +49,8 @@ export interface FuzzOptions {
   readonly backend?: (conditions: FuzzConditions) => Backend;
 }
 
-/** The outcome of a fuzz run. */
-export interface FuzzReport {
-  /** Seed of the whole run, given or drawn; pass it again to replay. */
-  readonly seed: number;
+/** What a fuzz run, or one shard of it, counted. */
+export interface FuzzCounts {
   /** Sequences run; fewer than asked when `seconds` ran out or one failed. */
   readonly runs: number;
   /** Calls made over all sequences, shrinking included. */
@@ -64,6 +63,12 @@ export interface FuzzReport {
   readonly partial: number;
   /** The shrunk failing sequence; absent when every invariant held. */
   readonly failure?: FuzzFailure;
+}
+
+/** The outcome of a fuzz run. */
+export interface FuzzReport extends FuzzCounts {
+  /** Seed of the whole run, given or drawn; pass it again to replay. */
+  readonly seed: number;
 }
 
 /** A shrunk failing sequence. */
@@ -152,20 +157,6 @@ class Tally implements OutcomeSink {
 }
 
 /**
- * Every rule id of `ViolationRules` with a count of 0, in the table's order.
- *
- * @example
- * ```ts
- * everyRule()["foreign-mdl"]; // 0
- * ```
- */
-export function everyRule(): Record<ViolationRuleId, number> {
-  const counts = {} as Record<ViolationRuleId, number>;
-  for (const rule of Object.values(ViolationRules)) counts[rule.id] = 0;
-  return counts;
-}
-
-/**
  * A second simulator, for steps that pass an MDL of another backend instance.
  *
  * @example
@@ -178,14 +169,9 @@ export function otherSimulator(): Backend {
 }
 
 /** One shard's counts, or its shrunk failure; what a worker sends back. */
-export interface ShardResult {
+export interface ShardResult extends FuzzCounts {
+  /** The shard's place in the run: results merge in this order. */
   readonly index: number;
-  readonly runs: number;
-  readonly steps: number;
-  readonly outcomes: Readonly<Record<string, number>>;
-  readonly violations: Readonly<Record<string, number>>;
-  readonly partial: number;
-  readonly failure?: FuzzFailure;
 }
 
 /** What a shard needs: where it runs, what it generates, and its seed and size. */
@@ -241,13 +227,17 @@ export function runShard(
       }
     },
   );
-  const details = fc.check(property, {
-    numRuns: task.runs,
-    seed: task.seed,
-    path: task.path,
-    interruptAfterTimeLimit: task.timeLimitMs,
-    markInterruptAsFailure: false,
-  });
+  // The checker reads only each violation's rule: a stack per flagged call would cost more than
+  // the call itself.
+  const details = withoutViolationStacks(() =>
+    fc.check(property, {
+      numRuns: task.runs,
+      seed: task.seed,
+      path: task.path,
+      interruptAfterTimeLimit: task.timeLimitMs,
+      markInterruptAsFailure: false,
+    })
+  );
   const { steps, outcomes, violations, partial } = tally;
   const result = { index: task.index, runs: details.numRuns, steps, outcomes, violations, partial };
   if (!details.failed || details.counterexample === null) return result;
@@ -300,36 +290,6 @@ export function* shardTasks(
   }
 }
 
-/**
- * Merges shard results into one report: shards in index order up to the first failing one (so
- * the report is the same whichever worker ran which shard, and however many there were).
- *
- * @example
- * ```ts
- * mergeShards(7, []).runs; // 0
- * ```
- */
-export function mergeShards(seed: number, results: readonly ShardResult[]): FuzzReport {
-  const sorted = [...results].sort((a, b) => a.index - b.index);
-  const outcomes: Record<string, number> = {};
-  const violations: Record<string, number> = everyRule();
-  let runs = 0, steps = 0, partial = 0;
-  let failure: FuzzFailure | undefined;
-  for (const r of sorted) {
-    runs += r.runs;
-    steps += r.steps;
-    partial += r.partial;
-    for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(r.violations)) violations[k] = (violations[k] ?? 0) + v;
-    if (r.failure !== undefined) {
-      failure = r.failure;
-      break;
-    }
-  }
-  const report = { seed, runs, steps, outcomes, violations, partial };
-  return failure === undefined ? report : { ...report, failure };
-}
-
 /** Progress of a run, after each shard. */
 export interface FuzzProgress {
   /** Sequences run so far. */
@@ -362,14 +322,14 @@ export function fuzz(
   const deadline = seconds === undefined ? Infinity : started + seconds * 1000;
   using pool = new MachinePool(FUZZ_MACHINE);
   const checker = new SequenceChecker({ otherBackend: otherSimulator });
-  const results: ShardResult[] = [];
+  const merge = new ShardMerge();
   let runsDone = 0, stepsDone = 0;
   for (const task of shardTasks({ seed, runs, maxSteps, faults, path: options.path })) {
     const left = deadline - performance.now();
     if (left <= 0) break;
     const limit = Number.isFinite(left) ? Math.ceil(left) : undefined;
     const result = runShard({ ...task, timeLimitMs: limit }, { pool, backend, checker });
-    results.push(result);
+    merge.add(result);
     runsDone += result.runs;
     stepsDone += result.steps;
     const findings = result.failure === undefined ? 0 : 1;
@@ -381,5 +341,5 @@ export function fuzz(
     });
     if (findings > 0) break;
   }
-  return mergeShards(seed, results);
+  return merge.report(seed);
 }

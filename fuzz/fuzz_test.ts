@@ -6,11 +6,11 @@ import {
   FUZZ_MACHINE,
   type FuzzConditions,
   type FuzzFailure,
-  mergeShards,
   SHARD_RUNS,
   shardTasks,
 } from "./fuzz.ts";
 import { fuzzParallel } from "./parallel.ts";
+import { mergeShards } from "./shard_merge.ts";
 import { runSequence, SequenceChecker } from "./run_sequence.ts";
 import { unreachableRules } from "./misuse_model.ts";
 import { ViolationRules } from "../core/violations.ts";

@@ -16,6 +16,7 @@
 export {
   fuzz,
   type FuzzConditions,
+  type FuzzCounts,
   type FuzzFailure,
   type FuzzOptions,
   type FuzzProgress,

@@ -1,6 +1,6 @@
 /**
  * `fuzz` on several Workers: the run's shards ({@linkcode shardTasks}) go to whichever worker is
- * free, and the results merge in shard order ({@linkcode mergeShards}). The report of a seed and
+ * free, and the results merge in shard order ({@linkcode ShardMerge}). The report of a seed and
  * a number of runs is therefore the same for 1 and N workers; only `seconds` budgets, which stop
  * when the time is up, depend on speed. A failure names its shard's seed and path, which
  * `fuzz({ seed, path })` replays in one thread.
@@ -13,11 +13,11 @@ import {
   type FuzzOptions,
   type FuzzProgress,
   type FuzzReport,
-  mergeShards,
   type ShardResult,
   shardTasks,
 } from "./fuzz.ts";
 import type { WorkerRequest } from "./fuzz_worker.ts";
+import { ShardMerge } from "./shard_merge.ts";
 
 /**
  * Options of {@linkcode fuzzParallel}: {@linkcode FuzzOptions} without a custom backend (workers
@@ -59,7 +59,7 @@ export async function fuzzParallel(options: ParallelFuzzOptions = {}): Promise<F
   const started = performance.now();
   const deadline = seconds === undefined ? Infinity : started + seconds * 1000;
   const tasks = shardTasks({ seed, runs, maxSteps, faults });
-  const results: ShardResult[] = [];
+  const merge = new ShardMerge();
   let firstFailure = Infinity;
   let runsDone = 0, stepsDone = 0, findings = 0;
   const workers = Array.from(
@@ -91,7 +91,7 @@ export async function fuzzParallel(options: ParallelFuzzOptions = {}): Promise<F
             return;
           }
           const result = reply.result;
-          results.push(result);
+          merge.add(result);
           runsDone += result.runs;
           stepsDone += result.steps;
           if (result.failure !== undefined) {
@@ -112,7 +112,7 @@ export async function fuzzParallel(options: ParallelFuzzOptions = {}): Promise<F
   } finally {
     await Promise.all(workers.map((worker) => closeWorker(worker)));
   }
-  return mergeShards(seed, results.filter((r) => r.index <= firstFailure));
+  return merge.report(seed);
 }
 
 /** Asks a worker to close its machines, then terminates it (also if it does not answer). */

@@ -9,7 +9,8 @@
 import type { Backend, Mdl, WaveRtStream } from "../core/backend.ts";
 import { MdlFlags } from "../core/constants.ts";
 import { DriverViolation, type ViolationRuleId } from "../core/violations.ts";
-import { checkFresh, isOneRun } from "./fresh_checks.ts";
+import { FrameOwners } from "./frame_owners.ts";
+import { checkFresh } from "./fresh_checks.ts";
 import { expectedViolation, FORGED_MDL, type ModelHandle, unsupported } from "./misuse_model.ts";
 import { InvariantViolation, type OutcomeSink, type StepOutcome } from "./outcomes.ts";
 import { describeStep, type SequenceStep } from "./sequence.ts";
@@ -59,8 +60,7 @@ export class SequenceChecker {
   readonly #held: Handle[] = [];
   #used = 0;
   #heldPages = 0;
-  /** One bit per frame held by a live MDL of the current run. */
-  #owned = new Uint32Array(1024);
+  readonly #owners = new FrameOwners();
   readonly #otherBackend: (() => Backend) | undefined;
   #otherMdl: Mdl | null | undefined;
 
@@ -160,21 +160,12 @@ export class SequenceChecker {
       if (mdl === null) {
         return sink.step(index, "null", 0, 0, false, undefined, undefined, duration);
       }
-      checkFresh(backend, stream, handle, fail);
+      const oneRun = checkFresh(backend, stream, handle, fail);
       this.#own(backend, handle, fail);
       this.#held.push(handle);
-      this.#heldPages += mdl.pfns.length;
       const pages = mdl.pfns.length;
-      return sink.step(
-        index,
-        "mdl",
-        mdl.byteCount,
-        pages,
-        isOneRun(mdl.pfns),
-        undefined,
-        undefined,
-        duration,
-      );
+      this.#heldPages += pages;
+      return sink.step(index, "mdl", mdl.byteCount, pages, oneRun, undefined, undefined, duration);
     }
     const handle = this.#handles.get(step.handle);
     if (handle === undefined || handle.mdl === null) {
@@ -281,7 +272,7 @@ export class SequenceChecker {
   }
 
   #newHandle(step: Handle["step"], lowAddress: bigint, mdl: Mdl | null): Handle {
-    let handle = this.#pool[this.#used];
+    let handle = this.#pool[this.#used++];
     if (handle === undefined) {
       handle = {
         step,
@@ -304,29 +295,16 @@ export class SequenceChecker {
       handle.engineAt = null;
       handle.engineCache = null;
     }
-    this.#used++;
     this.#handles.set(step.handle, handle);
     return handle;
   }
 
-  /** Frames of a new MDL are non-zero and held by no other live MDL; marks them held. */
+  /** Frames of a new MDL are held by no other live MDL; marks them held. */
   #own(backend: Backend, handle: Handle, fail: (message: string) => never): void {
     if (!backend.capabilities.frameNumbers.available) return;
     const pfns = handle.mdl!.pfns;
-    let owned = this.#owned;
-    for (let i = 0; i < pfns.length; i++) {
-      const pfn = pfns[i];
-      if (pfn === 0) fail(`${handle.step.handle} has frame number 0`);
-      const w = pfn >>> 5;
-      if (w >= owned.length) {
-        const grown = new Uint32Array(Math.max(w + 1, owned.length * 2));
-        grown.set(owned);
-        owned = this.#owned = grown;
-      }
-      const bit = 1 << (pfn & 31);
-      if (owned[w] & bit) fail(`frame ${pfn} belongs to two live MDLs (${handle.step.handle})`);
-      owned[w] |= bit;
-    }
+    const at = this.#owners.claim(pfns);
+    if (at >= 0) fail(`frame ${pfns[at]} belongs to two live MDLs (${handle.step.handle})`);
   }
 
   /** Forgets a handle's frames and removes it from the held list. */
@@ -338,11 +316,7 @@ export class SequenceChecker {
     held.pop();
     const pfns = handle.mdl!.pfns;
     this.#heldPages -= pfns.length;
-    const owned = this.#owned;
-    for (let i = 0; i < pfns.length; i++) {
-      const w = pfns[i] >>> 5;
-      if (w < owned.length) owned[w] &= ~(1 << (pfns[i] & 31));
-    }
+    this.#owners.release(pfns);
   }
 
   #releaseAll(backend: Backend, stream: WaveRtStream, reportErrors: boolean): void {
@@ -359,8 +333,6 @@ export class SequenceChecker {
         error ??= e;
       }
     }
-    // A failed check may have marked some frames of an MDL it then rejected.
-    if (!reportErrors) this.#owned.fill(0);
     for (let i = 0; i < this.#used; i++) {
       const h = this.#pool[i];
       h.mdl = null;

@@ -266,17 +266,26 @@ export function concretize(generated: readonly GeneratedStep[]): SequenceStep[] 
   let allocations = 0;
   for (const step of generated) {
     if (step.call === "assertNoLeaks") {
-      steps.push({ call: "assertNoLeaks", handle: "" });
+      steps.push(NO_LEAKS);
     } else if (
       step.call === "allocatePagesForMdl" || step.call === "allocateContiguousPagesForMdl"
     ) {
-      steps.push({ ...step, handle: `h${allocations++}` });
+      steps.push({ ...step, handle: handleName(allocations++) });
     } else if (allocations > 0) {
       const { which, ...rest } = step;
-      steps.push({ ...rest, handle: `h${which % allocations}` } as SequenceStep);
+      steps.push({ ...rest, handle: handleName(which % allocations) } as SequenceStep);
     }
   }
   return steps;
+}
+
+const NO_LEAKS: SequenceStep = Object.freeze({ call: "assertNoLeaks", handle: "" });
+
+/** `h0`, `h1`, …: made once each, since every generated step names one. */
+const handleNames: string[] = [];
+
+function handleName(k: number): string {
+  return handleNames[k] ??= `h${k}`;
 }
 
 /**
