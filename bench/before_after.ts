@@ -109,7 +109,7 @@ if (import.meta.main) {
     .Simulator as SimulatorClass;
   // An optional second argument keeps only the cases whose name contains it.
   const only = Deno.args[1] ?? "";
-  const rounds = 3;
+  const rounds = 5;
   const rows = [];
   for (const [name, run] of Object.entries(cases).filter(([name]) => name.includes(only))) {
     const before: number[] = [];

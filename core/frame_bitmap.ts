@@ -7,6 +7,7 @@
  */
 
 import { forEachWordOfRun, FULL, lowestBit, maskFrom, maskThrough, popcount } from "./bit_ops.ts";
+import type { DirtyWords } from "./dirty_words.ts";
 import { RunFinder } from "./frame_runs.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
 import { SummarizedWords } from "./summarized_words.ts";
@@ -41,7 +42,7 @@ export class FrameBitmap {
   readonly frameCount: number;
   #s: SummarizedWords;
   #words: Uint32Array;
-  #dirty: Uint32Array;
+  #dirty: DirtyWords;
   #runs: RunFinder;
 
   constructor(frameCount: number) {
@@ -56,11 +57,10 @@ export class FrameBitmap {
   }
 
   /**
-   * The groups of 32 words written since the state was last saved or restored
-   * (`core/dirty_groups.ts`): a bitmap of the same word layout restored alongside (the stale
-   * bits) marks its writes here.
+   * The words written since the state was last saved or restored (`core/dirty_words.ts`): a
+   * bitmap of the same word layout restored alongside (the stale bits) marks its writes here.
    */
-  get dirty(): Uint32Array {
+  get dirty(): DirtyWords {
     return this.#dirty;
   }
 
@@ -107,7 +107,7 @@ export class FrameBitmap {
     while (taken < max) {
       w = this.#s.nextFreeWord(w);
       if (w < 0 || w > lastWord) break;
-      let bits = words[w];
+      let bits = words[w] | 0;
       if (w === firstWord) bits &= maskFrom(lo & 31);
       if (w === lastWord) bits &= maskThrough((hi - 1) & 31);
       const base = w * 32;

@@ -25,7 +25,8 @@ function churn(sim: Simulator, seed: number): number[] {
   for (let i = 0; i < steps; i++) {
     const r = random();
     if (r < 0.35 || live.length === 0) {
-      const pages = 1 + Math.floor(random() ** 3 * 3000);
+      // Now and then most of the machine, so that restores copy everything natively too.
+      const pages = random() < 0.03 ? 400_000 : 1 + Math.floor(random() ** 3 * 3000);
       const high = random() < 0.5 ? ANY : FOUR_GIB;
       const kind = Math.floor(random() * 4);
       const mdl = kind === 0
@@ -44,7 +45,7 @@ function churn(sim: Simulator, seed: number): number[] {
         }).value;
       if (mdl !== null) {
         live.push({ mdl, address: null });
-        frames.push(...mdl.pfns);
+        for (const f of mdl.pfns) frames.push(f);
       }
     } else if (r < 0.5) {
       const entry = live[Math.floor(random() * live.length)];

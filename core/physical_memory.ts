@@ -6,7 +6,6 @@
  */
 
 import { forEachWordOfRun, popcount } from "./bit_ops.ts";
-import { markDirty } from "./dirty_groups.ts";
 import { FrameBitmap } from "./frame_bitmap.ts";
 import { LAZY_REGION_SHIFT, LazyFrameBitmap, type RegionFill } from "./lazy_frame_bitmap.ts";
 import type { MachineLayout } from "./machine.ts";
@@ -152,7 +151,7 @@ export class PhysicalMemory {
       const hit = stale[w] & gm[k];
       if (hit !== 0) {
         stale[w] &= ~hit;
-        markDirty(dirty, w);
+        dirty.mark(w);
         zeroed += popcount(hit);
       }
     }
@@ -168,7 +167,7 @@ export class PhysicalMemory {
       const hit = stale[w] & mask;
       if (hit !== 0) {
         stale[w] &= ~hit;
-        markDirty(dirty, w);
+        dirty.mark(w);
         zeroed += popcount(hit);
       }
     });

@@ -355,7 +355,8 @@ export class Simulator implements Backend {
   /**
    * Puts this simulator back to a {@linkcode snapshot} of itself without rebuilding it: unmaps and
    * frees whatever is live (those MDLs are then freed ones), copies the saved bitmap and stale bits
-   * back, restarts MDL ids, address space, clock and IRQL, and starts fault injection afresh with
+   * back (only the words written since, when this snapshot is the one taken or restored last),
+   * restarts MDL ids, address space, clock and IRQL, and starts fault injection afresh with
    * `faults` (same seed). Frame numbers after it are those of a new simulator with these options.
    */
   restore(snapshot: SimulatorSnapshot, faults: FaultOptions = {}): void {

@@ -1,7 +1,9 @@
 /**
  * Snapshots of a built simulator: copies of its typed arrays, so that a fuzzer or a benchmark can
  * put a machine back to the state it had right after it was built (fragmentation included)
- * instead of building it again. Restoring copies into the existing arrays and allocates nothing.
+ * instead of building it again. Restoring copies into the existing arrays and allocates nothing;
+ * restoring the snapshot taken or restored last copies only the words written since
+ * (`core/dirty_words.ts`).
  *
  * @module
  */

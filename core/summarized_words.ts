@@ -11,7 +11,7 @@
  */
 
 import { FULL, lowestBit, maskFrom, popcount } from "./bit_ops.ts";
-import { dirtyGroupsFor, markDirty } from "./dirty_groups.ts";
+import { DirtyWords } from "./dirty_words.ts";
 import { copyInto, type FrameBitmapState } from "./snapshot.ts";
 
 /**
@@ -37,11 +37,11 @@ export class SummarizedWords {
   /** Number of free frames; callers that write `words` directly keep it current. */
   freeCount = 0;
   /**
-   * Groups of 32 words written since the last {@linkcode saveState} or {@linkcode restoreState}
-   * (`core/dirty_groups.ts`); callers that write `words` directly mark them.
+   * Words written since the last {@linkcode saveState} or {@linkcode restoreState}
+   * (`core/dirty_words.ts`); callers that write `words` directly mark them.
    */
-  readonly dirty: Uint32Array;
-  /** The state the words equal outside the dirty groups; null when unknown (restore copies all). */
+  readonly dirty: DirtyWords;
+  /** The state the words equal outside the dirty words; null when unknown (restore copies all). */
   #base: FrameBitmapState | null = null;
 
   constructor(frameCount: number) {
@@ -50,7 +50,7 @@ export class SummarizedWords {
     this.anyFree = new Uint32Array(Math.ceil(words / 32));
     this.anyFree2 = new Uint32Array(Math.ceil(this.anyFree.length / 32));
     this.full = new Uint32Array(Math.ceil(words / 32));
-    this.dirty = dirtyGroupsFor(words);
+    this.dirty = new DirtyWords(words);
   }
 
   /** Bytes of state held, for the memory budget. */
@@ -66,7 +66,7 @@ export class SummarizedWords {
     words[w] = value;
     const now = words[w];
     if (old === now) return;
-    markDirty(this.dirty, w);
+    this.dirty.mark(w);
     this.freeCount += popcount(now) - popcount(old);
     if ((old === 0) !== (now === 0)) this.#flipAnyFree(w);
     if ((old === FULL) !== (now === FULL)) this.full[w >>> 5] ^= 1 << (w & 31);
@@ -82,7 +82,7 @@ export class SummarizedWords {
     const old = words[w];
     const now = old & ~mask;
     words[w] = now;
-    markDirty(this.dirty, w);
+    this.dirty.mark(w);
     this.freeCount -= n;
     if (old === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
     if (now === 0) this.#flipAnyFree(w);
@@ -94,7 +94,7 @@ export class SummarizedWords {
     const old = words[w];
     const now = (old | mask) >>> 0;
     words[w] = now;
-    markDirty(this.dirty, w);
+    this.dirty.mark(w);
     this.freeCount += n;
     if (now === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
     if (old === 0) this.#flipAnyFree(w);
@@ -186,7 +186,7 @@ export class SummarizedWords {
     this.freeCount = free;
   }
 
-  /** A copy of the state, for {@linkcode restoreState}; the dirty groups start afresh. */
+  /** A copy of the state, for {@linkcode restoreState}; the dirty marks start afresh. */
   saveState(): FrameBitmapState {
     const state = {
       words: this.words.slice(),
@@ -195,7 +195,7 @@ export class SummarizedWords {
       full: this.full.slice(),
       freeCount: this.freeCount,
     };
-    this.dirty.fill(0);
+    this.dirty.clear();
     this.#base = state;
     return state;
   }
@@ -204,41 +204,66 @@ export class SummarizedWords {
    * Puts back a state {@linkcode saveState} took on words of the same size; allocates nothing.
    * `companion` (a bitmap of the same word layout whose writes are marked in {@linkcode dirty},
    * e.g. the stale bits) is put back to `saved` alongside. When `state` is the one saved or
-   * restored last, only the dirty groups are copied (every level, the companion's words too);
+   * restored last, only the dirty words are copied (with their summaries and the companion's
+   * words), unless so many are dirty that copying everything natively is cheaper;
    * otherwise everything is.
    */
   restoreState(state: FrameBitmapState, companion?: Uint32Array, saved?: Uint32Array): void {
-    if (state !== this.#base) {
+    if (state !== this.#base || this.#mostlyDirty()) {
       copyInto(this.words, state.words);
       copyInto(this.anyFree, state.anyFree);
       copyInto(this.anyFree2, state.anyFree2);
       copyInto(this.full, state.full);
       if (companion !== undefined && saved !== undefined) copyInto(companion, saved);
-      this.dirty.fill(0);
+      this.dirty.clear();
     } else this.#restoreDirty(state, companion, saved);
     this.freeCount = state.freeCount;
     this.#base = state;
   }
 
-  /** Copies the dirty groups of every level back from `state` and clears their marks. */
+  /** Copies the dirty words and their summaries back from `state` and clears their marks. */
   #restoreDirty(state: FrameBitmapState, companion?: Uint32Array, saved?: Uint32Array): void {
-    const { dirty, words, anyFree, full } = this;
+    const { words, anyFree, full } = this;
+    const { words: dirtyWords, groups } = this.dirty;
+    const from = state.words;
     const withCompanion = companion !== undefined && saved !== undefined;
-    for (let d = 0; d < dirty.length; d++) {
-      let groups = dirty[d];
-      if (groups === 0) continue;
-      dirty[d] = 0;
-      // The dirty bitmap has the layout of anyFree2: word d covers groups 32d .. 32d + 31.
+    for (let d = 0; d < groups.length; d++) {
+      let g = groups[d];
+      if (g === 0) continue;
+      groups[d] = 0;
+      // Group word d covers groups 32d .. 32d + 31, as anyFree2 word d summarizes them.
       this.anyFree2[d] = state.anyFree2[d];
-      while (groups !== 0) {
-        const j = d * 32 + lowestBit(groups);
-        groups &= groups - 1;
+      while (g !== 0) {
+        const j = d * 32 + lowestBit(g);
+        g &= g - 1;
         anyFree[j] = state.anyFree[j];
         full[j] = state.full[j];
-        const end = Math.min(words.length, j * 32 + 32);
-        for (let w = j * 32; w < end; w++) words[w] = state.words[w];
-        if (withCompanion) { for (let w = j * 32; w < end; w++) companion[w] = saved[w]; }
+        let bits = dirtyWords[j];
+        dirtyWords[j] = 0;
+        while (bits !== 0) {
+          const w = j * 32 + lowestBit(bits);
+          bits &= bits - 1;
+          words[w] = from[w];
+          if (withCompanion) companion[w] = saved[w];
+        }
       }
     }
+  }
+
+  /**
+   * Whether more than an eighth of the words are dirty: copying everything natively is then
+   * cheaper than word by word (a fuzz run that allocated most of a machine).
+   */
+  #mostlyDirty(): boolean {
+    const { words: dirtyWords, groups } = this.dirty;
+    const limit = this.words.length / 8;
+    let n = 0;
+    for (let d = 0; d < groups.length; d++) {
+      for (let g = groups[d]; g !== 0; g &= g - 1) {
+        n += popcount(dirtyWords[d * 32 + lowestBit(g)]);
+        if (n > limit) return true;
+      }
+    }
+    return false;
   }
 }
