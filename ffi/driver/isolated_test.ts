@@ -23,7 +23,7 @@ Deno.test({
     // The faulting instruction, symbolized by the shim's crash reporter.
     assert.match(
       result.findings[0].callSite ?? "",
-      /^wrt_driver_allocate_audio_buffer\+0x[0-9a-f]+ \(libcontract_driver\.so\+0x[0-9a-f]+\)$/,
+      /^wrt_driver_allocate_audio_buffer\+0x[0-9A-F]+ \(libcontract_driver\.so\+0x[0-9A-F]+\)$/,
     );
   },
 });
