@@ -96,8 +96,7 @@ export class IsolatedDriverRunner implements AsyncDisposable {
     const child: DriverChild = new DriverChild({
       start: (id) => {
         this.#running = id;
-        clearTimeout(this.#timer);
-        this.#timer = setTimeout(() => child.kill(true), this.#timeoutMs);
+        this.#arm(child);
       },
       result: (id, result) => this.#settle(id, (job) => job.resolve(result as DriverCaseResult)),
       error: (id, message) =>
@@ -105,8 +104,15 @@ export class IsolatedDriverRunner implements AsyncDisposable {
     });
     this.#child = child;
     this.spawned++;
+    this.#arm(child); // a child that never gets to its first case is ended too
     child.exited.then(({ crash, stderr }) => this.#ended(child, crash, stderr));
     return child;
+  }
+
+  /** (Re)starts the clock of the case about to run in `child`. */
+  #arm(child: DriverChild): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => child.kill(true), this.#timeoutMs);
   }
 
   #settle(id: number, how: (job: Job) => void): void {
