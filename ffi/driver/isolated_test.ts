@@ -69,7 +69,7 @@ Deno.test({
   name: "a case that never returns is killed at the timeout and the next one runs" + suffix,
   ignore: missing !== null,
   async fn() {
-    await using runner = new IsolatedDriverRunner({ timeoutMs: 500 });
+    await using runner = new IsolatedDriverRunner({ timeoutMs: 1_000 });
     const [hung, next] = await runner.run(["hang", "ok"].map(mode));
     assert.equal(outcome(hung), "driver-crash");
     assert.match(hung.findings[0].message, /killed by SIGKILL \(timeout\)/);
