@@ -7,6 +7,7 @@
  * @module
  */
 
+import { hex } from "../../core/hex.ts";
 import { type ElfFunction, elfFunctions } from "./elf_symbols.ts";
 import { NO_SITE } from "./session_records.ts";
 
@@ -19,8 +20,8 @@ const NAMED = /^(.*)\+0x([0-9a-f]+)$/i;
  * @example
  * ```ts
  * const names = new CallSiteNames("libx.so", [{ symbol: "f", start: 0x100, size: 0x40 }], (s) => s);
- * names.name(0x12a); // "f+0x2a"
- * names.resolve("f+0x2a"); // 0x12a
+ * names.name(0x12a); // "f+0x2A"
+ * names.resolve("f+0x2A"); // 0x12a
  * names.name(0x900); // "libx.so+0x900"
  * ```
  */
@@ -55,8 +56,8 @@ export class CallSiteNames {
     // A return address: the call is the byte before it, possibly the function's last.
     const f = this.#functionAt(site - 1);
     return f === undefined
-      ? `${this.#file}+0x${site.toString(16)}`
-      : `${this.#nameOf(f)}+0x${(site - f.start).toString(16)}`;
+      ? `${this.#file}+${hex(site)}`
+      : `${this.#nameOf(f)}+${hex(site - f.start)}`;
   }
 
   /** The site a name stands for: `function+0xNN`, `library+0xSITE`, or a number as it is. */

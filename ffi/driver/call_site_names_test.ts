@@ -27,8 +27,8 @@ Deno.test("a call site is named function+0xNN and that name resolves back to it"
     { symbol: "g", start: 0x300, size: 0x10 }, // two static functions of one name
   ];
   const names = new CallSiteNames("libx.so", functions, (s) => s === "_Z1fv" ? "f()" : s);
-  assert.equal(names.name(0x12a), "f()+0x2a");
-  assert.equal(names.resolve("f()+0x2a"), 0x12a);
+  assert.equal(names.name(0x12a), "f()+0x2A");
+  assert.equal(names.resolve("f()+0x2A"), 0x12a);
   assert.equal(names.name(0x140), "f()+0x40", "a return address just past the function's end");
   assert.equal(names.name(0x180), "libx.so+0x180", "outside every function");
   assert.equal(names.resolve("libx.so+0x180"), 0x180);

@@ -58,7 +58,7 @@ for (const [mode, rule, bugCheck] of cases) {
         assert.equal(finding.bugCheck, bugCheck);
         assert.equal(finding.stopped, true, "a bug check stops the driver");
         assert.equal(result.stopped, true);
-        assert.match(finding.callSite ?? "", /^wrt_driver_\w+\+0x[0-9a-f]+ \(libcontract_driver/);
+        assert.match(finding.callSite ?? "", /^wrt_driver_\w+\+0x[0-9A-F]+ \(libcontract_driver/);
       }
     },
   });

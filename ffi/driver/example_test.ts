@@ -101,7 +101,7 @@ Deno.test({
     assert.match(String(leak.shrunk.faults?.failSites?.[0].site), /^CMiniportWaveRTStream::.*\+0x/);
     assert.match(
       leak.pasteable,
-      /^\/\/ fails failed-allocate-leaked\n\/\/ CMiniportWaveRTStream::AllocateBufferWithNotification\(.*\)\+0x[0-9a-f]+ calls MapAllocatedPages/,
+      /^\/\/ fails failed-allocate-leaked\n\/\/ CMiniportWaveRTStream::AllocateBufferWithNotification\(.*\)\+0x[0-9A-F]+ calls MapAllocatedPages/,
     );
 
     // The shrunk cases reproduce on their own.

@@ -27,6 +27,9 @@ export interface IsolationOptions {
   readonly timeoutMs?: number;
 }
 
+/** The least time a child has to start and reach its first case. */
+const STARTUP_MS = 60_000;
+
 interface Job {
   readonly id: number;
   readonly options: DriverCaseOptions;
@@ -96,8 +99,7 @@ export class IsolatedDriverRunner implements AsyncDisposable {
     const child: DriverChild = new DriverChild({
       start: (id) => {
         this.#running = id;
-        clearTimeout(this.#timer);
-        this.#timer = setTimeout(() => child.kill(true), this.#timeoutMs);
+        this.#arm(child);
       },
       result: (id, result) => this.#settle(id, (job) => job.resolve(result as DriverCaseResult)),
       error: (id, message) =>
@@ -105,8 +107,17 @@ export class IsolatedDriverRunner implements AsyncDisposable {
     });
     this.#child = child;
     this.spawned++;
+    // A child that never gets to its first case is ended too, given time to start on a loaded
+    // machine whatever the cases' own timeout.
+    this.#arm(child, Math.max(this.#timeoutMs, STARTUP_MS));
     child.exited.then(({ crash, stderr }) => this.#ended(child, crash, stderr));
     return child;
+  }
+
+  /** (Re)starts the clock of what `child` is about to do. */
+  #arm(child: DriverChild, ms = this.#timeoutMs): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => child.kill(true), ms);
   }
 
   #settle(id: number, how: (job: Job) => void): void {

@@ -8,6 +8,7 @@
 
 import type { Simulator } from "../../core/simulator.ts";
 import { DriverSession } from "./session.ts";
+import { hex } from "../../core/hex.ts";
 import { CallSiteNames } from "./call_site_names.ts";
 import {
   type BridgeFaults,
@@ -135,7 +136,7 @@ export class DriverLibrary implements Disposable {
     const name = this.siteName(site);
     return name.startsWith(this.#file) || site === NO_SITE
       ? name
-      : `${name} (${this.#file}+0x${site.toString(16)})`;
+      : `${name} (${this.#file}+${hex(site)})`;
   }
 
   /** A call site as `function+0xNN`, the same in any build of the same source. */

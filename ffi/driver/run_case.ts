@@ -141,7 +141,7 @@ export interface StepOutcome {
  *   site: 0x2a10,
  *   operation: "MapAllocatedPages",
  *   calls: 1,
- *   symbol: "CMiniportWaveRTStream::AllocateBufferWithNotification(…)+0xd4",
+ *   symbol: "CMiniportWaveRTStream::AllocateBufferWithNotification(…)+0xD4",
  * };
  * ```
  */

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { hex } from "../../core/hex.ts";
+
 /**
  * `file:line` (the file's base name) for each site that has one, or why none could be had.
  *
@@ -22,7 +24,7 @@ export async function sourceLines(
 ): Promise<{ lines: Map<number, string> } | { skipped: string }> {
   if (sites.length === 0) return { lines: new Map() };
   // A site is a return address: the call is the instruction before it.
-  const addresses = sites.map((site) => `0x${(site - 1).toString(16)}`);
+  const addresses = sites.map((site) => hex(site - 1));
   let output;
   try {
     output = await new Deno.Command("addr2line", {

@@ -212,11 +212,11 @@ __attribute__((visibility("default"))) uint32_t wrth_symbolize(uint32_t site, ch
   Dl_info info;
   /* A return address: the call itself is one byte earlier, possibly in the same function. */
   if (dladdr(reinterpret_cast<void *>(address - 1), &info) == 0 || info.dli_sname == nullptr) {
-    return (uint32_t)snprintf(buffer, capacity, "%s+0x%x", library, site);
+    return (uint32_t)snprintf(buffer, capacity, "%s+0x%X", library, site);
   }
   int status = 0;
   char *demangled = abi::__cxa_demangle(info.dli_sname, nullptr, nullptr, &status);
-  const int n = snprintf(buffer, capacity, "%s+0x%lx (%s+0x%x)",
+  const int n = snprintf(buffer, capacity, "%s+0x%lX (%s+0x%X)",
                          status == 0 && demangled != nullptr ? demangled : info.dli_sname,
                          (unsigned long)(address - (uintptr_t)info.dli_saddr), library, site);
   free(demangled);
