@@ -123,6 +123,7 @@ export type {
   AudioFormat as DriverAudioFormat,
   DriverCaseOptions,
   DriverFaults,
+  DriverFinding,
   DriverLibrarySpec,
   DriverStep,
   IsolationOptions,

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { DriverFinding } from "../ffi/driver/findings.ts";
+
 /**
  * One finding of a driver case, as reports show it.
  *
@@ -19,19 +21,7 @@
  * };
  * ```
  */
-export interface DriverFindingReport {
-  /** A `DriverRules` or simulator `ViolationRules` id. */
-  readonly rule: string;
-  /** What was found, with the details. */
-  readonly message: string;
-  /** The bug check Windows raises, where one applies. */
-  readonly bugCheck?: number;
-  /** Its first parameter. */
-  readonly parameter1?: number;
-  /** The Driver Verifier rule, where one covers it. */
-  readonly verifierRule?: string;
-  /** The driver's code that made the offending call, symbolized. */
-  readonly callSite?: string;
+export interface DriverFindingReport extends Omit<DriverFinding, "site" | "step" | "stopped"> {
   /** Whether the case was expected to find this rule (`expect.findings`). */
   readonly expected: boolean;
   /** The sweep variant that first found it: its mode and label. */

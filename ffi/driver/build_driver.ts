@@ -39,8 +39,9 @@ export const driverIncludeDir: string = here("./include/");
 const NATIVE = here("./native/");
 const SHIM_SOURCES = [`${NATIVE}shim_port.cpp`, `${NATIVE}shim_runtime.cpp`];
 const SHIM_HEADERS = [`${NATIVE}shim_internal.h`, `${NATIVE}wrt_harness.h`];
+// wrt_portcls.h includes the one list of IPortWaveRTStream's methods in ffi/native/.
 const HEADERS = ["wrt_wdm.h", "wrt_portcls.h", "wrt_driver_abi.h", "wdm.h", "ntddk.h", "portcls.h"]
-  .map((h) => `${driverIncludeDir}${h}`);
+  .map((h) => `${driverIncludeDir}${h}`).concat(here("../native/wrt_port_wavert_stream.h"));
 const EXAMPLE = here("../../examples/miniport/");
 
 /**

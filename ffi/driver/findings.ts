@@ -121,12 +121,17 @@ export const DriverRules = {
  * ```
  */
 export interface DriverFinding {
+  /** A `DriverRules` or simulator `ViolationRules` id. */
   readonly rule: string;
+  /** What was found, with the details. */
   readonly message: string;
+  /** The bug check Windows raises, where one applies. */
   readonly bugCheck?: number;
+  /** Its first parameter. */
   readonly parameter1?: number;
+  /** The Driver Verifier rule, where one covers it. */
   readonly verifierRule?: string;
-  /** The driver's call site, symbolized from its return address. */
+  /** The driver's code that made the offending call, symbolized from its return address. */
   readonly callSite?: string;
   /** The call site as an offset into the driver library. */
   readonly site?: number;
