@@ -13,46 +13,37 @@
  * @example
  * ```ts
  * const owners = new FrameOwners();
- * owners.claim([7, 8]); // -1: no frame was held
- * owners.claim([8]); // 0: frame 8 (index 0 of these) is held
+ * owners.take(7) && owners.take(8); // true: neither was held
+ * owners.take(8); // false: it is
  * owners.release([7, 8]);
- * owners.claim([8]); // -1
+ * owners.take(8); // true
  * ```
  */
 export class FrameOwners {
   #bits: Uint32Array = new Uint32Array(1 << 12);
 
-  /**
-   * Marks `frames` held; returns the index of the first one already held (one listed twice
-   * included), or -1. On a conflict nothing stays marked.
-   */
-  claim(frames: ArrayLike<number>): number {
-    let bits = this.#bits;
-    for (let i = 0; i < frames.length; i++) {
-      const pfn = frames[i];
-      const w = pfn >>> 5;
-      if (w >= bits.length) bits = this.#grow(w + 1);
-      const bit = 1 << (pfn & 31);
-      if (bits[w] & bit) {
-        this.#clear(frames, i);
-        return i;
-      }
-      bits[w] |= bit;
-    }
-    return -1;
+  /** Marks frame `pfn` held; false (and nothing changed) when it already was. */
+  take(pfn: number): boolean {
+    const w = pfn >>> 5;
+    const bits = w < this.#bits.length ? this.#bits : this.#grow(w + 1);
+    const bit = 1 << (pfn & 31);
+    if (bits[w] & bit) return false;
+    bits[w] |= bit;
+    return true;
   }
 
-  /** The MDL of `frames` was freed: they are no longer held. */
-  release(frames: ArrayLike<number>): void {
-    this.#clear(frames, frames.length);
-  }
-
-  #clear(frames: ArrayLike<number>, count: number): void {
+  /** The first `count` of `frames` (all by default) are no longer held: their MDL was freed. */
+  release(frames: ArrayLike<number>, count: number = frames.length): void {
     const bits = this.#bits;
     for (let i = 0; i < count; i++) {
       const w = frames[i] >>> 5;
       if (w < bits.length) bits[w] &= ~(1 << (frames[i] & 31));
     }
+  }
+
+  /** Nothing is held any more: after a failed run, which may have marked frames it then refused. */
+  clear(): void {
+    this.#bits.fill(0);
   }
 
   #grow(atLeast: number): Uint32Array {

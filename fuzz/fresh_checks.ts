@@ -7,6 +7,7 @@
 
 import type { Backend, Mdl, WaveRtStream } from "../core/backend.ts";
 import { MdlFlags } from "../core/constants.ts";
+import type { FrameOwners } from "./frame_owners.ts";
 import type { SequenceStep } from "./sequence.ts";
 
 /**
@@ -31,8 +32,10 @@ const MAX_FRAME = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * Shape of a fresh allocation: sizes, flags, and where the backend claims them, non-zero frames
- * inside the page range; calls `fail` with the first problem. Returns whether the frames form one
- * physical run (found in the same pass over them).
+ * inside the page range and, given `owners`, held by no other live MDL (then marked held); calls
+ * `fail` with the first problem (frames marked before it stay marked: the caller clears `owners`
+ * after a failed run). Returns whether the frames form one physical run. One pass over the frames
+ * does all of it.
  *
  * @example
  * ```ts
@@ -49,6 +52,7 @@ export function checkFresh(
   stream: WaveRtStream,
   handle: FreshHandle,
   fail: (message: string) => never,
+  owners?: FrameOwners,
 ): boolean {
   const mdl = handle.mdl!;
   const page = backend.pageSize;
@@ -83,12 +87,16 @@ export function checkFresh(
     highFrame = top > MAX_FRAME ? Number.MAX_SAFE_INTEGER : Number(top);
   }
   const numbered = frameNumbers.available;
+  const own = numbered ? owners : undefined;
   const first = pfns[0];
   let oneRun = true;
   for (let i = 0; i < pfns.length; i++) {
     const pfn = pfns[i];
     if (pfn !== first + i) oneRun = false;
     if (numbered && pfn === 0) fail(`${handle.step.handle} has frame number 0`);
+    if (own !== undefined && !own.take(pfn)) {
+      fail(`frame ${pfn} belongs to two live MDLs (${handle.step.handle})`);
+    }
     if (pfn < lowFrame || pfn > highFrame) {
       const at = BigInt(pfn) * BigInt(page);
       fail(`page ${i} at 0x${at.toString(16).toUpperCase()} is outside the requested range`);

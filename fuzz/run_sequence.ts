@@ -160,8 +160,7 @@ export class SequenceChecker {
       if (mdl === null) {
         return sink.step(index, "null", 0, 0, false, undefined, undefined, duration);
       }
-      const oneRun = checkFresh(backend, stream, handle, fail);
-      this.#own(backend, handle, fail);
+      const oneRun = checkFresh(backend, stream, handle, fail, this.#owners);
       this.#held.push(handle);
       const pages = mdl.pfns.length;
       this.#heldPages += pages;
@@ -299,14 +298,6 @@ export class SequenceChecker {
     return handle;
   }
 
-  /** Frames of a new MDL are held by no other live MDL; marks them held. */
-  #own(backend: Backend, handle: Handle, fail: (message: string) => never): void {
-    if (!backend.capabilities.frameNumbers.available) return;
-    const pfns = handle.mdl!.pfns;
-    const at = this.#owners.claim(pfns);
-    if (at >= 0) fail(`frame ${pfns[at]} belongs to two live MDLs (${handle.step.handle})`);
-  }
-
   /** Forgets a handle's frames and removes it from the held list. */
   #drop(handle: Handle): void {
     const held = this.#held;
@@ -338,6 +329,8 @@ export class SequenceChecker {
       h.mdl = null;
       h.step = NO_HANDLE;
     }
+    // A failed check may have marked frames of an MDL it then refused.
+    if (!reportErrors) this.#owners.clear();
     this.#used = 0;
     this.#heldPages = 0;
     this.#handles.clear();
