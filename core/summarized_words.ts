@@ -38,7 +38,8 @@ export class SummarizedWords {
   freeCount = 0;
   /**
    * Words written since the last {@linkcode saveState} or {@linkcode restoreState}
-   * (`core/dirty_words.ts`); callers that write `words` directly mark them.
+   * (`core/dirty_words.ts`), marked only once a state was saved; callers that write `words`
+   * directly mark them.
    */
   readonly dirty: DirtyWords;
   /** The state the words equal outside the dirty words; null when unknown (restore copies all). */
@@ -162,7 +163,7 @@ export class SummarizedWords {
   /** Rebuilds the summaries and the free count from the words, in one pass. */
   rebuildSummaries(): void {
     // The words were written without marks: the next restore copies everything.
-    this.#base = null;
+    this.#setBase(null);
     const words = this.words;
     const anyFree = this.anyFree;
     const full = this.full;
@@ -196,7 +197,7 @@ export class SummarizedWords {
       freeCount: this.freeCount,
     };
     this.dirty.clear();
-    this.#base = state;
+    this.#setBase(state);
     return state;
   }
 
@@ -218,7 +219,16 @@ export class SummarizedWords {
       this.dirty.clear();
     } else this.#restoreDirty(state, companion, saved);
     this.freeCount = state.freeCount;
+    this.#setBase(state);
+  }
+
+  /**
+   * Records the state the words equal outside the dirty words; marks are kept only while there
+   * is one, so a bitmap whose state was never saved marks nothing.
+   */
+  #setBase(state: FrameBitmapState | null): void {
     this.#base = state;
+    this.dirty.active = state !== null;
   }
 
   /** Copies the dirty words and their summaries back from `state` and clears their marks. */
