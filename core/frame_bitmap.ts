@@ -172,6 +172,7 @@ export class FrameBitmap {
     const gm = sharedWordGroups.masks;
     const words = this.#words;
     const lastWord = words.length - 1;
+    this.beforeRelease(gw, groups);
     for (let k = 0; k < groups; k++) {
       const w = gw[k];
       const mask = gm[k];
@@ -183,6 +184,12 @@ export class FrameBitmap {
     for (let k = 0; k < groups; k++) this.#s.setBits(gw[k], gm[k], popcount(gm[k]));
     if (alsoMark !== undefined) { for (let k = 0; k < groups; k++) alsoMark[gw[k]] |= gm[k]; }
   }
+
+  /**
+   * Called by {@linkcode release} with the word indices of the frames it frees, before reading
+   * them: a lazily drawn bitmap draws their regions here.
+   */
+  protected beforeRelease(_words: Uint32Array, _count: number): void {}
 
   /**
    * {@linkcode release} for the `count` frames from `start` (an MDL that is one run), a word at
