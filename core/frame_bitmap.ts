@@ -160,6 +160,51 @@ export class FrameBitmap {
   }
 
   /**
+   * Takes the free frames among `frames[from..to)`, last first, writing them to `out[offset…]`;
+   * frames outside [lo, hi) are pushed to `kept` instead. Returns how many it took. Same result
+   * as a {@linkcode takeFrame} per frame, but a run of frames sharing a word (as a placement's
+   * recently freed frames do) updates that word and its summaries once.
+   */
+  takeListed(
+    frames: ArrayLike<number>,
+    from: number,
+    to: number,
+    lo: number,
+    hi: number,
+    kept: number[],
+    out: FrameSink,
+    offset: number,
+  ): number {
+    const words = this.#words;
+    let taken = 0;
+    let w = -1;
+    let mask = 0;
+    let n = 0;
+    for (let i = to - 1; i >= from; i--) {
+      const frame = frames[i];
+      if (frame < lo || frame >= hi) {
+        kept.push(frame);
+        continue;
+      }
+      const fw = frame >>> 5;
+      if (fw !== w) {
+        if (n !== 0) this.#s.clearBits(w, mask, n);
+        w = fw;
+        mask = 0;
+        n = 0;
+      }
+      const bit = 1 << (frame & 31);
+      if ((words[fw] & ~mask & bit) !== 0) {
+        mask |= bit;
+        n++;
+        out[offset + taken++] = frame;
+      }
+    }
+    if (n !== 0) this.#s.clearBits(w, mask, n);
+    return taken;
+  }
+
+  /**
    * Returns `count` frames to the free pool. Throws if any of them is already free, which would
    * mean the caller's bookkeeping is corrupt; in that case nothing is changed. With `alsoMark`
    * (a bitmap of the same word layout, e.g. the stale bits), the same bits are set there too, in
