@@ -175,33 +175,7 @@ export class FrameBitmap {
     out: FrameSink,
     offset: number,
   ): number {
-    const words = this.#words;
-    let taken = 0;
-    let w = -1;
-    let mask = 0;
-    let n = 0;
-    for (let i = to - 1; i >= from; i--) {
-      const frame = frames[i];
-      if (frame < lo || frame >= hi) {
-        kept.push(frame);
-        continue;
-      }
-      const fw = frame >>> 5;
-      if (fw !== w) {
-        if (n !== 0) this.#s.clearBits(w, mask, n);
-        w = fw;
-        mask = 0;
-        n = 0;
-      }
-      const bit = 1 << (frame & 31);
-      if ((words[fw] & ~mask & bit) !== 0) {
-        mask |= bit;
-        n++;
-        out[offset + taken++] = frame;
-      }
-    }
-    if (n !== 0) this.#s.clearBits(w, mask, n);
-    return taken;
+    return this.#s.takeListed(frames, from, to, lo, hi, kept, out, offset);
   }
 
   /**
@@ -226,8 +200,7 @@ export class FrameBitmap {
         (w === lastWord && w * 32 + 31 - Math.clz32(mask) >= this.frameCount)
       ) this.#releaseError(frames, count);
     }
-    for (let k = 0; k < groups; k++) this.#s.setBits(gw[k], gm[k], popcount(gm[k]));
-    if (alsoMark !== undefined) { for (let k = 0; k < groups; k++) alsoMark[gw[k]] |= gm[k]; }
+    this.#s.setMasks(gw, gm, groups, alsoMark);
   }
 
   /**
