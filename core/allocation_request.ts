@@ -192,8 +192,10 @@ export function planAllocation(
   const chunked = (flags & MmAllocateFlags.REQUIRE_CONTIGUOUS_CHUNKS) !== 0;
   // Windows allocates at most 4 GB − PAGE_SIZE per call; a larger request comes back partial.
   const maxBytes = maxBytesPerCall(pageSize);
-  const clamped = total > maxBytes;
-  const requestedPages = Math.ceil((clamped ? maxBytes : Number(total)) / pageSize);
+  // As a number: exact up to 2^53, and any larger count is clamped either way.
+  const bytes = Number(total);
+  const clamped = bytes > maxBytes;
+  const requestedPages = Math.ceil((clamped ? maxBytes : bytes) / pageSize);
   const wanted = Math.min(requestedPages, capPages);
   const fullyRequired = (flags & MmAllocateFlags.FULLY_REQUIRED) !== 0 || (chunked && skip === 0n);
   if (wanted <= 0 || (fullyRequired && wanted < requestedPages)) return null;

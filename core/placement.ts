@@ -228,8 +228,10 @@ class ScatteredPlacement implements Placement {
     let taken = this.#params.reuse ? this.#takeRecent(bitmap, lo, hi, max, out, offset) : 0;
     const random = this.#random;
     const drawRun = this.#params.drawRun;
-    const pick = this.#starter(lo, hi);
+    // Made only when recent frees did not cover the request (it draws nothing itself).
+    let pick: (() => number) | undefined;
     while (taken < max) {
+      pick ??= this.#starter(lo, hi);
       const start = pick();
       if (start < 0) break;
       let frame = bitmap.findRun(1, start, hi);
