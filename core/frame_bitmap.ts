@@ -175,8 +175,42 @@ export class FrameBitmap {
     out: FrameSink,
     offset: number,
   ): number {
-    return this.#s.takeListed(frames, from, to, lo, hi, kept, out, offset);
+    this.drawFrames(frames, from, to);
+    const words = this.#words;
+    const s = this.#s;
+    let taken = 0;
+    let w = -1;
+    let mask = 0;
+    let n = 0;
+    for (let i = to - 1; i >= from; i--) {
+      const frame = frames[i];
+      if (frame < lo || frame >= hi) {
+        kept.push(frame);
+        continue;
+      }
+      const fw = frame >>> 5;
+      if (fw !== w) {
+        if (n !== 0) s.clearBits(w, mask, n);
+        w = fw;
+        mask = 0;
+        n = 0;
+      }
+      const bit = 1 << (frame & 31);
+      if ((words[fw] & ~mask & bit) !== 0) {
+        mask |= bit;
+        n++;
+        out[offset + taken++] = frame;
+      }
+    }
+    if (n !== 0) s.clearBits(w, mask, n);
+    return taken;
   }
+
+  /**
+   * Called by {@linkcode takeListed} with the frames it may take, before reading them: a lazily
+   * drawn bitmap draws their regions here.
+   */
+  protected drawFrames(_frames: ArrayLike<number>, _from: number, _to: number): void {}
 
   /**
    * Returns `count` frames to the free pool. Throws if any of them is already free, which would

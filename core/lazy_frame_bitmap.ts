@@ -126,24 +126,14 @@ export class LazyFrameBitmap extends FrameBitmap {
     return super.takeFrame(frame);
   }
 
-  override takeListed(
-    frames: ArrayLike<number>,
-    from: number,
-    to: number,
-    lo: number,
-    hi: number,
-    kept: number[],
-    out: FrameSink,
-    offset: number,
-  ): number {
-    if (this.#pendingCount !== 0) {
-      const pending = this.#pending;
-      for (let i = from; i < to; i++) {
-        const r = frames[i] >>> LAZY_REGION_SHIFT;
-        if (r < pending.length && pending[r] !== 0) this.#draw(r);
-      }
+  /** Draws the regions of the frames a {@linkcode takeListed} may take. */
+  protected override drawFrames(frames: ArrayLike<number>, from: number, to: number): void {
+    if (this.#pendingCount === 0) return;
+    const pending = this.#pending;
+    for (let i = from; i < to; i++) {
+      const r = frames[i] >>> LAZY_REGION_SHIFT;
+      if (r < pending.length && pending[r] !== 0) this.#draw(r);
     }
-    return super.takeListed(frames, from, to, lo, hi, kept, out, offset);
   }
 
   /** Draws the regions of the words a release is about to free (checked per word, not frame). */

@@ -79,7 +79,14 @@ export class SummarizedWords {
    * or was full.
    */
   clearBits(w: number, mask: number, n: number): void {
-    this.#clearMask(w, mask, n);
+    const words = this.words;
+    const old = words[w];
+    const now = old & ~mask;
+    words[w] = now;
+    this.dirty.mark(w);
+    this.freeCount -= n;
+    if (old === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
+    if (now === 0) this.#flipAnyFree(w);
   }
 
   /** Marks the `n` frames of `mask` in word `w` free; each of them must be in use. */
@@ -115,61 +122,6 @@ export class SummarizedWords {
     }
     this.freeCount += freed;
     if (alsoMark !== undefined) { for (let k = 0; k < count; k++) alsoMark[ws[k]] |= ms[k]; }
-  }
-
-  /**
-   * Takes the free frames among `frames[from..to)`, last first (see `FrameBitmap.takeListed`):
-   * the bits of a run of frames sharing a word are cleared together.
-   */
-  takeListed(
-    frames: ArrayLike<number>,
-    from: number,
-    to: number,
-    lo: number,
-    hi: number,
-    kept: number[],
-    out: { [index: number]: number },
-    offset: number,
-  ): number {
-    const words = this.words;
-    let taken = 0;
-    let w = -1;
-    let mask = 0;
-    let n = 0;
-    for (let i = to - 1; i >= from; i--) {
-      const frame = frames[i];
-      if (frame < lo || frame >= hi) {
-        kept.push(frame);
-        continue;
-      }
-      const fw = frame >>> 5;
-      if (fw !== w) {
-        if (n !== 0) this.#clearMask(w, mask, n);
-        w = fw;
-        mask = 0;
-        n = 0;
-      }
-      const bit = 1 << (frame & 31);
-      if ((words[fw] & ~mask & bit) !== 0) {
-        mask |= bit;
-        n++;
-        out[offset + taken++] = frame;
-      }
-    }
-    if (n !== 0) this.#clearMask(w, mask, n);
-    return taken;
-  }
-
-  /** {@linkcode clearBits}, private so that the loops calling it can inline it. */
-  #clearMask(w: number, mask: number, n: number): void {
-    const words = this.words;
-    const old = words[w];
-    const now = old & ~mask;
-    words[w] = now;
-    if (this.dirty.active) this.dirty.mark(w);
-    this.freeCount -= n;
-    if (old === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
-    if (now === 0) this.#flipAnyFree(w);
   }
 
   /** Word `w` became empty or stopped being empty: its any-free bit and maybe its group's. */
