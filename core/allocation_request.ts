@@ -192,8 +192,10 @@ export function planAllocation(
   const chunked = (flags & MmAllocateFlags.REQUIRE_CONTIGUOUS_CHUNKS) !== 0;
   // Windows allocates at most 4 GB − PAGE_SIZE per call; a larger request comes back partial.
   const maxBytes = maxBytesPerCall(pageSize);
-  const clamped = total > maxBytes;
-  const requestedPages = Math.ceil((clamped ? maxBytes : Number(total)) / pageSize);
+  // As a number: exact up to 2^53, and any larger count is clamped either way.
+  const bytes = Number(total);
+  const clamped = bytes > maxBytes;
+  const requestedPages = Math.ceil((clamped ? maxBytes : bytes) / pageSize);
   const wanted = Math.min(requestedPages, capPages);
   const fullyRequired = (flags & MmAllocateFlags.FULLY_REQUIRED) !== 0 || (chunked && skip === 0n);
   if (wanted <= 0 || (fullyRequired && wanted < requestedPages)) return null;
@@ -216,21 +218,15 @@ export function planAllocation(
   };
 }
 
-/** 2^53 − 1: below it a double holds every integer, so dividing as numbers is exact. */
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
 /**
- * `address / pageSize` rounded down (or up) as a number, without bigint arithmetic when the
- * address is a safe integer: a correctly rounded double quotient of integers below 2^53 lies on
- * the same side of every integer as the exact one.
+ * `address / pageSize` rounded down (or up) as a number, without bigint arithmetic. Exact below
+ * 2^53: a correctly rounded double quotient of integers lies on the same side of every integer
+ * as the exact one. Above, the page number is beyond 2^37, past every frame (frame numbers are
+ * below 2^32), where the plan clamps or finds nothing whatever the rounding.
  */
 function pageOf(address: bigint, pageSize: number, up: boolean): number {
-  if (address <= SAFE) {
-    const q = Number(address) / pageSize;
-    return up ? Math.ceil(q) : Math.floor(q);
-  }
-  const page = BigInt(pageSize);
-  return Number((up ? address + page - 1n : address) / page);
+  const q = Number(address) / pageSize;
+  return up ? Math.ceil(q) : Math.floor(q);
 }
 
 function isPowerOfTwo(n: bigint): boolean {

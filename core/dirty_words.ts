@@ -3,7 +3,8 @@
  * since a state was saved or restored, so that restoring a snapshot copies only those words back
  * (issue 15: the full copy of a 4 GiB machine's bitmap was 12 % of fuzzing time). One bit per
  * word, laid out like the `anyFree` summary, and one per group of 32 words, laid out like
- * `anyFree2`, so that a restore visits only the written groups.
+ * `anyFree2`, so that a restore visits only the written groups. Marks are kept only while a saved
+ * state exists (`active`): a simulator never snapshotted pays nothing but a test of one flag.
  *
  * @module
  */
@@ -15,6 +16,7 @@
  * ```ts
  * import { DirtyWords } from "./dirty_words.ts";
  * const dirty = new DirtyWords(2048);
+ * dirty.active = true; // a state was saved: restoring it needs the marks
  * dirty.mark(33); // word 33: bit 1 of words[1], group 1: bit 1 of groups[0]
  * [dirty.words[1], dirty.groups[0]]; // [2, 2]
  * ```
@@ -24,6 +26,8 @@ export class DirtyWords {
   readonly words: Uint32Array;
   /** One bit per group of 32 words with a written word: bit `j & 31` of `groups[j >>> 5]`. */
   readonly groups: Uint32Array;
+  /** Whether writes are marked: only while a saved state may be restored incrementally. */
+  active = false;
 
   /** Marks for a bitmap of `wordCount` words, none set. */
   constructor(wordCount: number) {
@@ -36,8 +40,12 @@ export class DirtyWords {
     return this.words.byteLength + this.groups.byteLength;
   }
 
-  /** Marks word `w` as written: two read-modify-writes, so every write path can afford it. */
+  /**
+   * Marks word `w` as written when {@linkcode active}: two read-modify-writes, so every write
+   * path can afford it.
+   */
   mark(w: number): void {
+    if (!this.active) return;
     this.words[w >>> 5] |= 1 << (w & 31);
     this.groups[w >>> 10] |= 1 << ((w >>> 5) & 31);
   }

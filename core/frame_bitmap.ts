@@ -160,6 +160,59 @@ export class FrameBitmap {
   }
 
   /**
+   * Takes the free frames among `frames[from..to)`, last first, writing them to `out[offset…]`;
+   * frames outside [lo, hi) are pushed to `kept` instead. Returns how many it took. Same result
+   * as a {@linkcode takeFrame} per frame, but a run of frames sharing a word (as a placement's
+   * recently freed frames do) updates that word and its summaries once.
+   */
+  takeListed(
+    frames: ArrayLike<number>,
+    from: number,
+    to: number,
+    lo: number,
+    hi: number,
+    kept: number[],
+    out: FrameSink,
+    offset: number,
+  ): number {
+    this.drawFrames(frames, from, to);
+    const words = this.#words;
+    const s = this.#s;
+    let taken = 0;
+    let w = -1;
+    let mask = 0;
+    let n = 0;
+    for (let i = to - 1; i >= from; i--) {
+      const frame = frames[i];
+      if (frame < lo || frame >= hi) {
+        kept.push(frame);
+        continue;
+      }
+      const fw = frame >>> 5;
+      if (fw !== w) {
+        if (n !== 0) s.clearBits(w, mask, n);
+        w = fw;
+        mask = 0;
+        n = 0;
+      }
+      const bit = 1 << (frame & 31);
+      if ((words[fw] & ~mask & bit) !== 0) {
+        mask |= bit;
+        n++;
+        out[offset + taken++] = frame;
+      }
+    }
+    if (n !== 0) s.clearBits(w, mask, n);
+    return taken;
+  }
+
+  /**
+   * Called by {@linkcode takeListed} with the frames it may take, before reading them: a lazily
+   * drawn bitmap draws their regions here.
+   */
+  protected drawFrames(_frames: ArrayLike<number>, _from: number, _to: number): void {}
+
+  /**
    * Returns `count` frames to the free pool. Throws if any of them is already free, which would
    * mean the caller's bookkeeping is corrupt; in that case nothing is changed. With `alsoMark`
    * (a bitmap of the same word layout, e.g. the stale bits), the same bits are set there too, in
@@ -172,6 +225,7 @@ export class FrameBitmap {
     const gm = sharedWordGroups.masks;
     const words = this.#words;
     const lastWord = words.length - 1;
+    this.beforeRelease(gw, groups);
     for (let k = 0; k < groups; k++) {
       const w = gw[k];
       const mask = gm[k];
@@ -180,9 +234,14 @@ export class FrameBitmap {
         (w === lastWord && w * 32 + 31 - Math.clz32(mask) >= this.frameCount)
       ) this.#releaseError(frames, count);
     }
-    for (let k = 0; k < groups; k++) this.#s.setBits(gw[k], gm[k], popcount(gm[k]));
-    if (alsoMark !== undefined) { for (let k = 0; k < groups; k++) alsoMark[gw[k]] |= gm[k]; }
+    this.#s.setMasks(gw, gm, groups, alsoMark);
   }
+
+  /**
+   * Called by {@linkcode release} with the word indices of the frames it frees, before reading
+   * them: a lazily drawn bitmap draws their regions here.
+   */
+  protected beforeRelease(_words: Uint32Array, _count: number): void {}
 
   /**
    * {@linkcode release} for the `count` frames from `start` (an MDL that is one run), a word at

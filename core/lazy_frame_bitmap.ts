@@ -126,11 +126,24 @@ export class LazyFrameBitmap extends FrameBitmap {
     return super.takeFrame(frame);
   }
 
-  override release(frames: ArrayLike<number>, count: number, alsoMark?: Uint32Array): void {
-    if (this.#pendingCount !== 0) {
-      for (let i = 0; i < count; i++) this.#ensure(frames[i], frames[i] + 1);
+  /** Draws the regions of the frames a {@linkcode takeListed} may take. */
+  protected override drawFrames(frames: ArrayLike<number>, from: number, to: number): void {
+    if (this.#pendingCount === 0) return;
+    const pending = this.#pending;
+    for (let i = from; i < to; i++) {
+      const r = frames[i] >>> LAZY_REGION_SHIFT;
+      if (r < pending.length && pending[r] !== 0) this.#draw(r);
     }
-    super.release(frames, count, alsoMark);
+  }
+
+  /** Draws the regions of the words a release is about to free (checked per word, not frame). */
+  protected override beforeRelease(words: Uint32Array, count: number): void {
+    if (this.#pendingCount === 0) return;
+    const pending = this.#pending;
+    for (let k = 0; k < count; k++) {
+      const r = words[k] >>> (LAZY_REGION_SHIFT - 5);
+      if (r < pending.length && pending[r] !== 0) this.#draw(r);
+    }
   }
 
   override takeRun(start: number, count: number, out: FrameSink, offset: number): void {

@@ -10,6 +10,7 @@ import {
   type AllocatePagesRequest,
   type AllocationPlan,
   checkAllocateRequest,
+  type CheckedRequest,
   planAllocation,
   rejectedByWindows,
 } from "./allocation_request.ts";
@@ -122,19 +123,33 @@ export class MemoryManager {
     source: MdlSource = "mm",
   ): MmResult<Mdl | null> {
     this.assertOpen(source === "mm" ? "allocatePagesForMdlEx" : source);
-    const checked = checkAllocateRequest(request);
-    const { costModel, policies, memory, faults } = this.#ctx;
-    const fail = { value: null, durationNs: costModel.allocateCallNs };
-    if (rejectedByWindows(checked, this.#page, policies)) return fail;
+    return this.allocateChecked(checkAllocateRequest(request), source);
+  }
+
+  /**
+   * {@linkcode allocatePagesForMdlEx} for a request whose arguments the caller has checked as
+   * `checkAllocateRequest` does, after {@linkcode assertOpen} (the stream's allocations, whose
+   * fixed fields need no check): the common request shape without validating every field twice.
+   *
+   * @internal
+   */
+  allocateChecked(checked: CheckedRequest, source: MdlSource): MmResult<Mdl | null> {
+    const { policies, memory, faults } = this.#ctx;
+    if (rejectedByWindows(checked, this.#page, policies)) return this.#allocateFailed();
     const operation = source === "allocateContiguousPagesForMdl"
       ? "allocateContiguous"
       : "allocate";
-    if (faults.shouldFail(operation) !== null) return fail;
+    if (faults.shouldFail(operation) !== null) return this.#allocateFailed();
     const capPages = faults.memoryCapPages - this.#heldPages;
     const plan = planAllocation(checked, this.#page, memory.frames.frameCount, capPages, policies);
     const frames = plan === null ? null : gatherFrames(memory.frames, plan, this.#ctx.placement);
-    if (plan === null || frames === null) return fail;
+    if (plan === null || frames === null) return this.#allocateFailed();
     return this.#buildMdl(plan, frames, checked.totalBytes, source);
+  }
+
+  /** The NULL result of an allocation, made only when one fails. */
+  #allocateFailed(): MmResult<null> {
+    return { value: null, durationNs: this.#ctx.costModel.allocateCallNs };
   }
 
   /** Zeroes the gathered frames unless asked not to, and wraps them in a live MDL. */
@@ -358,13 +373,13 @@ export class MemoryManager {
 }
 
 /**
- * A stack for the leak report. Five frames reach past the Mm (two) and PortCls layers to the
- * caller, so only those are kept (this saves memory, not time: Deno's cost of creating an Error
+ * A stack for the leak report. Six frames reach past the Mm (at most three) and PortCls layers
+ * to the caller, so only those are kept (this saves memory, not time: Deno's cost of creating an Error
  * does not depend on the limit).
  */
 function captureSite(): Error {
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 5;
+  Error.stackTraceLimit = 6;
   const site = new Error("allocated here");
   Error.stackTraceLimit = limit;
   return site;

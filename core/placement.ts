@@ -189,6 +189,8 @@ class ScatteredPlacement implements Placement {
   readonly #batches: ArrayLike<number>[] = [];
   readonly #batchCounts: number[] = [];
   #remembered = 0;
+  /** Out-of-range frames a reuse passed over; handed to {@linkcode freed} when any were. */
+  #kept: number[] = [];
   /** Whether any frame was freed since creation or reset. */
   #everFreed = false;
 
@@ -226,8 +228,10 @@ class ScatteredPlacement implements Placement {
     let taken = this.#params.reuse ? this.#takeRecent(bitmap, lo, hi, max, out, offset) : 0;
     const random = this.#random;
     const drawRun = this.#params.drawRun;
-    const pick = this.#starter(lo, hi);
+    // Made only when recent frees did not cover the request (it draws nothing itself).
+    let pick: (() => number) | undefined;
     while (taken < max) {
+      pick ??= this.#starter(lo, hi);
       const start = pick();
       if (start < 0) break;
       let frame = bitmap.findRun(1, start, hi);
@@ -327,25 +331,26 @@ class ScatteredPlacement implements Placement {
   #takeRecent: TakeFrames = (bitmap, lo, hi, max, out, offset) => {
     const batches = this.#batches;
     const counts = this.#batchCounts;
+    const kept = this.#kept;
     let budget = 2 * max + 256;
-    let kept: number[] | undefined;
     let taken = 0;
     while (taken < max && budget > 0 && batches.length > 0) {
       const top = batches.length - 1;
-      const frames = batches[top];
-      let n = counts[top];
-      while (n > 0 && taken < max && budget-- > 0) {
-        const frame = frames[--n];
-        if (frame < lo || frame >= hi) (kept ??= []).push(frame);
-        else if (bitmap.takeFrame(frame)) out[offset + taken++] = frame;
-      }
-      this.#remembered -= counts[top] - n;
-      if (n === 0) {
+      const n = counts[top];
+      // At most as many frames as could still be taken, so none is read past the last one taken.
+      const read = Math.min(n, max - taken, budget);
+      budget -= read;
+      taken += bitmap.takeListed(batches[top], n - read, n, lo, hi, kept, out, offset + taken);
+      this.#remembered -= read;
+      if (read === n) {
         batches.pop();
         counts.pop();
-      } else counts[top] = n;
+      } else counts[top] = n - read;
     }
-    if (kept !== undefined) this.freed(kept.reverse(), kept.length);
+    if (kept.length > 0) {
+      this.freed(kept.reverse(), kept.length);
+      this.#kept = [];
+    }
     return taken;
   };
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { checkHighAddress, checkIndex, checkPhysicalAddress } from "./arguments.ts";
+import { checkByteCount, checkHighAddress, checkIndex, checkPhysicalAddress } from "./arguments.ts";
 import type { CallTiming, Mdl, StreamOperation, WaveRtStream } from "./backend.ts";
 import { CacheType, Irql, MmAllocateFlags } from "./constants.ts";
 import type { MemoryManager, MmResult } from "./mm.ts";
@@ -56,16 +56,18 @@ export class PortClsStream implements WaveRtStream {
   allocatePagesForMdl(highAddress: bigint, totalBytes: number | bigint): Mdl | null {
     this.#checkIrql("allocatePagesForMdl");
     const high = checkHighAddress(highAddress, this.#host.pageSize);
+    // The other fields are constants Mm accepts (low 0 is below every high): only the byte count
+    // is left to check.
+    const checked = {
+      lowAddress: 0n,
+      highAddress: high,
+      skipBytes: 0n,
+      totalBytes: checkByteCount("totalBytes", totalBytes),
+      flags: 0,
+    };
     return this.#timed(
       "allocatePagesForMdl",
-      this.#host.mm.allocatePagesForMdlEx({
-        lowAddress: 0n,
-        highAddress: high,
-        skipBytes: 0n,
-        totalBytes,
-        cacheType: CacheType.Cached,
-        flags: 0,
-      }, "allocatePagesForMdl"),
+      this.#host.mm.allocateChecked(checked, "allocatePagesForMdl"),
     );
   }
 

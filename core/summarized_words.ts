@@ -38,7 +38,8 @@ export class SummarizedWords {
   freeCount = 0;
   /**
    * Words written since the last {@linkcode saveState} or {@linkcode restoreState}
-   * (`core/dirty_words.ts`); callers that write `words` directly mark them.
+   * (`core/dirty_words.ts`), marked only once a state was saved; callers that write `words`
+   * directly mark them.
    */
   readonly dirty: DirtyWords;
   /** The state the words equal outside the dirty words; null when unknown (restore copies all). */
@@ -98,6 +99,29 @@ export class SummarizedWords {
     this.freeCount += n;
     if (now === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
     if (old === 0) this.#flipAnyFree(w);
+  }
+
+  /**
+   * {@linkcode setBits} for `count` pairs of word `ws[k]` and mask `ms[k]` (each word once, its
+   * masked frames in use), in one loop; the masks are also ORed into `alsoMark` when given.
+   */
+  setMasks(ws: Uint32Array, ms: Uint32Array, count: number, alsoMark?: Uint32Array): void {
+    const { words, full, dirty } = this;
+    const marking = dirty.active;
+    let freed = 0;
+    for (let k = 0; k < count; k++) {
+      const w = ws[k];
+      const mask = ms[k];
+      const old = words[w];
+      const now = (old | mask) >>> 0;
+      words[w] = now;
+      if (marking) dirty.mark(w);
+      freed += popcount(mask);
+      if (now === FULL) full[w >>> 5] ^= 1 << (w & 31);
+      if (old === 0) this.#flipAnyFree(w);
+    }
+    this.freeCount += freed;
+    if (alsoMark !== undefined) { for (let k = 0; k < count; k++) alsoMark[ws[k]] |= ms[k]; }
   }
 
   /** Word `w` became empty or stopped being empty: its any-free bit and maybe its group's. */
@@ -162,7 +186,7 @@ export class SummarizedWords {
   /** Rebuilds the summaries and the free count from the words, in one pass. */
   rebuildSummaries(): void {
     // The words were written without marks: the next restore copies everything.
-    this.#base = null;
+    this.#setBase(null);
     const words = this.words;
     const anyFree = this.anyFree;
     const full = this.full;
@@ -196,7 +220,7 @@ export class SummarizedWords {
       freeCount: this.freeCount,
     };
     this.dirty.clear();
-    this.#base = state;
+    this.#setBase(state);
     return state;
   }
 
@@ -218,7 +242,16 @@ export class SummarizedWords {
       this.dirty.clear();
     } else this.#restoreDirty(state, companion, saved);
     this.freeCount = state.freeCount;
+    this.#setBase(state);
+  }
+
+  /**
+   * Records the state the words equal outside the dirty words; marks are kept only while there
+   * is one, so a bitmap whose state was never saved marks nothing.
+   */
+  #setBase(state: FrameBitmapState | null): void {
     this.#base = state;
+    this.dirty.active = state !== null;
   }
 
   /** Copies the dirty words and their summaries back from `state` and clears their marks. */
