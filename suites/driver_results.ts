@@ -7,6 +7,7 @@
  */
 
 import type { DriverFinding } from "../ffi/driver/findings.ts";
+export type { DriverFinding };
 
 /**
  * One finding of a driver case, as reports show it.
