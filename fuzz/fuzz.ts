@@ -8,25 +8,14 @@
 
 import fc from "npm:fast-check@4.10.2";
 import type { Backend } from "../core/backend.ts";
-import type { FaultOptions } from "../core/faults.ts";
 import { Simulator } from "../core/simulator.ts";
 import { withoutViolationStacks } from "../core/violations.ts";
-import type { CaseInput } from "../suites/schema.ts";
 import { MachinePool } from "./machine_pool.ts";
 import { type OutcomeSink, SequenceChecker, type StepResult } from "./run_sequence.ts";
 import { concretize, sequenceArbitrary, type SequenceStep } from "./sequence.ts";
 import { everyRule, ShardMerge } from "./shard_merge.ts";
 import { suiteCase } from "./suite_case.ts";
-
-/** The simulator configuration of one generated run. */
-export interface FuzzConditions {
-  /** Fraction (0–1) of the machine's RAM used by others: 0, 0.3 or 0.9. */
-  readonly fragmentation: number;
-  /** The simulator's seed for this run. */
-  readonly seed: number;
-  /** Faults injected in this run; empty when fault injection is off. */
-  readonly faults: FaultOptions;
-}
+import type { FuzzConditions, FuzzFailure, FuzzReport, ShardResult } from "./fuzz_report.ts";
 
 /** Options of {@linkcode fuzz}. */
 export interface FuzzOptions {
@@ -47,44 +36,6 @@ export interface FuzzOptions {
    * restored to their built state before each run.
    */
   readonly backend?: (conditions: FuzzConditions) => Backend;
-}
-
-/** What a fuzz run, or one shard of it, counted. */
-export interface FuzzCounts {
-  /** Sequences run; fewer than asked when `seconds` ran out or one failed. */
-  readonly runs: number;
-  /** Calls made over all sequences, shrinking included. */
-  readonly steps: number;
-  /** Outcome counts over all steps, e.g. `{ mdl: 900, null: 40, violation: 75 }`. */
-  readonly outcomes: Readonly<Record<string, number>>;
-  /** Violations raised (and expected) per rule: every id of `ViolationRules`, 0 when unreached. */
-  readonly violations: Readonly<Record<string, number>>;
-  /** Allocations that came back smaller than asked. */
-  readonly partial: number;
-  /** The shrunk failing sequence; absent when every invariant held. */
-  readonly failure?: FuzzFailure;
-}
-
-/** The outcome of a fuzz run. */
-export interface FuzzReport extends FuzzCounts {
-  /** Seed of the whole run, given or drawn; pass it again to replay. */
-  readonly seed: number;
-}
-
-/** A shrunk failing sequence. */
-export interface FuzzFailure {
-  /** What broke: the invariant violation's or the error's message. */
-  readonly message: string;
-  /** The shrunk sequence of calls that still fails. */
-  readonly steps: readonly SequenceStep[];
-  /** The simulator configuration it fails under. */
-  readonly conditions: FuzzConditions;
-  /** Replay with `deno task fuzz --seed <seed> --path <path>`. */
-  readonly seed: number;
-  /** fast-check's path to the shrunk counterexample; empty when it gave none. */
-  readonly path: string;
-  /** The shrunk sequence as a suite case; `caseSource(suiteCase)` prints it for pasting. */
-  readonly suiteCase: CaseInput;
 }
 
 /** The machine every fuzz run uses: small enough to restore in microseconds, with real holes. */
@@ -166,12 +117,6 @@ class Tally implements OutcomeSink {
  */
 export function otherSimulator(): Backend {
   return new Simulator({ machine: FUZZ_MACHINE, seed: 99, captureAllocationSites: false });
-}
-
-/** One shard's counts, or its shrunk failure; what a worker sends back. */
-export interface ShardResult extends FuzzCounts {
-  /** The shard's place in the run: results merge in this order. */
-  readonly index: number;
 }
 
 /** What a shard needs: where it runs, what it generates, and its seed and size. */

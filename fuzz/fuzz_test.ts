@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
 import type { Backend, Mdl, WaveRtStream } from "../core/backend.ts";
 import { Simulator } from "../core/simulator.ts";
-import {
-  fuzz,
-  FUZZ_MACHINE,
-  type FuzzConditions,
-  type FuzzFailure,
-  SHARD_RUNS,
-  shardTasks,
-} from "./fuzz.ts";
+import { fuzz, FUZZ_MACHINE, SHARD_RUNS, shardTasks } from "./fuzz.ts";
+import type { FuzzConditions, FuzzFailure } from "./fuzz_report.ts";
 import { fuzzParallel } from "./parallel.ts";
 import { mergeShards } from "./shard_merge.ts";
 import { runSequence, SequenceChecker } from "./run_sequence.ts";

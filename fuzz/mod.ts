@@ -13,15 +13,8 @@
  * @module
  */
 
-export {
-  fuzz,
-  type FuzzConditions,
-  type FuzzCounts,
-  type FuzzFailure,
-  type FuzzOptions,
-  type FuzzProgress,
-  type FuzzReport,
-} from "./fuzz.ts";
+export { fuzz, type FuzzOptions, type FuzzProgress } from "./fuzz.ts";
+export type { FuzzConditions, FuzzCounts, FuzzFailure, FuzzReport } from "./fuzz_report.ts";
 export { fuzzParallel, type ParallelFuzzOptions } from "./parallel.ts";
 export {
   type Difference,

@@ -8,14 +8,8 @@
  * @module
  */
 
-import {
-  fuzz,
-  type FuzzOptions,
-  type FuzzProgress,
-  type FuzzReport,
-  type ShardResult,
-  shardTasks,
-} from "./fuzz.ts";
+import { fuzz, type FuzzOptions, type FuzzProgress, shardTasks } from "./fuzz.ts";
+import type { FuzzReport, ShardResult } from "./fuzz_report.ts";
 import type { WorkerRequest } from "./fuzz_worker.ts";
 import { ShardMerge } from "./shard_merge.ts";
 

@@ -7,7 +7,7 @@
  */
 
 import { type ViolationRuleId, ViolationRules } from "../core/violations.ts";
-import type { FuzzFailure, FuzzReport, ShardResult } from "./fuzz.ts";
+import type { FuzzFailure, FuzzReport, ShardResult } from "./fuzz_report.ts";
 
 /**
  * Every rule id of `ViolationRules` with a count of 0, in the table's order.

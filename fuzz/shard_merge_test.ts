@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { FuzzFailure, ShardResult } from "./fuzz.ts";
+import type { FuzzFailure, ShardResult } from "./fuzz_report.ts";
 import { everyRule, mergeShards, ShardMerge } from "./shard_merge.ts";
 
 const shard = (index: number, failure?: FuzzFailure): ShardResult => ({
