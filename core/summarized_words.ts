@@ -13,6 +13,7 @@
 import { FULL, lowestBit, maskFrom, popcount } from "./bit_ops.ts";
 import { DirtyWords } from "./dirty_words.ts";
 import { copyInto, type FrameBitmapState } from "./snapshot.ts";
+import type { WordGroups } from "./word_groups.ts";
 
 /**
  * The words of a frame bitmap (1 = free) with their summaries and the free count.
@@ -43,6 +44,8 @@ export class SummarizedWords {
    */
   readonly dirty: DirtyWords;
   /** The state the words equal outside the dirty words; null when unknown (restore copies all). */
+  /** While set, every {@linkcode clearBits} appends its word and mask here. */
+  takeLog: WordGroups | null = null;
   #base: FrameBitmapState | null = null;
 
   constructor(frameCount: number) {
@@ -79,6 +82,7 @@ export class SummarizedWords {
    * or was full.
    */
   clearBits(w: number, mask: number, n: number): void {
+    if (this.takeLog !== null) this.takeLog.push(w, mask);
     const words = this.words;
     const old = words[w];
     const now = old & ~mask;
