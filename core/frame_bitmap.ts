@@ -264,7 +264,8 @@ export class FrameBitmap {
         (w === lastWord && w * 32 + 31 - Math.clz32(mask) >= this.frameCount)
       ) this.#releaseError(frames, count);
     }
-    this.#s.setMasks(gw, gm, groups, alsoMark);
+    // A list grouped as it was taken holds each frame once: its groups hold `count` frames.
+    this.#s.setMasks(gw, gm, groups, alsoMark, grouped === undefined ? undefined : count);
   }
 
   /**

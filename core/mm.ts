@@ -148,11 +148,13 @@ export class MemoryManager {
     try {
       frames = gatherFrames(memory.frames, plan, this.#ctx.placement);
     } catch (error) {
-      memory.endTakes(false);
+      memory.endTakes(false, 0);
       throw error;
     }
     // Zeroed word by word as they were taken, once the allocation is sure to succeed.
-    const zeroed = memory.endTakes(frames !== null && plan.zero);
+    const zeroed = frames === null
+      ? memory.endTakes(false, 0)
+      : memory.endTakes(plan.zero, frames.length);
     if (frames === null) return this.#allocateFailed();
     return this.#buildMdl(plan, frames, zeroed, checked.totalBytes, source);
   }

@@ -142,25 +142,31 @@ export class PhysicalMemory {
    * are grouped by word, so each word of stale bits is read and written once.
    */
   zero(frames: ArrayLike<number>, count: number): number {
-    sharedWordGroups.group(frames, count);
-    return this.#zeroGroups(sharedWordGroups);
+    const groups = sharedWordGroups.group(frames, count);
+    let held = 0;
+    for (let k = 0; k < groups; k++) held += popcount(sharedWordGroups.masks[k]);
+    return held - this.#zeroGroups(sharedWordGroups);
   }
 
-  /** Zeroes the stale frames of the groups; returns how many had to be zeroed. */
+  /**
+   * Zeroes the stale frames of the groups; returns how many were not stale (none, mostly, when
+   * freed frames are reused: counting those needs no popcount per word).
+   */
   #zeroGroups({ words, masks, length }: WordGroups): number {
     const stale = this.#stale;
     const dirty = this.frames.dirty;
-    let zeroed = 0;
+    let fresh = 0;
     for (let k = 0; k < length; k++) {
       const w = words[k];
-      const hit = stale[w] & masks[k];
+      const mask = masks[k];
+      const hit = stale[w] & mask;
       if (hit !== 0) {
         stale[w] &= ~hit;
         dirty.mark(w);
-        zeroed += popcount(hit);
       }
+      if (hit !== mask) fresh += popcount(mask & ~hit);
     }
-    return zeroed;
+    return fresh;
   }
 
   /**
@@ -174,7 +180,7 @@ export class PhysicalMemory {
    * const memory = new PhysicalMemory(machinePresets["x64-4gib"], options, "stale");
    * memory.beginTakes();
    * memory.frames.takeRun(memory.frames.findRun(4, 0, 1 << 20), 4, [], 0);
-   * memory.endTakes(true); // 4: all four were stale
+   * memory.endTakes(true, 4); // 4: all four were stale
    * ```
    */
   beginTakes(): void {
@@ -182,12 +188,12 @@ export class PhysicalMemory {
   }
 
   /**
-   * Stops logging; with `zero`, zeroes the stale frames among those taken since
+   * Stops logging; with `zero`, zeroes the stale frames among the `taken` frames taken since
    * {@linkcode beginTakes} (as {@linkcode zero} would for their list) and returns how many.
    */
-  endTakes(zero: boolean): number {
+  endTakes(zero: boolean, taken: number): number {
     this.frames.logTakes(null);
-    return zero ? this.#zeroGroups(this.#taken) : 0;
+    return zero ? taken - this.#zeroGroups(this.#taken) : 0;
   }
 
   /** {@linkcode zero} for the `count` frames from `start`, a word at a time. */

@@ -108,10 +108,18 @@ export class SummarizedWords {
   /**
    * {@linkcode setBits} for `count` pairs of word `ws[k]` and mask `ms[k]` (each word once, its
    * masked frames in use), in one loop; the masks are also ORed into `alsoMark` when given.
+   * `frames`, when the caller knows how many frames the masks hold, spares a popcount per word.
    */
-  setMasks(ws: Uint32Array, ms: Uint32Array, count: number, alsoMark?: Uint32Array): void {
+  setMasks(
+    ws: Uint32Array,
+    ms: Uint32Array,
+    count: number,
+    alsoMark?: Uint32Array,
+    frames?: number,
+  ): void {
     const { words, full, dirty } = this;
     const marking = dirty.active;
+    const counting = frames === undefined;
     let freed = 0;
     for (let k = 0; k < count; k++) {
       const w = ws[k];
@@ -120,11 +128,11 @@ export class SummarizedWords {
       const now = (old | mask) >>> 0;
       words[w] = now;
       if (marking) dirty.mark(w);
-      freed += popcount(mask);
+      if (counting) freed += popcount(mask);
       if (now === FULL) full[w >>> 5] ^= 1 << (w & 31);
       if (old === 0) this.#flipAnyFree(w);
     }
-    this.freeCount += freed;
+    this.freeCount += counting ? freed : frames;
     if (alsoMark !== undefined) { for (let k = 0; k < count; k++) alsoMark[ws[k]] |= ms[k]; }
   }
 
