@@ -109,7 +109,8 @@ if (import.meta.main) {
     .Simulator as SimulatorClass;
   // An optional second argument keeps only the cases whose name contains it.
   const only = Deno.args[1] ?? "";
-  const rounds = 5;
+  // An optional third, how many rounds of before and after alternate (5 unless told).
+  const rounds = Number(Deno.args[2] ?? 5);
   const rows = [];
   for (const [name, run] of Object.entries(cases).filter(([name]) => name.includes(only))) {
     const before: number[] = [];

@@ -11,7 +11,7 @@ import type { DirtyWords } from "./dirty_words.ts";
 import { RunFinder } from "./frame_runs.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
 import { SummarizedWords } from "./summarized_words.ts";
-import { sharedWordGroups } from "./word_groups.ts";
+import { sharedWordGroups, type WordGroups } from "./word_groups.ts";
 
 /**
  * Where frame numbers are written: a `number[]` or a typed array (the simulator gathers into a
@@ -210,6 +210,29 @@ export class FrameBitmap {
    * Called by {@linkcode takeListed} with the frames it may take, before reading them: a lazily
    * drawn bitmap draws their regions here.
    */
+  /**
+   * Logs into `log` (emptied first) the word and mask of every frame taken from now on, until
+   * called with null: the words an allocation took, grouped as it took them, for zeroing them
+   * without grouping its frame list again. A word may appear more than once, its masks disjoint.
+   *
+   * @example
+   * ```ts
+   * import { FrameBitmap } from "./frame_bitmap.ts";
+   * import { WordGroups } from "./word_groups.ts";
+   * const bitmap = new FrameBitmap(64);
+   * bitmap.setRange(0, 64, true);
+   * const log = new WordGroups();
+   * bitmap.logTakes(log);
+   * bitmap.takeRun(30, 4, [], 0);
+   * bitmap.logTakes(null);
+   * log.length; // 2: word 0 (frames 30, 31) and word 1 (frames 32, 33)
+   * ```
+   */
+  logTakes(log: WordGroups | null): void {
+    if (log !== null) log.length = 0;
+    this.#s.takeLog = log;
+  }
+
   protected drawFrames(_frames: ArrayLike<number>, _from: number, _to: number): void {}
 
   /**
@@ -217,12 +240,19 @@ export class FrameBitmap {
    * mean the caller's bookkeeping is corrupt; in that case nothing is changed. With `alsoMark`
    * (a bitmap of the same word layout, e.g. the stale bits), the same bits are set there too, in
    * the same pass. The frames are grouped by word once (`core/word_groups.ts`), every group is
-   * validated, then the masks are applied: per frame only a shift and an OR.
+   * validated, then the masks are applied: per frame only a shift and an OR. `grouped`, when
+   * given, is that grouping made already (the log of the takes that gathered the frames).
    */
-  release(frames: ArrayLike<number>, count: number, alsoMark?: Uint32Array): void {
-    const groups = sharedWordGroups.group(frames, count);
-    const gw = sharedWordGroups.words;
-    const gm = sharedWordGroups.masks;
+  release(
+    frames: ArrayLike<number>,
+    count: number,
+    alsoMark?: Uint32Array,
+    grouped?: WordGroups,
+  ): void {
+    const g = grouped ?? sharedWordGroups;
+    const groups = grouped === undefined ? g.group(frames, count) : g.length;
+    const gw = g.words;
+    const gm = g.masks;
     const words = this.#words;
     const lastWord = words.length - 1;
     this.beforeRelease(gw, groups);
@@ -234,7 +264,8 @@ export class FrameBitmap {
         (w === lastWord && w * 32 + 31 - Math.clz32(mask) >= this.frameCount)
       ) this.#releaseError(frames, count);
     }
-    this.#s.setMasks(gw, gm, groups, alsoMark);
+    // A list grouped as it was taken holds each frame once: its groups hold `count` frames.
+    this.#s.setMasks(gw, gm, groups, alsoMark, grouped === undefined ? undefined : count);
   }
 
   /**

@@ -7,6 +7,7 @@
 
 import type { Mdl, MdlSource } from "./backend.ts";
 import { MdlFlags } from "./constants.ts";
+import type { WordGroups } from "./word_groups.ts";
 
 /** One live mapping of an MDL. */
 export interface MdlMapping {
@@ -26,6 +27,8 @@ export interface MdlState {
   readonly frames: ArrayLike<number>;
   /** Whether `frames` is one ascending run (a single contiguous chunk): freed word by word. */
   readonly oneRun?: boolean;
+  /** `frames` grouped by word as they were taken, for freeing them without grouping again. */
+  readonly groups?: WordGroups;
   /** Stack captured at allocation, formatted only when a leak is reported. */
   readonly allocationSite: Error | undefined;
   byteCount: number;

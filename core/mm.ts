@@ -142,9 +142,21 @@ export class MemoryManager {
     if (faults.shouldFail(operation) !== null) return this.#allocateFailed();
     const capPages = faults.memoryCapPages - this.#heldPages;
     const plan = planAllocation(checked, this.#page, memory.frames.frameCount, capPages, policies);
-    const frames = plan === null ? null : gatherFrames(memory.frames, plan, this.#ctx.placement);
-    if (plan === null || frames === null) return this.#allocateFailed();
-    return this.#buildMdl(plan, frames, checked.totalBytes, source);
+    if (plan === null) return this.#allocateFailed();
+    let frames: Uint32Array | null;
+    memory.beginTakes();
+    try {
+      frames = gatherFrames(memory.frames, plan, this.#ctx.placement);
+    } catch (error) {
+      memory.endTakes(false, 0);
+      throw error;
+    }
+    // Zeroed word by word as they were taken, once the allocation is sure to succeed.
+    const zeroed = frames === null
+      ? memory.endTakes(false, 0)
+      : memory.endTakes(plan.zero, frames.length);
+    if (frames === null) return this.#allocateFailed();
+    return this.#buildMdl(plan, frames, zeroed, checked.totalBytes, source);
   }
 
   /** The NULL result of an allocation, made only when one fails. */
@@ -152,22 +164,18 @@ export class MemoryManager {
     return { value: null, durationNs: this.#ctx.costModel.allocateCallNs };
   }
 
-  /** Zeroes the gathered frames unless asked not to, and wraps them in a live MDL. */
+  /** Wraps the gathered frames (`zeroed` of them zeroed) in a live MDL. */
   #buildMdl(
     plan: AllocationPlan,
     frames: Uint32Array,
+    zeroed: number,
     total: bigint,
     source: MdlSource,
   ): MmResult<Mdl> {
     const { memory, policies, costModel } = this.#ctx;
     const taken = frames.length;
-    // A single contiguous chunk is one ascending run: zeroed and later freed word by word.
+    // A single contiguous chunk is one ascending run, freed word by word.
     const oneRun = plan.strategy === "chunks" && plan.chunkFrames === plan.wanted;
-    const zeroed = !plan.zero
-      ? 0
-      : oneRun
-      ? memory.zeroRun(frames[0], taken)
-      : memory.zero(frames, taken);
     const exact = taken === plan.requestedPages && !plan.clamped &&
       policies.byteCount === "requested";
     const id = this.#nextId++;
@@ -177,6 +185,7 @@ export class MemoryManager {
       source,
       frames,
       oneRun,
+      groups: oneRun ? undefined : memory.takenGroups(),
       allocationSite: id <= this.#ctx.captureAllocationSites ? captureSite() : undefined,
       byteCount: exact ? Number(total) : taken * this.#page,
       mdlFlags: FRESH_MDL_FLAGS,
@@ -204,7 +213,7 @@ export class MemoryManager {
     const { memory, costModel } = this.#ctx;
     const frames = state.frames;
     if (state.oneRun) memory.releaseRun(frames[0], frames.length);
-    else memory.release(frames, frames.length);
+    else memory.release(frames, frames.length, state.groups);
     this.#ctx.placement.freed(frames, frames.length);
     state.freed = true;
     this.#live.delete(state);

@@ -11,7 +11,7 @@ import { LAZY_REGION_SHIFT, LazyFrameBitmap, type RegionFill } from "./lazy_fram
 import type { MachineLayout } from "./machine.ts";
 import { geometricSampler, paretoSampler, seededRandom } from "./random.ts";
 import type { PhysicalMemoryState } from "./snapshot.ts";
-import { sharedWordGroups } from "./word_groups.ts";
+import { sharedWordGroups, WordGroups } from "./word_groups.ts";
 
 /** How the rest of the system occupies memory before the driver runs. */
 export interface FragmentationOptions {
@@ -70,6 +70,8 @@ export class PhysicalMemory {
   readonly frames: FrameBitmap;
   /** Frames that may hold data from a previous owner (1 = must be zeroed before reuse). */
   readonly #stale: Uint32Array;
+  /** The words taken since {@linkcode beginTakes}. */
+  readonly #taken = new WordGroups();
   /** Cache type of the live mapping of each frame, plus one; 0 = unmapped. */
   readonly #cacheType: Uint8Array;
   /** Frames in RAM ranges (holes excluded). */
@@ -140,22 +142,58 @@ export class PhysicalMemory {
    * are grouped by word, so each word of stale bits is read and written once.
    */
   zero(frames: ArrayLike<number>, count: number): number {
+    const groups = sharedWordGroups.group(frames, count);
+    let held = 0;
+    for (let k = 0; k < groups; k++) held += popcount(sharedWordGroups.masks[k]);
+    return held - this.#zeroGroups(sharedWordGroups);
+  }
+
+  /**
+   * Zeroes the stale frames of the groups; returns how many were not stale (none, mostly, when
+   * freed frames are reused: counting those needs no popcount per word).
+   */
+  #zeroGroups({ words, masks, length }: WordGroups): number {
     const stale = this.#stale;
     const dirty = this.frames.dirty;
-    const groups = sharedWordGroups.group(frames, count);
-    const gw = sharedWordGroups.words;
-    const gm = sharedWordGroups.masks;
-    let zeroed = 0;
-    for (let k = 0; k < groups; k++) {
-      const w = gw[k];
-      const hit = stale[w] & gm[k];
+    let fresh = 0;
+    for (let k = 0; k < length; k++) {
+      const w = words[k];
+      const mask = masks[k];
+      const hit = stale[w] & mask;
       if (hit !== 0) {
         stale[w] &= ~hit;
         dirty.mark(w);
-        zeroed += popcount(hit);
       }
+      if (hit !== mask) fresh += popcount(mask & ~hit);
     }
-    return zeroed;
+    return fresh;
+  }
+
+  /**
+   * Starts logging the frames taken from {@linkcode frames}, for {@linkcode endTakes}: an
+   * allocation's frames are then zeroed word by word as they were taken, not grouped again.
+   *
+   * @example
+   * ```ts
+   * import { machinePresets } from "../mod.ts";
+   * const options = { fraction: 0, meanRunPages: 4, seed: 1 };
+   * const memory = new PhysicalMemory(machinePresets["x64-4gib"], options, "stale");
+   * memory.beginTakes();
+   * memory.frames.takeRun(memory.frames.findRun(4, 0, 1 << 20), 4, [], 0);
+   * memory.endTakes(true, 4); // 4: all four were stale
+   * ```
+   */
+  beginTakes(): void {
+    this.frames.logTakes(this.#taken);
+  }
+
+  /**
+   * Stops logging; with `zero`, zeroes the stale frames among the `taken` frames taken since
+   * {@linkcode beginTakes} (as {@linkcode zero} would for their list) and returns how many.
+   */
+  endTakes(zero: boolean, taken: number): number {
+    this.frames.logTakes(null);
+    return zero ? taken - this.#zeroGroups(this.#taken) : 0;
   }
 
   /** {@linkcode zero} for the `count` frames from `start`, a word at a time. */
@@ -178,8 +216,13 @@ export class PhysicalMemory {
    * Frees frames a driver held and marks them stale, in one grouping pass (see
    * {@linkcode FrameBitmap.release}); throws, changing nothing, if one of them is already free.
    */
-  release(frames: ArrayLike<number>, count: number): void {
-    this.frames.release(frames, count, this.#stale);
+  release(frames: ArrayLike<number>, count: number, grouped?: WordGroups): void {
+    this.frames.release(frames, count, this.#stale, grouped);
+  }
+
+  /** The words taken since {@linkcode beginTakes}, copied: grouped as `release` groups them. */
+  takenGroups(): WordGroups {
+    return this.#taken.copy();
   }
 
   /** {@linkcode release} for the `count` frames from `start`, a word at a time. */

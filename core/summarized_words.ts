@@ -13,6 +13,7 @@
 import { FULL, lowestBit, maskFrom, popcount } from "./bit_ops.ts";
 import { DirtyWords } from "./dirty_words.ts";
 import { copyInto, type FrameBitmapState } from "./snapshot.ts";
+import type { WordGroups } from "./word_groups.ts";
 
 /**
  * The words of a frame bitmap (1 = free) with their summaries and the free count.
@@ -43,6 +44,8 @@ export class SummarizedWords {
    */
   readonly dirty: DirtyWords;
   /** The state the words equal outside the dirty words; null when unknown (restore copies all). */
+  /** While set, every {@linkcode clearBits} appends its word and mask here. */
+  takeLog: WordGroups | null = null;
   #base: FrameBitmapState | null = null;
 
   constructor(frameCount: number) {
@@ -79,6 +82,7 @@ export class SummarizedWords {
    * or was full.
    */
   clearBits(w: number, mask: number, n: number): void {
+    if (this.takeLog !== null) this.takeLog.push(w, mask);
     const words = this.words;
     const old = words[w];
     const now = old & ~mask;
@@ -104,10 +108,18 @@ export class SummarizedWords {
   /**
    * {@linkcode setBits} for `count` pairs of word `ws[k]` and mask `ms[k]` (each word once, its
    * masked frames in use), in one loop; the masks are also ORed into `alsoMark` when given.
+   * `frames`, when the caller knows how many frames the masks hold, spares a popcount per word.
    */
-  setMasks(ws: Uint32Array, ms: Uint32Array, count: number, alsoMark?: Uint32Array): void {
+  setMasks(
+    ws: Uint32Array,
+    ms: Uint32Array,
+    count: number,
+    alsoMark?: Uint32Array,
+    frames?: number,
+  ): void {
     const { words, full, dirty } = this;
     const marking = dirty.active;
+    const counting = frames === undefined;
     let freed = 0;
     for (let k = 0; k < count; k++) {
       const w = ws[k];
@@ -116,11 +128,11 @@ export class SummarizedWords {
       const now = (old | mask) >>> 0;
       words[w] = now;
       if (marking) dirty.mark(w);
-      freed += popcount(mask);
+      if (counting) freed += popcount(mask);
       if (now === FULL) full[w >>> 5] ^= 1 << (w & 31);
       if (old === 0) this.#flipAnyFree(w);
     }
-    this.freeCount += freed;
+    this.freeCount += counting ? freed : frames;
     if (alsoMark !== undefined) { for (let k = 0; k < count; k++) alsoMark[ws[k]] |= ms[k]; }
   }
 

@@ -6,6 +6,11 @@
  * @module
  */
 
+import { frameList } from "./frame_slab.ts";
+
+/** The arrays of an empty instance, shared: nothing is written to a zero-length array. */
+const NONE = new Uint32Array(0);
+
 /**
  * Reusable scratch for grouping frame lists by word; grows to the longest list seen.
  *
@@ -20,9 +25,54 @@
  */
 export class WordGroups {
   /** Word index of each group. */
-  words: Uint32Array = new Uint32Array(0);
+  words: Uint32Array = NONE;
   /** Bits of the group's frames in its word. */
-  masks: Uint32Array = new Uint32Array(0);
+  masks: Uint32Array = NONE;
+
+  /** How many groups {@linkcode push} has appended since `length` was last set to 0. */
+  length = 0;
+
+  /**
+   * Appends one group (the log of taken words, see `FrameBitmap.logTakes`), growing as needed;
+   * a mask of the last group's word joins it, so frames taken in list order log as
+   * {@linkcode group} would group their list.
+   */
+  push(w: number, mask: number): void {
+    const n = this.length;
+    if (n !== 0 && this.words[n - 1] === w) {
+      this.masks[n - 1] |= mask;
+      return;
+    }
+    if (n === this.words.length) {
+      const words = new Uint32Array(Math.max(64, 2 * n));
+      const masks = new Uint32Array(words.length);
+      words.set(this.words);
+      masks.set(this.masks);
+      this.words = words;
+      this.masks = masks;
+    }
+    this.words[n] = w;
+    this.masks[n] = mask;
+    this.length = n + 1;
+  }
+
+  /**
+   * A copy of the `length` groups, sized to them, cut from the frame slab: an MDL's grouping,
+   * kept so that freeing it need not group its frames again.
+   */
+  copy(): WordGroups {
+    const n = this.length;
+    const copy = new WordGroups();
+    copy.words = frameList(n);
+    copy.masks = frameList(n);
+    copy.length = n;
+    const { words, masks } = this;
+    for (let k = 0; k < n; k++) {
+      copy.words[k] = words[k];
+      copy.masks[k] = masks[k];
+    }
+    return copy;
+  }
 
   /** Groups `frames[0..count)`: consecutive frames of one word share a group. Returns how many. */
   group(frames: ArrayLike<number>, count: number): number {
@@ -47,6 +97,7 @@ export class WordGroups {
       gw[groups] = w;
       gm[groups++] = mask;
     }
+    this.length = groups;
     return groups;
   }
 }
