@@ -9,29 +9,14 @@
  */
 
 import { Simulator } from "../core/simulator.ts";
+import { median, nsPerCall } from "./batch_timing.ts";
 
 type SimulatorClass = typeof Simulator;
 const ANY = 0x7fffffffffffffffn;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-/**
- * µs per call of `body`: the median of `samples` batches of `batch` calls, after at least 300 ms
- * of warm-up (a 1 MiB pair is only fully optimized after some 10,000 calls).
- */
+/** µs per call of `body` (see {@linkcode nsPerCall}). */
 function micros(samples: number, batch: number, body: () => void): number {
-  const warm = performance.now();
-  do for (let i = 0; i < batch; i++) body(); while (performance.now() - warm < 300);
-  const times: number[] = [];
-  for (let s = 0; s < samples; s++) {
-    const start = performance.now();
-    for (let i = 0; i < batch; i++) body();
-    times.push((performance.now() - start) * 1000 / batch);
-  }
-  return median(times);
+  return nsPerCall(samples, batch, body) / 1000;
 }
 
 /** The cases, each a function of a simulator class returning µs per call. */

@@ -13,6 +13,7 @@
  */
 
 import { Simulator } from "../mod.ts";
+import { median, nsPerCall } from "./batch_timing.ts";
 
 const ANY = 0x7fffffffffffffffn;
 const FOUR_GIB = 0xffffffffn;
@@ -56,27 +57,6 @@ export function exportBitmap(sim: Simulator, frameCount: number): Uint32Array {
   const words = new Uint32Array(Math.ceil(frameCount / 32));
   for (let f = 0; f < frameCount; f++) if (sim.isFrameFree(f)) words[f >>> 5] |= 1 << (f & 31);
   return words;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-/**
- * ns per call of `body`, as the median of `samples` batches of `batch` calls, after at least
- * 300 ms of warm-up (a 1 MiB pair is only fully optimized after some 10,000 calls).
- */
-function timeNs(samples: number, batch: number, body: () => void): number {
-  const warm = performance.now();
-  do for (let i = 0; i < batch; i++) body(); while (performance.now() - warm < 300);
-  const times: number[] = [];
-  for (let s = 0; s < samples; s++) {
-    const start = performance.now();
-    for (let i = 0; i < batch; i++) body();
-    times.push((performance.now() - start) * 1e6 / batch);
-  }
-  return median(times);
 }
 
 if (import.meta.main) {
@@ -152,7 +132,7 @@ if (import.meta.main) {
       );
       if (c === 0) throw new Error(`the C side could not allocate ${k.name}`);
       const on = k.on;
-      const s = timeNs(k.samples, k.batch, () => {
+      const s = nsPerCall(k.samples, k.batch, () => {
         on.freePagesFromMdl(on.allocatePagesForMdl(k.high, k.bytes)!);
       });
       add(k.name, s, c);
@@ -163,14 +143,14 @@ if (import.meta.main) {
       Array.from({ length: 21 }, () => lib.symbols.ref_contiguous_alloc_free(512n, 20, out)),
     );
     if (c === 0) throw new Error("the C side found no free 2 MiB run");
-    const s = timeNs(21, 20, () => {
+    const s = nsPerCall(21, 20, () => {
       lowestStream.freePagesFromMdl(lowestStream.allocateContiguousPagesForMdl(0n, ANY, 2 << 20)!);
     });
     add("contiguous 2 MiB allocate + free", s, c);
-    const none = timeNs(21, 200, () => {
+    const none = nsPerCall(21, 200, () => {
       stream.freePagesFromMdl(stream.allocatePagesForMdl(ANY, 1 << 20)!);
     });
-    const every = timeNs(21, 200, () => {
+    const every = nsPerCall(21, 200, () => {
       siteStream.freePagesFromMdl(siteStream.allocatePagesForMdl(ANY, 1 << 20)!);
     });
     add("1 MiB, every call site recorded (vs none)", every, none);

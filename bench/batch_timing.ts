@@ -1,0 +1,44 @@
+/**
+ * Timing of short calls for the side-by-side benches: calls are run in batches (one call is
+ * below the timer's resolution), after a warm-up long enough for V8 to optimize them, and the
+ * median batch is reported, with the project's one percentile definition.
+ *
+ * @module
+ */
+
+import { percentile } from "../stats/latency.ts";
+
+/**
+ * The median of `values` (`stats/latency.ts`'s percentile 50); NaN when there are none.
+ *
+ * @example
+ * ```ts
+ * median([3, 1, 2]); // 2
+ * ```
+ */
+export function median(values: readonly number[]): number {
+  return percentile(values, 50) ?? NaN;
+}
+
+/**
+ * Nanoseconds per call of `body`: the median of `samples` batches of `batch` calls, after at
+ * least 300 ms of warm-up (a 1 MiB allocate + free pair is fully optimized only after some
+ * 10,000 calls).
+ *
+ * @example
+ * ```ts
+ * const ns = nsPerCall(3, 100, () => Math.sqrt(2));
+ * ns >= 0; // true
+ * ```
+ */
+export function nsPerCall(samples: number, batch: number, body: () => void): number {
+  const warm = performance.now();
+  do for (let i = 0; i < batch; i++) body(); while (performance.now() - warm < 300);
+  const times: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    const start = performance.now();
+    for (let i = 0; i < batch; i++) body();
+    times.push((performance.now() - start) * 1e6 / batch);
+  }
+  return median(times);
+}
