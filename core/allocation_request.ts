@@ -7,7 +7,7 @@
  */
 
 import {
-  checkByteCount,
+  checkByteCountValue,
   checkCacheType,
   checkHighAddressBound,
   checkPhysicalAddress,
@@ -43,7 +43,8 @@ export interface AllocatePagesRequest {
 }
 
 /**
- * A request whose arguments a C caller could have written: addresses and sizes as bigints.
+ * A request whose arguments a C caller could have written: addresses as bigints, the byte count
+ * as the caller gave it (a number, or a bigint).
  *
  * @example
  * ```ts
@@ -52,14 +53,14 @@ export interface AllocatePagesRequest {
  *   lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 1920,
  *   cacheType: CacheType.Cached, flags: 0,
  * });
- * checked.totalBytes; // 1920n
+ * checked.totalBytes; // 1920
  * ```
  */
 export interface CheckedRequest {
   readonly lowAddress: bigint;
   readonly highAddress: bigint;
   readonly skipBytes: bigint;
-  readonly totalBytes: bigint;
+  readonly totalBytes: number | bigint;
   readonly flags: number;
 }
 
@@ -86,7 +87,7 @@ export function checkAllocateRequest(request: AllocatePagesRequest): CheckedRequ
   const lowAddress = checkPhysicalAddress("lowAddress", request.lowAddress);
   const highAddress = checkHighAddressBound("highAddress", request.highAddress);
   const skipBytes = checkPhysicalAddress("skipBytes", request.skipBytes);
-  const totalBytes = checkByteCount("totalBytes", request.totalBytes);
+  const totalBytes = checkByteCountValue("totalBytes", request.totalBytes);
   checkCacheType("cacheType", request.cacheType);
   const flags = request.flags;
   if (!Number.isSafeInteger(flags) || flags < 0) {
@@ -109,7 +110,7 @@ export function checkAllocateRequest(request: AllocatePagesRequest): CheckedRequ
  * @example
  * ```ts
  * import { defaultPolicies } from "./policies.ts";
- * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 100n, totalBytes: 4096n, flags: 0 };
+ * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 100n, totalBytes: 4096, flags: 0 };
  * rejectedByWindows(request, 4096, defaultPolicies); // true: SkipBytes is not a page multiple
  * ```
  */
@@ -119,7 +120,7 @@ export function rejectedByWindows(
   policies: AllocationPolicies,
 ): boolean {
   const { flags, skipBytes: skip, totalBytes: total } = request;
-  if (total === 0n) {
+  if (total === 0 || total === 0n) {
     if (policies.zeroBytes === "range-error") {
       throw new RangeError("totalBytes must be > 0 (policy zeroBytes: range-error), got 0");
     }
@@ -129,7 +130,7 @@ export function rejectedByWindows(
   return (flags & ~MM_ALLOCATE_VALID_FLAGS) !== 0 ||
     (skip !== 0n && skip % BigInt(pageSize) !== 0n) ||
     ((flags & MmAllocateFlags.FAST_LARGE_PAGES) !== 0 && !chunked) ||
-    (chunked && skip !== 0n && (!isPowerOfTwo(skip) || total % skip !== 0n));
+    (chunked && skip !== 0n && (!isPowerOfTwo(skip) || BigInt(total) % skip !== 0n));
 }
 
 /**
@@ -138,7 +139,7 @@ export function rejectedByWindows(
  * @example
  * ```ts
  * import { defaultPolicies } from "./policies.ts";
- * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 8192n, flags: 0 };
+ * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 8192, flags: 0 };
  * const plan: AllocationPlan | null = planAllocation(request, 4096, 1 << 20, Infinity, defaultPolicies);
  * plan?.wanted; // 2
  * ```
@@ -177,7 +178,7 @@ export interface AllocationPlan {
  * @example
  * ```ts
  * import { defaultPolicies } from "./policies.ts";
- * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 1920n, flags: 0 };
+ * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 1920, flags: 0 };
  * planAllocation(request, 4096, 1 << 20, 0, defaultPolicies); // null: the cap allows no page
  * ```
  */

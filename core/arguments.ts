@@ -35,6 +35,20 @@ export const NO_HIGH_ADDRESS_LIMIT: bigint = PHYSICAL_ADDRESS_MAX;
  * ```
  */
 export function checkByteCount(name: string, value: unknown): bigint {
+  return BigInt(checkByteCountValue(name, value));
+}
+
+/**
+ * {@linkcode checkByteCount}'s checks, returning the count as given: a number stays a number, so
+ * a caller that only needs it as one converts nothing.
+ *
+ * @example
+ * ```ts
+ * checkByteCountValue("totalBytes", 1920); // 1920
+ * checkByteCountValue("totalBytes", 1n << 60n); // 1152921504606846976n
+ * ```
+ */
+export function checkByteCountValue(name: string, value: unknown): number | bigint {
   if (typeof value === "number") {
     if (!Number.isFinite(value) || !Number.isInteger(value)) {
       throw new TypeError(`${name} must be a whole number of bytes, got ${value}`);
@@ -43,7 +57,7 @@ export function checkByteCount(name: string, value: unknown): bigint {
     if (!Number.isSafeInteger(value)) {
       throw new RangeError(`${name} above 2^53 - 1 must be passed as a bigint, got ${value}`);
     }
-    return BigInt(value);
+    return value;
   }
   if (typeof value === "bigint") {
     if (value < 0n) throw new RangeError(`${name} must be ≥ 0, got ${value}`);

@@ -25,7 +25,7 @@ import type { Placement } from "./placement.ts";
  * import { defaultPolicies } from "./policies.ts";
  * const bitmap = new FrameBitmap(1024);
  * bitmap.setRange(16, 64, true);
- * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 8192n, flags: 0 };
+ * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 8192, flags: 0 };
  * const plan = planAllocation(request, 4096, 1024, Infinity, defaultPolicies)!;
  * gatherFrames(bitmap, plan); // Uint32Array [16, 17]
  * ```

@@ -86,6 +86,7 @@ export class MemoryManager {
   #nextKernelVa = KERNEL_VA_BASE;
   #nextUserVa = USER_VA_BASE;
   #closed = false;
+  #lastNs = 0;
 
   constructor(ctx: MmContext) {
     this.#ctx = ctx;
@@ -107,6 +108,16 @@ export class MemoryManager {
     return this.#kernelVaUsed;
   }
 
+  /**
+   * Modeled duration of the last allocation or free, as {@linkcode allocateChecked} and
+   * {@linkcode freeChecked} leave it (they return the value alone).
+   *
+   * @internal
+   */
+  get lastDurationNs(): number {
+    return this.#lastNs;
+  }
+
   /** Cache-type conflicts recorded under the `"record"` policy. */
   get cacheConflicts(): readonly CacheConflict[] {
     return this.#conflicts;
@@ -123,17 +134,19 @@ export class MemoryManager {
     source: MdlSource = "mm",
   ): MmResult<Mdl | null> {
     this.assertOpen(source === "mm" ? "allocatePagesForMdlEx" : source);
-    return this.allocateChecked(checkAllocateRequest(request), source);
+    const value = this.allocateChecked(checkAllocateRequest(request), source);
+    return { value, durationNs: this.#lastNs };
   }
 
   /**
    * {@linkcode allocatePagesForMdlEx} for a request whose arguments the caller has checked as
    * `checkAllocateRequest` does, after {@linkcode assertOpen} (the stream's allocations, whose
    * fixed fields need no check): the common request shape without validating every field twice.
+   * Returns the MDL alone; its modeled duration is then {@linkcode lastDurationNs}.
    *
    * @internal
    */
-  allocateChecked(checked: CheckedRequest, source: MdlSource): MmResult<Mdl | null> {
+  allocateChecked(checked: CheckedRequest, source: MdlSource): Mdl | null {
     const { policies, memory, faults } = this.#ctx;
     if (rejectedByWindows(checked, this.#page, policies)) return this.#allocateFailed();
     const operation = source === "allocateContiguousPagesForMdl"
@@ -159,9 +172,10 @@ export class MemoryManager {
     return this.#buildMdl(plan, frames, zeroed, checked.totalBytes, source);
   }
 
-  /** The NULL result of an allocation, made only when one fails. */
-  #allocateFailed(): MmResult<null> {
-    return { value: null, durationNs: this.#ctx.costModel.allocateCallNs };
+  /** The NULL result of an allocation, and its duration. */
+  #allocateFailed(): null {
+    this.#lastNs = this.#ctx.costModel.allocateCallNs;
+    return null;
   }
 
   /** Wraps the gathered frames (`zeroed` of them zeroed) in a live MDL. */
@@ -169,9 +183,9 @@ export class MemoryManager {
     plan: AllocationPlan,
     frames: Uint32Array,
     zeroed: number,
-    total: bigint,
+    total: number | bigint,
     source: MdlSource,
-  ): MmResult<Mdl> {
+  ): Mdl {
     const { memory, policies, costModel } = this.#ctx;
     const taken = frames.length;
     // A single contiguous chunk is one ascending run, freed word by word.
@@ -195,7 +209,8 @@ export class MemoryManager {
     const mdl = this.#kit.wrap(state);
     this.#live.add(state);
     this.#heldPages += taken;
-    return { value: mdl, durationNs: allocationNs(costModel, taken, zeroed * this.#page) };
+    this.#lastNs = allocationNs(costModel, taken, zeroed * this.#page);
+    return mdl;
   }
 
   /**
@@ -203,13 +218,23 @@ export class MemoryManager {
    * free again and are marked stale: the next owner gets them zeroed unless it opts out.
    */
   freePagesFromMdl(mdl: Mdl): MmResult<void> {
+    this.freeChecked(mdl);
+    return { value: undefined, durationNs: this.#lastNs };
+  }
+
+  /**
+   * {@linkcode freePagesFromMdl} leaving its modeled duration in {@linkcode lastDurationNs}.
+   *
+   * @internal
+   */
+  freeChecked(mdl: Mdl): void {
     const state = this.#check(mdl, "freePagesFromMdl");
     checkFreeable(state, state.mappings);
-    return this.#release(state);
+    this.#release(state);
   }
 
   /** Returns an MDL's pages and retires it. */
-  #release(state: MdlState): MmResult<void> {
+  #release(state: MdlState): void {
     const { memory, costModel } = this.#ctx;
     const frames = state.frames;
     if (state.oneRun) memory.releaseRun(frames[0], frames.length);
@@ -218,10 +243,7 @@ export class MemoryManager {
     state.freed = true;
     this.#live.delete(state);
     this.#heldPages -= frames.length;
-    return {
-      value: undefined,
-      durationNs: costModel.freeCallNs + frames.length * costModel.freePageNs,
-    };
+    this.#lastNs = costModel.freeCallNs + frames.length * costModel.freePageNs;
   }
 
   /**

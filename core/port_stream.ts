@@ -5,7 +5,12 @@
  * @module
  */
 
-import { checkByteCount, checkHighAddress, checkIndex, checkPhysicalAddress } from "./arguments.ts";
+import {
+  checkByteCountValue,
+  checkHighAddress,
+  checkIndex,
+  checkPhysicalAddress,
+} from "./arguments.ts";
 import type { CallTiming, Mdl, StreamOperation, WaveRtStream } from "./backend.ts";
 import { CacheType, Irql, MmAllocateFlags } from "./constants.ts";
 import type { MemoryManager, MmResult } from "./mm.ts";
@@ -38,7 +43,10 @@ export interface StreamHost {
  */
 export class PortClsStream implements WaveRtStream {
   readonly #host: StreamHost;
+  /** The last call's timing, made on first read from the two fields below. */
   #lastCall: CallTiming | null = null;
+  #lastOperation: StreamOperation | null = null;
+  #lastNs = 0;
 
   /**
    * A stream on `host`'s memory manager, IRQL and clock; made by `Simulator.stream()`.
@@ -50,6 +58,13 @@ export class PortClsStream implements WaveRtStream {
   }
 
   get lastCall(): CallTiming | null {
+    if (this.#lastCall === null && this.#lastOperation !== null) {
+      this.#lastCall = {
+        operation: this.#lastOperation,
+        durationNs: this.#lastNs,
+        source: "modeled",
+      };
+    }
     return this.#lastCall;
   }
 
@@ -62,13 +77,13 @@ export class PortClsStream implements WaveRtStream {
       lowAddress: 0n,
       highAddress: high,
       skipBytes: 0n,
-      totalBytes: checkByteCount("totalBytes", totalBytes),
+      totalBytes: checkByteCountValue("totalBytes", totalBytes),
       flags: 0,
     };
-    return this.#timed(
-      "allocatePagesForMdl",
-      this.#host.mm.allocateChecked(checked, "allocatePagesForMdl"),
-    );
+    const mm = this.#host.mm;
+    const mdl = mm.allocateChecked(checked, "allocatePagesForMdl");
+    this.#record("allocatePagesForMdl", mm.lastDurationNs);
+    return mdl;
   }
 
   allocateContiguousPagesForMdl(
@@ -107,7 +122,9 @@ export class PortClsStream implements WaveRtStream {
 
   freePagesFromMdl(mdl: Mdl): void {
     this.#checkIrql("freePagesFromMdl");
-    this.#timed("freePagesFromMdl", this.#host.mm.freePagesFromMdl(mdl));
+    const mm = this.#host.mm;
+    mm.freeChecked(mdl);
+    this.#record("freePagesFromMdl", mm.lastDurationNs);
   }
 
   getPhysicalPagesCount(mdl: Mdl): number {
@@ -138,8 +155,15 @@ export class PortClsStream implements WaveRtStream {
   }
 
   #timed<T>(operation: StreamOperation, result: MmResult<T>): T {
-    this.#lastCall = { operation, durationNs: result.durationNs, source: "modeled" };
-    this.#host.advanceClock(result.durationNs);
+    this.#record(operation, result.durationNs);
     return result.value;
+  }
+
+  /** Records a call's timing (its {@linkcode lastCall}, built when read) and advances the clock. */
+  #record(operation: StreamOperation, durationNs: number): void {
+    this.#lastCall = null;
+    this.#lastOperation = operation;
+    this.#lastNs = durationNs;
+    this.#host.advanceClock(durationNs);
   }
 }
