@@ -226,8 +226,22 @@ export function planAllocation(
  * below 2^32), where the plan clamps or finds nothing whatever the rounding.
  */
 function pageOf(address: bigint, pageSize: number, up: boolean): number {
-  const q = Number(address) / pageSize;
+  const q = asNumber(address) / pageSize;
   return up ? Math.ceil(q) : Math.floor(q);
+}
+
+/** The last address {@linkcode asNumber} converted, and its value: a caller's bound repeats. */
+let lastAddress = 0n;
+let lastNumber = 0;
+
+/** `Number(address)`, which is slow for a large bigint, remembered for the last address. */
+function asNumber(address: bigint): number {
+  if (address === 0n) return 0;
+  if (address !== lastAddress) {
+    lastNumber = Number(address);
+    lastAddress = address;
+  }
+  return lastNumber;
 }
 
 function isPowerOfTwo(n: bigint): boolean {

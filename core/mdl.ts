@@ -35,6 +35,8 @@ export interface MdlState {
   mdlFlags: number;
   mappings: MdlMapping[];
   freed: boolean;
+  /** Its index in the memory manager's array of live MDLs while live. */
+  slot: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export interface MdlState {
  * const kit = createMdlKit();
  * const state: MdlState = {
  *   owner: {}, id: 1, source: "mm", frames: [7], allocationSite: undefined,
- *   byteCount: 4096, mdlFlags: FRESH_MDL_FLAGS, mappings: [], freed: false,
+ *   byteCount: 4096, mdlFlags: FRESH_MDL_FLAGS, mappings: [], freed: false, slot: 0,
  * };
  * const mdl = kit.wrap(state);
  * kit.stateOf(mdl) === state; // true

@@ -78,7 +78,8 @@ export class MemoryManager {
   readonly #ctx: MmContext;
   readonly #page: number;
   readonly #kit = createMdlKit();
-  readonly #live = new Set<MdlState>();
+  /** The live MDLs, each at its `slot`, in no order (a free moves the last into its slot). */
+  readonly #live: MdlState[] = [];
   readonly #conflicts: CacheConflict[] = [];
   #heldPages = 0;
   #nextId = 1;
@@ -100,7 +101,7 @@ export class MemoryManager {
 
   /** Number of live (allocated, not freed) MDLs. */
   get liveMdlCount(): number {
-    return this.#live.size;
+    return this.#live.length;
   }
 
   /** Bytes of system address space in use by kernel mappings. */
@@ -205,9 +206,10 @@ export class MemoryManager {
       mdlFlags: FRESH_MDL_FLAGS,
       mappings: [],
       freed: false,
+      slot: this.#live.length,
     };
     const mdl = this.#kit.wrap(state);
-    this.#live.add(state);
+    this.#live.push(state);
     this.#heldPages += taken;
     this.#lastNs = allocationNs(costModel, taken, zeroed * this.#page);
     return mdl;
@@ -241,7 +243,11 @@ export class MemoryManager {
     else memory.release(frames, frames.length, state.groups);
     this.#ctx.placement.freed(frames, frames.length);
     state.freed = true;
-    this.#live.delete(state);
+    const last = this.#live.pop()!;
+    if (last !== state) {
+      this.#live[state.slot] = last;
+      last.slot = state.slot;
+    }
     this.#heldPages -= frames.length;
     this.#lastNs = costModel.freeCallNs + frames.length * costModel.freePageNs;
   }
@@ -330,7 +336,7 @@ export class MemoryManager {
 
   /** MDLs allocated and never freed, oldest first. */
   leaks(): Leak[] {
-    return [...this.#live].map((state) => {
+    return this.#byAge().map((state) => {
       return {
         mdlId: state.id,
         source: state.source,
@@ -349,7 +355,7 @@ export class MemoryManager {
    * Unmaps and frees every live MDL (used on close); returns how many there were.
    */
   releaseAll(): number {
-    const live = [...this.#live];
+    const live = this.#byAge();
     for (const state of live) {
       for (const m of state.mappings) this.#removeMapping(state, m);
       state.mappings = [];
@@ -387,7 +393,7 @@ export class MemoryManager {
    * `Simulator.restore`, after {@linkcode releaseAll}.
    */
   resetCounters(): void {
-    if (this.#live.size > 0) throw new Error("resetCounters needs every MDL released first");
+    if (this.#live.length > 0) throw new Error("resetCounters needs every MDL released first");
     this.#conflicts.length = 0;
     this.#heldPages = 0;
     this.#nextId = 1;
@@ -395,6 +401,11 @@ export class MemoryManager {
     this.#nextKernelVa = KERNEL_VA_BASE;
     this.#nextUserVa = USER_VA_BASE;
     this.#ctx.placement.reset();
+  }
+
+  /** The live MDLs, oldest first. */
+  #byAge(): MdlState[] {
+    return [...this.#live].sort((a, b) => a.id - b.id);
   }
 
   #check(mdl: Mdl, operation: string): MdlState {
