@@ -171,9 +171,46 @@ export interface AllocationPlan {
 }
 
 /**
+ * An {@linkcode AllocationPlan} whose fields {@linkcode planAllocation} may fill in again: one
+ * per memory manager, instead of an object per call.
+ *
+ * @example
+ * ```ts
+ * const plan: ReusablePlan = newPlan();
+ * plan.wanted; // 0
+ * ```
+ */
+export type ReusablePlan = { -readonly [K in keyof AllocationPlan]: AllocationPlan[K] };
+
+/**
+ * An empty {@linkcode ReusablePlan}, every field set so that each fill keeps its shape.
+ *
+ * @example
+ * ```ts
+ * newPlan().strategy; // "ranges"
+ * ```
+ */
+export function newPlan(): ReusablePlan {
+  return {
+    requestedPages: 0,
+    wanted: 0,
+    clamped: false,
+    fullyRequired: false,
+    lo: 0,
+    hi: 0,
+    strategy: "ranges",
+    chunkFrames: 0,
+    alignment: 1,
+    stepFrames: 0,
+    preferContiguous: false,
+    zero: true,
+  };
+}
+
+/**
  * The plan for a request Windows does not reject, or null when no page may be taken at all (a
  * memory cap reached, or a FULLY_REQUIRED request the cap cuts short). `capPages` is how many
- * more pages the memory cap allows.
+ * more pages the memory cap allows. The plan is `into` filled in, a new one unless given.
  *
  * @example
  * ```ts
@@ -188,6 +225,7 @@ export function planAllocation(
   frameCount: number,
   capPages: number,
   policies: AllocationPolicies,
+  into: ReusablePlan = newPlan(),
 ): AllocationPlan | null {
   const { flags, skipBytes: skip, totalBytes: total } = request;
   const chunked = (flags & MmAllocateFlags.REQUIRE_CONTIGUOUS_CHUNKS) !== 0;
@@ -202,21 +240,23 @@ export function planAllocation(
   if (wanted <= 0 || (fullyRequired && wanted < requestedPages)) return null;
   const highFrame = pageOf(request.highAddress, pageSize, false);
   const skipFrames = pageOf(skip, pageSize, false);
-  return {
-    requestedPages,
-    wanted,
-    clamped,
-    fullyRequired,
-    lo: pageOf(request.lowAddress, pageSize, true),
-    hi: Math.min(frameCount, policies.highAddressPage === "inclusive" ? highFrame + 1 : highFrame),
-    strategy: chunked ? "chunks" : "ranges",
-    // SkipBytes 0: one block anywhere; otherwise blocks of SkipBytes, aligned to SkipBytes.
-    chunkFrames: skip === 0n ? wanted : skipFrames,
-    alignment: skip === 0n ? 1 : skipFrames,
-    stepFrames: skipFrames,
-    preferContiguous: (flags & MmAllocateFlags.PREFER_CONTIGUOUS) !== 0,
-    zero: (flags & MmAllocateFlags.DONT_ZERO_ALLOCATION) === 0,
-  };
+  into.requestedPages = requestedPages;
+  into.wanted = wanted;
+  into.clamped = clamped;
+  into.fullyRequired = fullyRequired;
+  into.lo = pageOf(request.lowAddress, pageSize, true);
+  into.hi = Math.min(
+    frameCount,
+    policies.highAddressPage === "inclusive" ? highFrame + 1 : highFrame,
+  );
+  into.strategy = chunked ? "chunks" : "ranges";
+  // SkipBytes 0: one block anywhere; otherwise blocks of SkipBytes, aligned to SkipBytes.
+  into.chunkFrames = skip === 0n ? wanted : skipFrames;
+  into.alignment = skip === 0n ? 1 : skipFrames;
+  into.stepFrames = skipFrames;
+  into.preferContiguous = (flags & MmAllocateFlags.PREFER_CONTIGUOUS) !== 0;
+  into.zero = (flags & MmAllocateFlags.DONT_ZERO_ALLOCATION) === 0;
+  return into;
 }
 
 /**

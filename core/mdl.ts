@@ -33,7 +33,7 @@ export interface MdlState {
   readonly allocationSite: Error | undefined;
   byteCount: number;
   mdlFlags: number;
-  mappings: MdlMapping[];
+  mappings: readonly MdlMapping[];
   freed: boolean;
   /** Its index in the memory manager's array of live MDLs while live. */
   slot: number;

@@ -11,6 +11,7 @@ import {
   type AllocationPlan,
   checkAllocateRequest,
   type CheckedRequest,
+  newPlan,
   planAllocation,
   rejectedByWindows,
 } from "./allocation_request.ts";
@@ -58,6 +59,8 @@ export interface MmResult<T> {
   readonly durationNs: number;
 }
 
+/** The mappings of an MDL that has none, shared: mappings are replaced, never changed in place. */
+const NO_MAPPINGS: readonly MdlMapping[] = Object.freeze([]);
 const KERNEL_VA_BASE = 0xffff_a000_0000_0000n;
 const USER_VA_BASE = 0x0000_0200_0000_0000n;
 
@@ -78,6 +81,8 @@ export class MemoryManager {
   readonly #ctx: MmContext;
   readonly #page: number;
   readonly #kit = createMdlKit();
+  /** The plan of the allocation under way, filled in by each. */
+  readonly #plan = newPlan();
   /** The live MDLs, each at its `slot`, in no order (a free moves the last into its slot). */
   readonly #live: MdlState[] = [];
   readonly #conflicts: CacheConflict[] = [];
@@ -155,7 +160,8 @@ export class MemoryManager {
       : "allocate";
     if (faults.shouldFail(operation) !== null) return this.#allocateFailed();
     const capPages = faults.memoryCapPages - this.#heldPages;
-    const plan = planAllocation(checked, this.#page, memory.frames.frameCount, capPages, policies);
+    const frameCount = memory.frames.frameCount;
+    const plan = planAllocation(checked, this.#page, frameCount, capPages, policies, this.#plan);
     if (plan === null) return this.#allocateFailed();
     let frames: Uint32Array | null;
     memory.beginTakes();
@@ -204,7 +210,7 @@ export class MemoryManager {
       allocationSite: id <= this.#ctx.captureAllocationSites ? captureSite() : undefined,
       byteCount: exact ? Number(total) : taken * this.#page,
       mdlFlags: FRESH_MDL_FLAGS,
-      mappings: [],
+      mappings: NO_MAPPINGS,
       freed: false,
       slot: this.#live.length,
     };
@@ -358,7 +364,7 @@ export class MemoryManager {
     const live = this.#byAge();
     for (const state of live) {
       for (const m of state.mappings) this.#removeMapping(state, m);
-      state.mappings = [];
+      state.mappings = NO_MAPPINGS;
       this.#ctx.memory.setCacheType(state.frames, state.frames.length, null);
       this.#release(state);
     }
