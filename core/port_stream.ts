@@ -17,6 +17,9 @@ import type { MemoryManager, MmResult } from "./mm.ts";
 import type { AllocationPolicies } from "./policies.ts";
 import { DriverViolation, ViolationRules } from "./violations.ts";
 
+/** The HighAddress remembered before any call: no argument equals it. */
+const NONE_GIVEN = Symbol("no HighAddress yet");
+
 /** What a stream needs from its simulator. */
 export interface StreamHost {
   readonly mm: MemoryManager;
@@ -47,6 +50,20 @@ export class PortClsStream implements WaveRtStream {
   #lastCall: CallTiming | null = null;
   #lastOperation: StreamOperation | null = null;
   #lastNs = 0;
+  /**
+   * The request of `allocatePagesForMdl`, filled in by each call (Mm keeps none of it). The other
+   * fields are constants Mm accepts (low 0 is below every high).
+   */
+  readonly #request = {
+    lowAddress: 0n,
+    highAddress: 0n,
+    skipBytes: 0n,
+    totalBytes: 0 as number | bigint,
+    flags: 0,
+  };
+  /** The last HighAddress given, and its normalised value: a driver passes the same bound. */
+  #givenHigh: unknown = NONE_GIVEN;
+  #checkedHigh = 0n;
 
   /**
    * A stream on `host`'s memory manager, IRQL and clock; made by `Simulator.stream()`.
@@ -70,18 +87,15 @@ export class PortClsStream implements WaveRtStream {
 
   allocatePagesForMdl(highAddress: bigint, totalBytes: number | bigint): Mdl | null {
     this.#checkIrql("allocatePagesForMdl");
-    const high = checkHighAddress(highAddress, this.#host.pageSize);
-    // The other fields are constants Mm accepts (low 0 is below every high): only the byte count
-    // is left to check.
-    const checked = {
-      lowAddress: 0n,
-      highAddress: high,
-      skipBytes: 0n,
-      totalBytes: checkByteCountValue("totalBytes", totalBytes),
-      flags: 0,
-    };
+    if (highAddress !== this.#givenHigh) {
+      this.#checkedHigh = checkHighAddress(highAddress, this.#host.pageSize);
+      this.#givenHigh = highAddress;
+    }
+    const request = this.#request;
+    request.highAddress = this.#checkedHigh;
+    request.totalBytes = checkByteCountValue("totalBytes", totalBytes);
     const mm = this.#host.mm;
-    const mdl = mm.allocateChecked(checked, "allocatePagesForMdl");
+    const mdl = mm.allocateChecked(request, "allocatePagesForMdl");
     this.#record("allocatePagesForMdl", mm.lastDurationNs);
     return mdl;
   }
