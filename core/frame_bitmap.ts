@@ -14,6 +14,16 @@ import { SummarizedWords } from "./summarized_words.ts";
 import { sharedWordGroups, type WordGroups } from "./word_groups.ts";
 
 /**
+ * log2 of the frames per lazily drawn region: 2048 frames (8 MiB of 4 KiB pages).
+ *
+ * @example
+ * ```ts
+ * LAZY_REGION_SHIFT; // 11
+ * ```
+ */
+export const LAZY_REGION_SHIFT = 11;
+
+/**
  * Where frame numbers are written: a `number[]` or a typed array (the simulator gathers into a
  * `Uint32Array`, frame numbers being below 2^32).
  *
@@ -175,7 +185,6 @@ export class FrameBitmap {
     out: FrameSink,
     offset: number,
   ): number {
-    this.drawFrames(frames, from, to);
     const words = this.#words;
     const s = this.#s;
     let taken = 0;
@@ -185,12 +194,21 @@ export class FrameBitmap {
     for (let i = to - 1; i >= from; i--) {
       const frame = frames[i];
       if (frame < lo || frame >= hi) {
+        const pending = this.undrawnRegions;
+        if (pending !== null && pending[frame >>> LAZY_REGION_SHIFT] === 1) {
+          this.drawRegion(frame >>> LAZY_REGION_SHIFT);
+        }
         kept.push(frame);
         continue;
       }
       const fw = frame >>> 5;
       if (fw !== w) {
         if (n !== 0) s.clearBits(w, mask, n);
+        // A region is drawn as the loop reaches its first word: a fill writes its own words only.
+        const pending = this.undrawnRegions;
+        if (pending !== null && pending[fw >>> (LAZY_REGION_SHIFT - 5)] === 1) {
+          this.drawRegion(fw >>> (LAZY_REGION_SHIFT - 5));
+        }
         w = fw;
         mask = 0;
         n = 0;
@@ -206,10 +224,6 @@ export class FrameBitmap {
     return taken;
   }
 
-  /**
-   * Called by {@linkcode takeListed} with the frames it may take, before reading them: a lazily
-   * drawn bitmap draws their regions here.
-   */
   /**
    * Logs into `log` (emptied first) the word and mask of every frame taken from now on, until
    * called with null: the words an allocation took, grouped as it took them, for zeroing them
@@ -233,7 +247,15 @@ export class FrameBitmap {
     this.#s.takeLog = log;
   }
 
-  protected drawFrames(_frames: ArrayLike<number>, _from: number, _to: number): void {}
+  /**
+   * A lazily drawn bitmap's undrawn regions of 2^{@linkcode LAZY_REGION_SHIFT} frames (1 = not drawn), or null when every
+   * region is drawn: {@linkcode takeListed} draws a region, by {@linkcode drawRegion}, as it
+   * reaches the region's first word.
+   */
+  protected undrawnRegions: Uint8Array | null = null;
+
+  /** Draws region `region` of {@linkcode undrawnRegions}. */
+  protected drawRegion(_region: number): void {}
 
   /**
    * Returns `count` frames to the free pool. Throws if any of them is already free, which would
@@ -255,7 +277,8 @@ export class FrameBitmap {
     const gm = g.masks;
     const words = this.#words;
     const lastWord = words.length - 1;
-    this.beforeRelease(gw, groups);
+    // Frames logged as taken were taken after their regions were drawn.
+    if (grouped === undefined) this.beforeRelease(gw, groups);
     for (let k = 0; k < groups; k++) {
       const w = gw[k];
       const mask = gm[k];

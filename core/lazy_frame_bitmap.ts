@@ -9,18 +9,10 @@
  * @module
  */
 
-import { FrameBitmap, type FrameSink } from "./frame_bitmap.ts";
-import type { FrameBitmapState } from "./snapshot.ts";
+import { FrameBitmap, type FrameSink, LAZY_REGION_SHIFT } from "./frame_bitmap.ts";
 
-/**
- * log2 of the frames per lazily drawn region: 2048 frames (8 MiB of 4 KiB pages).
- *
- * @example
- * ```ts
- * LAZY_REGION_SHIFT; // 11
- * ```
- */
-export const LAZY_REGION_SHIFT = 11;
+export { LAZY_REGION_SHIFT };
+import type { FrameBitmapState } from "./snapshot.ts";
 
 /**
  * Draws the frames others occupy in one region: calls `occupy(start, count)` for each run, in
@@ -64,6 +56,7 @@ export class LazyFrameBitmap extends FrameBitmap {
   defer(): void {
     this.#pending.fill(1);
     this.#pendingCount = this.#pending.length;
+    this.undrawnRegions = this.#pendingCount === 0 ? null : this.#pending;
   }
 
   /** Number of regions not drawn yet. */
@@ -81,7 +74,7 @@ export class LazyFrameBitmap extends FrameBitmap {
 
   #draw(region: number): void {
     this.#pending[region] = 0;
-    this.#pendingCount--;
+    if (--this.#pendingCount === 0) this.undrawnRegions = null;
     this.#fill(region, (start, count) => super.setRange(start, count, false));
   }
 
@@ -126,14 +119,8 @@ export class LazyFrameBitmap extends FrameBitmap {
     return super.takeFrame(frame);
   }
 
-  /** Draws the regions of the frames a {@linkcode takeListed} may take. */
-  protected override drawFrames(frames: ArrayLike<number>, from: number, to: number): void {
-    if (this.#pendingCount === 0) return;
-    const pending = this.#pending;
-    for (let i = from; i < to; i++) {
-      const r = frames[i] >>> LAZY_REGION_SHIFT;
-      if (r < pending.length && pending[r] !== 0) this.#draw(r);
-    }
+  protected override drawRegion(region: number): void {
+    this.#draw(region);
   }
 
   /** Draws the regions of the words a release is about to free (checked per word, not frame). */
@@ -211,5 +198,6 @@ export class LazyFrameBitmap extends FrameBitmap {
     super.restoreState(state, companion, saved);
     this.#pending.fill(0);
     this.#pendingCount = 0;
+    this.undrawnRegions = null;
   }
 }
