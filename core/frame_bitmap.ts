@@ -185,44 +185,23 @@ export class FrameBitmap {
     out: FrameSink,
     offset: number,
   ): number {
-    const words = this.#words;
-    const s = this.#s;
-    let taken = 0;
-    let w = -1;
-    let mask = 0;
-    let n = 0;
-    for (let i = to - 1; i >= from; i--) {
-      const frame = frames[i];
-      if (frame < lo || frame >= hi) {
-        const pending = this.undrawnRegions;
-        if (pending !== null && pending[frame >>> LAZY_REGION_SHIFT] === 1) {
-          this.drawRegion(frame >>> LAZY_REGION_SHIFT);
-        }
-        kept.push(frame);
-        continue;
-      }
-      const fw = frame >>> 5;
-      if (fw !== w) {
-        if (n !== 0) s.clearBits(w, mask, n);
-        // A region is drawn as the loop reaches its first word: a fill writes its own words only.
-        const pending = this.undrawnRegions;
-        if (pending !== null && pending[fw >>> (LAZY_REGION_SHIFT - 5)] === 1) {
-          this.drawRegion(fw >>> (LAZY_REGION_SHIFT - 5));
-        }
-        w = fw;
-        mask = 0;
-        n = 0;
-      }
-      const bit = 1 << (frame & 31);
-      if ((words[fw] & ~mask & bit) !== 0) {
-        mask |= bit;
-        n++;
-        out[offset + taken++] = frame;
-      }
-    }
-    if (n !== 0) s.clearBits(w, mask, n);
-    return taken;
+    const undrawn = this.undrawnRegions;
+    return this.#s.takeListed(
+      frames,
+      from,
+      to,
+      lo,
+      hi,
+      kept,
+      out,
+      offset,
+      undrawn,
+      LAZY_REGION_SHIFT,
+      this.#draw,
+    );
   }
+
+  #draw = (region: number): void => this.drawRegion(region);
 
   /**
    * Logs into `log` (emptied first) the word and mask of every frame taken from now on, until
