@@ -142,6 +142,20 @@ export class FrameBitmap {
    * read a word at a time.
    */
   freeRunLength(frame: number, max: number): number {
+    return this.#freeRunLength(frame, max);
+  }
+
+  /**
+   * Takes the free run from `frame`, at most `max` frames ({@linkcode freeRunLength}), as
+   * {@linkcode takeRun} would, writing it to `out[offset…]`; returns its length.
+   */
+  takeFreeRun(frame: number, max: number, out: FrameSink, offset: number): number {
+    const n = this.#freeRunLength(frame, max);
+    this.#takeRun(frame, n, out, offset);
+    return n;
+  }
+
+  #freeRunLength(frame: number, max: number): number {
     const words = this.#words;
     let n = 0;
     let f = frame;
@@ -321,6 +335,10 @@ export class FrameBitmap {
    * found the run free with {@linkcode findRun}.
    */
   takeRun(start: number, count: number, out: FrameSink, offset: number): void {
+    this.#takeRun(start, count, out, offset);
+  }
+
+  #takeRun(start: number, count: number, out: FrameSink, offset: number): void {
     const s = this.#s;
     if (count <= 0) return;
     if ((start & 31) + count <= 32) {

@@ -112,6 +112,11 @@ export class LazyFrameBitmap extends FrameBitmap {
     return super.freeRunLength(frame, max);
   }
 
+  override takeFreeRun(frame: number, max: number, out: FrameSink, offset: number): number {
+    this.#ensure(frame, Math.min(this.frameCount, frame + max));
+    return super.takeFreeRun(frame, max, out, offset);
+  }
+
   override takeFrame(frame: number): boolean {
     if (this.#pendingCount !== 0 && this.#pending[frame >>> LAZY_REGION_SHIFT] !== 0) {
       this.#draw(frame >>> LAZY_REGION_SHIFT);
@@ -172,6 +177,18 @@ export class LazyFrameBitmap extends FrameBitmap {
       return super.findRun(count, lo, hi, alignment);
     }
     const size = 1 << LAZY_REGION_SHIFT;
+    if (count === 1 && alignment === 1) {
+      // The same windows for the next free frame (each one region), without their arithmetic.
+      const pending = this.#pending;
+      for (let from = lo;;) {
+        const r = from >>> LAZY_REGION_SHIFT;
+        if (pending[r] !== 0) this.#draw(r);
+        const end = Math.min(hi, (r + 1) * size);
+        const found = super.findRun(1, from, end);
+        if (found >= 0 || end >= hi) return found;
+        from = end;
+      }
+    }
     let from = lo;
     let end = lo;
     for (;;) {

@@ -239,9 +239,12 @@ class ScatteredPlacement implements Placement {
       if (frame < 0) break;
       const want = Math.min(drawRun(random), max - taken);
       // The free run from `frame`, a word at a time (as a frame-by-frame isFree walk would).
-      const n = bitmap.freeRunLength(frame, Math.max(1, Math.min(want, hi - frame)));
-      bitmap.takeRun(frame, n, out, offset + taken);
-      taken += n;
+      taken += bitmap.takeFreeRun(
+        frame,
+        Math.max(1, Math.min(want, hi - frame)),
+        out,
+        offset + taken,
+      );
     }
     return taken;
   };
