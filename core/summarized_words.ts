@@ -94,8 +94,8 @@ export class SummarizedWords {
   }
 
   /**
-   * The loop of `FrameBitmap.takeListed`: takes the free frames among `frames[from..to)`, last
-   * first, into `out[offset…]`, pushing those outside [lo, hi) to `kept`; a run of frames sharing
+   * The loop of `FrameBitmap.takeListed` (its arguments in another order): takes the free
+   * frames among `frames[from..to)`, last first, into `out[offset…]`, pushing those outside [lo, hi) to `kept`; a run of frames sharing
    * a word is one {@linkcode clearBits}, done here inline with the take log written in place.
    * Before a word (or a kept frame) is read, its region is drawn by `draw` when `undrawn` (one
    * byte per region of 2^`regionShift` frames, 1 = not drawn) says so.
@@ -104,11 +104,11 @@ export class SummarizedWords {
     frames: ArrayLike<number>,
     from: number,
     to: number,
+    out: { [index: number]: number },
+    offset: number,
     lo: number,
     hi: number,
     kept: number[],
-    out: { [index: number]: number },
-    offset: number,
     undrawn: Uint8Array | null,
     regionShift: number,
     draw: (region: number) => void,
