@@ -14,6 +14,16 @@ import { SummarizedWords } from "./summarized_words.ts";
 import { sharedWordGroups, type WordGroups } from "./word_groups.ts";
 
 /**
+ * log2 of the frames per lazily drawn region: 2048 frames (8 MiB of 4 KiB pages).
+ *
+ * @example
+ * ```ts
+ * LAZY_REGION_SHIFT; // 11
+ * ```
+ */
+export const LAZY_REGION_SHIFT = 11;
+
+/**
  * Where frame numbers are written: a `number[]` or a typed array (the simulator gathers into a
  * `Uint32Array`, frame numbers being below 2^32).
  *
@@ -132,6 +142,20 @@ export class FrameBitmap {
    * read a word at a time.
    */
   freeRunLength(frame: number, max: number): number {
+    return this.#freeRunLength(frame, max);
+  }
+
+  /**
+   * Takes the free run from `frame`, at most `max` frames ({@linkcode freeRunLength}), as
+   * {@linkcode takeRun} would, writing it to `out[offset…]`; returns its length.
+   */
+  takeFreeRun(frame: number, max: number, out: FrameSink, offset: number): number {
+    const n = this.#freeRunLength(frame, max);
+    this.#takeRun(frame, n, out, offset);
+    return n;
+  }
+
+  #freeRunLength(frame: number, max: number): number {
     const words = this.#words;
     let n = 0;
     let f = frame;
@@ -175,41 +199,24 @@ export class FrameBitmap {
     out: FrameSink,
     offset: number,
   ): number {
-    this.drawFrames(frames, from, to);
-    const words = this.#words;
-    const s = this.#s;
-    let taken = 0;
-    let w = -1;
-    let mask = 0;
-    let n = 0;
-    for (let i = to - 1; i >= from; i--) {
-      const frame = frames[i];
-      if (frame < lo || frame >= hi) {
-        kept.push(frame);
-        continue;
-      }
-      const fw = frame >>> 5;
-      if (fw !== w) {
-        if (n !== 0) s.clearBits(w, mask, n);
-        w = fw;
-        mask = 0;
-        n = 0;
-      }
-      const bit = 1 << (frame & 31);
-      if ((words[fw] & ~mask & bit) !== 0) {
-        mask |= bit;
-        n++;
-        out[offset + taken++] = frame;
-      }
-    }
-    if (n !== 0) s.clearBits(w, mask, n);
-    return taken;
+    const undrawn = this.undrawnRegions;
+    return this.#s.takeListed(
+      frames,
+      from,
+      to,
+      out,
+      offset,
+      lo,
+      hi,
+      kept,
+      undrawn,
+      LAZY_REGION_SHIFT,
+      this.#draw,
+    );
   }
 
-  /**
-   * Called by {@linkcode takeListed} with the frames it may take, before reading them: a lazily
-   * drawn bitmap draws their regions here.
-   */
+  #draw = (region: number): void => this.drawRegion(region);
+
   /**
    * Logs into `log` (emptied first) the word and mask of every frame taken from now on, until
    * called with null: the words an allocation took, grouped as it took them, for zeroing them
@@ -233,7 +240,15 @@ export class FrameBitmap {
     this.#s.takeLog = log;
   }
 
-  protected drawFrames(_frames: ArrayLike<number>, _from: number, _to: number): void {}
+  /**
+   * A lazily drawn bitmap's undrawn regions of 2^{@linkcode LAZY_REGION_SHIFT} frames (1 = not drawn), or null when every
+   * region is drawn: {@linkcode takeListed} draws a region, by {@linkcode drawRegion}, as it
+   * reaches the region's first word.
+   */
+  protected undrawnRegions: Uint8Array | null = null;
+
+  /** Draws region `region` of {@linkcode undrawnRegions}. */
+  protected drawRegion(_region: number): void {}
 
   /**
    * Returns `count` frames to the free pool. Throws if any of them is already free, which would
@@ -255,7 +270,8 @@ export class FrameBitmap {
     const gm = g.masks;
     const words = this.#words;
     const lastWord = words.length - 1;
-    this.beforeRelease(gw, groups);
+    // Frames logged as taken were taken after their regions were drawn.
+    if (grouped === undefined) this.beforeRelease(gw, groups);
     for (let k = 0; k < groups; k++) {
       const w = gw[k];
       const mask = gm[k];
@@ -319,6 +335,10 @@ export class FrameBitmap {
    * found the run free with {@linkcode findRun}.
    */
   takeRun(start: number, count: number, out: FrameSink, offset: number): void {
+    this.#takeRun(start, count, out, offset);
+  }
+
+  #takeRun(start: number, count: number, out: FrameSink, offset: number): void {
     const s = this.#s;
     if (count <= 0) return;
     if ((start & 31) + count <= 32) {

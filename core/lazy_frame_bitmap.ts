@@ -9,18 +9,10 @@
  * @module
  */
 
-import { FrameBitmap, type FrameSink } from "./frame_bitmap.ts";
-import type { FrameBitmapState } from "./snapshot.ts";
+import { FrameBitmap, type FrameSink, LAZY_REGION_SHIFT } from "./frame_bitmap.ts";
 
-/**
- * log2 of the frames per lazily drawn region: 2048 frames (8 MiB of 4 KiB pages).
- *
- * @example
- * ```ts
- * LAZY_REGION_SHIFT; // 11
- * ```
- */
-export const LAZY_REGION_SHIFT = 11;
+export { LAZY_REGION_SHIFT };
+import type { FrameBitmapState } from "./snapshot.ts";
 
 /**
  * Draws the frames others occupy in one region: calls `occupy(start, count)` for each run, in
@@ -64,6 +56,7 @@ export class LazyFrameBitmap extends FrameBitmap {
   defer(): void {
     this.#pending.fill(1);
     this.#pendingCount = this.#pending.length;
+    this.undrawnRegions = this.#pendingCount === 0 ? null : this.#pending;
   }
 
   /** Number of regions not drawn yet. */
@@ -81,7 +74,7 @@ export class LazyFrameBitmap extends FrameBitmap {
 
   #draw(region: number): void {
     this.#pending[region] = 0;
-    this.#pendingCount--;
+    if (--this.#pendingCount === 0) this.undrawnRegions = null;
     this.#fill(region, (start, count) => super.setRange(start, count, false));
   }
 
@@ -119,6 +112,11 @@ export class LazyFrameBitmap extends FrameBitmap {
     return super.freeRunLength(frame, max);
   }
 
+  override takeFreeRun(frame: number, max: number, out: FrameSink, offset: number): number {
+    this.#ensure(frame, Math.min(this.frameCount, frame + max));
+    return super.takeFreeRun(frame, max, out, offset);
+  }
+
   override takeFrame(frame: number): boolean {
     if (this.#pendingCount !== 0 && this.#pending[frame >>> LAZY_REGION_SHIFT] !== 0) {
       this.#draw(frame >>> LAZY_REGION_SHIFT);
@@ -126,14 +124,8 @@ export class LazyFrameBitmap extends FrameBitmap {
     return super.takeFrame(frame);
   }
 
-  /** Draws the regions of the frames a {@linkcode takeListed} may take. */
-  protected override drawFrames(frames: ArrayLike<number>, from: number, to: number): void {
-    if (this.#pendingCount === 0) return;
-    const pending = this.#pending;
-    for (let i = from; i < to; i++) {
-      const r = frames[i] >>> LAZY_REGION_SHIFT;
-      if (r < pending.length && pending[r] !== 0) this.#draw(r);
-    }
+  protected override drawRegion(region: number): void {
+    this.#draw(region);
   }
 
   /** Draws the regions of the words a release is about to free (checked per word, not frame). */
@@ -185,6 +177,18 @@ export class LazyFrameBitmap extends FrameBitmap {
       return super.findRun(count, lo, hi, alignment);
     }
     const size = 1 << LAZY_REGION_SHIFT;
+    if (count === 1 && alignment === 1) {
+      // The same windows for the next free frame (each one region), without their arithmetic.
+      const pending = this.#pending;
+      for (let from = lo;;) {
+        const r = from >>> LAZY_REGION_SHIFT;
+        if (pending[r] !== 0) this.#draw(r);
+        const end = Math.min(hi, (r + 1) * size);
+        const found = super.findRun(1, from, end);
+        if (found >= 0 || end >= hi) return found;
+        from = end;
+      }
+    }
     let from = lo;
     let end = lo;
     for (;;) {
@@ -211,5 +215,6 @@ export class LazyFrameBitmap extends FrameBitmap {
     super.restoreState(state, companion, saved);
     this.#pending.fill(0);
     this.#pendingCount = 0;
+    this.undrawnRegions = null;
   }
 }

@@ -239,9 +239,12 @@ class ScatteredPlacement implements Placement {
       if (frame < 0) break;
       const want = Math.min(drawRun(random), max - taken);
       // The free run from `frame`, a word at a time (as a frame-by-frame isFree walk would).
-      const n = bitmap.freeRunLength(frame, Math.max(1, Math.min(want, hi - frame)));
-      bitmap.takeRun(frame, n, out, offset + taken);
-      taken += n;
+      taken += bitmap.takeFreeRun(
+        frame,
+        Math.max(1, Math.min(want, hi - frame)),
+        out,
+        offset + taken,
+      );
     }
     return taken;
   };
@@ -369,35 +372,40 @@ class ScatteredPlacement implements Placement {
     const share = this.#params.above4GiBShare;
     const split = this.#fourGiB;
     if (share !== null && lo < split && hi > split) {
-      const below = this.#ramIn(lo, split);
-      const above = this.#ramIn(split, hi);
-      if (below > 0 && above > 0) {
-        return () =>
-          this.#random() < share ? this.#nth(split, hi, above) : this.#nth(lo, split, below);
+      const below = this.#uniform(lo, split);
+      const above = this.#uniform(split, hi);
+      if (below !== null && above !== null) {
+        const random = this.#random;
+        return () => random() < share ? above() : below();
       }
     }
-    const total = this.#ramIn(lo, hi);
-    return total === 0 ? () => -1 : () => this.#nth(lo, hi, total);
+    return this.#uniform(lo, hi) ?? (() => -1);
   }
 
-  #ramIn(lo: number, hi: number): number {
+  /**
+   * The k-th RAM frame of [lo, hi) for a uniform k below its RAM count, one per call, the RAM
+   * ranges clipped to [lo, hi) once; null if it has no RAM.
+   */
+  #uniform(lo: number, hi: number): (() => number) | null {
+    const starts: number[] = [];
+    const lengths: number[] = [];
     let total = 0;
     for (let i = 0; i < this.#starts.length; i++) {
-      total += Math.max(0, Math.min(hi, this.#ends[i]) - Math.max(lo, this.#starts[i]));
-    }
-    return total;
-  }
-
-  /** The k-th RAM frame of [lo, hi) for a uniform k below `total`. */
-  #nth(lo: number, hi: number, total: number): number {
-    let k = Math.floor(this.#random() * total);
-    for (let i = 0; i < this.#starts.length; i++) {
       const a = Math.max(lo, this.#starts[i]);
-      const n = Math.max(0, Math.min(hi, this.#ends[i]) - a);
-      if (k < n) return a + k;
-      k -= n;
+      const n = Math.min(hi, this.#ends[i]) - a;
+      if (n <= 0) continue;
+      starts.push(a);
+      lengths.push(n);
+      total += n;
     }
-    return lo;
+    if (total === 0) return null;
+    const random = this.#random;
+    return () => {
+      let k = Math.floor(random() * total);
+      let i = 0;
+      while (k >= lengths[i]) k -= lengths[i++];
+      return starts[i] + k;
+    };
   }
 }
 

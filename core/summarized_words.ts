@@ -93,6 +93,78 @@ export class SummarizedWords {
     if (now === 0) this.#flipAnyFree(w);
   }
 
+  /**
+   * The loop of `FrameBitmap.takeListed` (its arguments in another order): takes the free
+   * frames among `frames[from..to)`, last first, into `out[offset…]`, pushing those outside [lo, hi) to `kept`; a run of frames sharing
+   * a word is one {@linkcode clearBits}, done here inline with the take log written in place.
+   * Before a word (or a kept frame) is read, its region is drawn by `draw` when `undrawn` (one
+   * byte per region of 2^`regionShift` frames, 1 = not drawn) says so.
+   */
+  takeListed(
+    frames: ArrayLike<number>,
+    from: number,
+    to: number,
+    out: { [index: number]: number },
+    offset: number,
+    lo: number,
+    hi: number,
+    kept: number[],
+    undrawn: Uint8Array | null,
+    regionShift: number,
+    draw: (region: number) => void,
+  ): number {
+    const words = this.words;
+    const log = this.takeLog;
+    if (log !== null) log.reserve(to - from);
+    const wordShift = regionShift - 5;
+    let taken = 0;
+    let w = -1;
+    let mask = 0;
+    for (let i = to - 1; i >= from; i--) {
+      const frame = frames[i];
+      if (frame < lo || frame >= hi) {
+        if (undrawn !== null && undrawn[frame >>> regionShift] === 1) draw(frame >>> regionShift);
+        kept.push(frame);
+        continue;
+      }
+      const fw = frame >>> 5;
+      if (fw !== w) {
+        if (mask !== 0) this.#take(w, mask, log);
+        if (undrawn !== null && undrawn[fw >>> wordShift] === 1) draw(fw >>> wordShift);
+        w = fw;
+        mask = 0;
+      }
+      const bit = 1 << (frame & 31);
+      if ((words[fw] & ~mask & bit) !== 0) {
+        mask |= bit;
+        out[offset + taken++] = frame;
+      }
+    }
+    if (mask !== 0) this.#take(w, mask, log);
+    this.freeCount -= taken;
+    return taken;
+  }
+
+  /** {@linkcode clearBits} but for the free count, into a log with room for one more group. */
+  #take(w: number, mask: number, log: WordGroups | null): void {
+    if (log !== null) {
+      const n = log.length;
+      if (n !== 0 && log.words[n - 1] === w) log.masks[n - 1] |= mask;
+      else {
+        log.words[n] = w;
+        log.masks[n] = mask;
+        log.length = n + 1;
+      }
+    }
+    const words = this.words;
+    const old = words[w];
+    const now = old & ~mask;
+    words[w] = now;
+    this.dirty.mark(w);
+    if (old === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
+    if (now === 0) this.#flipAnyFree(w);
+  }
+
   /** Marks the `n` frames of `mask` in word `w` free; each of them must be in use. */
   setBits(w: number, mask: number, n: number): void {
     const words = this.words;

@@ -33,6 +33,27 @@ export class WordGroups {
   length = 0;
 
   /**
+   * Makes room for `count` more groups after `length`, doubling (at least 64) when growing.
+   *
+   * @example
+   * ```ts
+   * const log = new WordGroups();
+   * log.reserve(100);
+   * log.words.length >= 100; // true
+   * ```
+   */
+  reserve(count: number): void {
+    const n = this.length;
+    if (n + count <= this.words.length) return;
+    const words = new Uint32Array(Math.max(64, 2 * n, n + count));
+    const masks = new Uint32Array(words.length);
+    words.set(this.words);
+    masks.set(this.masks);
+    this.words = words;
+    this.masks = masks;
+  }
+
+  /**
    * Appends one group (the log of taken words, see `FrameBitmap.logTakes`), growing as needed;
    * a mask of the last group's word joins it, so frames taken in list order log as
    * {@linkcode group} would group their list.
@@ -43,14 +64,7 @@ export class WordGroups {
       this.masks[n - 1] |= mask;
       return;
     }
-    if (n === this.words.length) {
-      const words = new Uint32Array(Math.max(64, 2 * n));
-      const masks = new Uint32Array(words.length);
-      words.set(this.words);
-      masks.set(this.masks);
-      this.words = words;
-      this.masks = masks;
-    }
+    if (n === this.words.length) this.reserve(1);
     this.words[n] = w;
     this.masks[n] = mask;
     this.length = n + 1;
