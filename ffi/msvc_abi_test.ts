@@ -18,6 +18,7 @@
 import assert from "node:assert/strict";
 import { ddkIncludeDir, KERNEL_FLAGS, mingwTool, runTool, WARNINGS } from "./build_windows.ts";
 import { nativeSourceDir, windowsBuildDir } from "./paths.ts";
+import { runUnderWine } from "./testdata/run_under_wine.ts";
 
 const source = `${nativeSourceDir}msvc_abi/`;
 const out = `${windowsBuildDir}msvc_abi/`;
@@ -119,27 +120,14 @@ Deno.test({
   async fn() {
     assert.equal(missing.length, 0, reason);
     const program = await build();
-    const env = {
-      WINEPREFIX: `${windowsBuildDir}wineprefix-abi`,
-      WINEDEBUG: "-all",
-      WINEDLLOVERRIDES: "mscoree,mshtml=",
-    };
-    try {
-      const { success, stdout, stderr } = await new Deno.Command("wine", {
-        args: [program],
-        cwd: out,
-        env,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const text = new TextDecoder().decode(stdout);
-      assert.ok(success, `${text}\n${new TextDecoder().decode(stderr)}`);
-      const summary = text.match(/^(\d+) checks, (\d+) failed\r?$/m);
-      assert.ok(summary, text);
-      assert.equal(summary[2], "0", text);
-      assert.ok(Number(summary[1]) >= 100, `only ${summary[1]} checks ran:\n${text}`);
-    } finally {
-      await new Deno.Command("wineserver", { args: ["-k"], env, stderr: "null" }).output();
-    }
+    const text = await runUnderWine({
+      prefix: `${windowsBuildDir}wineprefix-abi`,
+      args: [program],
+      cwd: out,
+    });
+    const summary = text.match(/^(\d+) checks, (\d+) failed\r?$/m);
+    assert.ok(summary, text);
+    assert.equal(summary[2], "0", text);
+    assert.ok(Number(summary[1]) >= 100, `only ${summary[1]} checks ran:\n${text}`);
   },
 });

@@ -8,6 +8,7 @@ import {
 } from "./build_windows.ts";
 import { windowsBuildDir } from "./paths.ts";
 import { helperSymbols } from "./symbols.ts";
+import { runUnderWine } from "./testdata/run_under_wine.ts";
 
 const mingw = await mingwAvailability();
 const wine = await wineAvailability();
@@ -125,28 +126,12 @@ Deno.test({
   ignore: !mingw.available || !wine.available,
   async fn() {
     await ensureBuilt();
-    // A prefix of our own in the gitignored build directory: created on first use (about 6 s),
-    // never the user's ~/.wine. WINEDEBUG keeps Wine's own diagnostics out of the output.
-    const env = {
-      WINEPREFIX: `${windowsBuildDir}wineprefix`,
-      WINEDEBUG: "-all",
-      WINEDLLOVERRIDES: "mscoree,mshtml=",
-    };
-    try {
-      const { success, stdout, stderr } = await new Deno.Command("wine", {
-        args: [windowsOutputs.helperTest, windowsOutputs.helperDll],
-        env,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const text = new TextDecoder().decode(stdout);
-      assert.ok(success, `${text}\n${new TextDecoder().decode(stderr)}`);
-      assert.match(text, /^\d+ passed, 0 failed\r?$/m);
-      assert.match(text, /^stream opener: WRTW_E_NO_FILTER, Win32 error 259\r?$/m); // NO_MORE_ITEMS
-    } finally {
-      // The prefix's wineserver would otherwise linger for a few seconds after the test.
-      await new Deno.Command("wineserver", { args: ["-k"], env, stderr: "null" }).output();
-    }
+    const text = await runUnderWine({
+      prefix: `${windowsBuildDir}wineprefix`,
+      args: [windowsOutputs.helperTest, windowsOutputs.helperDll],
+    });
+    assert.match(text, /^\d+ passed, 0 failed\r?$/m);
+    assert.match(text, /^stream opener: WRTW_E_NO_FILTER, Win32 error 259\r?$/m); // NO_MORE_ITEMS
   },
 });
 
@@ -156,23 +141,10 @@ Deno.test({
   ignore: !mingw.available || !wine.available,
   async fn() {
     await ensureBuilt();
-    const env = {
-      WINEPREFIX: `${windowsBuildDir}wineprefix`,
-      WINEDEBUG: "-all",
-      WINEDLLOVERRIDES: "mscoree,mshtml=",
-    };
-    try {
-      const { success, stdout, stderr } = await new Deno.Command("wine", {
-        args: [windowsOutputs.budgetTest],
-        env,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const text = new TextDecoder().decode(stdout);
-      assert.ok(success, `${text}\n${new TextDecoder().decode(stderr)}`);
-      assert.match(text, /^\d+ passed, 0 failed\r?$/m);
-    } finally {
-      await new Deno.Command("wineserver", { args: ["-k"], env, stderr: "null" }).output();
-    }
+    const text = await runUnderWine({
+      prefix: `${windowsBuildDir}wineprefix`,
+      args: [windowsOutputs.budgetTest],
+    });
+    assert.match(text, /^\d+ passed, 0 failed\r?$/m);
   },
 });
