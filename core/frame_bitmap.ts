@@ -130,7 +130,14 @@ export class FrameBitmap {
         takenMask = 0;
         for (let k = 0; k < room; k++) takenMask |= (bits & ~takenMask) & -(bits & ~takenMask);
       }
-      for (let m = takenMask; m !== 0; m &= m - 1) out[offset + taken++] = base + lowestBit(m);
+      if (takenMask === -1) {
+        // A whole free word (most of a lightly fragmented machine): 32 frames in a row.
+        const at = offset + taken;
+        for (let k = 0; k < 32; k++) out[at + k] = base + k;
+        taken += 32;
+      } else {
+        for (let m = takenMask; m !== 0; m &= m - 1) out[offset + taken++] = base + lowestBit(m);
+      }
       if (n !== 0) this.#s.clearBits(w, takenMask, n);
       w++;
     }

@@ -27,8 +27,11 @@ export interface MdlState {
   readonly frames: ArrayLike<number>;
   /** Whether `frames` is one ascending run (a single contiguous chunk): freed word by word. */
   readonly oneRun?: boolean;
-  /** `frames` grouped by word as they were taken, for freeing them without grouping again. */
-  readonly groups?: WordGroups;
+  /**
+   * `frames` grouped by word as they were taken, for freeing them without grouping again; given
+   * back for reuse (and cleared) when the MDL is freed.
+   */
+  groups?: WordGroups;
   /** Stack captured at allocation, formatted only when a leak is reported. */
   readonly allocationSite: Error | undefined;
   byteCount: number;

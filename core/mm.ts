@@ -246,7 +246,10 @@ export class MemoryManager {
     const { memory, costModel } = this.#ctx;
     const frames = state.frames;
     if (state.oneRun) memory.releaseRun(frames[0], frames.length);
-    else memory.release(frames, frames.length, state.groups);
+    else {
+      memory.release(frames, frames.length, state.groups);
+      state.groups = undefined;
+    }
     this.#ctx.placement.freed(frames, frames.length);
     state.freed = true;
     const last = this.#live.pop()!;

@@ -11,7 +11,7 @@ import { LAZY_REGION_SHIFT, LazyFrameBitmap, type RegionFill } from "./lazy_fram
 import type { MachineLayout } from "./machine.ts";
 import { geometricSampler, paretoSampler, seededRandom } from "./random.ts";
 import type { PhysicalMemoryState } from "./snapshot.ts";
-import { sharedWordGroups, WordGroups } from "./word_groups.ts";
+import { sharedWordGroups, WordGroups, WordGroupsPool } from "./word_groups.ts";
 
 /** How the rest of the system occupies memory before the driver runs. */
 export interface FragmentationOptions {
@@ -72,6 +72,8 @@ export class PhysicalMemory {
   readonly #stale: Uint32Array;
   /** The words taken since {@linkcode beginTakes}. */
   readonly #taken = new WordGroups();
+  /** The groupings of live MDLs ({@linkcode takenGroups}), reused once they are released. */
+  readonly #groupings = new WordGroupsPool();
   /** Cache type of the live mapping of each frame, plus one; 0 = unmapped. */
   readonly #cacheType: Uint8Array;
   /** Frames in RAM ranges (holes excluded). */
@@ -218,11 +220,16 @@ export class PhysicalMemory {
    */
   release(frames: ArrayLike<number>, count: number, grouped?: WordGroups): void {
     this.frames.release(frames, count, this.#stale, grouped);
+    // Made by takenGroups for the MDL now freed, which reads it no more.
+    if (grouped !== undefined) this.#groupings.giveBack(grouped);
   }
 
-  /** The words taken since {@linkcode beginTakes}, copied: grouped as `release` groups them. */
+  /**
+   * The words taken since {@linkcode beginTakes}, copied: grouped as `release` groups them. The
+   * copy is the caller's until it passes it to {@linkcode release}, which reuses it.
+   */
   takenGroups(): WordGroups {
-    return this.#taken.copy();
+    return this.#groupings.copyOf(this.#taken);
   }
 
   /** {@linkcode release} for the `count` frames from `start`, a word at a time. */
