@@ -20,15 +20,15 @@ import { DriverViolation, ViolationRules } from "./violations.ts";
 /** The HighAddress remembered before any call: no argument equals it. */
 const NONE_GIVEN = Symbol("no HighAddress yet");
 
-/** What a stream needs from its simulator. */
+/** What a stream shares with its simulator: one object, read and written on every call. */
 export interface StreamHost {
   readonly mm: MemoryManager;
   readonly pageSize: number;
   readonly policies: AllocationPolicies;
-  /** Current IRQL of the calling context. */
-  readonly irql: number;
-  /** Adds a call's modeled duration to the simulator's clock. */
-  advanceClock(ns: number): void;
+  /** Current IRQL of the calling context (the simulator's `withIrql` sets it). */
+  irql: number;
+  /** The simulator's clock: each call adds its modeled duration. */
+  clockNs: number;
 }
 
 /**
@@ -66,7 +66,8 @@ export class PortClsStream implements WaveRtStream {
   #checkedHigh = 0n;
 
   /**
-   * A stream on `host`'s memory manager, IRQL and clock; made by `Simulator.stream()`.
+   * A stream on `host`'s memory manager, IRQL and clock (shared with the simulator and its
+   * other streams); made by `Simulator.stream()`.
    *
    * @internal
    */
@@ -178,6 +179,6 @@ export class PortClsStream implements WaveRtStream {
     this.#lastCall = null;
     this.#lastOperation = operation;
     this.#lastNs = durationNs;
-    this.#host.advanceClock(durationNs);
+    this.#host.clockNs += durationNs;
   }
 }

@@ -28,7 +28,7 @@ import { type CacheConflict, MemoryManager } from "./mm.ts";
 import { type FragmentModel, PhysicalMemory } from "./physical_memory.ts";
 import { createPlacement, DEFAULT_PLACEMENT, type PlacementOption } from "./placement.ts";
 import { type AllocationPolicies, resolvePolicies } from "./policies.ts";
-import { PortClsStream } from "./port_stream.ts";
+import { PortClsStream, type StreamHost } from "./port_stream.ts";
 import type { SimulatorSnapshot } from "./snapshot.ts";
 import { DriverViolation, ViolationRules } from "./violations.ts";
 
@@ -139,8 +139,11 @@ export class Simulator implements Backend {
   };
   readonly #memory: PhysicalMemory;
   readonly #faults: FaultInjector;
-  #irql: number = Irql.PASSIVE_LEVEL;
-  #clockNs = 0;
+  /**
+   * What its streams read and write on every call (`core/port_stream.ts`): plain fields, the
+   * IRQL and clock included, so a call costs no getter or closure.
+   */
+  readonly #host: StreamHost;
   #closed = false;
 
   /** A simulated machine set up from `options`; throws `RangeError`/`TypeError` on a bad option. */
@@ -212,6 +215,13 @@ export class Simulator implements Backend {
         ? 0
         : captureAllocationSites,
     });
+    this.#host = {
+      mm: this.mm,
+      pageSize: this.pageSize,
+      policies: this.policies,
+      irql: Irql.PASSIVE_LEVEL,
+      clockNs: 0,
+    };
   }
 
   /** Free pages on the whole machine. */
@@ -236,12 +246,12 @@ export class Simulator implements Backend {
 
   /** Current IRQL of the calling context (PASSIVE_LEVEL unless inside {@linkcode withIrql}). */
   get irql(): number {
-    return this.#irql;
+    return this.#host.irql;
   }
 
   /** Total modeled time of all calls so far, in nanoseconds. */
   get clockNs(): number {
-    return this.#clockNs;
+    return this.#host.clockNs;
   }
 
   /** Injected faults fired so far. */
@@ -257,18 +267,7 @@ export class Simulator implements Backend {
   /** A new stream surface on this machine. */
   stream(): PortClsStream {
     if (this.#closed) throw new Error("the simulator is closed: stream() was called after close()");
-    const irql = () => this.#irql;
-    return new PortClsStream({
-      mm: this.mm,
-      pageSize: this.pageSize,
-      policies: this.policies,
-      get irql() {
-        return irql();
-      },
-      advanceClock: (ns) => {
-        this.#clockNs += ns;
-      },
-    });
+    return new PortClsStream(this.#host);
   }
 
   /**
@@ -292,12 +291,13 @@ export class Simulator implements Backend {
     if (!Number.isInteger(level) || level < 0 || level > Irql.HIGH_LEVEL) {
       throw new RangeError(`level must be an IRQL in 0..15, got ${level}`);
     }
-    const previous = this.#irql;
-    this.#irql = level;
+    const host = this.#host;
+    const previous = host.irql;
+    host.irql = level;
     try {
       return body();
     } finally {
-      this.#irql = previous;
+      host.irql = previous;
     }
   }
 
@@ -349,7 +349,7 @@ export class Simulator implements Backend {
    */
   snapshot(): SimulatorSnapshot {
     if (this.mm.liveMdlCount > 0) throw new Error("snapshot needs every MDL freed first");
-    return { owner: this, memory: this.#memory.saveState(), clockNs: this.#clockNs };
+    return { owner: this, memory: this.#memory.saveState(), clockNs: this.#host.clockNs };
   }
 
   /**
@@ -366,8 +366,8 @@ export class Simulator implements Backend {
     this.mm.resetCounters();
     this.#memory.restoreState(snapshot.memory);
     this.#faults.reconfigure(faults, this.seed, this.pageSize);
-    this.#clockNs = snapshot.clockNs;
-    this.#irql = Irql.PASSIVE_LEVEL;
+    this.#host.clockNs = snapshot.clockNs;
+    this.#host.irql = Irql.PASSIVE_LEVEL;
   }
 
   /**
