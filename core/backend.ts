@@ -33,7 +33,12 @@ export interface Mdl {
   readonly mdlFlags: number;
   /** The system mapping while mapped, otherwise null. */
   readonly mappedSystemVa: bigint | null;
-  /** Physical page frame numbers, one per page, in MDL order. */
+  /**
+   * Physical page frame numbers, one per page, in MDL order. Read them while the MDL is live: the
+   * PFN array is part of the MDL, which FreePagesFromMdl frees, so the simulator reuses a freed
+   * MDL's list and a first read after the free is a use-after-free violation (an array read
+   * before the free stays valid).
+   */
   readonly pfns: ArrayLike<number> & Iterable<number>;
 }
 

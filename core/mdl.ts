@@ -7,6 +7,7 @@
 
 import type { Mdl, MdlSource } from "./backend.ts";
 import { MdlFlags } from "./constants.ts";
+import { DriverViolation, ViolationRules } from "./violations.ts";
 import type { WordGroups } from "./word_groups.ts";
 
 /** One live mapping of an MDL. */
@@ -96,12 +97,22 @@ export function createMdlKit(): MdlKit {
     /**
      * A frozen copy of the frame numbers, made on first read (an allocate + free that never looks
      * at them pays nothing): a driver that writes into its MDL's PFN array gets a TypeError at
-     * the faulty line, and the simulator's own record stays intact either way.
+     * the faulty line, and the simulator's own record stays intact either way. A first read
+     * after the MDL was freed is a use-after-free violation; a copy read before stays valid.
      */
     get pfns(): readonly number[] {
       if (this.#pfns !== undefined) return this.#pfns;
+      const state = this.#state;
+      // The PFN array is part of the MDL, which FreePagesFromMdl frees (the simulator reuses it).
+      if (state.freed) {
+        throw new DriverViolation(
+          ViolationRules.useAfterFree,
+          `mdl.pfns first read on MDL #${state.id} after it was freed ` +
+            "(read it before the free to keep a copy)",
+        );
+      }
       // A counted loop: Array.from walks a typed array through its iterator, about 5 times slower.
-      const frames = this.#state.frames;
+      const frames = state.frames;
       const pfns = new Array<number>(frames.length);
       for (let i = 0; i < frames.length; i++) pfns[i] = frames[i];
       return this.#pfns = Object.freeze(pfns);

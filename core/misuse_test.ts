@@ -72,6 +72,28 @@ Deno.test("use after free and double free", () => {
   assertViolation(sim, "use-after-free", () => stream.mapAllocatedPages(mdl, CacheType.Cached));
   assertViolation(sim, "use-after-free", () => stream.getPhysicalPageAddress(mdl, 0));
   assertViolation(sim, "use-after-free", () => stream.getPhysicalPagesCount(mdl));
+  assertViolation(sim, "use-after-free", () => mdl.pfns);
+});
+
+Deno.test("a freed MDL's PFN array is reused: a copy read before the free stays, a first read after is use-after-free", () => {
+  for (const placement of ["lowest-first", "running-system"] as const) {
+    using sim = new Simulator({ placement, seed: 3 });
+    const stream = sim.stream();
+    const read = stream.allocatePagesForMdl(FOUR_GIB, 8 * 4096)!;
+    const unread = stream.allocatePagesForMdl(FOUR_GIB, 8 * 4096)!;
+    const copy = [...read.pfns];
+    stream.freePagesFromMdl(read);
+    stream.freePagesFromMdl(unread);
+    const next = stream.allocatePagesForMdl(FOUR_GIB, 8 * 4096)!;
+    const again = stream.allocatePagesForMdl(FOUR_GIB, 8 * 4096)!;
+    assert.deepEqual([...read.pfns], copy, `${placement}: the copy read before the free`);
+    assertViolation(sim, "use-after-free", () => unread.pfns);
+    const live = new Set([...next.pfns, ...again.pfns]);
+    assert.equal(live.size, 16, `${placement}: two live MDLs share no frame`);
+    for (const pfn of live) assert.equal(sim.isFrameFree(pfn), false);
+    stream.freePagesFromMdl(next);
+    stream.freePagesFromMdl(again);
+  }
 });
 
 Deno.test("a foreign MDL is bug check 0x1A/0x1236, whether forged or from another simulator", () => {

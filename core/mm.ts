@@ -21,6 +21,7 @@ import { callerFrame } from "./call_site.ts";
 import { allocationNs, type CostModel } from "./cost_model.ts";
 import { type CacheType, MdlFlags } from "./constants.ts";
 import type { FaultInjector } from "./faults.ts";
+import { recycleFrameList } from "./frame_slab.ts";
 import { gatherFrames } from "./gather_frames.ts";
 import { createMdlKit, FRESH_MDL_FLAGS, type MdlMapping, type MdlState } from "./mdl.ts";
 import { checkFreeable, checkLiveMdl, checkNotMapped, checkUnmap } from "./mdl_lifecycle.ts";
@@ -250,8 +251,12 @@ export class MemoryManager {
       memory.release(frames, frames.length, state.groups);
       state.groups = undefined;
     }
-    this.#ctx.placement.freed(frames, frames.length);
+    const placement = this.#ctx.placement;
+    placement.freed(frames, frames.length);
     state.freed = true;
+    // The MDL's `pfns` no longer read this list once it is freed (a copy made before stays); a
+    // placement that keeps it as its recent frees reads it later.
+    if (!placement.keepsFreedLists && frames instanceof Uint32Array) recycleFrameList(frames);
     const last = this.#live.pop()!;
     if (last !== state) {
       this.#live[state.slot] = last;

@@ -67,6 +67,8 @@ export interface Placement {
   readonly take: TakeFrames;
   /** Told of frames a driver freed, in MDL order. */
   freed(frames: ArrayLike<number>, count: number): void;
+  /** Whether {@linkcode freed} keeps the list it is given (by reference): it must not be reused. */
+  readonly keepsFreedLists: boolean;
   /** Forgets every free it was told of and restarts its random stream, as when just created. */
   reset(): void;
 }
@@ -157,6 +159,7 @@ const lowestFirst: Placement = {
   name: "lowest-first",
   take: (bitmap, lo, hi, max, out, offset) => bitmap.takeAscending(lo, hi, max, out, offset),
   freed() {},
+  keepsFreedLists: false,
   reset() {},
 };
 
@@ -185,6 +188,7 @@ class ScatteredPlacement implements Placement {
   readonly #ends: number[] = [];
   readonly #fourGiB: number;
   readonly #params: ScatterParameters;
+  readonly keepsFreedLists: boolean;
   /** Frame lists of recent frees, oldest first; each used from its end (last freed first). */
   readonly #batches: ArrayLike<number>[] = [];
   readonly #batchCounts: number[] = [];
@@ -211,6 +215,7 @@ class ScatteredPlacement implements Placement {
     }
     this.#fourGiB = Number((1n << 32n) / page);
     this.#params = params;
+    this.keepsFreedLists = params.reuse;
   }
 
   reset(): void {

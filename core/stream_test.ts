@@ -185,8 +185,9 @@ Deno.test("pages are zeroed unless DONT_ZERO_ALLOCATION; zeroing costs modeled t
   const stream = sim.stream();
   const first = stream.allocatePagesForMdl(ANY, 16 * PAGE)!;
   const cleanCost = stream.lastCall!.durationNs;
+  const firstPfns = [...first.pfns];
   stream.freePagesFromMdl(first);
-  assert.ok([...first.pfns].every((pfn) => !sim.isFrameZeroed(pfn)), "freed pages are stale");
+  assert.ok(firstPfns.every((pfn) => !sim.isFrameZeroed(pfn)), "freed pages are stale");
 
   const raw = sim.mm.allocatePagesForMdlEx({
     lowAddress: 0n,
