@@ -260,6 +260,70 @@ export function planAllocation(
 }
 
 /**
+ * {@linkcode planAllocation} with the last plan remembered: a driver asks for the same buffer
+ * again and again, and an unchanged request on an unchanged machine has an unchanged plan while
+ * the memory cap leaves room for all of it (the plan then does not depend on the cap).
+ *
+ * @example
+ * ```ts
+ * import { defaultPolicies } from "./policies.ts";
+ * const planner = new AllocationPlanner(4096, 1 << 20, defaultPolicies);
+ * const request = { lowAddress: 0n, highAddress: 0xFFFFFFFFn, skipBytes: 0n, totalBytes: 8192, flags: 0 };
+ * planner.plan(request, Infinity)?.wanted; // 2
+ * planner.plan(request, 1)?.wanted; // 1: the cap cuts it short, planned anew
+ * ```
+ */
+export class AllocationPlanner {
+  readonly #pageSize: number;
+  readonly #frameCount: number;
+  readonly #policies: AllocationPolicies;
+  readonly #plan = newPlan();
+  /** Whether {@linkcode #plan} is the full plan of the request below. */
+  #remembered = false;
+  #low = 0n;
+  #high = 0n;
+  #skip = 0n;
+  #total: number | bigint = 0;
+  #flags = 0;
+
+  /** A planner for a machine of `frameCount` frames of `pageSize` bytes under `policies`. */
+  constructor(pageSize: number, frameCount: number, policies: AllocationPolicies) {
+    this.#pageSize = pageSize;
+    this.#frameCount = frameCount;
+    this.#policies = policies;
+  }
+
+  /**
+   * The plan of `request` with `capPages` more pages allowed, as {@linkcode planAllocation}
+   * gives it; one object, filled in again by the next call with another request.
+   */
+  plan(request: CheckedRequest, capPages: number): AllocationPlan | null {
+    const plan = this.#plan;
+    if (
+      this.#remembered && request.totalBytes === this.#total &&
+      request.highAddress === this.#high && request.lowAddress === this.#low &&
+      request.skipBytes === this.#skip && request.flags === this.#flags &&
+      capPages >= plan.requestedPages
+    ) return plan;
+    const planned = planAllocation(
+      request,
+      this.#pageSize,
+      this.#frameCount,
+      capPages,
+      this.#policies,
+      plan,
+    );
+    this.#remembered = planned !== null && planned.wanted === planned.requestedPages;
+    this.#low = request.lowAddress;
+    this.#high = request.highAddress;
+    this.#skip = request.skipBytes;
+    this.#total = request.totalBytes;
+    this.#flags = request.flags;
+    return planned;
+  }
+}
+
+/**
  * `address / pageSize` rounded down (or up) as a number, without bigint arithmetic. Exact below
  * 2^53: a correctly rounded double quotient of integers lies on the same side of every integer
  * as the exact one. Above, the page number is beyond 2^37, past every frame (frame numbers are

@@ -9,10 +9,9 @@
 import {
   type AllocatePagesRequest,
   type AllocationPlan,
+  AllocationPlanner,
   checkAllocateRequest,
   type CheckedRequest,
-  newPlan,
-  planAllocation,
   rejectedByWindows,
 } from "./allocation_request.ts";
 import { checkCacheType, describe } from "./arguments.ts";
@@ -82,8 +81,8 @@ export class MemoryManager {
   readonly #ctx: MmContext;
   readonly #page: number;
   readonly #kit = createMdlKit();
-  /** The plan of the allocation under way, filled in by each. */
-  readonly #plan = newPlan();
+  /** Plans each allocation, remembering the last plan (a driver repeats its request). */
+  readonly #planner: AllocationPlanner;
   /** The live MDLs, each at its `slot`, in no order (a free moves the last into its slot). */
   readonly #live: MdlState[] = [];
   readonly #conflicts: CacheConflict[] = [];
@@ -98,6 +97,7 @@ export class MemoryManager {
   constructor(ctx: MmContext) {
     this.#ctx = ctx;
     this.#page = ctx.memory.pageSize;
+    this.#planner = new AllocationPlanner(this.#page, ctx.memory.frames.frameCount, ctx.policies);
   }
 
   /** Pages held by live MDLs. */
@@ -161,8 +161,7 @@ export class MemoryManager {
       : "allocate";
     if (faults.shouldFail(operation) !== null) return this.#allocateFailed();
     const capPages = faults.memoryCapPages - this.#heldPages;
-    const frameCount = memory.frames.frameCount;
-    const plan = planAllocation(checked, this.#page, frameCount, capPages, policies, this.#plan);
+    const plan = this.#planner.plan(checked, capPages);
     if (plan === null) return this.#allocateFailed();
     let frames: Uint32Array | null;
     memory.beginTakes();

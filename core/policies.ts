@@ -95,5 +95,6 @@ export function resolvePolicies(partial: Partial<AllocationPolicies> = {}): Allo
       throw new RangeError(`policies.${key} must be one of ${allowed.join(", ")}, got ${value}`);
     }
   }
-  return { ...defaultPolicies, ...partial };
+  // Frozen: plans and streams read them once and rely on them staying.
+  return Object.freeze({ ...defaultPolicies, ...partial });
 }
