@@ -199,13 +199,13 @@ export class SummarizedWords {
       const old = words[w];
       const now = (old | mask) >>> 0;
       words[w] = now;
+      if (alsoMark !== undefined) alsoMark[w] |= mask;
       if (marking) dirty.mark(w);
       if (counting) freed += popcount(mask);
       if (now === FULL) full[w >>> 5] ^= 1 << (w & 31);
       if (old === 0) this.#flipAnyFree(w);
     }
     this.freeCount += counting ? freed : frames;
-    if (alsoMark !== undefined) { for (let k = 0; k < count; k++) alsoMark[ws[k]] |= ms[k]; }
   }
 
   /** Word `w` became empty or stopped being empty: its any-free bit and maybe its group's. */
