@@ -71,7 +71,8 @@ export class PhysicalMemory {
   /** Frames that may hold data from a previous owner (1 = must be zeroed before reuse). */
   readonly #stale: Uint32Array;
   /** The words taken since {@linkcode beginTakes}. */
-  readonly #taken = new WordGroups();
+  /** The log of the allocation under way; handed to its MDL when it fits (see takenGroups). */
+  #taken = new WordGroups();
   /** The groupings of live MDLs ({@linkcode takenGroups}), reused once they are released. */
   readonly #groupings = new WordGroupsPool();
   /** Cache type of the live mapping of each frame, plus one; 0 = unmapped. */
@@ -225,11 +226,15 @@ export class PhysicalMemory {
   }
 
   /**
-   * The words taken since {@linkcode beginTakes}, copied: grouped as `release` groups them. The
-   * copy is the caller's until it passes it to {@linkcode release}, which reuses it.
+   * The words taken since {@linkcode beginTakes}, grouped as `release` groups them: the log
+   * itself, a fresh log taking its place, or a copy (`WordGroupsPool.keep`). The grouping is the
+   * caller's until it passes it to {@linkcode release}, which reuses it.
    */
   takenGroups(): WordGroups {
-    return this.#groupings.copyOf(this.#taken);
+    const log = this.#taken;
+    const kept = this.#groupings.keep(log);
+    if (kept === log) this.#taken = this.#groupings.spare();
+    return kept;
   }
 
   /** {@linkcode release} for the `count` frames from `start`, a word at a time. */

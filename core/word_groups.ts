@@ -98,19 +98,14 @@ export class WordGroups {
   }
 }
 
-/** Smallest capacity class of {@linkcode WordGroupsPool}: 2^3 groups. */
-const MIN_CLASS = 3;
-/** Largest pooled class, 2^12 groups: larger copies cost little beside their frames. */
-const MAX_CLASS = 12;
-/** Groupings kept per capacity class: enough for the MDLs a test frees in a row. */
-const KEPT_PER_CLASS = 32;
+/** Spare groupings kept: enough for the MDLs a test frees in a row. */
+const KEPT_SPARES = 32;
 
 /**
- * Copies of groupings for MDLs, reused once their MDL is freed: an MDL keeps the groups its
- * allocation took (so freeing it need not group its frames again), and a fresh copy costs two
- * typed arrays (two slab views, about a tenth of a 1 MiB lowest-first allocate + free) and an
- * object. Copies come in power-of-two capacities; a given-back one serves the next copy of its
- * class, so an allocate + free loop allocates none.
+ * The groupings of MDLs: an MDL keeps the groups its allocation took, so that freeing it need
+ * not group its frames again. The allocation's log itself becomes the MDL's grouping (no copy)
+ * when its room fits it, and a spare takes its place as the log; a grouping comes back as a spare
+ * when its MDL is freed, so an allocate + free loop allocates and copies no grouping.
  *
  * @example
  * ```ts
@@ -118,48 +113,44 @@ const KEPT_PER_CLASS = 32;
  * const pool = new WordGroupsPool();
  * const log = new WordGroups();
  * log.push(3, 0b11);
- * const copy = pool.copyOf(log);
- * [copy.length, copy.words[0]]; // [1, 3]
- * pool.giveBack(copy);
- * pool.copyOf(log) === copy; // true: reused
+ * const kept = pool.keep(log);
+ * [kept.length, kept.words[0]]; // [1, 3]
+ * pool.giveBack(kept);
+ * pool.spare() === kept; // true: reused
  * ```
  */
 export class WordGroupsPool {
-  /** Given-back groupings by capacity class (log2 of their capacity, from {@linkcode MIN_CLASS}). */
-  readonly #free: WordGroups[][] = [];
+  readonly #spares: WordGroups[] = [];
 
-  /** A copy of `source`'s `length` groups, reused when one of its capacity was given back. */
-  copyOf(source: WordGroups): WordGroups {
-    const n = source.length;
-    const c = n <= 1 << MIN_CLASS ? MIN_CLASS : 32 - Math.clz32(n - 1);
-    const copy = this.#free[c]?.pop() ?? fresh(1 << c);
+  /**
+   * The grouping to keep for `log`'s groups: `log` itself when its room is at most four times
+   * what it holds (plus 64), the caller then logging into {@linkcode spare}; else a copy sized
+   * to the groups (a log grown by a large allocation is not kept by a small one).
+   */
+  keep(log: WordGroups): WordGroups {
+    const n = log.length;
+    if (log.words.length <= 4 * n + 64) return log;
+    const copy = new WordGroups();
+    copy.words = frameList(n);
+    copy.masks = frameList(n);
     copy.length = n;
-    const { words, masks } = source;
-    const to = copy.words;
-    const toMasks = copy.masks;
+    const { words, masks } = log;
     for (let k = 0; k < n; k++) {
-      to[k] = words[k];
-      toMasks[k] = masks[k];
+      copy.words[k] = words[k];
+      copy.masks[k] = masks[k];
     }
     return copy;
   }
 
-  /** Takes back a copy nobody reads any more (its MDL was freed). */
-  giveBack(groups: WordGroups): void {
-    const capacity = groups.words.length;
-    const c = 31 - Math.clz32(capacity);
-    if (capacity !== 1 << c || c < MIN_CLASS || c > MAX_CLASS) return;
-    const kept = this.#free[c] ??= [];
-    if (kept.length < KEPT_PER_CLASS) kept.push(groups);
+  /** A grouping to log into: one given back, else a new one (each grows as it is used). */
+  spare(): WordGroups {
+    return this.#spares.pop() ?? new WordGroups();
   }
-}
 
-/** An empty grouping with room for `capacity` groups, cut from the frame slab. */
-function fresh(capacity: number): WordGroups {
-  const groups = new WordGroups();
-  groups.words = frameList(capacity);
-  groups.masks = frameList(capacity);
-  return groups;
+  /** Takes back a grouping nobody reads any more (its MDL was freed). */
+  giveBack(groups: WordGroups): void {
+    if (this.#spares.length < KEPT_SPARES) this.#spares.push(groups);
+  }
 }
 
 /**

@@ -7,28 +7,23 @@ function log(pairs: [number, number][]): WordGroups {
   return groups;
 }
 
-Deno.test("a pooled copy holds the log's groups and is reused only once given back", () => {
+Deno.test("a log that fits is kept as it is; a roomy one is copied to its size", () => {
   const pool = new WordGroupsPool();
-  const first = pool.copyOf(log([[3, 0b11], [9, 0x80000000 | 0]]));
-  assert.deepEqual([first.length, first.words[1], first.masks[1] >>> 0], [2, 9, 0x80000000]);
-  const second = pool.copyOf(log([[4, 1]]));
-  assert.notEqual(second, first, "a copy still held is never handed out again");
-  pool.giveBack(first);
-  const third = pool.copyOf(log([[5, 0b100]]));
-  assert.equal(third, first, "a given-back copy serves the next copy of its class");
-  assert.deepEqual([third.length, third.words[0], third.masks[0]], [1, 5, 0b100]);
+  const small = log([[3, 0b11], [9, 0x80000000 | 0]]);
+  assert.equal(pool.keep(small), small, "room 64 for 2 groups: kept without a copy");
+  const roomy = new WordGroups();
+  roomy.reserve(1000);
+  roomy.push(5, 1);
+  const copy = pool.keep(roomy);
+  assert.notEqual(copy, roomy);
+  assert.deepEqual([copy.length, copy.words.length, copy.words[0], copy.masks[0]], [1, 1, 5, 1]);
 });
 
-Deno.test("copies are sized by power-of-two classes; the largest ones are not kept", () => {
+Deno.test("a grouping given back is the next spare; without one a new log is made", () => {
   const pool = new WordGroupsPool();
-  const wide = log(Array.from({ length: 9 }, (_, k) => [2 * k, 1] as [number, number]));
-  const copy = pool.copyOf(wide);
-  assert.equal(copy.words.length, 16);
-  pool.giveBack(copy);
-  assert.notEqual(pool.copyOf(log([[1, 1]])), copy, "a class-8 request does not get a 16");
-  assert.equal(pool.copyOf(wide), copy);
-  const huge = log(Array.from({ length: 5000 }, (_, k) => [2 * k, 1] as [number, number]));
-  const big = pool.copyOf(huge);
-  pool.giveBack(big);
-  assert.notEqual(pool.copyOf(huge), big, "groupings above 4096 groups are left to the collector");
+  const first = pool.spare();
+  assert.equal(first.length, 0);
+  assert.notEqual(pool.spare(), first, "a grouping still held is never handed out again");
+  pool.giveBack(first);
+  assert.equal(pool.spare(), first);
 });
