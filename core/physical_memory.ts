@@ -227,13 +227,13 @@ export class PhysicalMemory {
 
   /**
    * The words taken since {@linkcode beginTakes}, grouped as `release` groups them: the log
-   * itself, a fresh log taking its place, or a copy (`WordGroupsPool.keep`). The grouping is the
-   * caller's until it passes it to {@linkcode release}, which reuses it.
+   * itself or a copy (`WordGroupsPool.keep`); a spare is the next log either way, so a log grown
+   * by a large allocation is dropped rather than copied from by every small one after it. The
+   * grouping is the caller's until it passes it to {@linkcode release}, which reuses it.
    */
   takenGroups(): WordGroups {
-    const log = this.#taken;
-    const kept = this.#groupings.keep(log);
-    if (kept === log) this.#taken = this.#groupings.spare();
+    const kept = this.#groupings.keep(this.#taken);
+    this.#taken = this.#groupings.spare();
     return kept;
   }
 

@@ -100,6 +100,8 @@ export class WordGroups {
 
 /** Spare groupings kept: enough for the MDLs a test frees in a row. */
 const KEPT_SPARES = 32;
+/** Room of the largest spare kept (512 KiB of groups): larger ones are left to the collector. */
+const MAX_SPARE_ROOM = 1 << 16;
 
 /**
  * The groupings of MDLs: an MDL keeps the groups its allocation took, so that freeing it need
@@ -149,7 +151,9 @@ export class WordGroupsPool {
 
   /** Takes back a grouping nobody reads any more (its MDL was freed). */
   giveBack(groups: WordGroups): void {
-    if (this.#spares.length < KEPT_SPARES) this.#spares.push(groups);
+    if (this.#spares.length < KEPT_SPARES && groups.words.length <= MAX_SPARE_ROOM) {
+      this.#spares.push(groups);
+    }
   }
 }
 

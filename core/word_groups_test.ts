@@ -27,3 +27,11 @@ Deno.test("a grouping given back is the next spare; without one a new log is mad
   pool.giveBack(first);
   assert.equal(pool.spare(), first);
 });
+
+Deno.test("groupings with room above 65,536 groups are not kept as spares", () => {
+  const pool = new WordGroupsPool();
+  const huge = new WordGroups();
+  huge.reserve(70_000);
+  pool.giveBack(huge);
+  assert.notEqual(pool.spare(), huge);
+});
