@@ -186,8 +186,8 @@ export class FrameBitmap {
   /**
    * Takes the free frames among `frames[from..to)`, last first, writing them to `out[offset…]`;
    * frames outside [lo, hi) are pushed to `kept` instead. Returns how many it took. Same result
-   * as a {@linkcode takeFrame} per frame, but a run of frames sharing a word (as a placement's
-   * recently freed frames do) updates that word and its summaries once.
+   * as a {@linkcode takeFrame} per frame, but the take log gets one group per run of taken
+   * frames sharing a word (as a placement's recently freed frames do), not one per frame.
    */
   takeListed(
     frames: ArrayLike<number>,
