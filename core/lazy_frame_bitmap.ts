@@ -56,7 +56,6 @@ export class LazyFrameBitmap extends FrameBitmap {
   defer(): void {
     this.#pending.fill(1);
     this.#pendingCount = this.#pending.length;
-    this.undrawnRegions = this.#pendingCount === 0 ? null : this.#pending;
   }
 
   /** Number of regions not drawn yet. */
@@ -74,7 +73,7 @@ export class LazyFrameBitmap extends FrameBitmap {
 
   #draw(region: number): void {
     this.#pending[region] = 0;
-    if (--this.#pendingCount === 0) this.undrawnRegions = null;
+    this.#pendingCount--;
     this.#fill(region, (start, count) => super.setRange(start, count, false));
   }
 
@@ -124,11 +123,10 @@ export class LazyFrameBitmap extends FrameBitmap {
     return super.takeFrame(frame);
   }
 
-  protected override drawRegion(region: number): void {
-    this.#draw(region);
-  }
-
-  /** Draws the regions of the words a release is about to free (checked per word, not frame). */
+  /**
+   * Draws the regions of the words a release is about to free (checked per word, not frame);
+   * `takeListed`, which reads only frames released before, relies on it.
+   */
   protected override beforeRelease(words: Uint32Array, count: number): void {
     if (this.#pendingCount === 0) return;
     const pending = this.#pending;
@@ -215,6 +213,5 @@ export class LazyFrameBitmap extends FrameBitmap {
     super.restoreState(state, companion, saved);
     this.#pending.fill(0);
     this.#pendingCount = 0;
-    this.undrawnRegions = null;
   }
 }

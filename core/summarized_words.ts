@@ -96,9 +96,8 @@ export class SummarizedWords {
   /**
    * The loop of `FrameBitmap.takeListed` (its arguments in another order): takes the free
    * frames among `frames[from..to)`, last first, into `out[offset…]`, pushing those outside
-   * [lo, hi) to `kept`. Before a frame is read, its region is drawn by `draw` when `undrawn`
-   * (one byte per region of 2^`regionShift` frames, 1 = not drawn) says so. The take log gets
-   * the taken frames grouped by word, as {@linkcode clearBits} per word would have logged them.
+   * [lo, hi) to `kept`. The take log gets the taken frames grouped by word, as
+   * {@linkcode clearBits} per word would have logged them.
    */
   takeListed(
     frames: ArrayLike<number>,
@@ -109,9 +108,6 @@ export class SummarizedWords {
     lo: number,
     hi: number,
     kept: number[],
-    undrawn: Uint8Array | null,
-    regionShift: number,
-    draw: (region: number) => void,
   ): number {
     const { words, full } = this;
     // Frame by frame, as a takeFrame per frame would: the summaries change only where a word
@@ -120,7 +116,6 @@ export class SummarizedWords {
     let end = offset;
     for (let i = to - 1; i >= from; i--) {
       const frame = frames[i];
-      if (undrawn !== null && undrawn[frame >>> regionShift] === 1) draw(frame >>> regionShift);
       if (frame < lo || frame >= hi) {
         kept.push(frame);
         continue;
