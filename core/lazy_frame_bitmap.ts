@@ -4,7 +4,8 @@
  * 2^{@linkcode LAZY_REGION_SHIFT} frames draws its occupation from its own seeded stream, so the
  * frames are the same whatever order regions are touched in; building is O(regions) and a call
  * pays only for the regions it reads. Every public read or write materializes what it covers
- * first; `freeCount` and `saveState` materialize everything.
+ * first (`takeListed` reads only frames released before, whose regions a release draws);
+ * `freeCount` and `saveState` materialize everything.
  *
  * @module
  */
