@@ -4,7 +4,8 @@
  * 2^{@linkcode LAZY_REGION_SHIFT} frames draws its occupation from its own seeded stream, so the
  * frames are the same whatever order regions are touched in; building is O(regions) and a call
  * pays only for the regions it reads. Every public read or write materializes what it covers
- * first; `freeCount` and `saveState` materialize everything.
+ * first (`takeListed` reads only frames released before, whose regions a release draws);
+ * `freeCount` and `saveState` materialize everything.
  *
  * @module
  */
@@ -56,7 +57,6 @@ export class LazyFrameBitmap extends FrameBitmap {
   defer(): void {
     this.#pending.fill(1);
     this.#pendingCount = this.#pending.length;
-    this.undrawnRegions = this.#pendingCount === 0 ? null : this.#pending;
   }
 
   /** Number of regions not drawn yet. */
@@ -74,7 +74,7 @@ export class LazyFrameBitmap extends FrameBitmap {
 
   #draw(region: number): void {
     this.#pending[region] = 0;
-    if (--this.#pendingCount === 0) this.undrawnRegions = null;
+    this.#pendingCount--;
     this.#fill(region, (start, count) => super.setRange(start, count, false));
   }
 
@@ -124,11 +124,10 @@ export class LazyFrameBitmap extends FrameBitmap {
     return super.takeFrame(frame);
   }
 
-  protected override drawRegion(region: number): void {
-    this.#draw(region);
-  }
-
-  /** Draws the regions of the words a release is about to free (checked per word, not frame). */
+  /**
+   * Draws the regions of the words a release is about to free (checked per word, not frame);
+   * `takeListed`, which reads only frames released before, relies on it.
+   */
   protected override beforeRelease(words: Uint32Array, count: number): void {
     if (this.#pendingCount === 0) return;
     const pending = this.#pending;
@@ -215,6 +214,5 @@ export class LazyFrameBitmap extends FrameBitmap {
     super.restoreState(state, companion, saved);
     this.#pending.fill(0);
     this.#pendingCount = 0;
-    this.undrawnRegions = null;
   }
 }

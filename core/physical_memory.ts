@@ -158,16 +158,19 @@ export class PhysicalMemory {
   #zeroGroups({ words, masks, length }: WordGroups): number {
     const stale = this.#stale;
     const dirty = this.frames.dirty;
+    const marking = dirty.active;
     let fresh = 0;
     for (let k = 0; k < length; k++) {
       const w = words[k];
       const mask = masks[k];
-      const hit = stale[w] & mask;
-      if (hit !== 0) {
-        stale[w] &= ~hit;
-        dirty.mark(w);
+      const was = stale[w];
+      if ((was & mask) !== 0) {
+        stale[w] = was & ~mask;
+        if (marking) dirty.mark(w);
       }
-      if (hit !== mask) fresh += popcount(mask & ~hit);
+      // Tested as a bit pattern: `hit !== mask` also held for every mask with bit 31 set.
+      const notStale = mask & ~was;
+      if (notStale !== 0) fresh += popcount(notStale);
     }
     return fresh;
   }

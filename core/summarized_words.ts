@@ -95,10 +95,9 @@ export class SummarizedWords {
 
   /**
    * The loop of `FrameBitmap.takeListed` (its arguments in another order): takes the free
-   * frames among `frames[from..to)`, last first, into `out[offset…]`, pushing those outside [lo, hi) to `kept`; a run of frames sharing
-   * a word is one {@linkcode clearBits}, done here inline with the take log written in place.
-   * Before a word (or a kept frame) is read, its region is drawn by `draw` when `undrawn` (one
-   * byte per region of 2^`regionShift` frames, 1 = not drawn) says so.
+   * frames among `frames[from..to)`, last first, into `out[offset…]`, pushing those outside
+   * [lo, hi) to `kept`. The take log gets the taken frames grouped by word, as
+   * {@linkcode clearBits} per word would have logged them.
    */
   takeListed(
     frames: ArrayLike<number>,
@@ -109,60 +108,64 @@ export class SummarizedWords {
     lo: number,
     hi: number,
     kept: number[],
-    undrawn: Uint8Array | null,
-    regionShift: number,
-    draw: (region: number) => void,
   ): number {
-    const words = this.words;
-    const log = this.takeLog;
-    if (log !== null) log.reserve(to - from);
-    const wordShift = regionShift - 5;
-    let taken = 0;
-    let w = -1;
-    let mask = 0;
+    const { words, full } = this;
+    // Frame by frame, as a takeFrame per frame would: the summaries change only where a word
+    // was full or empties, once per word either way. Grouping the words for the log in a loop
+    // of its own, over `out`, keeps this one short (measured: 10 % of a 1 MiB allocate + free).
+    let end = offset;
     for (let i = to - 1; i >= from; i--) {
       const frame = frames[i];
       if (frame < lo || frame >= hi) {
-        if (undrawn !== null && undrawn[frame >>> regionShift] === 1) draw(frame >>> regionShift);
         kept.push(frame);
         continue;
       }
-      const fw = frame >>> 5;
-      if (fw !== w) {
-        if (mask !== 0) this.#take(w, mask, log);
-        if (undrawn !== null && undrawn[fw >>> wordShift] === 1) draw(fw >>> wordShift);
-        w = fw;
-        mask = 0;
-      }
+      const w = frame >>> 5;
       const bit = 1 << (frame & 31);
-      if ((words[fw] & ~mask & bit) !== 0) {
-        mask |= bit;
-        out[offset + taken++] = frame;
+      const old = words[w];
+      if ((old & bit) === 0) continue;
+      const now = old & ~bit;
+      words[w] = now;
+      if (old === FULL) full[w >>> 5] ^= 1 << (w & 31);
+      if (now === 0) this.#flipAnyFree(w);
+      out[end++] = frame;
+    }
+    const taken = end - offset;
+    this.freeCount -= taken;
+    const log = this.takeLog;
+    if (log !== null) this.#logTaken(log, out, offset, end);
+    else if (this.dirty.active) {
+      for (let k = offset; k < end; k++) {
+        this.dirty.mark(out[k] >>> 5);
       }
     }
-    if (mask !== 0) this.#take(w, mask, log);
-    this.freeCount -= taken;
     return taken;
   }
 
-  /** {@linkcode clearBits} but for the free count, into a log with room for one more group. */
-  #take(w: number, mask: number, log: WordGroups | null): void {
-    if (log !== null) {
-      const n = log.length;
-      if (n !== 0 && log.words[n - 1] === w) log.masks[n - 1] |= mask;
+  /**
+   * Appends the frames `out[from..to)` to `log` grouped by word, a word the same as the last
+   * group's joining it (as {@linkcode WordGroups.push} does), marking each group's word dirty.
+   */
+  #logTaken(log: WordGroups, out: { [index: number]: number }, from: number, to: number): void {
+    log.reserve(to - from);
+    const { words, masks } = log;
+    const dirty = this.dirty;
+    const marking = dirty.active;
+    let n = log.length;
+    let last = n === 0 ? -1 : words[n - 1];
+    for (let k = from; k < to; k++) {
+      const frame = out[k];
+      const w = frame >>> 5;
+      const bit = 1 << (frame & 31);
+      if (w === last) masks[n - 1] |= bit;
       else {
-        log.words[n] = w;
-        log.masks[n] = mask;
-        log.length = n + 1;
+        words[n] = w;
+        masks[n++] = bit;
+        last = w;
+        if (marking) dirty.mark(w);
       }
     }
-    const words = this.words;
-    const old = words[w];
-    const now = old & ~mask;
-    words[w] = now;
-    this.dirty.mark(w);
-    if (old === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
-    if (now === 0) this.#flipAnyFree(w);
+    log.length = n;
   }
 
   /** Marks the `n` frames of `mask` in word `w` free; each of them must be in use. */
