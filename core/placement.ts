@@ -25,6 +25,7 @@
  */
 
 import type { FrameBitmap, FrameSink } from "./frame_bitmap.ts";
+import { recycleFrameList } from "./frame_slab.ts";
 import type { MachineLayout } from "./machine.ts";
 import { PLACEMENT_PROFILE_FORMAT_V1, type PlacementProfile } from "./placement_profile.ts";
 import { geometricSampler, seededRandom } from "./random.ts";
@@ -67,7 +68,10 @@ export interface Placement {
   readonly take: TakeFrames;
   /** Told of frames a driver freed, in MDL order. */
   freed(frames: ArrayLike<number>, count: number): void;
-  /** Whether {@linkcode freed} keeps the list it is given (by reference): it must not be reused. */
+  /**
+   * Whether {@linkcode freed} keeps the list it is given (by reference), giving it back to the
+   * frame slab itself once it forgets it; when false the caller may reuse the list at once.
+   */
   readonly keepsFreedLists: boolean;
   /** Forgets every free it was told of and restarts its random stream, as when just created. */
   reset(): void;
@@ -318,7 +322,7 @@ class ScatteredPlacement implements Placement {
       const top = batches.length - 1;
       const frame = batches[top][--counts[top]];
       this.#remembered--;
-      if (counts[top] === 0) (batches.pop(), counts.pop());
+      if (counts[top] === 0) this.#dropTop();
       if (frame < lo || frame >= hi || frame === after) kept.push(frame);
       else if (bitmap.isFree(frame)) return frame;
     }
@@ -351,8 +355,7 @@ class ScatteredPlacement implements Placement {
       taken += bitmap.takeListed(batches[top], n - read, n, lo, hi, kept, out, offset + taken);
       this.#remembered -= read;
       if (read === n) {
-        batches.pop();
-        counts.pop();
+        this.#dropTop();
       } else counts[top] = n - read;
     }
     if (kept.length > 0) {
@@ -365,8 +368,14 @@ class ScatteredPlacement implements Placement {
   #forgetOldest(): void {
     let drop = 0;
     while (this.#remembered > RECENT_CAPACITY / 2) this.#remembered -= this.#batchCounts[drop++];
-    this.#batches.splice(0, drop);
+    for (const list of this.#batches.splice(0, drop)) reuseList(list);
     this.#batchCounts.splice(0, drop);
+  }
+
+  /** Forgets the newest batch, used up; its list is read no more. */
+  #dropTop(): void {
+    reuseList(this.#batches.pop()!);
+    this.#batchCounts.pop();
   }
 
   /**
@@ -412,6 +421,14 @@ class ScatteredPlacement implements Placement {
       return starts[i] + k;
     };
   }
+}
+
+/**
+ * Gives a forgotten batch's list back to the frame slab when it is an MDL's (a freed MDL reads
+ * its list no more: its `pfns` are use-after-free).
+ */
+function reuseList(list: ArrayLike<number>): void {
+  if (list instanceof Uint32Array) recycleFrameList(list);
 }
 
 /**
