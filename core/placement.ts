@@ -226,25 +226,25 @@ class ScatteredPlacement implements Placement {
       return this.#takeCalibrated(bitmap, lo, hi, max, out, offset);
     }
     let taken = this.#params.reuse ? this.#takeRecent(bitmap, lo, hi, max, out, offset) : 0;
+    if (taken >= max) return taken;
     const random = this.#random;
     const drawRun = this.#params.drawRun;
     // Made only when recent frees did not cover the request (it draws nothing itself).
-    let pick: (() => number) | undefined;
-    while (taken < max) {
-      pick ??= this.#starter(lo, hi);
-      const start = pick();
-      if (start < 0) break;
-      let frame = bitmap.findRun(1, start, hi);
-      if (frame < 0 && start > lo) frame = bitmap.findRun(1, lo, start);
+    const pick = this.#starter(lo, hi);
+    let start = pick();
+    while (start >= 0) {
+      const frame = bitmap.nextFreeAround(start, lo, hi);
       if (frame < 0) break;
-      const want = Math.min(drawRun(random), max - taken);
+      const want = Math.max(1, Math.min(drawRun(random), max - taken, hi - frame));
+      // When this run cannot complete the request, the next start is drawn now (the stream's
+      // order stays start, length, start…) and its word read, so that the cache miss a random
+      // frame costs overlaps this run's work instead of stalling the next search.
+      const early = taken + want < max;
+      if (early) bitmap.prefetch(start = pick());
       // The free run from `frame`, a word at a time (as a frame-by-frame isFree walk would).
-      taken += bitmap.takeFreeRun(
-        frame,
-        Math.max(1, Math.min(want, hi - frame)),
-        out,
-        offset + taken,
-      );
+      taken += bitmap.takeFreeRun(frame, want, out, offset + taken);
+      if (taken >= max) break;
+      if (!early) start = pick();
     }
     return taken;
   };
