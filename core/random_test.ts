@@ -1,0 +1,16 @@
+import assert from "node:assert/strict";
+import { geometric, geometricSampler, seededRandom } from "./random.ts";
+
+Deno.test("geometricSampler(2) draws as geometric(random, 2), powers of two and their neighbours included", () => {
+  const draw = geometricSampler(2);
+  const a = seededRandom(3);
+  const b = seededRandom(3);
+  for (let i = 0; i < 200_000; i++) assert.equal(draw(a), geometric(b, 2));
+  const values = [0, 0.5, 0.25, 0.75, Math.random(), 1 - 2 ** -53, 0.1, 1 / 3];
+  for (let k = 0; k <= 32; k++) {
+    for (const j of [2 ** k - 1, 2 ** k, 2 ** k + 1]) {
+      if (j >= 1 && j <= 2 ** 32) values.push(1 - j / 2 ** 32);
+    }
+  }
+  for (const u of values) assert.equal(draw(() => u), geometric(() => u, 2), `u = ${u}`);
+});
