@@ -15,9 +15,11 @@
  * ```
  */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
+  // Kept as a signed 32-bit integer: every operation below reads its 32 bits alike, and a state
+  // of 2^31 or more as an unsigned value would be a boxed heap number, stored anew each draw.
+  let state = seed | 0;
   return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
+    state = (state + 0x6d2b79f5) | 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);

@@ -14,3 +14,21 @@ Deno.test("geometricSampler(2) draws as geometric(random, 2), powers of two and 
   }
   for (const u of values) assert.equal(draw(() => u), geometric(() => u, 2), `u = ${u}`);
 });
+
+Deno.test("seededRandom draws mulberry32's numbers, seeds of 2^31 and above included", () => {
+  const mulberry32 = (seed: number) => {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  };
+  for (const seed of [0, 1, 42, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 0x5eed_91ac ^ 1]) {
+    const a = seededRandom(seed);
+    const b = mulberry32(seed);
+    for (let i = 0; i < 20_000; i++) assert.equal(a(), b(), `seed ${seed}, draw ${i}`);
+  }
+});
