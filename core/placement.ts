@@ -27,7 +27,7 @@
 import type { FrameBitmap, FrameSink } from "./frame_bitmap.ts";
 import type { MachineLayout } from "./machine.ts";
 import { PLACEMENT_PROFILE_FORMAT_V1, type PlacementProfile } from "./placement_profile.ts";
-import { geometricSampler, seededRandom } from "./random.ts";
+import { geometricSampler, RewindableRandom } from "./random.ts";
 
 /** Names of the placement policies. */
 export type PlacementName = "lowest-first" | "running-system" | "calibrated";
@@ -180,6 +180,8 @@ interface SizeClass {
 class ScatteredPlacement implements Placement {
   readonly name: PlacementName;
   readonly #seed: number;
+  #rng: RewindableRandom;
+  /** `#rng.next`: every draw of this placement. */
   #random: () => number;
   readonly #starts: number[] = [];
   readonly #ends: number[] = [];
@@ -203,7 +205,8 @@ class ScatteredPlacement implements Placement {
     this.name = name;
     // Its own stream, so that fragmentation and faults draw the same numbers as before.
     this.#seed = (seed ^ 0x5eed_91ac) >>> 0;
-    this.#random = seededRandom(this.#seed);
+    this.#rng = new RewindableRandom(this.#seed);
+    this.#random = this.#rng.next;
     const page = BigInt(machine.pageSize);
     for (const r of machine.ranges) {
       this.#starts.push(Number(r.base / page));
@@ -214,7 +217,8 @@ class ScatteredPlacement implements Placement {
   }
 
   reset(): void {
-    this.#random = seededRandom(this.#seed);
+    this.#rng = new RewindableRandom(this.#seed);
+    this.#random = this.#rng.next;
     this.#batches.length = 0;
     this.#batchCounts.length = 0;
     this.#remembered = 0;
@@ -227,6 +231,7 @@ class ScatteredPlacement implements Placement {
     }
     let taken = this.#params.reuse ? this.#takeRecent(bitmap, lo, hi, max, out, offset) : 0;
     if (taken >= max) return taken;
+    const rng = this.#rng;
     const random = this.#random;
     const drawRun = this.#params.drawRun;
     // Made only when recent frees did not cover the request (it draws nothing itself).
@@ -236,15 +241,17 @@ class ScatteredPlacement implements Placement {
       const frame = bitmap.nextFreeAround(start, lo, hi);
       if (frame < 0) break;
       const want = Math.max(1, Math.min(drawRun(random), max - taken, hi - frame));
-      // When this run cannot complete the request, the next start is drawn now (the stream's
-      // order stays start, length, start…) and its word read, so that the cache miss a random
-      // frame costs overlaps this run's work instead of stalling the next search.
-      const early = taken + want < max;
-      if (early) bitmap.prefetch(start = pick());
+      // The next start is drawn before this run is taken (the stream's order stays start,
+      // length, start…) and its word read, so that the cache miss a random frame costs overlaps
+      // this run's work instead of stalling the next search; undrawn if this run completes.
+      const mark = rng.position;
+      bitmap.prefetch(start = pick());
       // The free run from `frame`, a word at a time (as a frame-by-frame isFree walk would).
       taken += bitmap.takeFreeRun(frame, want, out, offset + taken);
-      if (taken >= max) break;
-      if (!early) start = pick();
+      if (taken >= max) {
+        rng.rewind(mark);
+        break;
+      }
     }
     return taken;
   };

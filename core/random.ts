@@ -15,16 +15,54 @@
  * ```
  */
 export function seededRandom(seed: number): () => number {
-  // Kept as a signed 32-bit integer: every operation below reads its 32 bits alike, and a state
+  // Kept as a signed 32-bit integer: every operation of mix reads its 32 bits alike, and a state
   // of 2^31 or more as an unsigned value would be a boxed heap number, stored anew each draw.
   let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return () => mix(state = (state + STEP) | 0);
+}
+
+/** mulberry32's step: its state is a counter, each draw a hash of the next count. */
+const STEP = 0x6d2b79f5;
+
+function mix(state: number): number {
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+/**
+ * The stream of {@linkcode seededRandom} that can be put back to an earlier position: a caller
+ * may draw a number before it knows whether it needs it, and undo the draw if not.
+ *
+ * @example
+ * ```ts
+ * const random = new RewindableRandom(42);
+ * const mark = random.position;
+ * const first = random.next(); // seededRandom(42)()
+ * random.rewind(mark);
+ * random.next() === first; // true
+ * ```
+ */
+export class RewindableRandom {
+  #state: number;
+
+  constructor(seed: number) {
+    this.#state = seed | 0;
+  }
+
+  /** The next draw, as seededRandom(seed)'s function gives it (a property: pass it as is). */
+  readonly next = (): number => mix(this.#state = (this.#state + STEP) | 0);
+
+  /** Where the stream is, for {@linkcode rewind}. */
+  get position(): number {
+    return this.#state;
+  }
+
+  /** Puts the stream back to `position`: the draws since are drawn again. */
+  rewind(position: number): void {
+    this.#state = position;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { geometric, geometricSampler, seededRandom } from "./random.ts";
+import { geometric, geometricSampler, RewindableRandom, seededRandom } from "./random.ts";
 
 Deno.test("geometricSampler(2) draws as geometric(random, 2), powers of two and their neighbours included", () => {
   const draw = geometricSampler(2);
@@ -30,5 +30,19 @@ Deno.test("seededRandom draws mulberry32's numbers, seeds of 2^31 and above incl
     const a = seededRandom(seed);
     const b = mulberry32(seed);
     for (let i = 0; i < 20_000; i++) assert.equal(a(), b(), `seed ${seed}, draw ${i}`);
+  }
+});
+
+Deno.test("RewindableRandom draws as seededRandom, and draws again what it was rewound over", () => {
+  const plain = seededRandom(0x9000_0001);
+  const stream = new RewindableRandom(0x9000_0001);
+  for (let i = 0; i < 1000; i++) {
+    const mark = stream.position;
+    const drawn = [stream.next(), stream.next()];
+    if (i % 3 === 0) {
+      stream.rewind(mark);
+      assert.deepEqual([stream.next(), stream.next()], drawn);
+    }
+    assert.deepEqual(drawn, [plain(), plain()]);
   }
 });
