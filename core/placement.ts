@@ -238,20 +238,28 @@ class ScatteredPlacement implements Placement {
     const pick = this.#starter(lo, hi);
     let start = pick();
     while (start >= 0) {
-      const frame = bitmap.nextFreeAround(start, lo, hi);
-      if (frame < 0) break;
-      const want = Math.max(1, Math.min(drawRun(random), max - taken, hi - frame));
-      // The next start is drawn before this run is taken (the stream's order stays start,
-      // length, start…) and its word read, so that the cache miss a random frame costs overlaps
-      // this run's work instead of stalling the next search; undrawn if this run completes.
+      // Each run's length and the next run's start are drawn first (the stream's order stays
+      // start, length, start…) and that start's word read: a random frame's word is mostly not
+      // in cache, and a load started a run early overlaps this run's work instead of stalling
+      // the next search. Draws a run turns out not to need are undrawn.
+      const before = rng.position;
+      const length = drawRun(random);
       const mark = rng.position;
-      bitmap.prefetch(start = pick());
+      const next = pick();
+      bitmap.prefetch(next);
+      const frame = bitmap.nextFreeAround(start, lo, hi);
+      if (frame < 0) {
+        rng.rewind(before);
+        break;
+      }
+      const want = Math.max(1, Math.min(length, max - taken, hi - frame));
       // The free run from `frame`, a word at a time (as a frame-by-frame isFree walk would).
       taken += bitmap.takeFreeRun(frame, want, out, offset + taken);
       if (taken >= max) {
         rng.rewind(mark);
         break;
       }
+      start = next;
     }
     return taken;
   };
