@@ -108,8 +108,7 @@ const LOG_HALF = Math.log(0.5);
 function halvingDraw(random: () => number): number {
   const x = 1 - random();
   const j = x * 4294967296;
-  const i = j >>> 0;
-  if (i === j && (i & (i - 1)) !== 0) return 1 + Math.clz32(i);
+  if ((j >>> 0) === j && (j & (j - 1)) !== 0) return 1 + Math.clz32(j);
   return 1 + Math.floor(Math.log(x) / LOG_HALF);
 }
 
