@@ -163,9 +163,51 @@ export class FrameBitmap {
    * {@linkcode takeRun} would, writing it to `out[offset…]`; returns its length.
    */
   takeFreeRun(frame: number, max: number, out: FrameSink, offset: number): number {
+    const bit = frame & 31;
+    const used = ~this.#words[frame >>> 5] >>> bit;
+    // Free frames from `frame` up to the first used one or the end of its word.
+    const free = used === 0 ? 32 - bit : lowestBit(used);
+    if (free < 32 - bit || free >= max) {
+      // The run ends inside this word (most runs of the scattered placements): one clearBits.
+      const n = Math.min(free, max, this.frameCount - frame);
+      if (n <= 0) return 0;
+      this.#s.clearBits(frame >>> 5, maskFrom(bit) & maskThrough(bit + n - 1), n);
+      for (let i = 0; i < n; i++) out[offset + i] = frame + i;
+      return n;
+    }
     const n = this.#freeRunLength(frame, max);
     this.#takeRun(frame, n, out, offset);
     return n;
+  }
+
+  /**
+   * Reads the word of `frame` (≥ 0) ahead of a search from it: a random frame's word is usually
+   * not in cache, and a load started early overlaps the caller's other work.
+   */
+  prefetch(frame: number): void {
+    this.#prefetched = this.#words[frame >>> 5] | 0;
+  }
+
+  /** The word {@linkcode prefetch} read last: kept so that its load is not left out. */
+  #prefetched = 0;
+
+  /**
+   * The first free frame of [start, hi), else of [lo, start): where a scattered placement's run
+   * from a random frame `start` begins; -1 when [lo, hi) has no free frame.
+   *
+   * @example
+   * ```ts
+   * const bitmap = new FrameBitmap(64);
+   * bitmap.setRange(8, 2, true);
+   * bitmap.nextFreeAround(40, 0, 64); // 8: nothing is free from 40 on
+   * ```
+   */
+  nextFreeAround(start: number, lo: number, hi: number): number {
+    const s = this.#s;
+    const frame = start < hi ? s.nextFree(start, this.frameCount) : -1;
+    if (frame >= 0 && frame < hi) return frame;
+    const low = start > lo ? s.nextFree(lo, this.frameCount) : -1;
+    return low >= 0 && low < start ? low : -1;
   }
 
   #freeRunLength(frame: number, max: number): number {

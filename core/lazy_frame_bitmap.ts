@@ -117,6 +117,13 @@ export class LazyFrameBitmap extends FrameBitmap {
     return super.takeFreeRun(frame, max, out, offset);
   }
 
+  override nextFreeAround(start: number, lo: number, hi: number): number {
+    if (this.#pendingCount === 0) return super.nextFreeAround(start, lo, hi);
+    // Regions drawn as the two searches reach them.
+    const frame = this.findRun(1, start, hi);
+    return frame < 0 && start > lo ? this.findRun(1, lo, start) : frame;
+  }
+
   override takeFrame(frame: number): boolean {
     if (this.#pendingCount !== 0 && this.#pending[frame >>> LAZY_REGION_SHIFT] !== 0) {
       this.#draw(frame >>> LAZY_REGION_SHIFT);

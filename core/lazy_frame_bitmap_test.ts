@@ -104,3 +104,45 @@ Deno.test("freeRunLength agrees with a frame-by-frame walk, eager and lazy", () 
     }
   }
 });
+
+Deno.test("nextFreeAround and takeFreeRun agree with frame-by-frame walks, eager and lazy", () => {
+  const frames = 3 * REGION + 77;
+  const fill = (region: number, occupy: (s: number, n: number) => void) => {
+    for (let f = region * REGION + (region % 5); f < (region + 1) * REGION; f += 1 + (f % 61)) {
+      if (f < frames) occupy(f, Math.min(1 + (f % 3), frames - f));
+    }
+  };
+  const eager = new FrameBitmap(frames);
+  eager.setRange(0, frames, true);
+  for (let r = 0; r < 4; r++) fill(r, (s, n) => eager.setRange(s, n, false));
+  const lazy = new LazyFrameBitmap(frames, fill);
+  lazy.setRange(0, frames, true);
+  lazy.defer();
+  const firstFree = (from: number, to: number) => {
+    for (let f = from; f < to; f++) if (eager.isFree(f)) return f;
+    return -1;
+  };
+  for (let start = 0; start < frames; start += 13) {
+    for (const [lo, hi] of [[0, frames], [start >> 1, start + 40], [start, start + 1]]) {
+      const after = firstFree(start, hi);
+      const expected = after >= 0 ? after : start > lo ? firstFree(lo, start) : -1;
+      assert.equal(eager.nextFreeAround(start, lo, hi), expected, `${start} ${lo} ${hi}`);
+      assert.equal(lazy.nextFreeAround(start, lo, hi), expected, `lazy ${start} ${lo} ${hi}`);
+    }
+  }
+  for (let f = 0; f < frames; f += 5) {
+    for (const max of [1, 2, 7, 32, 100]) {
+      let n = 0;
+      while (n < max && f + n < frames && eager.isFree(f + n)) n++;
+      for (const bitmap of [eager, lazy]) {
+        const out: number[] = [];
+        const free = bitmap.freeCount;
+        assert.equal(bitmap.takeFreeRun(f, max, out, 0), n, `${f} ${max}`);
+        assert.deepEqual(out, Array.from({ length: n }, (_, i) => f + i));
+        assert.equal(bitmap.freeCount, free - n);
+        if (n > 0) assert.ok(!bitmap.isFree(f) && !bitmap.isFree(f + n - 1));
+        bitmap.release(out, n);
+      }
+    }
+  }
+});

@@ -28,7 +28,7 @@ import type { FrameBitmap, FrameSink } from "./frame_bitmap.ts";
 import { recycleFrameList } from "./frame_slab.ts";
 import type { MachineLayout } from "./machine.ts";
 import { PLACEMENT_PROFILE_FORMAT_V1, type PlacementProfile } from "./placement_profile.ts";
-import { geometricSampler, seededRandom } from "./random.ts";
+import { geometricSampler, RewindableRandom } from "./random.ts";
 
 /** Names of the placement policies. */
 export type PlacementName = "lowest-first" | "running-system" | "calibrated";
@@ -187,6 +187,8 @@ interface SizeClass {
 class ScatteredPlacement implements Placement {
   readonly name: PlacementName;
   readonly #seed: number;
+  #rng: RewindableRandom;
+  /** `#rng.next`: every draw of this placement. */
   #random: () => number;
   readonly #starts: number[] = [];
   readonly #ends: number[] = [];
@@ -211,7 +213,8 @@ class ScatteredPlacement implements Placement {
     this.name = name;
     // Its own stream, so that fragmentation and faults draw the same numbers as before.
     this.#seed = (seed ^ 0x5eed_91ac) >>> 0;
-    this.#random = seededRandom(this.#seed);
+    this.#rng = new RewindableRandom(this.#seed);
+    this.#random = this.#rng.next;
     const page = BigInt(machine.pageSize);
     for (const r of machine.ranges) {
       this.#starts.push(Number(r.base / page));
@@ -223,7 +226,8 @@ class ScatteredPlacement implements Placement {
   }
 
   reset(): void {
-    this.#random = seededRandom(this.#seed);
+    this.#rng = new RewindableRandom(this.#seed);
+    this.#random = this.#rng.next;
     this.#batches.length = 0;
     this.#batchCounts.length = 0;
     this.#remembered = 0;
@@ -235,25 +239,36 @@ class ScatteredPlacement implements Placement {
       return this.#takeCalibrated(bitmap, lo, hi, max, out, offset);
     }
     let taken = this.#params.reuse ? this.#takeRecent(bitmap, lo, hi, max, out, offset) : 0;
+    if (taken >= max) return taken;
+    const rng = this.#rng;
     const random = this.#random;
     const drawRun = this.#params.drawRun;
     // Made only when recent frees did not cover the request (it draws nothing itself).
-    let pick: (() => number) | undefined;
-    while (taken < max) {
-      pick ??= this.#starter(lo, hi);
-      const start = pick();
-      if (start < 0) break;
-      let frame = bitmap.findRun(1, start, hi);
-      if (frame < 0 && start > lo) frame = bitmap.findRun(1, lo, start);
-      if (frame < 0) break;
-      const want = Math.min(drawRun(random), max - taken);
+    const pick = this.#starter(lo, hi);
+    let start = pick();
+    while (start >= 0) {
+      // Each run's length and the next run's start are drawn first (the stream's order stays
+      // start, length, start…) and that start's word read: a random frame's word is mostly not
+      // in cache, and a load started a run early overlaps this run's work instead of stalling
+      // the next search. Draws a run turns out not to need are undrawn.
+      const before = rng.position;
+      const length = drawRun(random);
+      const mark = rng.position;
+      const next = pick();
+      bitmap.prefetch(next);
+      const frame = bitmap.nextFreeAround(start, lo, hi);
+      if (frame < 0) {
+        rng.rewind(before);
+        break;
+      }
+      const want = Math.max(1, Math.min(length, max - taken, hi - frame));
       // The free run from `frame`, a word at a time (as a frame-by-frame isFree walk would).
-      taken += bitmap.takeFreeRun(
-        frame,
-        Math.max(1, Math.min(want, hi - frame)),
-        out,
-        offset + taken,
-      );
+      taken += bitmap.takeFreeRun(frame, want, out, offset + taken);
+      if (taken >= max) {
+        rng.rewind(mark);
+        break;
+      }
+      start = next;
     }
     return taken;
   };

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { Simulator } from "../mod.ts";
-import type { PlacementOption } from "./placement.ts";
+import { FrameBitmap } from "./frame_bitmap.ts";
+import { createPlacement, type PlacementOption } from "./placement.ts";
+import { geometric, seededRandom } from "./random.ts";
 import {
   loadPlacementProfile,
   parsePlacementProfile,
@@ -172,4 +174,68 @@ Deno.test("loadPlacementProfile names the file for unreadable, non-JSON and wron
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("running-system: random runs draw as a plain start, length, start… loop, also when the range runs out", () => {
+  const machine = {
+    pageSize: 4096,
+    ranges: [{ base: 4096n * 100n, length: 4096n * 3000n }, {
+      base: 4096n * 5000n,
+      length: 4096n * 2000n,
+    }],
+  };
+  const frames = 7000;
+  const fill = (bitmap: FrameBitmap) => {
+    for (const r of machine.ranges) {
+      bitmap.setRange(Number(r.base / 4096n), Number(r.length / 4096n), true);
+    }
+    for (let f = 0; f < frames; f += 1 + (f % 11)) bitmap.setRange(f, 1 + (f % 3), false);
+  };
+  // The loop before runs were fused: uniform start over the RAM in range, next free frame
+  // (wrapping to lo), then a geometric length, from the placement's own stream.
+  const random = seededRandom((9 ^ 0x5eed_91ac) >>> 0);
+  const plain = (bitmap: FrameBitmap, lo: number, hi: number, max: number, out: number[]) => {
+    const spans = machine.ranges.map((r) => {
+      const a = Math.max(lo, Number(r.base / 4096n));
+      return [a, Math.min(hi, Number((r.base + r.length) / 4096n)) - a];
+    }).filter(([, n]) => n > 0);
+    const total = spans.reduce((sum, [, n]) => sum + n, 0);
+    let taken = 0;
+    while (taken < max && total > 0) {
+      let k = Math.floor(random() * total);
+      let i = 0;
+      while (k >= spans[i][1]) k -= spans[i++][1];
+      const start = spans[i][0] + k;
+      let frame = bitmap.findRun(1, start, hi);
+      if (frame < 0 && start > lo) frame = bitmap.findRun(1, lo, start);
+      if (frame < 0) break;
+      const want = Math.min(geometric(random, 2), max - taken);
+      let n = 0;
+      while (n < Math.min(want, hi - frame) && bitmap.isFree(frame + n)) n++;
+      bitmap.takeRun(frame, Math.max(1, n), out, taken);
+      taken += Math.max(1, n);
+    }
+    return taken;
+  };
+  const placement = createPlacement("running-system", machine, 9);
+  const a = new FrameBitmap(frames);
+  const b = new FrameBitmap(frames);
+  fill(a);
+  fill(b);
+  // The last requests ask for more than the range holds: the search ends on a start that finds
+  // nothing free, and the requests after it must draw on from there.
+  for (
+    const [lo, hi, max] of [[0, frames, 300], [200, 2500, 40], [0, 1 << 20, 7], [150, 400, 900], [
+      150,
+      400,
+      5,
+    ], [0, frames, 1200]]
+  ) {
+    const got: number[] = [];
+    const expected: number[] = [];
+    const n = placement.take(a, lo, Math.min(hi, frames), max, got, 0);
+    assert.equal(n, plain(b, lo, Math.min(hi, frames), max, expected), `${lo} ${hi} ${max}`);
+    assert.deepEqual(got, expected, `${lo} ${hi} ${max}`);
+  }
+  assert.equal(a.freeCount, b.freeCount);
 });

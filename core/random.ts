@@ -15,14 +15,54 @@
  * ```
  */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  // Kept as a signed 32-bit integer: every operation of mix reads its 32 bits alike, and a state
+  // of 2^31 or more as an unsigned value would be a boxed heap number, stored anew each draw.
+  let state = seed | 0;
+  return () => mix(state = (state + STEP) | 0);
+}
+
+/** mulberry32's step: its state is a counter, each draw a hash of the next count. */
+const STEP = 0x6d2b79f5;
+
+function mix(state: number): number {
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+/**
+ * The stream of {@linkcode seededRandom} that can be put back to an earlier position: a caller
+ * may draw a number before it knows whether it needs it, and undo the draw if not.
+ *
+ * @example
+ * ```ts
+ * const random = new RewindableRandom(42);
+ * const mark = random.position;
+ * const first = random.next(); // seededRandom(42)()
+ * random.rewind(mark);
+ * random.next() === first; // true
+ * ```
+ */
+export class RewindableRandom {
+  #state: number;
+
+  constructor(seed: number) {
+    this.#state = seed | 0;
+  }
+
+  /** The next draw, as seededRandom(seed)'s function gives it (a property: pass it as is). */
+  readonly next = (): number => mix(this.#state = (this.#state + STEP) | 0);
+
+  /** Where the stream is, for {@linkcode rewind}. */
+  get position(): number {
+    return this.#state;
+  }
+
+  /** Puts the stream back to `position`: the draws since are drawn again. */
+  rewind(position: number): void {
+    this.#state = position;
+  }
 }
 
 /**
@@ -51,8 +91,25 @@ export function geometric(random: () => number, mean: number): number {
  */
 export function geometricSampler(mean: number): (random: () => number) => number {
   if (mean <= 1) return () => 1;
+  if (mean === 2) return halvingDraw;
   const log = Math.log(1 - 1 / mean);
   return (random) => 1 + Math.floor(Math.log(1 - random()) / log);
+}
+
+const LOG_HALF = Math.log(0.5);
+
+/**
+ * `geometric(random, 2)` mostly without a logarithm (one per run of the default placement). When
+ * 1 - u is j / 2^32 for a whole j < 2^32 that is not a power of two (every draw of
+ * {@linkcode seededRandom} but 1 in 2^27), log(1 - u) / log(1/2) = 32 - log2(j) lies strictly
+ * inside (clz32(j), clz32(j) + 1), at least 3·10^-10 from both ends: far more than the few units
+ * in the last place the logarithm and division round by, so the floor is clz32(j).
+ */
+function halvingDraw(random: () => number): number {
+  const x = 1 - random();
+  const j = x * 4294967296;
+  if ((j >>> 0) === j && (j & (j - 1)) !== 0) return 1 + Math.clz32(j);
+  return 1 + Math.floor(Math.log(x) / LOG_HALF);
 }
 
 /**
