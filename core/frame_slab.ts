@@ -51,8 +51,8 @@ export function frameList(count: number): Uint32Array {
 
 /**
  * Gives back a list from {@linkcode frameList} that nothing reads any more (its MDL is freed and
- * no placement keeps it), for a later request of its length. Lists with a buffer of their own
- * (longer than a slab list) are left to the garbage collector.
+ * no placement keeps it), for a later request of its length. Anything else (a plain array, a
+ * list with a buffer of its own, longer than a slab list) is left to the garbage collector.
  *
  * @example
  * ```ts
@@ -62,9 +62,9 @@ export function frameList(count: number): Uint32Array {
  * frameList(16) === list; // true
  * ```
  */
-export function recycleFrameList(list: Uint32Array): void {
+export function recycleFrameList(list: ArrayLike<number>): void {
   const count = list.length;
-  if (count === 0 || count > MAX_SLAB_FRAMES) return;
+  if (!(list instanceof Uint32Array) || count === 0 || count > MAX_SLAB_FRAMES) return;
   let lists = kept.get(count);
   if (lists === undefined) kept.set(count, lists = []);
   if (lists.length < KEPT_PER_LENGTH) lists.push(list);

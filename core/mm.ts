@@ -255,7 +255,7 @@ export class MemoryManager {
     state.freed = true;
     // The MDL's `pfns` no longer read this list once it is freed (a copy made before stays); a
     // placement that keeps it as its recent frees reads it later.
-    if (!placement.keepsFreedLists && frames instanceof Uint32Array) recycleFrameList(frames);
+    if (!placement.keepsFreedLists) recycleFrameList(frames);
     const last = this.#live.pop()!;
     if (last !== state) {
       this.#live[state.slot] = last;

@@ -28,7 +28,7 @@ import type { FrameBitmap, FrameSink } from "./frame_bitmap.ts";
 import { recycleFrameList } from "./frame_slab.ts";
 import type { MachineLayout } from "./machine.ts";
 import { PLACEMENT_PROFILE_FORMAT_V1, type PlacementProfile } from "./placement_profile.ts";
-import { geometricSampler, RewindableRandom } from "./random.ts";
+import { geometricSampler, histogramSampler, RewindableRandom } from "./random.ts";
 
 /** Names of the placement policies. */
 export type PlacementName = "lowest-first" | "running-system" | "calibrated";
@@ -129,15 +129,15 @@ export function createPlacement(
     }
     if (profile.format === PLACEMENT_PROFILE_FORMAT_V1) {
       return new ScatteredPlacement("calibrated", machine, seed, {
-        drawRun: runSampler(profile.runLengths),
+        drawRun: histogramSampler(profile.runLengths),
         above4GiBShare: profile.above4GiBShare,
         reuse: false,
       });
     }
     const classes = profile.classes.map((c) => ({
       pages: c.pages,
-      first: runSampler(c.first.length ? c.first : c.reuse),
-      reuse: runSampler(c.reuse.length ? c.reuse : c.first),
+      first: histogramSampler(c.first.length ? c.first : c.reuse),
+      reuse: histogramSampler(c.reuse.length ? c.reuse : c.first),
       reuseShare: c.reuseShare,
     }));
     return new ScatteredPlacement("calibrated", machine, seed, {
@@ -383,13 +383,13 @@ class ScatteredPlacement implements Placement {
   #forgetOldest(): void {
     let drop = 0;
     while (this.#remembered > RECENT_CAPACITY / 2) this.#remembered -= this.#batchCounts[drop++];
-    for (const list of this.#batches.splice(0, drop)) reuseList(list);
+    for (const list of this.#batches.splice(0, drop)) recycleFrameList(list);
     this.#batchCounts.splice(0, drop);
   }
 
   /** Forgets the newest batch, used up; its list is read no more. */
   #dropTop(): void {
-    reuseList(this.#batches.pop()!);
+    recycleFrameList(this.#batches.pop()!);
     this.#batchCounts.pop();
   }
 
@@ -436,36 +436,4 @@ class ScatteredPlacement implements Placement {
       return starts[i] + k;
     };
   }
-}
-
-/**
- * Gives a forgotten batch's list back to the frame slab when it is an MDL's (a freed MDL reads
- * its list no more: its `pfns` are use-after-free).
- */
-function reuseList(list: ArrayLike<number>): void {
-  if (list instanceof Uint32Array) recycleFrameList(list);
-}
-
-/**
- * Draws run lengths from `[length, count]` pairs in proportion to their counts: each draw is one
- * run, so the runs the placement makes follow the measured histogram.
- */
-function runSampler(
-  pairs: readonly (readonly [number, number])[],
-): (random: () => number) => number {
-  const lengths = pairs.map(([length]) => length);
-  const cumulative: number[] = [];
-  let total = 0;
-  for (const [, n] of pairs) cumulative.push(total += n);
-  return (random) => {
-    const x = random() * total;
-    let a = 0;
-    let b = cumulative.length - 1;
-    while (a < b) {
-      const m = (a + b) >>> 1;
-      if (cumulative[m] > x) b = m;
-      else a = m + 1;
-    }
-    return lengths[a];
-  };
 }

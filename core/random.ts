@@ -132,3 +132,34 @@ export function paretoSampler(
   const exponent = -1 / alpha;
   return (random) => Math.min(max, Math.round(scale * (1 - random()) ** exponent));
 }
+
+/**
+ * Draws lengths from `[length, count]` pairs in proportion to their counts (a measured
+ * histogram): each draw is one run, so the runs a calibrated placement makes follow it.
+ *
+ * @example
+ * ```ts
+ * import { histogramSampler, seededRandom } from "./random.ts";
+ * const draw = histogramSampler([[1, 3], [8, 1]]);
+ * draw(seededRandom(1)); // 1 three times in four, else 8
+ * ```
+ */
+export function histogramSampler(
+  pairs: readonly (readonly [number, number])[],
+): (random: () => number) => number {
+  const lengths = pairs.map(([length]) => length);
+  const cumulative: number[] = [];
+  let total = 0;
+  for (const [, n] of pairs) cumulative.push(total += n);
+  return (random) => {
+    const x = random() * total;
+    let a = 0;
+    let b = cumulative.length - 1;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (cumulative[m] > x) b = m;
+      else a = m + 1;
+    }
+    return lengths[a];
+  };
+}
