@@ -109,45 +109,7 @@ export class FrameBitmap {
    */
   takeAscending(lo: number, hi: number, max: number, out: FrameSink, offset: number): number {
     if (hi <= lo || max <= 0) return 0;
-    const words = this.#words;
-    const firstWord = lo >>> 5;
-    const lastWord = (hi - 1) >>> 5;
-    let taken = 0;
-    let w = firstWord;
-    while (taken < max) {
-      w = this.#s.nextFreeWord(w);
-      if (w < 0 || w > lastWord) break;
-      let bits = words[w] | 0;
-      if (w === firstWord) bits &= maskFrom(lo & 31);
-      if (w === lastWord) bits &= maskThrough((hi - 1) & 31);
-      const base = w * 32;
-      const room = max - taken;
-      // The whole word when it fits (the usual case), else its lowest `room` free frames.
-      let takenMask = bits;
-      let n = popcount(bits);
-      if (n > room) {
-        n = room;
-        takenMask = 0;
-        for (let k = 0; k < room; k++) takenMask |= (bits & ~takenMask) & -(bits & ~takenMask);
-      }
-      if (takenMask === -1) {
-        // A whole free word (most of a lightly fragmented machine): 32 frames in a row.
-        const at = offset + taken;
-        for (let k = 0; k < 32; k++) out[at + k] = base + k;
-        taken += 32;
-      } else {
-        // The lowest bit isolated once and cleared with it (a tenth faster than `m &= m - 1`).
-        const top = base + 31;
-        for (let m = takenMask; m !== 0;) {
-          const low = m & -m;
-          out[offset + taken++] = top - Math.clz32(low);
-          m ^= low;
-        }
-      }
-      if (n !== 0) this.#s.clearBits(w, takenMask, n);
-      w++;
-    }
-    return taken;
+    return this.#s.takeAscending(lo, hi, max, out, offset);
   }
 
   /**

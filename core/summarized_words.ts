@@ -10,7 +10,7 @@
  * @module
  */
 
-import { FULL, lowestBit, maskFrom, popcount } from "./bit_ops.ts";
+import { FULL, lowestBit, maskFrom, maskThrough, popcount } from "./bit_ops.ts";
 import { DirtyWords } from "./dirty_words.ts";
 import { copyInto, type FrameBitmapState } from "./snapshot.ts";
 import type { WordGroups } from "./word_groups.ts";
@@ -91,6 +91,62 @@ export class SummarizedWords {
     this.freeCount -= n;
     if (old === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
     if (now === 0) this.#flipAnyFree(w);
+  }
+
+  /**
+   * The loop of `FrameBitmap.takeAscending`: takes up to `max` free frames of [lo, hi), lowest
+   * first, into `out[offset…]`; returns how many. Each word's frames are written as their bits
+   * are found and the word is cleared, summarized and logged once, here inline (a call per word
+   * to {@linkcode clearBits} and the log's push was a tenth of a 1 MiB allocate + free).
+   */
+  takeAscending(
+    lo: number,
+    hi: number,
+    max: number,
+    out: { [index: number]: number },
+    offset: number,
+  ): number {
+    const { words, full, dirty } = this;
+    const log = this.takeLog;
+    const lastWord = (hi - 1) >>> 5;
+    let at = offset;
+    const end = offset + max;
+    for (let w = this.nextFreeWord(lo >>> 5); w >= 0 && w <= lastWord && at < end;) {
+      const old = words[w];
+      let bits = old | 0;
+      if (w === lo >>> 5) bits &= maskFrom(lo & 31);
+      if (w === lastWord) bits &= maskThrough((hi - 1) & 31);
+      const top = w * 32 + 31;
+      // The lowest bit isolated once and cleared with it (a tenth faster than `m &= m - 1`).
+      let m = bits;
+      while (m !== 0 && at < end) {
+        const low = m & -m;
+        out[at++] = top - Math.clz32(low);
+        m ^= low;
+      }
+      const mask = bits ^ m;
+      if (mask !== 0) {
+        const now = old & ~mask;
+        words[w] = now;
+        if (log !== null) {
+          // As WordGroups.push: a word the last group has (from an earlier range) joins it.
+          const n = log.length;
+          if (n !== 0 && log.words[n - 1] === w) log.masks[n - 1] |= mask;
+          else {
+            if (n === log.words.length) log.reserve(1);
+            log.words[n] = w;
+            log.masks[n] = mask;
+            log.length = n + 1;
+          }
+        }
+        if (dirty.active) dirty.mark(w);
+        if (old === FULL) full[w >>> 5] ^= 1 << (w & 31);
+        if (now === 0) this.#flipAnyFree(w);
+      }
+      w = this.nextFreeWord(w + 1);
+    }
+    this.freeCount -= at - offset;
+    return at - offset;
   }
 
   /**
