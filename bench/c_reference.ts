@@ -3,9 +3,10 @@
  * on the same free-frame bitmap, under both placements: the simulator's 64 GiB machine at 30 %
  * fragmentation is built,
  * its bitmap read back frame by frame (`isFrameFree`, so the layout is identical whatever the
- * fragmentation model) and handed to the C side, and both run the same requests. Cases alternate
- * between the two, so the ratios come from one run on the same, possibly busy, machine; nothing is
- * asserted. Also measures the cost of recording call sites (`captureAllocationSites`).
+ * fragmentation model) and handed to the C side, and both run the same requests. Each simulator
+ * batch runs right after a C batch of the same case and the ratio is taken per pair (5 rounds of
+ * 7–21 pairs per case), so each ratio shares the load of its moment on a possibly busy machine;
+ * the table gives their median and 10th–90th percentiles. Nothing is asserted. Also measures the cost of recording call sites (`captureAllocationSites`).
  *
  * Run: `npx --yes deno@2 task bench:c-reference` (builds the library into bench/native/build/).
  *
@@ -13,7 +14,8 @@
  */
 
 import { Simulator } from "../mod.ts";
-import { median, nsPerCall } from "./batch_timing.ts";
+import { median, nsPerBatch, nsPerCall, pairedBatches } from "./batch_timing.ts";
+import { percentile } from "../stats/latency.ts";
 
 const ANY = 0x7fffffffffffffffn;
 const FOUR_GIB = 0xffffffffn;
@@ -114,56 +116,56 @@ if (import.meta.main) {
     })),
   ];
   const ratios = new Map<string, { sim: number[]; c: number[] }>();
-  const add = (name: string, s: number, c: number) => {
+  const add = (name: string, { times, references }: { times: number[]; references: number[] }) => {
     const r = ratios.get(name) ?? { sim: [], c: [] };
-    r.sim.push(s);
-    r.c.push(c);
+    r.sim.push(...times);
+    r.c.push(...references);
     ratios.set(name, r);
+  };
+  const checked = (name: string, ns: number) => {
+    if (ns === 0) throw new Error(`the C side could not do ${name}`);
+    return ns;
   };
   for (let round = 0; round < rounds; round++) {
     for (const k of cases) {
-      const pages = k.bytes / sim.pageSize;
+      const pages = BigInt(k.bytes / sim.pageSize);
       const hiFrame = k.high === ANY ? BigInt(frameCount) : (k.high + 1n) / BigInt(sim.pageSize);
-      const c = median(
-        Array.from(
-          { length: k.samples },
-          () => k.c(BigInt(pages), hiFrame, k.batch, out),
-        ),
-      );
-      if (c === 0) throw new Error(`the C side could not allocate ${k.name}`);
       const on = k.on;
-      const s = nsPerCall(k.samples, k.batch, () => {
-        on.freePagesFromMdl(on.allocatePagesForMdl(k.high, k.bytes)!);
-      });
-      add(k.name, s, c);
+      add(
+        k.name,
+        pairedBatches(k.samples, k.batch, () => {
+          on.freePagesFromMdl(on.allocatePagesForMdl(k.high, k.bytes)!);
+        }, () => checked(k.name, k.c(pages, hiFrame, k.batch, out))),
+      );
     }
     // The lowest 2 MiB run, found, taken and given back (on the lowest-first machine, so that the
     // default one's recent frees stay those of its own cases).
-    const c = median(
-      Array.from({ length: 21 }, () => lib.symbols.ref_contiguous_alloc_free(512n, 20, out)),
+    const contiguous = "contiguous 2 MiB allocate + free";
+    add(
+      contiguous,
+      pairedBatches(21, 20, () => {
+        lowestStream.freePagesFromMdl(
+          lowestStream.allocateContiguousPagesForMdl(0n, ANY, 2 << 20)!,
+        );
+      }, () => checked(contiguous, lib.symbols.ref_contiguous_alloc_free(512n, 20, out))),
     );
-    if (c === 0) throw new Error("the C side found no free 2 MiB run");
-    const s = nsPerCall(21, 20, () => {
-      lowestStream.freePagesFromMdl(lowestStream.allocateContiguousPagesForMdl(0n, ANY, 2 << 20)!);
-    });
-    add("contiguous 2 MiB allocate + free", s, c);
-    const none = nsPerCall(21, 200, () => {
-      stream.freePagesFromMdl(stream.allocatePagesForMdl(ANY, 1 << 20)!);
-    });
-    const every = nsPerCall(21, 200, () => {
-      siteStream.freePagesFromMdl(siteStream.allocatePagesForMdl(ANY, 1 << 20)!);
-    });
-    add("1 MiB, every call site recorded (vs none)", every, none);
+    const none = () => stream.freePagesFromMdl(stream.allocatePagesForMdl(ANY, 1 << 20)!);
+    nsPerCall(1, 200, none); // its warm-up
+    add(
+      "1 MiB, every call site recorded (vs none)",
+      pairedBatches(21, 200, () => {
+        siteStream.freePagesFromMdl(siteStream.allocatePagesForMdl(ANY, 1 << 20)!);
+      }, () => nsPerBatch(200, none)),
+    );
   }
   const rows = [...ratios].map(([name, r]) => {
-    const ratio = r.sim.map((s, i) => s / r.c[i]).sort((a, b) => a - b);
+    const ratio = r.sim.map((s, i) => s / r.c[i]);
+    const at = (p: number) => (percentile(ratio, p) ?? NaN).toFixed(2);
     return {
       case: name,
       simulator: `${(median(r.sim) / 1000).toFixed(1)} µs`,
       reference: `${(median(r.c) / 1000).toFixed(1)} µs`,
-      "ratio (median, range)": `${median(ratio).toFixed(2)}× (${ratio[0].toFixed(2)}–${
-        ratio.at(-1)!.toFixed(2)
-      })`,
+      "ratio: median (p10–p90)": `${at(50)}× (${at(10)}–${at(90)})`,
     };
   });
   console.table(rows);
