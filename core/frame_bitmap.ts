@@ -9,6 +9,7 @@
 import { forEachWordOfRun, FULL, lowestBit, maskFrom, maskThrough, popcount } from "./bit_ops.ts";
 import type { DirtyWords } from "./dirty_words.ts";
 import { RunFinder } from "./frame_runs.ts";
+import { takeGrouped } from "./grouped_take.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
 import { SummarizedWords } from "./summarized_words.ts";
 import { sharedWordGroups, type WordGroups } from "./word_groups.ts";
@@ -221,6 +222,23 @@ export class FrameBitmap {
     offset: number,
   ): number {
     return this.#s.takeListed(frames, from, to, out, offset, lo, hi, kept);
+  }
+
+  /**
+   * {@linkcode takeListed} of all of `frames[0..count)` a word group at a time, when `groups`
+   * is their grouping by word (their MDL's) and every frame is free and in [lo, hi); otherwise
+   * -1, changing nothing (`core/grouped_take.ts`).
+   */
+  takeGrouped(
+    frames: ArrayLike<number>,
+    count: number,
+    groups: WordGroups,
+    lo: number,
+    hi: number,
+    out: FrameSink,
+    offset: number,
+  ): number {
+    return takeGrouped(this.#s, frames, count, groups, lo, hi, out, offset);
   }
 
   /**

@@ -245,13 +245,12 @@ export class MemoryManager {
   #release(state: MdlState): void {
     const { memory, costModel } = this.#ctx;
     const frames = state.frames;
-    if (state.oneRun) memory.releaseRun(frames[0], frames.length);
-    else {
-      memory.release(frames, frames.length, state.groups);
-      state.groups = undefined;
-    }
     const placement = this.#ctx.placement;
-    placement.freed(frames, frames.length);
+    const groups = state.groups;
+    if (state.oneRun) memory.releaseRun(frames[0], frames.length);
+    else memory.release(frames, frames.length, groups, placement.keepsFreedLists);
+    state.groups = undefined;
+    placement.freed(frames, frames.length, groups);
     state.freed = true;
     // The MDL's `pfns` no longer read this list once it is freed (a copy made before stays); a
     // placement that keeps it as its recent frees reads it later.

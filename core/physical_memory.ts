@@ -73,8 +73,11 @@ export class PhysicalMemory {
   /** The words taken since {@linkcode beginTakes}. */
   /** The log of the allocation under way; handed to its MDL when it fits (see takenGroups). */
   #taken = new WordGroups();
-  /** The groupings of live MDLs ({@linkcode takenGroups}), reused once they are released. */
-  readonly #groupings = new WordGroupsPool();
+  /**
+   * The groupings of live MDLs ({@linkcode takenGroups}), reused once they are released (by a
+   * placement that keeps freed lists, once it forgets them).
+   */
+  readonly groupings: WordGroupsPool = new WordGroupsPool();
   /** Cache type of the live mapping of each frame, plus one; 0 = unmapped. */
   readonly #cacheType: Uint8Array;
   /** Frames in RAM ranges (holes excluded). */
@@ -221,11 +224,12 @@ export class PhysicalMemory {
   /**
    * Frees frames a driver held and marks them stale, in one grouping pass (see
    * {@linkcode FrameBitmap.release}); throws, changing nothing, if one of them is already free.
+   * `grouped` goes back to {@linkcode groupings} unless `keep` (a placement keeps it).
    */
-  release(frames: ArrayLike<number>, count: number, grouped?: WordGroups): void {
+  release(frames: ArrayLike<number>, count: number, grouped?: WordGroups, keep = false): void {
     this.frames.release(frames, count, this.#stale, grouped);
     // Made by takenGroups for the MDL now freed, which reads it no more.
-    if (grouped !== undefined) this.#groupings.giveBack(grouped);
+    if (grouped !== undefined && !keep) this.groupings.giveBack(grouped);
   }
 
   /**
@@ -235,8 +239,8 @@ export class PhysicalMemory {
    * grouping is the caller's until it passes it to {@linkcode release}, which reuses it.
    */
   takenGroups(): WordGroups {
-    const kept = this.#groupings.keep(this.#taken);
-    this.#taken = this.#groupings.spare();
+    const kept = this.groupings.keep(this.#taken);
+    this.#taken = this.groupings.spare();
     return kept;
   }
 

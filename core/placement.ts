@@ -25,10 +25,11 @@
  */
 
 import type { FrameBitmap, FrameSink } from "./frame_bitmap.ts";
-import { recycleFrameList } from "./frame_slab.ts";
 import type { MachineLayout } from "./machine.ts";
 import { PLACEMENT_PROFILE_FORMAT_V1, type PlacementProfile } from "./placement_profile.ts";
 import { geometricSampler, histogramSampler, RewindableRandom } from "./random.ts";
+import { RecentFrees } from "./recent_frees.ts";
+import type { WordGroups, WordGroupsPool } from "./word_groups.ts";
 
 /** Names of the placement policies. */
 export type PlacementName = "lowest-first" | "running-system" | "calibrated";
@@ -66,11 +67,12 @@ export interface Placement {
   readonly name: PlacementName;
   /** Takes up to `max` free frames of [lo, hi) into `out[offset…]`; returns how many. */
   readonly take: TakeFrames;
-  /** Told of frames a driver freed, in MDL order. */
-  freed(frames: ArrayLike<number>, count: number): void;
+  /** Told of frames a driver freed, in MDL order, with their MDL's grouping by word if any. */
+  freed(frames: ArrayLike<number>, count: number, groups?: WordGroups): void;
   /**
-   * Whether {@linkcode freed} keeps the list it is given (by reference), giving it back to the
-   * frame slab itself once it forgets it; when false the caller may reuse the list at once.
+   * Whether {@linkcode freed} keeps the list and grouping it is given (by reference), giving
+   * them back to the frame slab and the grouping pool itself once it forgets them; when false
+   * the caller may reuse both at once.
    */
   readonly keepsFreedLists: boolean;
   /** Forgets every free it was told of and restarts its random stream, as when just created. */
@@ -97,7 +99,8 @@ export type TakeFrames = (
 ) => number;
 
 /**
- * The placement for an option, on `machine`, seeded by `seed`.
+ * The placement for an option, on `machine`, seeded by `seed`; `groupings` takes back the freed
+ * MDLs' groupings it keeps (see {@linkcode Placement.keepsFreedLists}) once it forgets them.
  *
  * @example
  * ```ts
@@ -109,10 +112,11 @@ export function createPlacement(
   option: PlacementOption,
   machine: MachineLayout,
   seed: number,
+  groupings?: WordGroupsPool,
 ): Placement {
   if (option === "lowest-first") return lowestFirst;
   if (option === "running-system") {
-    return new ScatteredPlacement("running-system", machine, seed, {
+    return new ScatteredPlacement("running-system", machine, seed, groupings, {
       // The sampler gives geometric()'s draws with its logarithm computed once.
       drawRun: geometricSampler(RUNNING_SYSTEM_MEAN_RUN),
       above4GiBShare: null,
@@ -128,7 +132,7 @@ export function createPlacement(
       );
     }
     if (profile.format === PLACEMENT_PROFILE_FORMAT_V1) {
-      return new ScatteredPlacement("calibrated", machine, seed, {
+      return new ScatteredPlacement("calibrated", machine, seed, groupings, {
         drawRun: histogramSampler(profile.runLengths),
         above4GiBShare: profile.above4GiBShare,
         reuse: false,
@@ -140,7 +144,7 @@ export function createPlacement(
       reuse: histogramSampler(c.reuse.length ? c.reuse : c.first),
       reuseShare: c.reuseShare,
     }));
-    return new ScatteredPlacement("calibrated", machine, seed, {
+    return new ScatteredPlacement("calibrated", machine, seed, groupings, {
       drawRun: classes[0].first,
       above4GiBShare: profile.above4GiBShare,
       reuse: true,
@@ -156,8 +160,6 @@ export function createPlacement(
 
 /** Mean run of the `running-system` placement, in pages: an assumption until Windows measures it. */
 const RUNNING_SYSTEM_MEAN_RUN = 2;
-/** Frames remembered as recently freed. */
-const RECENT_CAPACITY = 1 << 16;
 
 const lowestFirst: Placement = {
   name: "lowest-first",
@@ -195,12 +197,7 @@ class ScatteredPlacement implements Placement {
   readonly #fourGiB: number;
   readonly #params: ScatterParameters;
   readonly keepsFreedLists: boolean;
-  /** Frame lists of recent frees, oldest first; each used from its end (last freed first). */
-  readonly #batches: ArrayLike<number>[] = [];
-  readonly #batchCounts: number[] = [];
-  #remembered = 0;
-  /** Out-of-range frames a reuse passed over; handed to {@linkcode freed} when any were. */
-  #kept: number[] = [];
+  readonly #recent: RecentFrees;
   /** Whether any frame was freed since creation or reset. */
   #everFreed = false;
 
@@ -208,6 +205,7 @@ class ScatteredPlacement implements Placement {
     name: PlacementName,
     machine: MachineLayout,
     seed: number,
+    groupings: WordGroupsPool | undefined,
     params: ScatterParameters,
   ) {
     this.name = name;
@@ -223,14 +221,13 @@ class ScatteredPlacement implements Placement {
     this.#fourGiB = Number((1n << 32n) / page);
     this.#params = params;
     this.keepsFreedLists = params.reuse;
+    this.#recent = new RecentFrees(groupings);
   }
 
   reset(): void {
     this.#rng = new RewindableRandom(this.#seed);
     this.#random = this.#rng.next;
-    this.#batches.length = 0;
-    this.#batchCounts.length = 0;
-    this.#remembered = 0;
+    this.#recent.clear();
     this.#everFreed = false;
   }
 
@@ -238,7 +235,7 @@ class ScatteredPlacement implements Placement {
     if (this.#params.classes !== undefined) {
       return this.#takeCalibrated(bitmap, lo, hi, max, out, offset);
     }
-    let taken = this.#params.reuse ? this.#takeRecent(bitmap, lo, hi, max, out, offset) : 0;
+    let taken = this.#params.reuse ? this.#recent.take(bitmap, lo, hi, max, out, offset) : 0;
     if (taken >= max) return taken;
     const rng = this.#rng;
     const random = this.#random;
@@ -294,7 +291,7 @@ class ScatteredPlacement implements Placement {
       // longer than drawn (descending reuse orders make that common).
       const after = taken > 0 ? out[offset + taken - 1] + 1 : -1;
       let frame = this.#everFreed && random() < c.reuseShare
-        ? this.#popRecent(bitmap, lo, hi, kept, after)
+        ? this.#recent.pop(bitmap, lo, hi, kept, after)
         : -1;
       if (frame < 0) {
         const start = pick();
@@ -319,78 +316,14 @@ class ScatteredPlacement implements Placement {
       bitmap.takeRun(frame, n, out, offset + taken);
       taken += n;
     }
-    if (kept.length > 0) this.freed(kept.reverse(), kept.length);
+    if (kept.length > 0) this.#recent.add(kept.reverse(), kept.length);
     return taken;
   };
 
-  /** The frame freed last that is free, in [lo, hi) and not `after`, forgotten; -1 if none. */
-  #popRecent(
-    bitmap: FrameBitmap,
-    lo: number,
-    hi: number,
-    kept: number[],
-    after: number,
-  ): number {
-    const batches = this.#batches;
-    const counts = this.#batchCounts;
-    while (batches.length > 0) {
-      const top = batches.length - 1;
-      const frame = batches[top][--counts[top]];
-      this.#remembered--;
-      if (counts[top] === 0) this.#dropTop();
-      if (frame < lo || frame >= hi || frame === after) kept.push(frame);
-      else if (bitmap.isFree(frame)) return frame;
-    }
-    return -1;
-  }
-
-  freed(frames: ArrayLike<number>, count: number): void {
+  freed(frames: ArrayLike<number>, count: number, groups?: WordGroups): void {
     if (!this.#params.reuse || count === 0) return;
     this.#everFreed = true;
-    // The freed MDL's frame list itself, by reference: a free costs no copy.
-    this.#batches.push(frames);
-    this.#batchCounts.push(count);
-    this.#remembered += count;
-    if (this.#remembered > RECENT_CAPACITY) this.#forgetOldest();
-  }
-
-  /** Last freed, first reused; frames out of range stay remembered, taken ones are forgotten. */
-  #takeRecent: TakeFrames = (bitmap, lo, hi, max, out, offset) => {
-    const batches = this.#batches;
-    const counts = this.#batchCounts;
-    const kept = this.#kept;
-    let budget = 2 * max + 256;
-    let taken = 0;
-    while (taken < max && budget > 0 && batches.length > 0) {
-      const top = batches.length - 1;
-      const n = counts[top];
-      // At most as many frames as could still be taken, so none is read past the last one taken.
-      const read = Math.min(n, max - taken, budget);
-      budget -= read;
-      taken += bitmap.takeListed(batches[top], n - read, n, lo, hi, kept, out, offset + taken);
-      this.#remembered -= read;
-      if (read === n) {
-        this.#dropTop();
-      } else counts[top] = n - read;
-    }
-    if (kept.length > 0) {
-      this.freed(kept.reverse(), kept.length);
-      this.#kept = [];
-    }
-    return taken;
-  };
-
-  #forgetOldest(): void {
-    let drop = 0;
-    while (this.#remembered > RECENT_CAPACITY / 2) this.#remembered -= this.#batchCounts[drop++];
-    for (const list of this.#batches.splice(0, drop)) recycleFrameList(list);
-    this.#batchCounts.splice(0, drop);
-  }
-
-  /** Forgets the newest batch, used up; its list is read no more. */
-  #dropTop(): void {
-    recycleFrameList(this.#batches.pop()!);
-    this.#batchCounts.pop();
+    this.#recent.add(frames, count, groups);
   }
 
   /**

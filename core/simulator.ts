@@ -204,7 +204,12 @@ export class Simulator implements Backend {
     this.mm = new MemoryManager({
       owner: this,
       memory: this.#memory,
-      placement: createPlacement(options.placement ?? DEFAULT_PLACEMENT, this.machine, seed),
+      placement: createPlacement(
+        options.placement ?? DEFAULT_PLACEMENT,
+        this.machine,
+        seed,
+        this.#memory.groupings,
+      ),
       faults: this.#faults,
       policies: this.policies,
       costModel: this.costModel,

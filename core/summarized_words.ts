@@ -72,7 +72,7 @@ export class SummarizedWords {
     if (old === now) return;
     this.dirty.mark(w);
     this.freeCount += popcount(now) - popcount(old);
-    if ((old === 0) !== (now === 0)) this.#flipAnyFree(w);
+    if ((old === 0) !== (now === 0)) this.flipAnyFree(w);
     if ((old === FULL) !== (now === FULL)) this.full[w >>> 5] ^= 1 << (w & 31);
   }
 
@@ -90,7 +90,7 @@ export class SummarizedWords {
     this.dirty.mark(w);
     this.freeCount -= n;
     if (old === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
-    if (now === 0) this.#flipAnyFree(w);
+    if (now === 0) this.flipAnyFree(w);
   }
 
   /**
@@ -141,7 +141,7 @@ export class SummarizedWords {
         }
         if (dirty.active) dirty.mark(w);
         if (old === FULL) full[w >>> 5] ^= 1 << (w & 31);
-        if (now === 0) this.#flipAnyFree(w);
+        if (now === 0) this.flipAnyFree(w);
       }
       w = this.nextFreeWord(w + 1);
     }
@@ -183,7 +183,7 @@ export class SummarizedWords {
       const now = old & ~bit;
       words[w] = now;
       if (old === FULL) full[w >>> 5] ^= 1 << (w & 31);
-      if (now === 0) this.#flipAnyFree(w);
+      if (now === 0) this.flipAnyFree(w);
       out[end++] = frame;
     }
     const taken = end - offset;
@@ -233,7 +233,7 @@ export class SummarizedWords {
     this.dirty.mark(w);
     this.freeCount += n;
     if (now === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
-    if (old === 0) this.#flipAnyFree(w);
+    if (old === 0) this.flipAnyFree(w);
   }
 
   /**
@@ -262,13 +262,13 @@ export class SummarizedWords {
       if (marking) dirty.mark(w);
       if (counting) freed += popcount(mask);
       if (now === FULL) full[w >>> 5] ^= 1 << (w & 31);
-      if (old === 0) this.#flipAnyFree(w);
+      if (old === 0) this.flipAnyFree(w);
     }
     this.freeCount += counting ? freed : frames;
   }
 
   /** Word `w` became empty or stopped being empty: its any-free bit and maybe its group's. */
-  #flipAnyFree(w: number): void {
+  flipAnyFree(w: number): void {
     const j = w >>> 5;
     const before = this.anyFree[j];
     const after = before ^ (1 << (w & 31));
