@@ -43,12 +43,13 @@ export function takeGrouped(
 ): number {
   const { words, full, dirty } = s;
   const { words: gw, masks: gm, length: n } = groups;
+  // A word [lo, hi) cuts is left to the frame path too: rare, and it needs no bit tests here.
+  const firstWord = (lo + 31) >>> 5;
+  const endWord = hi >>> 5;
   // Every group checked before anything changes, so that a miss leaves all to the frame path.
   for (let k = 0; k < n; k++) {
     const w = gw[k];
-    const mask = gm[k];
-    // A word [lo, hi) cuts is left to the frame path too: rare, and it needs no bit tests here.
-    if ((mask & ~words[w]) !== 0 || w * 32 < lo || w * 32 + 32 > hi) return -1;
+    if ((gm[k] & ~words[w]) !== 0 || w < firstWord || w >= endWord) return -1;
   }
   const log = s.takeLog;
   const marking = dirty.active;

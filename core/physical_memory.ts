@@ -236,7 +236,8 @@ export class PhysicalMemory {
    * The words taken since {@linkcode beginTakes}, grouped as `release` groups them: the log
    * itself or a copy (`WordGroupsPool.keep`); a spare is the next log either way, so a log grown
    * by a large allocation is dropped rather than copied from by every small one after it. The
-   * grouping is the caller's until it passes it to {@linkcode release}, which reuses it.
+   * grouping is the caller's until it passes it to {@linkcode release}, which reuses it (or, with
+   * `keep`, the placement that keeps it does once it forgets it).
    */
   takenGroups(): WordGroups {
     const kept = this.groupings.keep(this.#taken);
