@@ -10,19 +10,10 @@ import { forEachWordOfRun, FULL, lowestBit, maskFrom, maskThrough, popcount } fr
 import type { DirtyWords } from "./dirty_words.ts";
 import { RunFinder } from "./frame_runs.ts";
 import { takeGrouped } from "./grouped_take.ts";
+import { Parking } from "./parking.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
 import { SummarizedWords } from "./summarized_words.ts";
 import { sharedWordGroups, type WordGroups } from "./word_groups.ts";
-
-/**
- * log2 of the frames per lazily drawn region: 2048 frames (8 MiB of 4 KiB pages).
- *
- * @example
- * ```ts
- * LAZY_REGION_SHIFT; // 11
- * ```
- */
-export const LAZY_REGION_SHIFT = 11;
 
 /**
  * Where frame numbers are written: a `number[]` or a typed array (the simulator gathers into a
@@ -77,6 +68,7 @@ export class FrameBitmap {
 
   /** Number of free frames. */
   get freeCount(): number {
+    if (this.parking.list !== null) this.settle();
     return this.#s.freeCount;
   }
 
@@ -87,11 +79,13 @@ export class FrameBitmap {
 
   /** Whether `frame` is free. */
   isFree(frame: number): boolean {
+    if (this.parking.list !== null) this.settle();
     return (this.#words[frame >>> 5] & (1 << (frame & 31))) !== 0;
   }
 
   /** Marks `count` frames from `start` free (`free` true) or in use. */
   setRange(start: number, count: number, free: boolean): void {
+    if (this.parking.list !== null) this.settle();
     // A loop of its own, not forEachWordOfRun: building a machine calls this once per RAM range
     // and drawing a region once per run, and a callback per word measurably slowed both.
     const end = start + count;
@@ -109,6 +103,7 @@ export class FrameBitmap {
    * `out[offset…]`. Returns how many it took.
    */
   takeAscending(lo: number, hi: number, max: number, out: FrameSink, offset: number): number {
+    if (this.parking.list !== null) this.settle();
     if (hi <= lo || max <= 0) return 0;
     return this.#s.takeAscending(lo, hi, max, out, offset);
   }
@@ -118,6 +113,7 @@ export class FrameBitmap {
    * read a word at a time.
    */
   freeRunLength(frame: number, max: number): number {
+    if (this.parking.list !== null) this.settle();
     return this.#freeRunLength(frame, max);
   }
 
@@ -126,6 +122,7 @@ export class FrameBitmap {
    * {@linkcode takeRun} would, writing it to `out[offset…]`; returns its length.
    */
   takeFreeRun(frame: number, max: number, out: FrameSink, offset: number): number {
+    if (this.parking.list !== null) this.settle();
     const bit = frame & 31;
     const used = ~this.#words[frame >>> 5] >>> bit;
     // Free frames from `frame` up to the first used one or the end of its word.
@@ -166,6 +163,7 @@ export class FrameBitmap {
    * ```
    */
   nextFreeAround(start: number, lo: number, hi: number): number {
+    if (this.parking.list !== null) this.settle();
     const s = this.#s;
     const frame = start < hi ? s.nextFree(start, this.frameCount) : -1;
     if (frame >= 0 && frame < hi) return frame;
@@ -194,6 +192,7 @@ export class FrameBitmap {
    * {@linkcode setRange}: the summaries are touched only when the word empties or was full.
    */
   takeFrame(frame: number): boolean {
+    if (this.parking.list !== null) this.settle();
     const w = frame >>> 5;
     const bit = 1 << (frame & 31);
     if ((this.#words[w] & bit) === 0) return false;
@@ -202,14 +201,10 @@ export class FrameBitmap {
   }
 
   /**
-   * Takes the free frames among `frames[from..to)`, last first, writing them to `out[offset…]`;
-   * frames outside [lo, hi) are pushed to `kept` instead. Returns how many it took. Same result
-   * as a {@linkcode takeFrame} per frame, but the take log gets one group per run of taken
-   * frames sharing a word (as a placement's recently freed frames do), not one per frame.
-   * The frames must be ones {@linkcode release} or {@linkcode releaseRun} gave back (a
-   * placement's recent frees): a lazily drawn bitmap has drawn their regions by then and never
-   * undraws one, so this reads them without a region test per frame (a tenth of a 1 MiB
-   * allocate + free, measured).
+   * Takes the free frames among `frames[from..to)`, last first, into `out[offset…]`, pushing
+   * those outside [lo, hi) to `kept`; returns how many it took. A {@linkcode takeFrame} per frame,
+   * logged one group per run of frames sharing a word. The frames must be ones a release gave
+   * back (a placement's recent frees): their lazily drawn regions are drawn, so none is tested.
    */
   takeListed(
     frames: ArrayLike<number>,
@@ -221,13 +216,14 @@ export class FrameBitmap {
     out: FrameSink,
     offset: number,
   ): number {
+    if (this.parking.list !== null) this.settle();
     return this.#s.takeListed(frames, from, to, out, offset, lo, hi, kept);
   }
 
   /**
    * {@linkcode takeListed} of all of `frames[0..count)` a word group at a time, when `groups`
-   * is their grouping by word (their MDL's) and every frame is free and in [lo, hi); otherwise
-   * -1, changing nothing (`core/grouped_take.ts`).
+   * is their grouping by word (their MDL's) and every frame is free (or {@linkcode park}ed) and
+   * in [lo, hi); otherwise -1, changing nothing (`core/grouped_take.ts`, `core/parking.ts`).
    */
   takeGrouped(
     frames: ArrayLike<number>,
@@ -238,8 +234,48 @@ export class FrameBitmap {
     out: FrameSink,
     offset: number,
   ): number {
+    if (this.parking.list !== null) {
+      // The parked batch itself, the first take of an allocation: its frames never left.
+      const log = this.#s.takeLog;
+      if (this.parking.takeBack(frames, count, groups, log, lo, hi, out, offset) >= 0) return count;
+      this.settle();
+    }
     return takeGrouped(this.#s, frames, count, groups, lo, hi, out, offset);
   }
+
+  /**
+   * Frees `frames[0..count)` as {@linkcode release} with this grouping would, but leaves them out
+   * of the bitmap until another method reads or writes it ({@linkcode settle}): a
+   * {@linkcode takeGrouped} of the same list and grouping by the next allocation takes them back
+   * without touching a word (`core/parking.ts`). List and grouping must stay as they are until
+   * then. One batch at a time: one parked before is settled first.
+   *
+   * @example
+   * ```ts
+   * import { FrameBitmap } from "./frame_bitmap.ts";
+   * import { WordGroups } from "./word_groups.ts";
+   * const bitmap = new FrameBitmap(64);
+   * const groups = new WordGroups();
+   * groups.group([1, 2], 2);
+   * bitmap.park([1, 2], 2, groups);
+   * bitmap.freeCount; // 2: reading it settled the batch
+   * ```
+   */
+  park(frames: ArrayLike<number>, count: number, groups: WordGroups, alsoMark?: Uint32Array): void {
+    this.settle();
+    this.parking.hold(frames, count, groups, alsoMark);
+  }
+
+  /** Writes a {@linkcode park}ed batch back: a {@linkcode release} of it; nothing if none is. */
+  settle(): void {
+    const { list, count, mark, groups } = this.parking;
+    if (list === null) return;
+    this.parking.clear();
+    this.release(list, count, mark, groups as WordGroups);
+  }
+
+  /** The batch parked, and what the take log under way took back from it. */
+  readonly parking: Parking = new Parking();
 
   /**
    * Logs into `log` (emptied first) the word and mask of every frame taken from now on, until
@@ -260,6 +296,7 @@ export class FrameBitmap {
    * ```
    */
   logTakes(log: WordGroups | null): void {
+    this.parking.unparkedGroups = 0;
     if (log !== null) log.length = 0;
     this.#s.takeLog = log;
   }
@@ -278,6 +315,7 @@ export class FrameBitmap {
     alsoMark?: Uint32Array,
     grouped?: WordGroups,
   ): void {
+    if (this.parking.list !== null) this.settle();
     const g = grouped ?? sharedWordGroups;
     const groups = grouped === undefined ? g.group(frames, count) : g.length;
     const gw = g.words;
@@ -309,6 +347,7 @@ export class FrameBitmap {
    * a time; throws, changing nothing, if one of them is free or beyond the bitmap.
    */
   releaseRun(start: number, count: number, alsoMark?: Uint32Array): void {
+    if (this.parking.list !== null) this.settle();
     const end = start + count;
     if (!(Number.isSafeInteger(start) && start >= 0 && end <= this.frameCount)) {
       throw new Error(`frame ${start} is not an allocated frame`);
@@ -341,6 +380,7 @@ export class FrameBitmap {
    * [lo, hi) and is entirely free; -1 if there is none.
    */
   findRun(count: number, lo: number, hi: number, alignment = 1): number {
+    if (this.parking.list !== null) this.settle();
     return this.#runs.find(count, lo, hi, alignment);
   }
 
@@ -349,6 +389,7 @@ export class FrameBitmap {
    * found the run free with {@linkcode findRun}.
    */
   takeRun(start: number, count: number, out: FrameSink, offset: number): void {
+    if (this.parking.list !== null) this.settle();
     this.#takeRun(start, count, out, offset);
   }
 
@@ -369,6 +410,7 @@ export class FrameBitmap {
    * {@linkcode setRange} per range.
    */
   setMany(free: boolean, body: (mark: (start: number, count: number) => void) => void): void {
+    if (this.parking.list !== null) this.settle();
     const words = this.#words;
     body((start, count) => {
       const end = Math.min(start + count, this.frameCount);
@@ -387,6 +429,7 @@ export class FrameBitmap {
 
   /** A copy of the bitmap's state, for {@linkcode restoreState}. */
   saveState(): FrameBitmapState {
+    if (this.parking.list !== null) this.settle();
     return this.#s.saveState();
   }
 
@@ -397,6 +440,7 @@ export class FrameBitmap {
    * is put back to `saved` alongside.
    */
   restoreState(state: FrameBitmapState, companion?: Uint32Array, saved?: Uint32Array): void {
+    if (this.parking.list !== null) this.settle();
     this.#s.restoreState(state, companion, saved);
   }
 }

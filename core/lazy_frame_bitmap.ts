@@ -10,10 +10,18 @@
  * @module
  */
 
-import { FrameBitmap, type FrameSink, LAZY_REGION_SHIFT } from "./frame_bitmap.ts";
-
-export { LAZY_REGION_SHIFT };
+import { FrameBitmap, type FrameSink } from "./frame_bitmap.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
+
+/**
+ * log2 of the frames per lazily drawn region: 2048 frames (8 MiB of 4 KiB pages).
+ *
+ * @example
+ * ```ts
+ * LAZY_REGION_SHIFT; // 11
+ * ```
+ */
+export const LAZY_REGION_SHIFT = 11;
 
 /**
  * Draws the frames others occupy in one region: calls `occupy(start, count)` for each run, in

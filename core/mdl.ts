@@ -33,6 +33,8 @@ export interface MdlState {
    * back for reuse (and cleared) when the MDL is freed.
    */
   groups?: WordGroups;
+  /** Whether its allocation zeroed every frame: none holds another owner's data. */
+  readonly zeroed?: boolean;
   /** Stack captured at allocation, formatted only when a leak is reported. */
   readonly allocationSite: Error | undefined;
   byteCount: number;

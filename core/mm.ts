@@ -207,6 +207,7 @@ export class MemoryManager {
       frames,
       oneRun,
       groups: oneRun ? undefined : memory.takenGroups(),
+      zeroed: plan.zero,
       allocationSite: id <= this.#ctx.captureAllocationSites ? captureSite() : undefined,
       byteCount: exact ? Number(total) : taken * this.#page,
       mdlFlags: FRESH_MDL_FLAGS,
@@ -247,8 +248,9 @@ export class MemoryManager {
     const frames = state.frames;
     const placement = this.#ctx.placement;
     const groups = state.groups;
+    const park = state.zeroed === true && frames.length <= placement.parkLimit;
     if (state.oneRun) memory.releaseRun(frames[0], frames.length);
-    else memory.release(frames, frames.length, groups, placement.keepsFreedLists);
+    else memory.release(frames, frames.length, groups, placement.keepsFreedLists, park);
     state.groups = undefined;
     placement.freed(frames, frames.length, groups);
     state.freed = true;
@@ -412,6 +414,7 @@ export class MemoryManager {
     this.#kernelVaUsed = 0n;
     this.#nextKernelVa = KERNEL_VA_BASE;
     this.#nextUserVa = USER_VA_BASE;
+    this.#ctx.memory.frames.settle(); // while the placement still holds a parked list
     this.#ctx.placement.reset();
   }
 

@@ -140,6 +140,7 @@ export class PhysicalMemory {
 
   /** Whether `frame` may hold another owner's data. */
   isStale(frame: number): boolean {
+    this.frames.settle();
     return (this.#stale[frame >>> 5] & (1 << (frame & 31))) !== 0;
   }
 
@@ -148,22 +149,23 @@ export class PhysicalMemory {
    * are grouped by word, so each word of stale bits is read and written once.
    */
   zero(frames: ArrayLike<number>, count: number): number {
+    this.frames.settle();
     const groups = sharedWordGroups.group(frames, count);
     let held = 0;
     for (let k = 0; k < groups; k++) held += popcount(sharedWordGroups.masks[k]);
-    return held - this.#zeroGroups(sharedWordGroups);
+    return held - this.#zeroGroups(sharedWordGroups, 0);
   }
 
   /**
    * Zeroes the stale frames of the groups; returns how many were not stale (none, mostly, when
    * freed frames are reused: counting those needs no popcount per word).
    */
-  #zeroGroups({ words, masks, length }: WordGroups): number {
+  #zeroGroups({ words, masks, length }: WordGroups, from: number): number {
     const stale = this.#stale;
     const dirty = this.frames.dirty;
     const marking = dirty.active;
     let fresh = 0;
-    for (let k = 0; k < length; k++) {
+    for (let k = from; k < length; k++) {
       const w = words[k];
       const mask = masks[k];
       const was = stale[w];
@@ -201,12 +203,34 @@ export class PhysicalMemory {
    * {@linkcode beginTakes} (as {@linkcode zero} would for their list) and returns how many.
    */
   endTakes(zero: boolean, taken: number): number {
+    // The first groups may be a parked batch's (see park): their stale bits are clear, and the
+    // frames count as zeroed, as they would have been marked stale when freed and zeroed now.
+    const { unparkedGroups: unparked, unparkedLastMask: lastMask } = this.frames.parking;
     this.frames.logTakes(null);
-    return zero ? taken - this.#zeroGroups(this.#taken) : 0;
+    const log = this.#taken;
+    if (unparked === 0) return zero ? taken - this.#zeroGroups(log, 0) : 0;
+    // Frames taken next in the last unparked group's word joined that group.
+    const last = unparked - 1;
+    const joined = log.masks[last];
+    if (zero) {
+      log.masks[last] = joined & ~lastMask;
+      const fresh = this.#zeroGroups(log, last);
+      log.masks[last] = joined;
+      return taken - fresh;
+    }
+    // Not zeroed: they hold what their last owner left, as after a release.
+    const { words, masks } = log;
+    const dirty = this.frames.dirty;
+    for (let k = 0; k < unparked; k++) {
+      this.#stale[words[k]] |= k === last ? lastMask : masks[k];
+      dirty.mark(words[k]);
+    }
+    return 0;
   }
 
   /** {@linkcode zero} for the `count` frames from `start`, a word at a time. */
   zeroRun(start: number, count: number): number {
+    this.frames.settle();
     const stale = this.#stale;
     const dirty = this.frames.dirty;
     let zeroed = 0;
@@ -224,9 +248,22 @@ export class PhysicalMemory {
   /**
    * Frees frames a driver held and marks them stale, in one grouping pass (see
    * {@linkcode FrameBitmap.release}); throws, changing nothing, if one of them is already free.
-   * `grouped` goes back to {@linkcode groupings} unless `keep` (a placement keeps it).
+   * `grouped` goes back to {@linkcode groupings} unless `keep` (a placement keeps it). With
+   * `park`, for a list all zeroed when taken (no stale bit set) whose list and grouping the
+   * placement keeps, the frames are left out of the bitmap for its next take to take back whole
+   * (`FrameBitmap.park`); any other use of the bitmap writes them back first.
    */
-  release(frames: ArrayLike<number>, count: number, grouped?: WordGroups, keep = false): void {
+  release(
+    frames: ArrayLike<number>,
+    count: number,
+    grouped?: WordGroups,
+    keep = false,
+    park = false,
+  ): void {
+    if (park && keep && grouped !== undefined) {
+      this.frames.park(frames, count, grouped, this.#stale);
+      return;
+    }
     this.frames.release(frames, count, this.#stale, grouped);
     // Made by takenGroups for the MDL now freed, which reads it no more.
     if (grouped !== undefined && !keep) this.groupings.giveBack(grouped);
@@ -264,6 +301,7 @@ export class PhysicalMemory {
 
   /** A copy of the free-frame bitmap and stale bits, for {@linkcode restoreState}. */
   saveState(): PhysicalMemoryState {
+    this.frames.settle();
     return { frames: this.frames.saveState(), stale: this.#stale.slice() };
   }
 

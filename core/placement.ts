@@ -28,7 +28,7 @@ import type { FrameBitmap, FrameSink } from "./frame_bitmap.ts";
 import type { MachineLayout } from "./machine.ts";
 import { PLACEMENT_PROFILE_FORMAT_V1, type PlacementProfile } from "./placement_profile.ts";
 import { geometricSampler, histogramSampler, RewindableRandom } from "./random.ts";
-import { RecentFrees } from "./recent_frees.ts";
+import { LONGEST_KEPT_WHOLE, RecentFrees } from "./recent_frees.ts";
 import type { WordGroups, WordGroupsPool } from "./word_groups.ts";
 
 /** Names of the placement policies. */
@@ -75,6 +75,12 @@ export interface Placement {
    * the caller may reuse both at once.
    */
   readonly keepsFreedLists: boolean;
+  /**
+   * The longest freed list the memory manager may leave parked out of the bitmap
+   * (`FrameBitmap.park`): {@linkcode take} reuses the list freed last whole when it can, and
+   * holds it until then (0: never park).
+   */
+  readonly parkLimit: number;
   /** Forgets every free it was told of and restarts its random stream, as when just created. */
   reset(): void;
 }
@@ -166,6 +172,7 @@ const lowestFirst: Placement = {
   take: (bitmap, lo, hi, max, out, offset) => bitmap.takeAscending(lo, hi, max, out, offset),
   freed() {},
   keepsFreedLists: false,
+  parkLimit: 0,
   reset() {},
 };
 
@@ -197,6 +204,7 @@ class ScatteredPlacement implements Placement {
   readonly #fourGiB: number;
   readonly #params: ScatterParameters;
   readonly keepsFreedLists: boolean;
+  readonly parkLimit: number;
   readonly #recent: RecentFrees;
   /** Whether any frame was freed since creation or reset. */
   #everFreed = false;
@@ -221,6 +229,8 @@ class ScatteredPlacement implements Placement {
     this.#fourGiB = Number((1n << 32n) / page);
     this.#params = params;
     this.keepsFreedLists = params.reuse;
+    // Calibrated runs reuse frames one by one; a list kept whole is never forgotten at its free.
+    this.parkLimit = params.reuse && params.classes === undefined ? LONGEST_KEPT_WHOLE : 0;
     this.#recent = new RecentFrees(groupings);
   }
 

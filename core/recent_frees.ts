@@ -14,6 +14,17 @@ import type { WordGroups, WordGroupsPool } from "./word_groups.ts";
 const RECENT_CAPACITY = 1 << 16;
 
 /**
+ * The longest list that is still remembered (and so still read) once added: past the capacity
+ * the oldest lists are forgotten down to half of it, the newest last.
+ *
+ * @example
+ * ```ts
+ * LONGEST_KEPT_WHOLE; // 32768
+ * ```
+ */
+export const LONGEST_KEPT_WHOLE = RECENT_CAPACITY / 2;
+
+/**
  * Frame lists of recent frees, oldest first, each used from its end (last freed first); frames
  * out of range stay remembered, taken ones are forgotten.
  *
