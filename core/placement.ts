@@ -257,12 +257,14 @@ class ScatteredPlacement implements Placement {
       // Each run's length and the next run's start are drawn first (the stream's order stays
       // start, length, start…) and that start's word read: a random frame's word is mostly not
       // in cache, and a load started a run early overlaps this run's work instead of stalling
-      // the next search. Draws a run turns out not to need are undrawn.
+      // the next search. Not for a run long enough to end the request: its next start is drawn
+      // only if the run falls short. Draws a run turns out not to need are undrawn.
       const before = rng.position;
       const length = drawRun(random);
       const mark = rng.position;
-      const next = pick();
-      bitmap.prefetch(next);
+      const drewNext = length < max - taken;
+      const next = drewNext ? pick() : -1;
+      if (drewNext) bitmap.prefetch(next);
       const frame = bitmap.nextFreeAround(start, lo, hi);
       if (frame < 0) {
         rng.rewind(before);
@@ -275,7 +277,7 @@ class ScatteredPlacement implements Placement {
         rng.rewind(mark);
         break;
       }
-      start = next;
+      start = drewNext ? next : pick();
     }
     return taken;
   };
