@@ -13,7 +13,7 @@ import { takeGrouped } from "./grouped_take.ts";
 import { Parking } from "./parking.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
 import { SummarizedWords } from "./summarized_words.ts";
-import { sharedWordGroups, type WordGroups } from "./word_groups.ts";
+import { sharedWordGroups, type WordGroups, type WordGroupsPool } from "./word_groups.ts";
 
 /**
  * Where frame numbers are written: a `number[]` or a typed array (the simulator gathers into a
@@ -44,8 +44,12 @@ export class FrameBitmap {
   readonly frameCount: number;
   #s: SummarizedWords;
   #words: Uint32Array;
-  #dirty: DirtyWords;
   #runs: RunFinder;
+  /**
+   * The words written since the state was last saved or restored (`core/dirty_words.ts`): a
+   * bitmap of the same word layout restored alongside (the stale bits) marks its writes here.
+   */
+  readonly dirty: DirtyWords;
 
   constructor(frameCount: number) {
     if (!Number.isSafeInteger(frameCount) || frameCount <= 0 || frameCount > 2 ** 32) {
@@ -54,16 +58,8 @@ export class FrameBitmap {
     this.frameCount = frameCount;
     this.#s = new SummarizedWords(frameCount);
     this.#words = this.#s.words;
-    this.#dirty = this.#s.dirty;
+    this.dirty = this.#s.dirty;
     this.#runs = new RunFinder(this.#s, frameCount);
-  }
-
-  /**
-   * The words written since the state was last saved or restored (`core/dirty_words.ts`): a
-   * bitmap of the same word layout restored alongside (the stale bits) marks its writes here.
-   */
-  get dirty(): DirtyWords {
-    return this.#dirty;
   }
 
   /** Number of free frames. */
@@ -103,7 +99,12 @@ export class FrameBitmap {
    * `out[offset…]`. Returns how many it took.
    */
   takeAscending(lo: number, hi: number, max: number, out: FrameSink, offset: number): number {
-    if (this.parking.list !== null) this.settle();
+    if (this.parking.list !== null) {
+      // The parked batch when it is what this take would take first (`core/parking.ts`).
+      const n = this.parking.takeLowest(this.#s, this.frameCount, lo, hi, max, out, offset);
+      if (n >= 0) return n;
+      this.settle();
+    }
     if (hi <= lo || max <= 0) return 0;
     return this.#s.takeAscending(lo, hi, max, out, offset);
   }
@@ -244,34 +245,31 @@ export class FrameBitmap {
   }
 
   /**
-   * Frees `frames[0..count)` as {@linkcode release} with this grouping would, but leaves them out
-   * of the bitmap until another method reads or writes it ({@linkcode settle}): a
-   * {@linkcode takeGrouped} of the same list and grouping by the next allocation takes them back
-   * without touching a word (`core/parking.ts`). List and grouping must stay as they are until
-   * then. One batch at a time: one parked before is settled first.
-   *
-   * @example
-   * ```ts
-   * import { FrameBitmap } from "./frame_bitmap.ts";
-   * import { WordGroups } from "./word_groups.ts";
-   * const bitmap = new FrameBitmap(64);
-   * const groups = new WordGroups();
-   * groups.group([1, 2], 2);
-   * bitmap.park([1, 2], 2, groups);
-   * bitmap.freeCount; // 2: reading it settled the batch
-   * ```
+   * {@linkcode release} of `frames[0..count)` and this grouping, left out of the bitmap until
+   * another method reads or writes it ({@linkcode settle}): the next {@linkcode takeGrouped} of
+   * them or {@linkcode takeAscending} reaching them takes them back without touching a word
+   * (`core/parking.ts`). They must stay as they are until then; `owner` takes the grouping
+   * back (and the slab the list) when no placement keeps them. One parked before is settled.
    */
-  park(frames: ArrayLike<number>, count: number, groups: WordGroups, alsoMark?: Uint32Array): void {
+  park(
+    frames: ArrayLike<number>,
+    count: number,
+    groups: WordGroups,
+    alsoMark?: Uint32Array,
+    owner: WordGroupsPool | null = null,
+  ): void {
     this.settle();
-    this.parking.hold(frames, count, groups, alsoMark);
+    this.parking.hold(frames, count, groups, alsoMark, owner);
   }
 
   /** Writes a {@linkcode park}ed batch back: a {@linkcode release} of it; nothing if none is. */
   settle(): void {
-    const { list, count, mark, groups } = this.parking;
+    const parking = this.parking;
+    const list = parking.list;
     if (list === null) return;
-    this.parking.clear();
-    this.release(list, count, mark, groups as WordGroups);
+    parking.list = null; // so that the release does not settle again
+    this.release(list, parking.count, parking.mark, parking.groups as WordGroups);
+    parking.clear(list);
   }
 
   /** The batch parked, and what the take log under way took back from it. */

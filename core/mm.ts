@@ -249,14 +249,15 @@ export class MemoryManager {
     const placement = this.#ctx.placement;
     const groups = state.groups;
     const park = state.zeroed === true && frames.length <= placement.parkLimit;
+    let parked = false;
     if (state.oneRun) memory.releaseRun(frames[0], frames.length);
-    else memory.release(frames, frames.length, groups, placement.keepsFreedLists, park);
+    else parked = memory.release(frames, frames.length, groups, placement.keepsFreedLists, park);
     state.groups = undefined;
     placement.freed(frames, frames.length, groups);
     state.freed = true;
     // The MDL's `pfns` no longer read this list once it is freed (a copy made before stays); a
     // placement that keeps it as its recent frees reads it later.
-    if (!placement.keepsFreedLists) recycleFrameList(frames);
+    if (!placement.keepsFreedLists && !parked) recycleFrameList(frames);
     const last = this.#live.pop()!;
     if (last !== state) {
       this.#live[state.slot] = last;

@@ -10,7 +10,9 @@
  */
 
 import type { FrameSink } from "./frame_bitmap.ts";
-import type { WordGroups } from "./word_groups.ts";
+import { recycleFrameList } from "./frame_slab.ts";
+import type { SummarizedWords } from "./summarized_words.ts";
+import type { WordGroups, WordGroupsPool } from "./word_groups.ts";
 
 const NO_GROUPS = { words: new Uint32Array(0), masks: new Uint32Array(0), length: 0 };
 
@@ -21,6 +23,7 @@ const NO_GROUPS = { words: new Uint32Array(0), masks: new Uint32Array(0), length
  *
  * @example
  * ```ts
+ * import { FrameBitmap } from "./frame_bitmap.ts";
  * import { Parking } from "./parking.ts";
  * import { WordGroups } from "./word_groups.ts";
  * const groups = new WordGroups();
@@ -31,6 +34,12 @@ const NO_GROUPS = { words: new Uint32Array(0), masks: new Uint32Array(0), length
  * const out: number[] = [];
  * parking.takeBack([1, 2, 40], 3, groups, log, 0, 64, out, 0); // 3: out [40, 2, 1]
  * parking.unparkedGroups; // 2: the log's word 1, then word 0
+ *
+ * const bitmap = new FrameBitmap(64);
+ * const pair = new WordGroups();
+ * pair.group([1, 2], 2);
+ * bitmap.park([1, 2], 2, pair); // as FrameBitmap.release with this grouping…
+ * bitmap.freeCount; // 2: …once anything reads the bitmap
  * ```
  */
 export class Parking {
@@ -46,19 +55,101 @@ export class Parking {
   /** The last of those groups' mask as the batch had it: later takes of its word join it. */
   unparkedLastMask = 0;
 
-  /** Parks a list; the caller has written back the one parked before. */
-  hold(list: ArrayLike<number>, count: number, groups: WordGroups, mark?: Uint32Array): void {
+  /** Where list and grouping go once done with, when no placement keeps them; else null. */
+  #owner: WordGroupsPool | null = null;
+
+  /**
+   * Parks a list; the caller has written back the one parked before. With `owner`, list and
+   * grouping are this parking's: once taken or written back they go to the frame slab and to
+   * `owner`; without, a placement keeps them.
+   */
+  hold(
+    list: ArrayLike<number>,
+    count: number,
+    groups: WordGroups,
+    mark?: Uint32Array,
+    owner: WordGroupsPool | null = null,
+  ): void {
     this.list = list;
     this.count = count;
     this.groups = groups;
     this.mark = mark;
+    this.#owner = owner;
   }
 
-  /** Forgets the batch (written back or taken back). */
-  clear(): void {
+  /** Forgets the batch (written back or taken back), giving back list and grouping if its own. */
+  clear(list: ArrayLike<number>): void {
+    if (this.#owner !== null) {
+      recycleFrameList(list);
+      this.#owner.giveBack(this.groups as WordGroups);
+      this.#owner = null;
+    }
     this.list = null;
     this.groups = NO_GROUPS;
     this.mark = undefined;
+  }
+
+  /**
+   * `FrameBitmap.takeAscending` on the bitmap `s` with the batch parked: the batch and then the
+   * free frames above it when {@linkcode takeBackLowest} takes it back (returns how many), else
+   * -1, having changed nothing.
+   */
+  takeLowest(
+    s: SummarizedWords,
+    frameCount: number,
+    lo: number,
+    hi: number,
+    max: number,
+    out: FrameSink,
+    offset: number,
+  ): number {
+    const last = this.list![this.count - 1];
+    const firstFree = s.nextFree(lo, frameCount);
+    const n = this.takeBackLowest(s.takeLog, lo, hi, max, firstFree, out, offset);
+    if (n < 0 || n === max || last + 1 >= hi) return n;
+    return n + s.takeAscending(last + 1, hi, max - n, out, offset + n);
+  }
+
+  /**
+   * What a lowest-first take (`FrameBitmap.takeAscending`) from the bitmap with the batch
+   * released would take first, when that is the whole batch: the take `log` is empty, at most
+   * `max` frames are asked for, the batch lies in [lo, hi) and `firstFree`, the lowest free frame
+   * ≥ lo (-1: none), lies above it. Its frames then go in list order to `out[offset…]` and its
+   * groups to `log`; returns their count, else -1, having changed nothing. The list must be
+   * ascending, as every lowest-first take writes it (the groups' words are checked to be).
+   */
+  takeBackLowest(
+    log: WordGroups | null,
+    lo: number,
+    hi: number,
+    max: number,
+    firstFree: number,
+    out: FrameSink,
+    offset: number,
+  ): number {
+    const list = this.list!;
+    const count = this.count;
+    if (log === null || log.length !== 0 || count > max) return -1;
+    const last = list[count - 1];
+    if (list[0] < lo || last >= hi || (firstFree >= 0 && firstFree <= last)) return -1;
+    const { words: gw, masks: gm, length: n } = this.groups;
+    for (let k = 1; k < n; k++) if (gw[k] <= gw[k - 1]) return -1;
+    log.reserve(n);
+    log.words.set(gw.subarray(0, n));
+    log.masks.set(gm.subarray(0, n));
+    log.length = n;
+    if (out instanceof Uint32Array && list instanceof Uint32Array) {
+      out.set(list.length === count ? list : list.subarray(0, count), offset);
+    } else for (let i = 0; i < count; i++) out[offset + i] = list[i];
+    this.#tookBack(log, list);
+    return count;
+  }
+
+  /** Records what the take log got back and forgets the batch. */
+  #tookBack(log: WordGroups, list: ArrayLike<number>): void {
+    this.unparkedGroups = log.length;
+    this.unparkedLastMask = log.masks[log.length - 1];
+    this.clear(list);
   }
 
   /**
@@ -97,9 +188,7 @@ export class Parking {
     }
     log.length = m;
     for (let j = offset, i = count - 1; i >= 0; i--) out[j++] = list[i];
-    this.unparkedGroups = m;
-    this.unparkedLastMask = lm[m - 1];
-    this.clear();
+    this.#tookBack(log, list);
     return count;
   }
 }

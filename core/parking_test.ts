@@ -4,6 +4,7 @@ import { FrameBitmap } from "./frame_bitmap.ts";
 import { Parking } from "./parking.ts";
 import { seededRandom } from "./random.ts";
 import type { Mdl } from "./backend.ts";
+import { WordGroups } from "./word_groups.ts";
 
 const ANY = 0x7fffffffffffffffn;
 
@@ -13,8 +14,13 @@ const ANY = 0x7fffffffffffffffn;
  * Allocations mix sizes, HighAddress 4 GiB, DONT_ZERO_ALLOCATION, FULLY_REQUIRED beyond the cap
  * and contiguous ones; frees are mostly of the MDL allocated last; snapshots are restored.
  */
-function trace(freshPages: "zeroed" | "stale", seed: number): unknown[] {
-  using sim = new Simulator({ machine: "x64-4gib", fragmentation: 0.3, seed, freshPages });
+function trace(
+  freshPages: "zeroed" | "stale",
+  seed: number,
+  placement: "running-system" | "lowest-first",
+): unknown[] {
+  const options = { machine: "x64-4gib", fragmentation: 0.3, seed, freshPages, placement } as const;
+  using sim = new Simulator(options);
   const stream = sim.stream();
   const random = seededRandom(seed * 31 + 1);
   const live: Mdl[] = [];
@@ -70,35 +76,43 @@ function trace(freshPages: "zeroed" | "stale", seed: number): unknown[] {
 
 Deno.test("a parked free gives the same frames, zeroing, free pages, clock and probes as a release", () => {
   const park = FrameBitmap.prototype.park;
-  const takeBack = Parking.prototype.takeBack;
-  for (const freshPages of ["zeroed", "stale"] as const) {
-    for (const seed of [3, 8]) {
-      FrameBitmap.prototype.park = function (frames, count, groups, alsoMark) {
-        this.release(frames, count, alsoMark, groups);
-      };
-      let released: unknown[];
-      try {
-        released = trace(freshPages, seed);
-      } finally {
-        FrameBitmap.prototype.park = park;
+  const takers = ["takeBack", "takeBackLowest"] as const;
+  const originals = takers.map((name) => Parking.prototype[name]);
+  for (const placement of ["running-system", "lowest-first"] as const) {
+    for (const freshPages of ["zeroed", "stale"] as const) {
+      for (const seed of [3, 8]) {
+        // Parked and at once written back: a release.
+        FrameBitmap.prototype.park = function (...args) {
+          park.apply(this, args);
+          this.settle();
+        };
+        let released: unknown[];
+        try {
+          released = trace(freshPages, seed, placement);
+        } finally {
+          FrameBitmap.prototype.park = park;
+        }
+        let unparked = 0;
+        takers.forEach((name, i) => {
+          const original = originals[i] as (this: Parking, ...args: unknown[]) => number;
+          (Parking.prototype[name] as unknown) = function (this: Parking, ...args: unknown[]) {
+            const taken = original.apply(this, args);
+            if (taken >= 0) unparked++;
+            return taken;
+          };
+        });
+        let parked: unknown[];
+        try {
+          parked = trace(freshPages, seed, placement);
+        } finally {
+          takers.forEach((name, i) => (Parking.prototype[name] as unknown) = originals[i]);
+        }
+        assert.equal(parked.length, released.length);
+        const at = `${placement}, ${freshPages}, seed ${seed}`;
+        // Step by step: a diff of the whole trace takes minutes to print.
+        parked.forEach((step, i) => assert.deepEqual(step, released[i], `${at}: step ${i}`));
+        assert.ok(unparked > 100, `${at}: ${unparked} batches taken back while parked`);
       }
-      let unparked = 0;
-      Parking.prototype.takeBack = function (...args) {
-        const taken = takeBack.apply(this, args);
-        if (taken >= 0) unparked++;
-        return taken;
-      };
-      let parked: unknown[];
-      try {
-        parked = trace(freshPages, seed);
-      } finally {
-        Parking.prototype.takeBack = takeBack;
-      }
-      assert.equal(parked.length, released.length);
-      const at = `${freshPages}, seed ${seed}`;
-      // Step by step: a diff of the whole trace takes minutes to print.
-      parked.forEach((step, i) => assert.deepEqual(step, released[i], `${at}: step ${i}`));
-      assert.ok(unparked > 100, `${at}: ${unparked} batches taken back while parked`);
     }
   }
 });
@@ -122,4 +136,30 @@ Deno.test("a parked batch is written back before anything reads the bitmap", () 
   stream.allocatePagesForMdl(ANY, 4096);
   sim.restore(snapshot);
   assert.equal(sim.freePageCount, before);
+});
+
+Deno.test("a lowest-first take-back needs the whole batch, in range, lowest free and ascending", () => {
+  const groupsOf = (list: number[]) => {
+    const groups = new WordGroups();
+    groups.group(list, list.length);
+    return groups;
+  };
+  const attempt = (list: number[], lo: number, hi: number, max: number, firstFree: number) => {
+    const parking = new Parking();
+    parking.hold(list, list.length, groupsOf(list));
+    const out: number[] = [];
+    return [parking.takeBackLowest(new WordGroups(), lo, hi, max, firstFree, out, 0), out];
+  };
+  assert.deepEqual(attempt([3, 4, 40], 0, 64, 3, -1), [3, [3, 4, 40]]);
+  assert.deepEqual(attempt([3, 4, 40], 0, 64, 8, 41), [3, [3, 4, 40]]);
+  assert.equal(attempt([3, 4, 40], 0, 64, 2, -1)[0], -1, "more than asked for");
+  assert.equal(attempt([3, 4, 40], 4, 64, 3, -1)[0], -1, "below lo");
+  assert.equal(attempt([3, 4, 40], 0, 40, 3, -1)[0], -1, "at or above hi");
+  assert.equal(attempt([3, 4, 40], 0, 64, 3, 9)[0], -1, "a lower free frame");
+  assert.equal(attempt([40, 3, 4], 0, 64, 3, -1)[0], -1, "not ascending");
+  const parking = new Parking();
+  parking.hold([3], 1, groupsOf([3]));
+  const busy = new WordGroups();
+  busy.push(9, 1);
+  assert.equal(parking.takeBackLowest(busy, 0, 64, 1, -1, [], 0), -1, "taken after other takes");
 });

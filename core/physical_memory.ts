@@ -249,9 +249,10 @@ export class PhysicalMemory {
    * Frees frames a driver held and marks them stale, in one grouping pass (see
    * {@linkcode FrameBitmap.release}); throws, changing nothing, if one of them is already free.
    * `grouped` goes back to {@linkcode groupings} unless `keep` (a placement keeps it). With
-   * `park`, for a list all zeroed when taken (no stale bit set) whose list and grouping the
-   * placement keeps, the frames are left out of the bitmap for its next take to take back whole
-   * (`FrameBitmap.park`); any other use of the bitmap writes them back first.
+   * `park`, for a list all zeroed when taken (no stale bit set), the frames are left out of the
+   * bitmap for the next take to take back whole (`FrameBitmap.park`): any other use of the
+   * bitmap writes them back first, and list and grouping (unless kept) go back after that.
+   * Returns whether it parked them.
    */
   release(
     frames: ArrayLike<number>,
@@ -259,14 +260,15 @@ export class PhysicalMemory {
     grouped?: WordGroups,
     keep = false,
     park = false,
-  ): void {
-    if (park && keep && grouped !== undefined) {
-      this.frames.park(frames, count, grouped, this.#stale);
-      return;
+  ): boolean {
+    if (park && grouped !== undefined) {
+      this.frames.park(frames, count, grouped, this.#stale, keep ? null : this.groupings);
+      return true;
     }
     this.frames.release(frames, count, this.#stale, grouped);
     // Made by takenGroups for the MDL now freed, which reads it no more.
     if (grouped !== undefined && !keep) this.groupings.giveBack(grouped);
+    return false;
   }
 
   /**

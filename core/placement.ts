@@ -172,7 +172,8 @@ const lowestFirst: Placement = {
   take: (bitmap, lo, hi, max, out, offset) => bitmap.takeAscending(lo, hi, max, out, offset),
   freed() {},
   keepsFreedLists: false,
-  parkLimit: 0,
+  // Its next take of at least as many frames takes a freed list back when it is the lowest free.
+  parkLimit: Number.MAX_SAFE_INTEGER,
   reset() {},
 };
 
