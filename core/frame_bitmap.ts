@@ -60,6 +60,7 @@ export class FrameBitmap {
     this.#words = this.#s.words;
     this.dirty = this.#s.dirty;
     this.#runs = new RunFinder(this.#s, frameCount);
+    this.parking = new Parking(this.#s, frameCount);
   }
 
   /** Number of free frames. */
@@ -101,7 +102,7 @@ export class FrameBitmap {
   takeAscending(lo: number, hi: number, max: number, out: FrameSink, offset: number): number {
     if (this.parking.list !== null) {
       // The parked batch when it is what this take would take first (`core/parking.ts`).
-      const n = this.parking.takeLowest(this.#s, this.frameCount, lo, hi, max, out, offset);
+      const n = this.parking.takeLowest(lo, hi, max, out, offset);
       if (n >= 0) return n;
       this.settle();
     }
@@ -273,7 +274,7 @@ export class FrameBitmap {
   }
 
   /** The batch parked, and what the take log under way took back from it. */
-  readonly parking: Parking = new Parking();
+  readonly parking: Parking;
 
   /**
    * Logs into `log` (emptied first) the word and mask of every frame taken from now on, until

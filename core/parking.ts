@@ -25,10 +25,11 @@ const NO_GROUPS = { words: new Uint32Array(0), masks: new Uint32Array(0), length
  * ```ts
  * import { FrameBitmap } from "./frame_bitmap.ts";
  * import { Parking } from "./parking.ts";
+ * import { SummarizedWords } from "./summarized_words.ts";
  * import { WordGroups } from "./word_groups.ts";
  * const groups = new WordGroups();
  * groups.group([1, 2, 40], 3);
- * const parking = new Parking();
+ * const parking = new Parking(new SummarizedWords(64), 64);
  * parking.hold([1, 2, 40], 3, groups, undefined);
  * const log = new WordGroups();
  * const out: number[] = [];
@@ -54,6 +55,15 @@ export class Parking {
   unparkedGroups = 0;
   /** The last of those groups' mask as the batch had it: later takes of its word join it. */
   unparkedLastMask = 0;
+
+  readonly #bitmap: SummarizedWords;
+  readonly #frameCount: number;
+
+  /** @param bitmap the words of the bitmap that parks (`frameCount` frames) */
+  constructor(bitmap: SummarizedWords, frameCount: number) {
+    this.#bitmap = bitmap;
+    this.#frameCount = frameCount;
+  }
 
   /** Where list and grouping go once done with, when no placement keeps them; else null. */
   #owner: WordGroupsPool | null = null;
@@ -90,21 +100,14 @@ export class Parking {
   }
 
   /**
-   * `FrameBitmap.takeAscending` on the bitmap `s` with the batch parked: the batch and then the
+   * `FrameBitmap.takeAscending` on the bitmap with the batch parked: the batch and then the
    * free frames above it when {@linkcode takeBackLowest} takes it back (returns how many), else
    * -1, having changed nothing.
    */
-  takeLowest(
-    s: SummarizedWords,
-    frameCount: number,
-    lo: number,
-    hi: number,
-    max: number,
-    out: FrameSink,
-    offset: number,
-  ): number {
+  takeLowest(lo: number, hi: number, max: number, out: FrameSink, offset: number): number {
+    const s = this.#bitmap;
     const last = this.list![this.count - 1];
-    const firstFree = s.nextFree(lo, frameCount);
+    const firstFree = s.nextFree(lo, this.#frameCount);
     const n = this.takeBackLowest(s.takeLog, lo, hi, max, firstFree, out, offset);
     if (n < 0 || n === max || last + 1 >= hi) return n;
     return n + s.takeAscending(last + 1, hi, max - n, out, offset + n);

@@ -4,6 +4,7 @@ import { FrameBitmap } from "./frame_bitmap.ts";
 import { Parking } from "./parking.ts";
 import { seededRandom } from "./random.ts";
 import type { Mdl } from "./backend.ts";
+import { SummarizedWords } from "./summarized_words.ts";
 import { WordGroups } from "./word_groups.ts";
 
 const ANY = 0x7fffffffffffffffn;
@@ -145,7 +146,7 @@ Deno.test("a lowest-first take-back needs the whole batch, in range, lowest free
     return groups;
   };
   const attempt = (list: number[], lo: number, hi: number, max: number, firstFree: number) => {
-    const parking = new Parking();
+    const parking = new Parking(new SummarizedWords(64), 64);
     parking.hold(list, list.length, groupsOf(list));
     const out: number[] = [];
     return [parking.takeBackLowest(new WordGroups(), lo, hi, max, firstFree, out, 0), out];
@@ -157,7 +158,7 @@ Deno.test("a lowest-first take-back needs the whole batch, in range, lowest free
   assert.equal(attempt([3, 4, 40], 0, 40, 3, -1)[0], -1, "at or above hi");
   assert.equal(attempt([3, 4, 40], 0, 64, 3, 9)[0], -1, "a lower free frame");
   assert.equal(attempt([40, 3, 4], 0, 64, 3, -1)[0], -1, "not ascending");
-  const parking = new Parking();
+  const parking = new Parking(new SummarizedWords(64), 64);
   parking.hold([3], 1, groupsOf([3]));
   const busy = new WordGroups();
   busy.push(9, 1);
