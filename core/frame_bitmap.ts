@@ -13,7 +13,7 @@ import { takeGrouped } from "./grouped_take.ts";
 import { Parking } from "./parking.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
 import { SummarizedWords } from "./summarized_words.ts";
-import { sharedWordGroups, type WordGroups, type WordGroupsPool } from "./word_groups.ts";
+import { sharedWordGroups, type WordGroups } from "./word_groups.ts";
 
 /**
  * Where frame numbers are written: a `number[]` or a typed array (the simulator gathers into a
@@ -101,13 +101,23 @@ export class FrameBitmap {
    */
   takeAscending(lo: number, hi: number, max: number, out: FrameSink, offset: number): number {
     if (this.parking.list !== null) {
-      // The parked batch when it is what this take would take first (`core/parking.ts`).
-      const n = this.parking.takeLowest(lo, hi, max, out, offset);
+      const n = this.takeParked(lo, hi, max, out, offset);
       if (n >= 0) return n;
       this.settle();
     }
     if (hi <= lo || max <= 0) return 0;
     return this.#s.takeAscending(lo, hi, max, out, offset);
+  }
+
+  /**
+   * {@linkcode takeAscending} with a batch parked: the batch when it is what this take would take
+   * first (`core/parking.ts`), then the free frames above it; -1 when it is not, changing nothing.
+   */
+  protected takeParked(lo: number, hi: number, max: number, to: FrameSink, at: number): number {
+    const last = this.parking.list![this.parking.count - 1];
+    const n = this.parking.takeLowest(lo, hi, max, to, at);
+    if (n < 0 || n === max || last + 1 >= hi) return n;
+    return n + this.takeAscending(last + 1, hi, max - n, to, at + n);
   }
 
   /**
@@ -249,18 +259,12 @@ export class FrameBitmap {
    * {@linkcode release} of `frames[0..count)` and this grouping, left out of the bitmap until
    * another method reads or writes it ({@linkcode settle}): the next {@linkcode takeGrouped} of
    * them or {@linkcode takeAscending} reaching them takes them back without touching a word
-   * (`core/parking.ts`). They must stay as they are until then; `owner` takes the grouping
-   * back (and the slab the list) when no placement keeps them. One parked before is settled.
+   * (`core/parking.ts`). They must stay as they are until then; when `owned`, the parking gives
+   * them back afterwards (no placement keeps them). One parked before is settled first.
    */
-  park(
-    frames: ArrayLike<number>,
-    count: number,
-    groups: WordGroups,
-    alsoMark?: Uint32Array,
-    owner: WordGroupsPool | null = null,
-  ): void {
+  park(frames: ArrayLike<number>, count: number, groups: WordGroups, owned = false): void {
     this.settle();
-    this.parking.hold(frames, count, groups, alsoMark, owner);
+    this.parking.hold(frames, count, groups, owned);
   }
 
   /** Writes a {@linkcode park}ed batch back: a {@linkcode release} of it; nothing if none is. */

@@ -170,6 +170,12 @@ export class LazyFrameBitmap extends FrameBitmap {
     out: FrameSink,
     offset: number,
   ): number {
+    if (this.parking.list !== null) {
+      // Tried on the whole range: an undrawn region below the batch has free frames, so refuses.
+      const n = this.takeParked(lo, hi, max, out, offset);
+      if (n >= 0) return n;
+      this.settle();
+    }
     if (this.#pendingCount === 0) return super.takeAscending(lo, hi, max, out, offset);
     let taken = 0;
     let a = lo;

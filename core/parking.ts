@@ -30,7 +30,7 @@ const NO_GROUPS = { words: new Uint32Array(0), masks: new Uint32Array(0), length
  * const groups = new WordGroups();
  * groups.group([1, 2, 40], 3);
  * const parking = new Parking(new SummarizedWords(64), 64);
- * parking.hold([1, 2, 40], 3, groups, undefined);
+ * parking.hold([1, 2, 40], 3, groups);
  * const log = new WordGroups();
  * const out: number[] = [];
  * parking.takeBack([1, 2, 40], 3, groups, log, 0, 64, out, 0); // 3: out [40, 2, 1]
@@ -49,7 +49,7 @@ export class Parking {
   count = 0;
   /** Their grouping by word, as their MDL's take log made it. */
   groups: Pick<WordGroups, "words" | "masks" | "length"> = NO_GROUPS;
-  /** The bitmap of the same word layout their release also sets (the stale bits). */
+  /** The bitmap of the same word layout a release also sets (the stale bits), if any. */
   mark: Uint32Array | undefined;
   /** How many of the take log's first groups were taken back from here since it started. */
   unparkedGroups = 0;
@@ -65,52 +65,48 @@ export class Parking {
     this.#frameCount = frameCount;
   }
 
-  /** Where list and grouping go once done with, when no placement keeps them; else null. */
-  #owner: WordGroupsPool | null = null;
+  /** Where groupings go once done with. */
+  #pool: WordGroupsPool | undefined;
+  /** Whether list and grouping are this parking's to give back (no placement keeps them). */
+  #owned = false;
+
+  /** Sets {@linkcode mark} and where the groupings this parking owns go once done with. */
+  attach(mark: Uint32Array, pool: WordGroupsPool): void {
+    this.mark = mark;
+    this.#pool = pool;
+  }
 
   /**
-   * Parks a list; the caller has written back the one parked before. With `owner`, list and
-   * grouping are this parking's: once taken or written back they go to the frame slab and to
-   * `owner`; without, a placement keeps them.
+   * Parks a list; the caller has written back the one parked before. When `owned`, list and
+   * grouping are this parking's: once taken or written back they go to the frame slab and the
+   * pool; otherwise a placement keeps them.
    */
-  hold(
-    list: ArrayLike<number>,
-    count: number,
-    groups: WordGroups,
-    mark?: Uint32Array,
-    owner: WordGroupsPool | null = null,
-  ): void {
+  hold(list: ArrayLike<number>, count: number, groups: WordGroups, owned = false): void {
     this.list = list;
     this.count = count;
     this.groups = groups;
-    this.mark = mark;
-    this.#owner = owner;
+    this.#owned = owned;
   }
 
   /** Forgets the batch (written back or taken back), giving back list and grouping if its own. */
   clear(list: ArrayLike<number>): void {
-    if (this.#owner !== null) {
+    if (this.#owned) {
       recycleFrameList(list);
-      this.#owner.giveBack(this.groups as WordGroups);
-      this.#owner = null;
+      this.#pool?.giveBack(this.groups as WordGroups);
+      this.#owned = false;
     }
     this.list = null;
     this.groups = NO_GROUPS;
-    this.mark = undefined;
   }
 
   /**
-   * `FrameBitmap.takeAscending` on the bitmap with the batch parked: the batch and then the
-   * free frames above it when {@linkcode takeBackLowest} takes it back (returns how many), else
-   * -1, having changed nothing.
+   * {@linkcode takeBackLowest} on the bitmap: the batch when it is all a lowest-first take of
+   * [lo, hi) would take first (returns its count), else -1, having changed nothing.
    */
   takeLowest(lo: number, hi: number, max: number, out: FrameSink, offset: number): number {
     const s = this.#bitmap;
-    const last = this.list![this.count - 1];
     const firstFree = s.nextFree(lo, this.#frameCount);
-    const n = this.takeBackLowest(s.takeLog, lo, hi, max, firstFree, out, offset);
-    if (n < 0 || n === max || last + 1 >= hi) return n;
-    return n + s.takeAscending(last + 1, hi, max - n, out, offset + n);
+    return this.takeBackLowest(s.takeLog, lo, hi, max, firstFree, out, offset);
   }
 
   /**

@@ -164,3 +164,26 @@ Deno.test("a lowest-first take-back needs the whole batch, in range, lowest free
   busy.push(9, 1);
   assert.equal(parking.takeBackLowest(busy, 0, 64, 1, -1, [], 0), -1, "taken after other takes");
 });
+
+Deno.test("a lowest-first take-back goes on into regions not drawn yet as a plain take does", () => {
+  const frames = (settleAtOnce: boolean) => {
+    const park = FrameBitmap.prototype.park;
+    if (settleAtOnce) {
+      FrameBitmap.prototype.park = function (...args) {
+        park.apply(this, args);
+        this.settle();
+      };
+    }
+    try {
+      const options = { machine: "x64-64gib", fragmentation: 0.3, seed: 2 } as const;
+      using sim = new Simulator({ ...options, placement: "lowest-first" });
+      const stream = sim.stream();
+      // The first allocation draws the regions it reaches; the second goes beyond them.
+      stream.freePagesFromMdl(stream.allocatePagesForMdl(ANY, 3000 * 4096)!);
+      return [...stream.allocatePagesForMdl(ANY, 9000 * 4096)!.pfns];
+    } finally {
+      FrameBitmap.prototype.park = park;
+    }
+  };
+  assert.deepEqual(frames(false), frames(true));
+});

@@ -123,6 +123,7 @@ export class PhysicalMemory {
     if (this.frames instanceof LazyFrameBitmap) this.frames.defer();
     else this.#occupiedEagerly = this.#occupy(fragmentation);
     if (freshPages === "stale") this.#stale.fill(0xffffffff);
+    this.frames.parking.attach(this.#stale, this.groupings);
   }
 
   /** Frames occupied by the rest of the system at start (draws every lazy region). */
@@ -262,7 +263,7 @@ export class PhysicalMemory {
     park = false,
   ): boolean {
     if (park && grouped !== undefined) {
-      this.frames.park(frames, count, grouped, this.#stale, keep ? null : this.groupings);
+      this.frames.park(frames, count, grouped, !keep);
       return true;
     }
     this.frames.release(frames, count, this.#stale, grouped);
