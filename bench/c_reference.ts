@@ -1,12 +1,14 @@
 /**
  * The simulator against a C reference allocator (`bench/native/ref_alloc.c`) doing the same work
  * on the same free-frame bitmap, under both placements: the simulator's 64 GiB machine at 30 %
- * fragmentation is built,
- * its bitmap read back frame by frame (`isFrameFree`, so the layout is identical whatever the
- * fragmentation model) and handed to the C side, and both run the same requests. Each simulator
- * batch runs right after a C batch of the same case and the ratio is taken per pair (5 rounds of
- * 7–21 pairs per case), so each ratio shares the load of its moment on a possibly busy machine;
- * the table gives their median and 10th–90th percentiles. Nothing is asserted. Also measures the cost of recording call sites (`captureAllocationSites`).
+ * fragmentation is built, its bitmap read back frame by frame (`isFrameFree`, so the layout is
+ * identical whatever the fragmentation model) and handed to the C side, and both run the same
+ * requests. Each simulator batch runs right after a C batch of the same case and the ratio is
+ * taken per pair (5 rounds of 7–21 pairs per case), so each ratio shares the load of its moment on
+ * a possibly busy machine; the table gives their median and 10th–90th percentiles. Rows "freed
+ * list written back" read the bitmap after each free, so that the simulator cannot take the
+ * freed list back whole (`core/parking.ts`) and does the take and release the C side does. Also
+ * measures the cost of recording call sites (`captureAllocationSites`). Nothing is asserted.
  *
  * Run: `npx --yes deno@2 task bench:c-reference` (builds the library into bench/native/build/).
  *
@@ -101,10 +103,27 @@ if (import.meta.main) {
     { name: "1 GiB allocate + free", bytes: 1 << 30, high: ANY, batch: 1, samples: 7 },
     { name: "1 GiB, HighAddress 4 GiB", bytes: 1 << 30, high: FOUR_GIB, batch: 1, samples: 7 },
   ];
-  const cases = [
+  // A freed list is parked out of the bitmap and taken back whole by the next allocation when
+  // it can be (`core/parking.ts`), work the C side does not skip; a read of the bitmap between
+  // the pairs writes it back, so these rows time the take and the release themselves.
+  const writtenBack = (k: typeof sizes[number], settle: Simulator) => ({
+    ...k,
+    name: `${k.name}, freed list written back`,
+    settle,
+  });
+  const cases: (typeof sizes[number] & {
+    settle?: Simulator;
+    on: typeof stream;
+    c: typeof lib.symbols.ref_alloc_free;
+  })[] = [
     ...sizes.map((k) => ({
       ...k,
       name: `${k.name} (lowest-first)`,
+      on: lowestStream,
+      c: lib.symbols.ref_alloc_free,
+    })),
+    ...[sizes[0], sizes[2]].map((k) => ({
+      ...writtenBack({ ...k, name: `${k.name} (lowest-first)` }, lowest),
       on: lowestStream,
       c: lib.symbols.ref_alloc_free,
     })),
@@ -114,6 +133,11 @@ if (import.meta.main) {
       on: stream,
       c: lib.symbols.ref_default_alloc_free,
     })),
+    {
+      ...writtenBack({ ...sizes[0], name: `${sizes[0].name} (default placement)` }, sim),
+      on: stream,
+      c: lib.symbols.ref_default_alloc_free,
+    },
   ];
   const ratios = new Map<string, { sim: number[]; c: number[] }>();
   const add = (name: string, { times, references }: { times: number[]; references: number[] }) => {
@@ -135,6 +159,7 @@ if (import.meta.main) {
         k.name,
         pairedBatches(k.samples, k.batch, () => {
           on.freePagesFromMdl(on.allocatePagesForMdl(k.high, k.bytes)!);
+          k.settle?.isFrameFree(0);
         }, () => checked(k.name, k.c(pages, hiFrame, k.batch, out))),
       );
     }
