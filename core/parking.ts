@@ -9,10 +9,12 @@
  * @module
  */
 
-import type { FrameSink } from "./frame_bitmap.ts";
 import { recycleFrameList } from "./frame_slab.ts";
 import type { SummarizedWords } from "./summarized_words.ts";
 import type { WordGroups, WordGroupsPool } from "./word_groups.ts";
+
+/** Where frames are written (`FrameBitmap`'s `FrameSink`). */
+type Sink = { [index: number]: number };
 
 const NO_GROUPS = { words: new Uint32Array(0), masks: new Uint32Array(0), length: 0 };
 
@@ -103,7 +105,7 @@ export class Parking {
    * {@linkcode takeBackLowest} on the bitmap: the batch when it is all a lowest-first take of
    * [lo, hi) would take first (returns its count), else -1, having changed nothing.
    */
-  takeLowest(lo: number, hi: number, max: number, out: FrameSink, offset: number): number {
+  takeLowest(lo: number, hi: number, max: number, out: Sink, offset: number): number {
     const s = this.#bitmap;
     const firstFree = s.nextFree(lo, this.#frameCount);
     return this.takeBackLowest(s.takeLog, lo, hi, max, firstFree, out, offset);
@@ -123,7 +125,7 @@ export class Parking {
     hi: number,
     max: number,
     firstFree: number,
-    out: FrameSink,
+    out: Sink,
     offset: number,
   ): number {
     const list = this.list!;
@@ -164,7 +166,7 @@ export class Parking {
     log: WordGroups | null,
     lo: number,
     hi: number,
-    out: FrameSink,
+    out: Sink,
     offset: number,
   ): number {
     if (list !== this.list || count !== this.count || groups !== this.groups) return -1;
