@@ -48,6 +48,7 @@ const NO_GROUPS = { words: new Uint32Array(0), masks: new Uint32Array(0), length
 export class Parking {
   /** The frames parked, in MDL order; null when none are. */
   list: ArrayLike<number> | null = null;
+  /** How many frames of `list` are parked. */
   count = 0;
   /** Their grouping by word, as their MDL's take log made it. */
   groups: Pick<WordGroups, "words" | "masks" | "length"> = NO_GROUPS;
