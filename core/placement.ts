@@ -77,8 +77,9 @@ export interface Placement {
   readonly keepsFreedLists: boolean;
   /**
    * The longest freed list the memory manager may leave parked out of the bitmap
-   * (`FrameBitmap.park`): {@linkcode take} reuses the list freed last whole when it can, and
-   * holds it until then (0: never park).
+   * (`FrameBitmap.park`), for the next {@linkcode take} to take back whole where those are the
+   * frames it would take first (a placement that keeps freed lists holds it until then); 0:
+   * never park.
    */
   readonly parkLimit: number;
   /** Forgets every free it was told of and restarts its random stream, as when just created. */
