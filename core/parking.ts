@@ -1,10 +1,11 @@
 /**
- * A freed MDL's frames held out of the free-frame bitmap until something else reads it. Under the
- * default placement the next allocation that needs at least as many frames takes the list freed
- * last back whole (last frame first); taking it from here instead leaves the bitmap words, their
- * summaries, the free count and the stale bits exactly as freeing and taking again would, without
- * reading or writing one of them. Any other use of the bitmap writes the batch back first
- * (`FrameBitmap.settle`), so nothing outside sees the difference.
+ * A freed MDL's frames held out of the free-frame bitmap until something else reads it. The next
+ * allocation often takes exactly those frames first: under the default placement the list freed
+ * last, reused last frame first; under lowest-first the list when it is the lowest free frames of
+ * the range. Taking them from here instead leaves the bitmap words, their summaries, the free
+ * count and the stale bits exactly as freeing and taking again would, without reading or writing
+ * one of them. Any other use of the bitmap writes the batch back first (`FrameBitmap.settle`), so
+ * nothing outside sees the difference (`core/parking_test.ts`).
  *
  * @module
  */
