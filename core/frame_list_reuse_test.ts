@@ -37,7 +37,7 @@ for (const placement of placements) {
         stream.freePagesFromMdl(mdl!);
         continue;
       }
-      const pages = [1, 3, 16, 16, 64, 256][Math.floor(random() * 6)];
+      const pages = [1, 3, 16, 16, 64, 256, 5000][Math.floor(random() * 7)];
       const high = random() < 0.3 ? 0xffffffffn : 0x7fffffffffffffffn;
       const mdl = stream.allocatePagesForMdl(high, pages * PAGE);
       assert.ok(mdl !== null);

@@ -17,6 +17,12 @@ const MAX_SLAB_FRAMES = 4096;
 
 /** Given-back lists kept for reuse, at most this many of each length. */
 const KEPT_PER_LENGTH = 8;
+/**
+ * Given-back lists with a buffer of their own (a 1 GiB allocation's is 1 MiB, zeroed anew by
+ * each `new Uint32Array`): one per length, at most this many bytes of buffers in all.
+ */
+const MAX_KEPT_LARGE_BYTES = 8 << 20;
+let keptLargeBytes = 0;
 
 let slab = new ArrayBuffer(SLAB_BYTES);
 let used = 0;
@@ -36,9 +42,12 @@ const kept = new Map<number, Uint32Array[]>();
  * ```
  */
 export function frameList(count: number): Uint32Array {
-  if (count > MAX_SLAB_FRAMES) return new Uint32Array(count);
   const reused = kept.get(count)?.pop();
-  if (reused !== undefined) return reused;
+  if (reused !== undefined) {
+    if (count > MAX_SLAB_FRAMES) keptLargeBytes -= reused.buffer.byteLength;
+    return reused;
+  }
+  if (count > MAX_SLAB_FRAMES) return new Uint32Array(count);
   const bytes = count * 4;
   if (used + bytes > SLAB_BYTES) {
     slab = new ArrayBuffer(SLAB_BYTES);
@@ -51,8 +60,9 @@ export function frameList(count: number): Uint32Array {
 
 /**
  * Gives back a list from {@linkcode frameList} that nothing reads any more (its MDL is freed and
- * no placement keeps it), for a later request of its length. Anything else (a plain array, a
- * list with a buffer of its own, longer than a slab list) is left to the garbage collector.
+ * no placement keeps it), for a later request of its length. A plain array, and a list with a
+ * buffer of its own once one of its length or 8 MiB of such buffers are kept, is left to the
+ * garbage collector.
  *
  * @example
  * ```ts
@@ -64,8 +74,13 @@ export function frameList(count: number): Uint32Array {
  */
 export function recycleFrameList(list: ArrayLike<number>): void {
   const count = list.length;
-  if (!(list instanceof Uint32Array) || count === 0 || count > MAX_SLAB_FRAMES) return;
+  if (!(list instanceof Uint32Array) || count === 0) return;
+  const large = count > MAX_SLAB_FRAMES;
+  const bytes = list.buffer.byteLength;
+  if (large && keptLargeBytes + bytes > MAX_KEPT_LARGE_BYTES) return;
   let lists = kept.get(count);
   if (lists === undefined) kept.set(count, lists = []);
-  if (lists.length < KEPT_PER_LENGTH) lists.push(list);
+  if (lists.length >= (large ? 1 : KEPT_PER_LENGTH)) return;
+  lists.push(list);
+  if (large) keptLargeBytes += bytes;
 }
