@@ -63,10 +63,9 @@ export class FrameBitmap {
     this.parking = new Parking(this.#s, frameCount);
   }
 
-  /** Number of free frames. */
+  /** Number of free frames (a parked batch's among them, without writing it back). */
   get freeCount(): number {
-    if (this.parking.list !== null) this.settle();
-    return this.#s.freeCount;
+    return this.#s.freeCount + (this.parking.list === null ? 0 : this.parking.count);
   }
 
   /** Bytes of state held, for the memory budget. */

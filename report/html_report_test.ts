@@ -54,7 +54,7 @@ Deno.test({
     const run = await hardwareProvider.run(commonFormats.cases[0], { seed: 1 });
     assert.ok(
       run.status === "passed" || run.status === "observed",
-      run.reason ?? run.failures.join("\n"),
+      `status ${run.status}: ${run.reason ?? run.failures.join("\n")}`,
     );
     assert.ok(run.machine !== null, "the hardware run has no machine layout");
     assert.ok(run.machine.ranges.length > 0);
