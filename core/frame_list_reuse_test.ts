@@ -2,20 +2,13 @@ import assert from "node:assert/strict";
 import { Simulator } from "../mod.ts";
 import type { PlacementOption } from "./placement.ts";
 import { seededRandom } from "./random.ts";
+import { sampleProfile } from "./testdata/sample_profile.ts";
 
 const PAGE = 4096;
 const placements: PlacementOption[] = ["lowest-first", "running-system", {
   profile: {
+    ...sampleProfile,
     format: "wavert-bench.placement-profile/2",
-    measuredAt: "2025-01-01T00:00:00.000Z",
-    measuredOn: "linux-host",
-    pageSize: PAGE,
-    workload: { sizes: [65536], rounds: 1 },
-    allocations: 1,
-    pages: 16,
-    runLengths: [[1, 90], [8, 10]],
-    above4GiBShare: 0.5,
-    spread: 0.7,
     reuseShare: 1,
     classes: [{ pages: 16, first: [[1, 9], [2, 1]], reuse: [[1, 1]], reuseShare: 1 }],
   },

@@ -6,6 +6,19 @@ import { PhysicalMemory } from "./physical_memory.ts";
 import { Simulator } from "./simulator.ts";
 
 const REGION = 1 << LAZY_REGION_SHIFT;
+
+type Fill = (region: number, occupy: (s: number, n: number) => void) => void;
+
+/** The same occupation filled at once over `regions` regions and drawn lazily. */
+function eagerAndLazy(frames: number, regions: number, fill: Fill) {
+  const eager = new FrameBitmap(frames);
+  eager.setRange(0, frames, true);
+  for (let r = 0; r < regions; r++) fill(r, (s, n) => eager.setRange(s, n, false));
+  const lazy = new LazyFrameBitmap(frames, fill);
+  lazy.setRange(0, frames, true);
+  lazy.defer();
+  return { eager, lazy };
+}
 const heavy = { fraction: 0.3, meanRunPages: 4, seed: 7, model: "heavy-tailed" } as const;
 
 Deno.test("lazy heavy-tailed regions give the same frames whatever order they are touched in", () => {
@@ -89,12 +102,7 @@ Deno.test("freeRunLength agrees with a frame-by-frame walk, eager and lazy", () 
       if (f < frames) occupy(f, 1);
     }
   };
-  const eager = new FrameBitmap(frames);
-  eager.setRange(0, frames, true);
-  for (let r = 0; r < 4; r++) fill(r, (s, n) => eager.setRange(s, n, false));
-  const lazy = new LazyFrameBitmap(frames, fill);
-  lazy.setRange(0, frames, true);
-  lazy.defer();
+  const { eager, lazy } = eagerAndLazy(frames, 4, fill);
   for (let f = 0; f < frames; f += 7) {
     for (const max of [1, 5, 31, 64, 200]) {
       let n = 0;
@@ -112,12 +120,7 @@ Deno.test("nextFreeAround and takeFreeRun agree with frame-by-frame walks, eager
       if (f < frames) occupy(f, Math.min(1 + (f % 3), frames - f));
     }
   };
-  const eager = new FrameBitmap(frames);
-  eager.setRange(0, frames, true);
-  for (let r = 0; r < 4; r++) fill(r, (s, n) => eager.setRange(s, n, false));
-  const lazy = new LazyFrameBitmap(frames, fill);
-  lazy.setRange(0, frames, true);
-  lazy.defer();
+  const { eager, lazy } = eagerAndLazy(frames, 4, fill);
   const firstFree = (from: number, to: number) => {
     for (let f = from; f < to; f++) if (eager.isFree(f)) return f;
     return -1;

@@ -16,7 +16,7 @@ import {
 } from "./allocation_request.ts";
 import { checkCacheType, describe } from "./arguments.ts";
 import type { Leak, Mdl, MdlSource } from "./backend.ts";
-import { callerFrame } from "./call_site.ts";
+import { allocationSite, captureSite } from "./call_site.ts";
 import { allocationNs, type CostModel } from "./cost_model.ts";
 import { type CacheType, MdlFlags } from "./constants.ts";
 import type { FaultInjector } from "./faults.ts";
@@ -428,25 +428,4 @@ export class MemoryManager {
     this.assertOpen(operation);
     return checkLiveMdl(mdl, this.#kit.stateOf(mdl), this.#ctx.owner, operation, "simulator");
   }
-}
-
-/**
- * A stack for the leak report. Six frames reach past the Mm (at most three) and PortCls layers
- * to the caller, so only those are kept (this saves memory, not time: Deno's cost of creating an Error
- * does not depend on the limit).
- */
-function captureSite(): Error {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 6;
-  const site = new Error("allocated here");
-  Error.stackTraceLimit = limit;
-  return site;
-}
-
-function allocationSite(error: Error | undefined, id: number, captured: number): string {
-  if (error !== undefined) return callerFrame(error.stack);
-  return captured === 0
-    ? "not captured (captureAllocationSites is false)"
-    : `not captured: allocation #${id} came after the first ${captured} ` +
-      "(set captureAllocationSites: true to capture all)";
 }

@@ -8,23 +8,12 @@ import {
   parsePlacementProfile,
   type PlacementProfile,
 } from "./placement_profile.ts";
+import { sampleProfile } from "./testdata/sample_profile.ts";
 
 const ANY = -1n;
 const FOUR_GIB_FRAME = 0x100000;
 
-const profile: PlacementProfile = {
-  format: "wavert-bench.placement-profile/1",
-  measuredAt: "2025-01-01T00:00:00.000Z",
-  measuredOn: "linux-host",
-  pageSize: 4096,
-  workload: { sizes: [65536], rounds: 1 },
-  allocations: 1,
-  pages: 16,
-  runLengths: [[1, 90], [8, 10]],
-  above4GiBShare: 0.5,
-  spread: 0.7,
-  reuseShare: 0,
-};
+const profile: PlacementProfile = sampleProfile;
 
 const profileV2: PlacementProfile = {
   ...profile,
