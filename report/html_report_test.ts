@@ -52,8 +52,10 @@ Deno.test({
   ignore: hardwareRamMissing !== null,
   async fn() {
     const run = await hardwareProvider.run(commonFormats.cases[0], { seed: 1 });
+    // Inconclusive: the case's measured latency budget was undecided on a busy host (a timing
+    // outcome, which this test of the map does not judge).
     assert.ok(
-      run.status === "passed" || run.status === "observed",
+      ["passed", "observed", "inconclusive"].includes(run.status),
       `status ${run.status}: ${run.reason ?? run.failures.join("\n")}`,
     );
     assert.ok(run.machine !== null, "the hardware run has no machine layout");
