@@ -11,6 +11,7 @@ import type { DirtyWords } from "./dirty_words.ts";
 import { RunFinder } from "./frame_runs.ts";
 import { takeGrouped } from "./grouped_take.ts";
 import { Parking } from "./parking.ts";
+import { type PendingRegions, type RunBatch, takeScatteredRuns } from "./scattered_take.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
 import { SummarizedWords } from "./summarized_words.ts";
 import { sharedWordGroups, type WordGroups } from "./word_groups.ts";
@@ -129,57 +130,25 @@ export class FrameBitmap {
   }
 
   /**
-   * Takes the free run from `frame`, at most `max` frames ({@linkcode freeRunLength}), as
-   * {@linkcode takeRun} would, writing it to `out[offset…]`; returns its length.
+   * Takes the runs a scattered placement drew ahead into `out[offset…]`, at most `max` frames
+   * of [lo, hi) in all (`core/scattered_take.ts`); returns how many, `batch.used` and
+   * `batch.exhausted` saying where it stopped.
    */
-  takeFreeRun(frame: number, max: number, out: FrameSink, offset: number): number {
+  takeScatteredRuns(
+    batch: RunBatch,
+    lo: number,
+    hi: number,
+    max: number,
+    out: FrameSink,
+    offset: number,
+  ): number {
     if (this.parking.list !== null) this.settle();
-    const bit = frame & 31;
-    const used = ~this.#words[frame >>> 5] >>> bit;
-    // Free frames from `frame` up to the first used one or the end of its word.
-    const free = used === 0 ? 32 - bit : lowestBit(used);
-    if (free < 32 - bit || free >= max) {
-      // The run ends inside this word (most runs of the scattered placements): one clearBits.
-      const n = Math.min(free, max, this.frameCount - frame);
-      if (n <= 0) return 0;
-      this.#s.clearBits(frame >>> 5, maskFrom(bit) & maskThrough(bit + n - 1), n);
-      for (let i = 0; i < n; i++) out[offset + i] = frame + i;
-      return n;
-    }
-    const n = this.#freeRunLength(frame, max);
-    this.#takeRun(frame, n, out, offset);
-    return n;
+    return takeScatteredRuns(this.#s, batch, lo, hi, max, out, offset, this.regionsToDraw());
   }
 
-  /**
-   * Reads the word of `frame` (≥ 0) ahead of a search from it: a random frame's word is usually
-   * not in cache, and a load started early overlaps the caller's other work.
-   */
-  prefetch(frame: number): void {
-    this.#prefetched = this.#words[frame >>> 5] | 0;
-  }
-
-  /** The word {@linkcode prefetch} read last: kept so that its load is not left out. */
-  #prefetched = 0;
-
-  /**
-   * The first free frame of [start, hi), else of [lo, start): where a scattered placement's run
-   * from a random frame `start` begins; -1 when [lo, hi) has no free frame.
-   *
-   * @example
-   * ```ts
-   * const bitmap = new FrameBitmap(64);
-   * bitmap.setRange(8, 2, true);
-   * bitmap.nextFreeAround(40, 0, 64); // 8: nothing is free from 40 on
-   * ```
-   */
-  nextFreeAround(start: number, lo: number, hi: number): number {
-    if (this.parking.list !== null) this.settle();
-    const s = this.#s;
-    const frame = start < hi ? s.nextFree(start, this.frameCount) : -1;
-    if (frame >= 0 && frame < hi) return frame;
-    const low = start > lo ? s.nextFree(lo, this.frameCount) : -1;
-    return low >= 0 && low < start ? low : -1;
+  /** The regions not drawn yet, for a take to draw as it reaches them; null when all are. */
+  protected regionsToDraw(): PendingRegions | null {
+    return null;
   }
 
   #freeRunLength(frame: number, max: number): number {

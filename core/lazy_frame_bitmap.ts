@@ -11,6 +11,7 @@
  */
 
 import { FrameBitmap, type FrameSink } from "./frame_bitmap.ts";
+import type { PendingRegions } from "./scattered_take.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
 
 /**
@@ -54,11 +55,18 @@ export class LazyFrameBitmap extends FrameBitmap {
   readonly #fill: RegionFill;
   readonly #pending: Uint8Array;
   #pendingCount = 0;
+  /** The pending marks and the drawing, for the scattered take. */
+  readonly #regions: PendingRegions;
 
   constructor(frameCount: number, fill: RegionFill) {
     super(frameCount);
     this.#fill = fill;
     this.#pending = new Uint8Array(Math.ceil(frameCount / (1 << LAZY_REGION_SHIFT)));
+    this.#regions = {
+      pending: this.#pending,
+      shift: LAZY_REGION_SHIFT,
+      draw: (r) => this.#draw(r),
+    };
   }
 
   /** Marks every region as not yet drawn (call once, after the RAM ranges are set free). */
@@ -120,16 +128,8 @@ export class LazyFrameBitmap extends FrameBitmap {
     return super.freeRunLength(frame, max);
   }
 
-  override takeFreeRun(frame: number, max: number, out: FrameSink, offset: number): number {
-    this.#ensure(frame, Math.min(this.frameCount, frame + max));
-    return super.takeFreeRun(frame, max, out, offset);
-  }
-
-  override nextFreeAround(start: number, lo: number, hi: number): number {
-    if (this.#pendingCount === 0) return super.nextFreeAround(start, lo, hi);
-    // Regions drawn as the two searches reach them.
-    const frame = this.findRun(1, start, hi);
-    return frame < 0 && start > lo ? this.findRun(1, lo, start) : frame;
+  protected override regionsToDraw(): PendingRegions | null {
+    return this.#pendingCount === 0 ? null : this.#regions;
   }
 
   override takeFrame(frame: number): boolean {

@@ -164,7 +164,7 @@ export class MemoryManager {
     const plan = this.#planner.plan(checked, capPages);
     if (plan === null) return this.#allocateFailed();
     let frames: Uint32Array | null;
-    memory.beginTakes();
+    memory.beginTakes(plan.wanted);
     try {
       frames = gatherFrames(memory.frames, plan, this.#ctx.placement);
     } catch (error) {

@@ -184,6 +184,7 @@ export class PhysicalMemory {
   /**
    * Starts logging the frames taken from {@linkcode frames}, for {@linkcode endTakes}: an
    * allocation's frames are then zeroed word by word as they were taken, not grouped again.
+   * `frames`: how many it may take at most (a large one logs into the room a large one grew).
    *
    * @example
    * ```ts
@@ -195,7 +196,8 @@ export class PhysicalMemory {
    * memory.endTakes(true, 4); // 4: all four were stale
    * ```
    */
-  beginTakes(): void {
+  beginTakes(frames = 0): void {
+    this.#taken = this.groupings.roomFor(this.#taken, frames);
     this.frames.logTakes(this.#taken);
   }
 

@@ -29,6 +29,7 @@ import type { MachineLayout } from "./machine.ts";
 import { PLACEMENT_PROFILE_FORMAT_V1, type PlacementProfile } from "./placement_profile.ts";
 import { geometricSampler, histogramSampler, RewindableRandom } from "./random.ts";
 import { LONGEST_KEPT_WHOLE, RecentFrees } from "./recent_frees.ts";
+import { BATCH_RUNS, RunBatch } from "./scattered_take.ts";
 import type { WordGroups, WordGroupsPool } from "./word_groups.ts";
 
 /** Names of the placement policies. */
@@ -210,6 +211,10 @@ class ScatteredPlacement implements Placement {
   readonly #recent: RecentFrees;
   /** Whether any frame was freed since creation or reset. */
   #everFreed = false;
+  /** The runs {@linkcode take} draws ahead, and the stream's position after each draw. */
+  readonly #batch = new RunBatch();
+  readonly #afterStart = new Int32Array(BATCH_RUNS);
+  readonly #afterLength = new Int32Array(BATCH_RUNS);
 
   constructor(
     name: PlacementName,
@@ -254,32 +259,31 @@ class ScatteredPlacement implements Placement {
     const drawRun = this.#params.drawRun;
     // Made only when recent frees did not cover the request (it draws nothing itself).
     const pick = this.#starter(lo, hi);
-    let start = pick();
-    while (start >= 0) {
-      // Each run's length and the next run's start are drawn first (the stream's order stays
-      // start, length, start…) and that start's word read: a random frame's word is mostly not
-      // in cache, and a load started a run early overlaps this run's work instead of stalling
-      // the next search. Not for a run long enough to end the request: its next start is drawn
-      // only if the run falls short. Draws a run turns out not to need are undrawn.
-      const before = rng.position;
-      const length = drawRun(random);
-      const mark = rng.position;
-      const drewNext = length < max - taken;
-      const next = drewNext ? pick() : -1;
-      if (drewNext) bitmap.prefetch(next);
-      const frame = bitmap.nextFreeAround(start, lo, hi);
-      if (frame < 0) {
-        rng.rewind(before);
+    const { starts, lengths } = this.#batch;
+    const afterStart = this.#afterStart;
+    const afterLength = this.#afterLength;
+    while (taken < max) {
+      // Runs drawn ahead in the stream's order (start, length, start…), about as many as the
+      // frames left need (a run takes 2 on average, fewer where the free run is shorter), and
+      // taken in one pass (`core/scattered_take.ts`); draws a run turns out not to need are
+      // undrawn.
+      const count = Math.min(BATCH_RUNS, ((max - taken) >>> 1) + 1);
+      for (let i = 0; i < count; i++) {
+        const start = pick();
+        if (start < 0) return taken; // no RAM in range: nothing was drawn
+        starts[i] = start;
+        afterStart[i] = rng.position;
+        lengths[i] = drawRun(random);
+        afterLength[i] = rng.position;
+      }
+      this.#batch.count = count;
+      taken += bitmap.takeScatteredRuns(this.#batch, lo, hi, max - taken, out, offset + taken);
+      const { used, exhausted } = this.#batch;
+      if (exhausted) {
+        rng.rewind(afterStart[used]);
         break;
       }
-      const want = Math.max(1, Math.min(length, max - taken, hi - frame));
-      // The free run from `frame`, a word at a time (as a frame-by-frame isFree walk would).
-      taken += bitmap.takeFreeRun(frame, want, out, offset + taken);
-      if (taken >= max) {
-        rng.rewind(mark);
-        break;
-      }
-      start = drewNext ? next : pick();
+      if (used < count) rng.rewind(afterLength[used - 1]);
     }
     return taken;
   };

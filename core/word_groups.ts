@@ -104,6 +104,11 @@ export class WordGroups {
 const KEPT_SPARES = 32;
 /** Room of the largest spare kept (512 KiB of groups): larger ones are left to the collector. */
 const MAX_SPARE_ROOM = 1 << 16;
+/**
+ * Room of the one larger spare kept (4 MiB of groups, a 1 GiB allocation's log is ~2 MiB), for
+ * the next allocation that large ({@linkcode WordGroupsPool.roomFor}).
+ */
+const MAX_LARGE_ROOM = 1 << 19;
 
 /**
  * The groupings of MDLs: an MDL keeps the groups its allocation took, so that freeing it need
@@ -125,6 +130,8 @@ const MAX_SPARE_ROOM = 1 << 16;
  */
 export class WordGroupsPool {
   readonly #spares: WordGroups[] = [];
+  /** The one spare with more room than the others may have, if any. */
+  #large: WordGroups | null = null;
 
   /**
    * The grouping to keep for `log`'s groups: `log` itself when its room is at most four times
@@ -151,11 +158,29 @@ export class WordGroupsPool {
     return this.#spares.pop() ?? new WordGroups();
   }
 
+  /**
+   * The log for an allocation of up to `frames` frames: `log` when that is at most 65,536, when
+   * `log` has room for that many groups or more room than the large spare, else the large spare, `log` taking its place, so
+   * that a large allocation repeated logs into the room the last one grew instead of growing
+   * its own.
+   */
+  roomFor(log: WordGroups, frames: number): WordGroups {
+    const large = this.#large;
+    if (
+      frames <= MAX_SPARE_ROOM || log.words.length >= frames || large === null ||
+      large.words.length <= log.words.length
+    ) return log;
+    this.#large = null;
+    this.giveBack(log);
+    return large;
+  }
+
   /** Takes back a grouping nobody reads any more (its MDL was freed). */
   giveBack(groups: WordGroups): void {
-    if (this.#spares.length < KEPT_SPARES && groups.words.length <= MAX_SPARE_ROOM) {
-      this.#spares.push(groups);
-    }
+    const room = groups.words.length;
+    if (room > MAX_SPARE_ROOM) {
+      if (room <= MAX_LARGE_ROOM && room > (this.#large?.words.length ?? 0)) this.#large = groups;
+    } else if (this.#spares.length < KEPT_SPARES) this.#spares.push(groups);
   }
 }
 

@@ -28,10 +28,24 @@ Deno.test("a grouping given back is the next spare; without one a new log is mad
   assert.equal(pool.spare(), first);
 });
 
-Deno.test("groupings with room above 65,536 groups are not kept as spares", () => {
+Deno.test("a grouping with room above 65,536 groups is kept only for a large allocation", () => {
   const pool = new WordGroupsPool();
   const huge = new WordGroups();
   huge.reserve(70_000);
   pool.giveBack(huge);
-  assert.notEqual(pool.spare(), huge);
+  assert.ok(pool.spare() !== huge, "not a spare for any allocation");
+  const small = pool.spare();
+  assert.ok(pool.roomFor(small, 30) === small, "a small allocation keeps its log");
+  assert.ok(pool.roomFor(small, 100_000) === huge, "a large allocation logs into the large room");
+  assert.ok(pool.spare() === small, "the log it replaced is a spare");
+  assert.ok(pool.roomFor(small, 100_000) === small, "the large room is handed out once");
+  const larger = new WordGroups();
+  larger.reserve(1 << 19);
+  pool.giveBack(huge);
+  pool.giveBack(larger);
+  assert.ok(pool.roomFor(new WordGroups(), 600_000) === larger, "the larger of two is kept");
+  const tooLarge = new WordGroups();
+  tooLarge.reserve((1 << 19) + 1);
+  pool.giveBack(tooLarge);
+  assert.ok(pool.roomFor(new WordGroups(), 2_000_000) !== tooLarge, "over 4 MiB: collected");
 });
