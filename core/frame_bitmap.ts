@@ -289,22 +289,13 @@ export class FrameBitmap {
     if (this.parking.list !== null) this.settle();
     const g = grouped ?? sharedWordGroups;
     const groups = grouped === undefined ? g.group(frames, count) : g.length;
-    const gw = g.words;
-    const gm = g.masks;
-    const words = this.#words;
-    const lastWord = words.length - 1;
     // Frames logged as taken were taken after their regions were drawn.
-    if (grouped === undefined) this.beforeRelease(gw, groups);
-    for (let k = 0; k < groups; k++) {
-      const w = gw[k];
-      const mask = gm[k];
-      if (
-        w > lastWord || (words[w] & mask) !== 0 ||
-        (w === lastWord && w * 32 + 31 - Math.clz32(mask) >= this.frameCount)
-      ) this.#releaseError(frames, count);
-    }
+    if (grouped === undefined) this.beforeRelease(g.words, groups);
     // A list grouped as it was taken holds each frame once: its groups hold `count` frames.
-    this.#s.setMasks(gw, gm, groups, alsoMark, grouped === undefined ? undefined : count);
+    const frameTotal = grouped === undefined ? undefined : count;
+    if (!this.#s.setMasks(g.words, g.masks, groups, this.frameCount, alsoMark, frameTotal)) {
+      this.#releaseError(frames, count);
+    }
   }
 
   /**

@@ -35,6 +35,25 @@ Deno.test("release restores frames and rejects a frame that is already free", ()
   assert.equal(frames.freeCount, 1024);
 });
 
+Deno.test("a release rejected at its last frames leaves words, summaries and marks as they were", () => {
+  const frames = new FrameBitmap(4096);
+  frames.setRange(0, 4096, true);
+  const taken: number[] = [];
+  frames.takeAscending(0, 4096, 2000, taken, 0); // words 0–61 emptied, word 62 in part
+  const before = frames.saveState();
+  const stale = new Uint32Array(128);
+  for (const bad of [[...taken, 3000], [...taken, 7], [...taken, 4096]]) {
+    assert.throws(() => frames.release(bad, bad.length, stale), /is not an allocated frame/);
+    assert.deepEqual(frames.saveState(), before);
+    assert.ok(stale.every((w) => w === 0), "no mark set");
+    // The free-frame searches read the summaries: the first free run is found as before.
+    assert.equal(frames.findRun(64, 0, 4096), 2000);
+  }
+  frames.release(taken, taken.length, stale);
+  assert.equal(frames.freeCount, 4096);
+  assert.equal(stale[0] >>> 0, 0xffffffff);
+});
+
 Deno.test("findRun agrees with brute force on random bitmaps (short, long and aligned runs)", () => {
   fc.assert(
     fc.property(

@@ -367,24 +367,27 @@ class ScatteredPlacement implements Placement {
    * ranges clipped to [lo, hi) once; null if it has no RAM.
    */
   #uniform(lo: number, hi: number): (() => number) | null {
-    const starts: number[] = [];
-    const lengths: number[] = [];
+    // Each clipped range's first frame and the RAM below it, searched from the top range (most
+    // RAM lies there: one comparison for most draws).
+    const firsts: number[] = [];
+    const below: number[] = [];
     let total = 0;
     for (let i = 0; i < this.#starts.length; i++) {
       const a = Math.max(lo, this.#starts[i]);
       const n = Math.min(hi, this.#ends[i]) - a;
       if (n <= 0) continue;
-      starts.push(a);
-      lengths.push(n);
+      firsts.push(a);
+      below.push(total);
       total += n;
     }
     if (total === 0) return null;
     const random = this.#random;
+    const top = firsts.length - 1;
     return () => {
-      let k = Math.floor(random() * total);
-      let i = 0;
-      while (k >= lengths[i]) k -= lengths[i++];
-      return starts[i] + k;
+      const k = Math.floor(random() * total);
+      let i = top;
+      while (k < below[i]) i--;
+      return firsts[i] + (k - below[i]);
     };
   }
 }

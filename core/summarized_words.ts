@@ -237,34 +237,59 @@ export class SummarizedWords {
   }
 
   /**
-   * {@linkcode setBits} for `count` pairs of word `ws[k]` and mask `ms[k]` (each word once, its
-   * masked frames in use), in one loop; the masks are also ORed into `alsoMark` when given.
-   * `frames`, when the caller knows how many frames the masks hold, spares a popcount per word.
+   * {@linkcode setBits} for `count` pairs of word `ws[k]` and mask `ms[k]`, in one loop that
+   * also checks each pair: its frames in use (each once) and below `frameCount`. At the first
+   * pair that is not, the pairs before it are taken back and false returned, nothing changed;
+   * otherwise the masks are ORed into `alsoMark` too when given. `frames`, when the caller knows
+   * how many frames the masks hold, spares a popcount per word.
    */
   setMasks(
     ws: Uint32Array,
     ms: Uint32Array,
     count: number,
+    frameCount: number,
     alsoMark?: Uint32Array,
     frames?: number,
-  ): void {
+  ): boolean {
     const { words, full, dirty } = this;
     const marking = dirty.active;
     const counting = frames === undefined;
+    const lastWord = words.length - 1;
     let freed = 0;
     for (let k = 0; k < count; k++) {
       const w = ws[k];
       const mask = ms[k];
+      if (
+        w > lastWord || (words[w] & mask) !== 0 ||
+        (w === lastWord && w * 32 + 31 - Math.clz32(mask) >= frameCount)
+      ) {
+        this.#clearMasks(ws, ms, k);
+        return false;
+      }
       const old = words[w];
       const now = (old | mask) >>> 0;
       words[w] = now;
-      if (alsoMark !== undefined) alsoMark[w] |= mask;
       if (marking) dirty.mark(w);
       if (counting) freed += popcount(mask);
       if (now === FULL) full[w >>> 5] ^= 1 << (w & 31);
       if (old === 0) this.flipAnyFree(w);
     }
     this.freeCount += counting ? freed : frames;
+    if (alsoMark !== undefined) { for (let k = 0; k < count; k++) alsoMark[ws[k]] |= ms[k]; }
+    return true;
+  }
+
+  /** Takes back the first `count` pairs a failed {@linkcode setMasks} set (its frames in use). */
+  #clearMasks(ws: Uint32Array, ms: Uint32Array, count: number): void {
+    const { words, full } = this;
+    for (let k = 0; k < count; k++) {
+      const w = ws[k];
+      const old = words[w];
+      const now = old & ~ms[k];
+      words[w] = now;
+      if (old === FULL) full[w >>> 5] ^= 1 << (w & 31);
+      if (now === 0) this.flipAnyFree(w);
+    }
   }
 
   /** Word `w` became empty or stopped being empty: its any-free bit and maybe its group's. */
