@@ -70,6 +70,21 @@ export function popcount(x: number): number {
 }
 
 /**
+ * 1 when the 32-bit value `x` is 0, else 0, without a branch: summary bits flip on values that are
+ * as good as random (is a word full, did it empty), where a mispredicted branch costs more than
+ * the arithmetic.
+ *
+ * @example
+ * ```ts
+ * import { zeroFlag } from "./bit_ops.ts";
+ * [zeroFlag(0), zeroFlag(0x80000000)]; // [1, 0]
+ * ```
+ */
+export function zeroFlag(x: number): number {
+  return ((x | -x) >>> 31) ^ 1;
+}
+
+/**
  * {@linkcode lowestBit}, or 32 for 0.
  *
  * @example

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { FULL } from "./bit_ops.ts";
+import { zeroFlag } from "./bit_ops.ts";
 import type { SummarizedWords } from "./summarized_words.ts";
 import type { WordGroups } from "./word_groups.ts";
 
@@ -64,7 +64,7 @@ export function takeGrouped(
     const old = words[w];
     const now = old & ~mask;
     words[w] = now;
-    if (old === FULL) full[w >>> 5] ^= 1 << (w & 31);
+    full[w >>> 5] ^= zeroFlag(~old) << (w & 31);
     if (now === 0) s.flipAnyFree(w);
     if (log === null) {
       if (marking) dirty.mark(w);

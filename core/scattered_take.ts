@@ -9,7 +9,7 @@
  * @module
  */
 
-import { FULL, lowestBit, maskFrom, maskThrough } from "./bit_ops.ts";
+import { lowestBit, maskFrom, maskThrough, zeroFlag } from "./bit_ops.ts";
 import type { SummarizedWords } from "./summarized_words.ts";
 
 /**
@@ -139,7 +139,7 @@ export function takeScatteredRuns(
       words[w] = now;
       if (log !== null) log.push(w, mask);
       if (marking) dirty.mark(w);
-      if (old === FULL) full[w >>> 5] ^= 1 << (w & 31);
+      full[w >>> 5] ^= zeroFlag(~old) << (w & 31);
       if (now === 0) s.flipAnyFree(w);
       for (let j = 0; j < k; j++) out[at + j] = f + j;
       at += k;

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { FULL, lowestBit, maskFrom, maskThrough, popcount } from "./bit_ops.ts";
+import { FULL, lowestBit, maskFrom, maskThrough, popcount, zeroFlag } from "./bit_ops.ts";
 import { DirtyWords } from "./dirty_words.ts";
 import { copyInto, type FrameBitmapState } from "./snapshot.ts";
 import type { WordGroups } from "./word_groups.ts";
@@ -89,7 +89,7 @@ export class SummarizedWords {
     words[w] = now;
     this.dirty.mark(w);
     this.freeCount -= n;
-    if (old === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
+    this.full[w >>> 5] ^= zeroFlag(~old) << (w & 31);
     if (now === 0) this.flipAnyFree(w);
   }
 
@@ -140,7 +140,7 @@ export class SummarizedWords {
           }
         }
         if (dirty.active) dirty.mark(w);
-        if (old === FULL) full[w >>> 5] ^= 1 << (w & 31);
+        full[w >>> 5] ^= zeroFlag(~old) << (w & 31);
         if (now === 0) this.flipAnyFree(w);
       }
       w = this.nextFreeWord(w + 1);
@@ -182,7 +182,7 @@ export class SummarizedWords {
       if ((old & bit) === 0) continue;
       const now = old & ~bit;
       words[w] = now;
-      if (old === FULL) full[w >>> 5] ^= 1 << (w & 31);
+      full[w >>> 5] ^= zeroFlag(~old) << (w & 31);
       if (now === 0) this.flipAnyFree(w);
       out[end++] = frame;
     }
@@ -232,7 +232,7 @@ export class SummarizedWords {
     words[w] = now;
     this.dirty.mark(w);
     this.freeCount += n;
-    if (now === FULL) this.full[w >>> 5] ^= 1 << (w & 31);
+    this.full[w >>> 5] ^= zeroFlag(~now) << (w & 31);
     if (old === 0) this.flipAnyFree(w);
   }
 
@@ -271,7 +271,7 @@ export class SummarizedWords {
       words[w] = now;
       if (marking) dirty.mark(w);
       if (counting) freed += popcount(mask);
-      if (now === FULL) full[w >>> 5] ^= 1 << (w & 31);
+      full[w >>> 5] ^= zeroFlag(~now) << (w & 31);
       if (old === 0) this.flipAnyFree(w);
     }
     this.freeCount += counting ? freed : frames;
@@ -287,7 +287,7 @@ export class SummarizedWords {
       const old = words[w];
       const now = old & ~ms[k];
       words[w] = now;
-      if (old === FULL) full[w >>> 5] ^= 1 << (w & 31);
+      full[w >>> 5] ^= zeroFlag(~old) << (w & 31);
       if (now === 0) this.flipAnyFree(w);
     }
   }
