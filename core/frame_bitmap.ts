@@ -10,6 +10,7 @@ import { forEachWordOfRun, FULL, lowestBit, maskFrom, maskThrough, popcount } fr
 import type { DirtyWords } from "./dirty_words.ts";
 import { RunFinder } from "./frame_runs.ts";
 import { takeGrouped } from "./grouped_take.ts";
+import { takeListed } from "./listed_take.ts";
 import { Parking } from "./parking.ts";
 import { type PendingRegions, type RunBatch, takeScatteredRuns } from "./scattered_take.ts";
 import type { FrameBitmapState } from "./snapshot.ts";
@@ -197,7 +198,7 @@ export class FrameBitmap {
     offset: number,
   ): number {
     if (this.parking.list !== null) this.settle();
-    return this.#s.takeListed(frames, from, to, out, offset, lo, hi, kept);
+    return takeListed(this.#s, frames, from, to, out, offset, lo, hi, kept);
   }
 
   /**

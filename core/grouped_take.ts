@@ -12,7 +12,7 @@ import type { SummarizedWords } from "./summarized_words.ts";
 import type { WordGroups } from "./word_groups.ts";
 
 /**
- * `SummarizedWords.takeListed` of `frames[0..count)` when `groups` is their grouping by word
+ * `takeListed` (`core/listed_take.ts`) of `frames[0..count)` when `groups` is their grouping by word
  * (as `WordGroups.group` makes it) and every frame is free and in a word inside [lo, hi): the same frames in
  * the same order into `out[offset…]`, the same log, free count, summaries and dirty marks.
  * Returns `count`; otherwise -1, having changed nothing (the caller takes frame by frame).

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Simulator } from "../mod.ts";
 import { FrameBitmap } from "./frame_bitmap.ts";
 import { takeGrouped } from "./grouped_take.ts";
+import { takeListed } from "./listed_take.ts";
 import { seededRandom } from "./random.ts";
 import { SummarizedWords } from "./summarized_words.ts";
 import { WordGroups } from "./word_groups.ts";
@@ -69,7 +70,7 @@ Deno.test("a whole list taken by groups gives exactly what the frame-by-frame ta
     const outA: number[] = [7];
     const outB: number[] = [7];
     const kept: number[] = [];
-    const n = a.takeListed(frames, 0, frames.length, outA, 1, lo, hi, kept);
+    const n = takeListed(a, frames, 0, frames.length, outA, 1, lo, hi, kept);
     const m = takeGrouped(b, frames, frames.length, groups, lo, hi, outB, 1);
     if (m < 0) {
       assert.deepEqual(stateOf(b), before, `trial ${trial}: a refused take changes nothing`);
