@@ -9,7 +9,7 @@
  * @module
  */
 
-import { lowestBit, maskFrom, maskThrough, zeroFlag } from "./bit_ops.ts";
+import { lowestBit, maskFrom, maskThrough } from "./bit_ops.ts";
 import type { SummarizedWords } from "./summarized_words.ts";
 
 /**
@@ -73,9 +73,8 @@ export interface PendingRegions {
  * Takes the runs of `batch` from the free frames of [lo, hi) into `out[offset…]`, at most `max`
  * frames in all; returns how many, setting `batch.used` and `batch.exhausted`. Run by run, as a
  * search and take per run would: the first free frame of [start, hi), else of [lo, start), and
- * from it the free frames up to the drawn length, the frames left and `hi` (at least one), each
- * word cleared, summarized, marked dirty and logged (`takeLog`, a word the same as the last
- * group's joining it) once per run.
+ * from it the free frames up to the drawn length, the frames left and `hi` (at least one), taken
+ * a word at a time with `SummarizedWords.clearBits` (cleared, summarized, marked dirty, logged).
  *
  * @example
  * ```ts
@@ -100,13 +99,11 @@ export function takeScatteredRuns(
   offset: number,
   lazy: PendingRegions | null,
 ): number {
-  const { words, full, dirty } = s;
+  const words = s.words;
   const { starts, lengths, count } = batch;
   let sum = 0;
   for (let i = 0; i < count; i++) sum ^= words[starts[i] >>> 5];
   batch.loaded = sum;
-  const log = s.takeLog;
-  const marking = dirty.active;
   batch.exhausted = false;
   let at = offset;
   const end = offset + max;
@@ -135,12 +132,7 @@ export function takeScatteredRuns(
       const k = Math.min(used === 0 ? room : lowestBit(used), left);
       if (k === 0) break;
       const mask = maskFrom(bit) & maskThrough(bit + k - 1);
-      const now = old & ~mask;
-      words[w] = now;
-      if (log !== null) log.push(w, mask);
-      if (marking) dirty.mark(w);
-      full[w >>> 5] ^= zeroFlag(~old) << (w & 31);
-      if (now === 0) s.flipAnyFree(w);
+      s.clearBits(w, mask, k);
       for (let j = 0; j < k; j++) out[at + j] = f + j;
       at += k;
       if (k < room) break;
@@ -150,7 +142,6 @@ export function takeScatteredRuns(
     i++;
   }
   batch.used = i;
-  s.freeCount -= at - offset;
   return at - offset;
 }
 
