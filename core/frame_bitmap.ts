@@ -403,7 +403,11 @@ export class FrameBitmap {
    * is put back to `saved` alongside.
    */
   restoreState(state: FrameBitmapState, companion?: Uint32Array, saved?: Uint32Array): void {
-    if (this.parking.list !== null) this.settle();
+    // A parked batch is dropped, not written back: its frames are still taken in the words, as
+    // in the state (taken before it was saved) or marked written since (taken after), so the
+    // copy puts them back either way.
+    const parked = this.parking.list;
+    if (parked !== null) this.parking.clear(parked);
     this.#s.restoreState(state, companion, saved);
   }
 }

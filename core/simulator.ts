@@ -368,8 +368,9 @@ export class Simulator implements Backend {
     this.mm.assertOpen("restore");
     if (snapshot.owner !== this) throw new Error("the snapshot belongs to another simulator");
     this.mm.releaseAll();
-    this.mm.resetCounters();
+    // Before the counters: their reset would write a parked batch back for the copy to undo.
     this.#memory.restoreState(snapshot.memory);
+    this.mm.resetCounters();
     this.#faults.reconfigure(faults, this.seed, this.pageSize);
     this.#host.clockNs = snapshot.clockNs;
     this.#host.irql = Irql.PASSIVE_LEVEL;
