@@ -41,6 +41,23 @@ export type FrameSink = { [index: number]: number };
  * frames.takeAscending(0, 1 << 20, 8, out, 0); // 8 frames from 256 upward
  * ```
  */
+/**
+ * Who marks logged takes as they happen (the memory's stale bits, `core/physical_memory.ts`):
+ * told after each batch of scattered runs, while the batch's words are in cache, the words of its
+ * own bitmap (same layout) read ahead with the bitmap's.
+ *
+ * @example
+ * ```ts
+ * const marker: TakeMarker = { bits: new Uint32Array(2), logged() {} };
+ * ```
+ */
+export interface TakeMarker {
+  /** The marker's bitmap, of the same word layout. */
+  readonly bits: Uint32Array;
+  /** The take log grew by a batch of scattered runs. */
+  logged(): void;
+}
+
 export class FrameBitmap {
   /** Number of frames covered (frame numbers 0 .. frameCount - 1). */
   readonly frameCount: number;
@@ -144,7 +161,12 @@ export class FrameBitmap {
     offset: number,
   ): number {
     if (this.parking.list !== null) this.settle();
-    return takeScatteredRuns(this.#s, batch, lo, hi, max, out, offset, this.regionsToDraw());
+    const marker = this.#marker;
+    const lazy = this.regionsToDraw();
+    const bits = marker === null ? null : marker.bits;
+    const n = takeScatteredRuns(this.#s, batch, lo, hi, max, out, offset, lazy, bits);
+    marker?.logged();
+    return n;
   }
 
   /** The regions not drawn yet, for a take to draw as it reaches them; null when all are. */
@@ -242,7 +264,7 @@ export class FrameBitmap {
     const list = parking.list;
     if (list === null) return;
     parking.list = null; // so that the release does not settle again
-    this.release(list, parking.count, parking.mark, parking.groups as WordGroups);
+    this.release(list, parking.count, parking.groups as WordGroups);
     parking.clear(list);
   }
 
@@ -253,6 +275,7 @@ export class FrameBitmap {
    * Logs into `log` (emptied first) the word and mask of every frame taken from now on, until
    * called with null: the words an allocation took, grouped as it took them, for zeroing them
    * without grouping its frame list again. A word may appear more than once, its masks disjoint.
+   * `marker`, when given, is told after each batch of scattered runs.
    *
    * @example
    * ```ts
@@ -267,24 +290,25 @@ export class FrameBitmap {
    * log.length; // 2: word 0 (frames 30, 31) and word 1 (frames 32, 33)
    * ```
    */
-  logTakes(log: WordGroups | null): void {
-    this.parking.unparkedGroups = 0;
+  logTakes(log: WordGroups | null, marker: TakeMarker | null = null): void {
     if (log !== null) log.length = 0;
     this.#s.takeLog = log;
+    this.#marker = log === null ? null : marker;
   }
+
+  /** Told of each batch of scattered runs logged (see {@linkcode logTakes}). */
+  #marker: TakeMarker | null = null;
 
   /**
    * Returns `count` frames to the free pool. Throws if any of them is already free, which would
-   * mean the caller's bookkeeping is corrupt; in that case nothing is changed. With `alsoMark`
-   * (a bitmap of the same word layout, e.g. the stale bits), the same bits are set there too, in
-   * the same pass. The frames are grouped by word once (`core/word_groups.ts`), every group is
+   * mean the caller's bookkeeping is corrupt; in that case nothing is changed. The frames are
+   * grouped by word once (`core/word_groups.ts`), every group is
    * validated, then the masks are applied: per frame only a shift and an OR. `grouped`, when
    * given, is that grouping made already (the log of the takes that gathered the frames).
    */
   release(
     frames: ArrayLike<number>,
     count: number,
-    alsoMark?: Uint32Array,
     grouped?: WordGroups,
   ): void {
     if (this.parking.list !== null) this.settle();
@@ -294,7 +318,7 @@ export class FrameBitmap {
     if (grouped === undefined) this.beforeRelease(g.words, groups);
     // A list grouped as it was taken holds each frame once: its groups hold `count` frames.
     const frameTotal = grouped === undefined ? undefined : count;
-    if (!this.#s.setMasks(g.words, g.masks, groups, this.frameCount, alsoMark, frameTotal)) {
+    if (!this.#s.setMasks(g.words, g.masks, groups, this.frameCount, frameTotal)) {
       this.#releaseError(frames, count);
     }
   }
@@ -309,7 +333,7 @@ export class FrameBitmap {
    * {@linkcode release} for the `count` frames from `start` (an MDL that is one run), a word at
    * a time; throws, changing nothing, if one of them is free or beyond the bitmap.
    */
-  releaseRun(start: number, count: number, alsoMark?: Uint32Array): void {
+  releaseRun(start: number, count: number): void {
     if (this.parking.list !== null) this.settle();
     const end = start + count;
     if (!(Number.isSafeInteger(start) && start >= 0 && end <= this.frameCount)) {
@@ -318,10 +342,7 @@ export class FrameBitmap {
     const s = this.#s;
     const free = s.nextFree(start, this.frameCount);
     if (free >= 0 && free < end) throw new Error(`frame ${free} is not an allocated frame`);
-    forEachWordOfRun(start, count, (w, mask) => {
-      s.setBits(w, mask, popcount(mask));
-      if (alsoMark !== undefined) alsoMark[w] |= mask;
-    });
+    forEachWordOfRun(start, count, (w, mask) => s.setBits(w, mask, popcount(mask)));
   }
 
   /**
@@ -399,15 +420,19 @@ export class FrameBitmap {
   /**
    * Puts back a state {@linkcode saveState} took on a bitmap of the same size, copying only what
    * was written since when it is the state saved or restored last; allocates nothing.
-   * `companion`, a bitmap of the same word layout whose writes are marked in {@linkcode dirty},
-   * is put back to `saved` alongside.
+   * `companions`, bitmaps of the same word layout whose writes are marked in {@linkcode dirty},
+   * are put back to `saved` (the same order) alongside.
    */
-  restoreState(state: FrameBitmapState, companion?: Uint32Array, saved?: Uint32Array): void {
+  restoreState(
+    state: FrameBitmapState,
+    companions?: readonly Uint32Array[],
+    saved?: readonly Uint32Array[],
+  ): void {
     // A parked batch is dropped, not written back: its frames are still taken in the words, as
     // in the state (taken before it was saved) or marked written since (taken after), so the
     // copy puts them back either way.
     const parked = this.parking.list;
     if (parked !== null) this.parking.clear(parked);
-    this.#s.restoreState(state, companion, saved);
+    this.#s.restoreState(state, companions, saved);
   }
 }

@@ -67,6 +67,7 @@ function assertSameState(a: SimulatorSnapshot, b: SimulatorSnapshot, what: strin
   }
   assert.equal(x.frames.freeCount, y.frames.freeCount, `${what}: freeCount`);
   assert.deepEqual(x.stale, y.stale, `${what}: stale bits`);
+  assert.deepEqual(x.differs, y.differs, `${what}: contents marks`);
 }
 
 const machines: SimulatorOptions[] = [
@@ -108,45 +109,60 @@ Deno.test("an incremental restore of the physical memory undoes every write path
     { fraction: 0.5, meanRunPages: 4, seed: 9, model: "geometric" },
   ] as const;
   for (const fragmentation of options) {
-    const memory = new PhysicalMemory(machinePresets["x64-4gib"], fragmentation);
+    // Fresh pages zeroed and stale: each marks other contents (`differs`).
+    const memory = new PhysicalMemory(
+      machinePresets["x64-4gib"],
+      fragmentation,
+      fragmentation.seed === 8 ? "zeroed" : "stale",
+    );
     const frames = memory.frames;
     const random = seededRandom(fragmentation.seed);
-    let held: number[] = [];
-    let runs: [number, number][] = [];
+    // Held lists and runs, each with whether it was zeroed when taken.
+    let held: [Uint32Array, boolean][] = [];
+    let runs: [number, number, boolean][] = [];
+    const take = (what: (out: Uint32Array) => number, max: number, zero: boolean) => {
+      const out = new Uint32Array(max);
+      memory.beginTakes(max);
+      const n = what(out);
+      memory.endTakes(zero, n);
+      memory.takenGroups();
+      return out.subarray(0, n);
+    };
     const step = () => {
       const r = random();
       const at = Math.floor(random() * frames.frameCount);
+      const zero = random() < 0.6;
       if (r < 0.3) {
-        const out = new Uint32Array(1 + Math.floor(random() * 600));
-        held.push(
-          ...out.subarray(0, frames.takeAscending(at, frames.frameCount, out.length, out, 0)),
+        const max = 1 + Math.floor(random() * 600);
+        const list = take(
+          (out) => frames.takeAscending(at, frames.frameCount, max, out, 0),
+          max,
+          zero,
         );
+        if (list.length > 0) held.push([list, zero]);
       } else if (r < 0.45) {
-        if (frames.takeFrame(at)) held.push(at);
+        const list = take((out) => frames.takeFrame(at) ? (out[0] = at, 1) : 0, 1, zero);
+        if (list.length > 0) held.push([list, zero]);
       } else if (r < 0.5) {
         // Others take a frame of a free run: never one of the held frames.
         const run = frames.findRun(1 + Math.floor(random() * 100), at, frames.frameCount);
         if (run >= 0) frames.setRange(run, 1, false);
       } else if (r < 0.6) {
-        // A run taken whole, or one held (perhaps since before the save) zeroed or freed whole.
-        if (r < 0.53 || runs.length === 0) {
+        // A run taken whole, or one held (perhaps since before the save) freed whole.
+        if (r < 0.55 || runs.length === 0) {
           const count = 1 + Math.floor(random() * 700);
           const start = frames.findRun(count, at, frames.frameCount);
-          if (start >= 0) frames.takeRun(start, count, new Uint32Array(count), 0);
-          if (start >= 0) runs.push([start, count]);
+          if (start >= 0) {
+            take((out) => (frames.takeRun(start, count, out, 0), count), count, zero);
+            runs.push([start, count, zero]);
+          }
         } else {
-          const [[start, count]] = runs.splice(Math.floor(random() * runs.length), 1);
-          if (r < 0.57) (memory.zeroRun(start, count), runs.push([start, count]));
-          else memory.releaseRun(start, count);
+          const [[start, count, zeroed]] = runs.splice(Math.floor(random() * runs.length), 1);
+          memory.releaseRun(start, count, zeroed);
         }
-      } else {
-        const some = held.splice(Math.floor(random() * held.length), 1 + Math.floor(random() * 300))
-          .sort((a, b) => a - b);
-        const list = Uint32Array.from(some);
-        if (r < 0.7) {
-          memory.zero(list, list.length);
-          held.push(...some);
-        } else memory.release(list, list.length);
+      } else if (held.length > 0) {
+        const [[list, zeroed]] = held.splice(Math.floor(random() * held.length), 1);
+        memory.release(list, list.length, zeroed);
       }
     };
     for (let trial = 0; trial < 20; trial++) {
@@ -164,6 +180,7 @@ Deno.test("an incremental restore of the physical memory undoes every write path
       }
       assert.equal(now.frames.freeCount, saved.frames.freeCount, `trial ${trial}: freeCount`);
       assert.deepEqual(now.stale, saved.stale, `trial ${trial}: stale bits`);
+      assert.deepEqual(now.differs, saved.differs, `trial ${trial}: contents marks`);
     }
   }
 });

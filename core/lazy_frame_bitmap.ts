@@ -157,9 +157,9 @@ export class LazyFrameBitmap extends FrameBitmap {
     super.takeRun(start, count, out, offset);
   }
 
-  override releaseRun(start: number, count: number, alsoMark?: Uint32Array): void {
+  override releaseRun(start: number, count: number): void {
     this.#ensure(start, start + count);
-    super.releaseRun(start, count, alsoMark);
+    super.releaseRun(start, count);
   }
 
   /** As {@linkcode FrameBitmap.takeAscending}, drawing one region at a time as it goes. */
@@ -229,10 +229,10 @@ export class LazyFrameBitmap extends FrameBitmap {
   /** Puts back a complete state: every region counts as drawn afterwards. */
   override restoreState(
     state: FrameBitmapState,
-    companion?: Uint32Array,
-    saved?: Uint32Array,
+    companions?: readonly Uint32Array[],
+    saved?: readonly Uint32Array[],
   ): void {
-    super.restoreState(state, companion, saved);
+    super.restoreState(state, companions, saved);
     this.#pending.fill(0);
     this.#pendingCount = 0;
   }

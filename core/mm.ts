@@ -164,7 +164,8 @@ export class MemoryManager {
     const plan = this.#planner.plan(checked, capPages);
     if (plan === null) return this.#allocateFailed();
     let frames: Uint32Array | null;
-    memory.beginTakes(plan.wanted);
+    // Frames are marked taken as they are taken unless a shortfall may give them back.
+    memory.beginTakes(plan.wanted, plan.fullyRequired ? null : plan.zero);
     try {
       frames = gatherFrames(memory.frames, plan, this.#ctx.placement);
     } catch (error) {
@@ -248,10 +249,20 @@ export class MemoryManager {
     const frames = state.frames;
     const placement = this.#ctx.placement;
     const groups = state.groups;
-    const park = state.zeroed === true && frames.length <= placement.parkLimit;
+    const park = frames.length <= placement.parkLimit;
+    const zeroed = state.zeroed === true;
     let parked = false;
-    if (state.oneRun) memory.releaseRun(frames[0], frames.length);
-    else parked = memory.release(frames, frames.length, groups, placement.keepsFreedLists, park);
+    if (state.oneRun) memory.releaseRun(frames[0], frames.length, zeroed);
+    else {
+      parked = memory.release(
+        frames,
+        frames.length,
+        zeroed,
+        groups,
+        placement.keepsFreedLists,
+        park,
+      );
+    }
     state.groups = undefined;
     placement.freed(frames, frames.length, groups);
     state.freed = true;

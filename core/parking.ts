@@ -2,9 +2,9 @@
  * A freed MDL's frames held out of the free-frame bitmap until something else reads it. The next
  * allocation often takes exactly those frames first: under the default placement the list freed
  * last, reused last frame first; under lowest-first the list when it is the lowest free frames of
- * the range. Taking them from here instead leaves the bitmap words, their summaries, the free
- * count and the stale bits exactly as freeing and taking again would, without reading or writing
- * one of them. Any other use of the bitmap writes the batch back first (`FrameBitmap.settle`), so
+ * the range. Taking them from here instead leaves the bitmap words, their summaries and the free
+ * count exactly as freeing and taking again would, without reading or writing one of them (the
+ * stale bits are the memory's, written as frames are taken). Any other use of the bitmap writes the batch back first (`FrameBitmap.settle`), so
  * nothing outside sees the difference (`core/parking_test.ts`).
  *
  * @module
@@ -37,7 +37,7 @@ const NO_GROUPS = { words: new Uint32Array(0), masks: new Uint32Array(0), length
  * const log = new WordGroups();
  * const out: number[] = [];
  * parking.takeBack([1, 2, 40], 3, groups, log, 0, 64, out, 0); // 3: out [40, 2, 1]
- * parking.unparkedGroups; // 2: the log's word 1, then word 0
+ * log.length; // 2: word 1, then word 0
  *
  * const bitmap = new FrameBitmap(64);
  * const pair = new WordGroups();
@@ -53,12 +53,6 @@ export class Parking {
   count = 0;
   /** Their grouping by word, as their MDL's take log made it. */
   groups: Pick<WordGroups, "words" | "masks" | "length"> = NO_GROUPS;
-  /** The bitmap of the same word layout a release also sets (the stale bits), if any. */
-  mark: Uint32Array | undefined;
-  /** How many of the take log's first groups were taken back from here since it started. */
-  unparkedGroups = 0;
-  /** The last of those groups' mask as the batch had it: later takes of its word join it. */
-  unparkedLastMask = 0;
 
   readonly #bitmap: SummarizedWords;
   readonly #frameCount: number;
@@ -74,9 +68,8 @@ export class Parking {
   /** Whether list and grouping are this parking's to give back (no placement keeps them). */
   #owned = false;
 
-  /** Sets {@linkcode mark} and where the groupings this parking owns go once done with. */
-  attach(mark: Uint32Array, pool: WordGroupsPool): void {
-    this.mark = mark;
+  /** Sets where the groupings this parking owns go once done with. */
+  attach(pool: WordGroupsPool): void {
     this.#pool = pool;
   }
 
@@ -144,15 +137,8 @@ export class Parking {
     if (out instanceof Uint32Array && list instanceof Uint32Array) {
       out.set(list.length === count ? list : list.subarray(0, count), offset);
     } else for (let i = 0; i < count; i++) out[offset + i] = list[i];
-    this.#tookBack(log, list);
-    return count;
-  }
-
-  /** Records what the take log got back and forgets the batch. */
-  #tookBack(log: WordGroups, list: ArrayLike<number>): void {
-    this.unparkedGroups = log.length;
-    this.unparkedLastMask = log.masks[log.length - 1];
     this.clear(list);
+    return count;
   }
 
   /**
@@ -191,7 +177,7 @@ export class Parking {
     }
     log.length = m;
     for (let j = offset, i = count - 1; i >= 0; i--) out[j++] = list[i];
-    this.#tookBack(log, list);
+    this.clear(list);
     return count;
   }
 }

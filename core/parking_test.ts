@@ -112,7 +112,9 @@ Deno.test("a parked free gives the same frames, zeroing, free pages, clock and p
         const at = `${placement}, ${freshPages}, seed ${seed}`;
         // Step by step: a diff of the whole trace takes minutes to print.
         parked.forEach((step, i) => assert.deepEqual(step, released[i], `${at}: step ${i}`));
-        assert.ok(unparked > 100, `${at}: ${unparked} batches taken back while parked`);
+        // With stale fresh pages only the unzeroed MDLs park: a zeroed one's contents are marked.
+        const least = freshPages === "zeroed" ? 100 : 20;
+        assert.ok(unparked > least, `${at}: ${unparked} batches taken back while parked`);
       }
     }
   }

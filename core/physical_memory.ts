@@ -1,17 +1,19 @@
 /**
  * The simulated PFN database: which frames exist, which are free, which hold stale data and which
- * cache type each mapped frame currently has. About 1.3 bytes of state per frame.
+ * cache type each mapped frame currently has. About 1.4 bytes of state per frame. Stale bits are
+ * written as frames are taken, not at the free, so that freeing a zeroed MDL touches only the
+ * free-frame bitmap.
  *
  * @module
  */
 
 import { forEachWordOfRun, popcount } from "./bit_ops.ts";
-import { FrameBitmap } from "./frame_bitmap.ts";
+import { FrameBitmap, type TakeMarker } from "./frame_bitmap.ts";
 import { LAZY_REGION_SHIFT, LazyFrameBitmap, type RegionFill } from "./lazy_frame_bitmap.ts";
 import type { MachineLayout } from "./machine.ts";
 import { geometricSampler, paretoSampler, seededRandom } from "./random.ts";
 import type { PhysicalMemoryState } from "./snapshot.ts";
-import { sharedWordGroups, WordGroups, WordGroupsPool } from "./word_groups.ts";
+import { WordGroups, WordGroupsPool } from "./word_groups.ts";
 
 /** How the rest of the system occupies memory before the driver runs. */
 export interface FragmentationOptions {
@@ -68,9 +70,21 @@ export class PhysicalMemory {
   readonly machine: MachineLayout;
   readonly pageSize: number;
   readonly frames: FrameBitmap;
-  /** Frames that may hold data from a previous owner (1 = must be zeroed before reuse). */
+  /**
+   * Frames that hold a previous owner's data once free (1 = zeroed before reuse): set as a frame
+   * is taken, since its owner leaves its data at the free, and from the start with stale fresh
+   * pages. Free frames read it; a taken frame holds what this says XOR {@linkcode #differs}.
+   */
   readonly #stale: Uint32Array;
-  /** The words taken since {@linkcode beginTakes}. */
+  /**
+   * Frames of live MDLs whose contents are not what a taken frame holds otherwise (see
+   * {@linkcode #takenDefault}): taken unzeroed while stale on zeroed fresh pages, taken zeroed
+   * on stale ones. Cleared as their MDL is freed; the zeroed MDLs of the default touch neither
+   * array at their free.
+   */
+  readonly #differs: Uint32Array;
+  /** What a taken frame not marked in {@linkcode #differs} holds: 0 zeros, -1 stale data. */
+  readonly #takenDefault: 0 | -1;
   /** The log of the allocation under way; handed to its MDL when it fits (see takenGroups). */
   #taken = new WordGroups();
   /**
@@ -110,6 +124,9 @@ export class PhysicalMemory {
       )
       : new FrameBitmap(frameCount);
     this.#stale = new Uint32Array(Math.ceil(frameCount / 32));
+    this.#marker = { bits: this.#stale, logged: () => this.#markLogged() };
+    this.#differs = new Uint32Array(this.#stale.length);
+    this.#takenDefault = freshPages === "stale" ? -1 : 0;
     this.#cacheType = new Uint8Array(frameCount);
     let ram = 0;
     this.frames.setMany(true, (free) => {
@@ -123,7 +140,7 @@ export class PhysicalMemory {
     if (this.frames instanceof LazyFrameBitmap) this.frames.defer();
     else this.#occupiedEagerly = this.#occupy(fragmentation);
     if (freshPages === "stale") this.#stale.fill(0xffffffff);
-    this.frames.parking.attach(this.#stale, this.groupings);
+    this.frames.parking.attach(this.groupings);
   }
 
   /** Frames occupied by the rest of the system at start (draws every lazy region). */
@@ -135,56 +152,57 @@ export class PhysicalMemory {
 
   /** Bytes of simulator state per RAM page. */
   get stateBytesPerPage(): number {
-    return (this.frames.stateBytes + this.#stale.byteLength + this.#cacheType.byteLength) /
-      this.ramFrames;
+    const bits = this.#stale.byteLength + this.#differs.byteLength;
+    return (this.frames.stateBytes + bits + this.#cacheType.byteLength) / this.ramFrames;
   }
 
-  /** Whether `frame` may hold another owner's data. */
+  /** Whether `frame` holds another owner's data (a frame no MDL holds: as the machine started). */
   isStale(frame: number): boolean {
     this.frames.settle();
-    return (this.#stale[frame >>> 5] & (1 << (frame & 31))) !== 0;
+    const w = frame >>> 5;
+    const bit = 1 << (frame & 31);
+    if (this.frames.isFree(frame)) return (this.#stale[w] & bit) !== 0;
+    return ((this.#differs[w] & bit) !== 0) !== (this.#takenDefault === -1);
   }
 
   /**
-   * Zeroes the stale frames among `frames[0..count)`; returns how many had to be zeroed. Frames
-   * are grouped by word, so each word of stale bits is read and written once.
+   * Marks the frames of the groups taken, `zero`ed or not; returns how many were not stale
+   * (none, mostly, once frames are reused: counting those needs no popcount per word).
    */
-  zero(frames: ArrayLike<number>, count: number): number {
-    this.frames.settle();
-    const groups = sharedWordGroups.group(frames, count);
-    let held = 0;
-    for (let k = 0; k < groups; k++) held += popcount(sharedWordGroups.masks[k]);
-    return held - this.#zeroGroups(sharedWordGroups, 0);
-  }
-
-  /**
-   * Zeroes the stale frames of the groups; returns how many were not stale (none, mostly, when
-   * freed frames are reused: counting those needs no popcount per word).
-   */
-  #zeroGroups({ words, masks, length }: WordGroups, from: number): number {
+  #markTaken({ words, masks }: WordGroups, from: number, to: number, zero: boolean): number {
     const stale = this.#stale;
+    const differs = this.#differs;
     const dirty = this.frames.dirty;
     const marking = dirty.active;
+    const d = this.#takenDefault;
     let fresh = 0;
-    for (let k = from; k < length; k++) {
+    for (let k = from; k < to; k++) {
       const w = words[k];
       const mask = masks[k];
       const was = stale[w];
-      if ((was & mask) !== 0) {
-        stale[w] = was & ~mask;
-        if (marking) dirty.mark(w);
-      }
       // Tested as a bit pattern: `hit !== mask` also held for every mask with bit 31 set.
       const notStale = mask & ~was;
-      if (notStale !== 0) fresh += popcount(notStale);
+      if (notStale !== 0) {
+        fresh += popcount(notStale);
+        stale[w] = was | mask;
+        if (marking) dirty.mark(w);
+      }
+      // Its contents now: zeros when zeroed, else what it held (stale or not).
+      const odd = mask & (zero ? d : was ^ d);
+      if (odd !== 0) {
+        differs[w] |= odd;
+        if (marking) dirty.mark(w);
+      }
     }
     return fresh;
   }
 
   /**
    * Starts logging the frames taken from {@linkcode frames}, for {@linkcode endTakes}: an
-   * allocation's frames are then zeroed word by word as they were taken, not grouped again.
-   * `frames`: how many it may take at most (a large one logs into the room a large one grew).
+   * allocation's frames are then marked taken word by word as they were taken, not grouped
+   * again. `frames`: how many it may take at most (a large one logs into the room a large one
+   * grew). `zero` (not null) says the allocation keeps every frame it takes, `zero`ed or not:
+   * each batch of scattered runs is then marked as it is logged, its words still in cache.
    *
    * @example
    * ```ts
@@ -196,82 +214,87 @@ export class PhysicalMemory {
    * memory.endTakes(true, 4); // 4: all four were stale
    * ```
    */
-  beginTakes(frames = 0): void {
+  beginTakes(frames = 0, zero: boolean | null = null): void {
     this.#taken = this.groupings.roomFor(this.#taken, frames);
-    this.frames.logTakes(this.#taken);
+    this.#markedTo = 0;
+    this.#fresh = 0;
+    this.#zeroing = zero === true;
+    this.frames.logTakes(this.#taken, zero === null ? null : this.#marker);
+  }
+
+  /** How many of the log's groups are marked taken, how many of their frames were not stale. */
+  #markedTo = 0;
+  #fresh = 0;
+  #zeroing = false;
+  /** Marks each batch logged but its last group, which the next take may join. */
+  readonly #marker: TakeMarker;
+
+  #markLogged(): void {
+    const to = this.#taken.length - 1;
+    if (to <= this.#markedTo) return;
+    this.#fresh += this.#markTaken(this.#taken, this.#markedTo, to, this.#zeroing);
+    this.#markedTo = to;
   }
 
   /**
-   * Stops logging; with `zero`, zeroes the stale frames among the `taken` frames taken since
-   * {@linkcode beginTakes} (as {@linkcode zero} would for their list) and returns how many.
+   * Stops logging. The `taken` frames taken since {@linkcode beginTakes} (0: the allocation
+   * failed and gave back what it took) are marked taken, `zero`ed (as `beginTakes` was told, if
+   * it was) or not; returns how many of them were zeroed (stale ones, with `zero`).
    */
   endTakes(zero: boolean, taken: number): number {
-    // The first groups may be a parked batch's (see park): their stale bits are clear, and the
-    // frames count as zeroed, as they would have been marked stale when freed and zeroed now.
-    const { unparkedGroups: unparked, unparkedLastMask: lastMask } = this.frames.parking;
     this.frames.logTakes(null);
+    if (taken === 0) return 0;
     const log = this.#taken;
-    if (unparked === 0) return zero ? taken - this.#zeroGroups(log, 0) : 0;
-    // Frames taken next in the last unparked group's word joined that group.
-    const last = unparked - 1;
-    const joined = log.masks[last];
-    if (zero) {
-      log.masks[last] = joined & ~lastMask;
-      const fresh = this.#zeroGroups(log, last);
-      log.masks[last] = joined;
-      return taken - fresh;
-    }
-    // Not zeroed: they hold what their last owner left, as after a release.
-    const { words, masks } = log;
-    const dirty = this.frames.dirty;
-    for (let k = 0; k < unparked; k++) {
-      this.#stale[words[k]] |= k === last ? lastMask : masks[k];
-      dirty.mark(words[k]);
-    }
-    return 0;
-  }
-
-  /** {@linkcode zero} for the `count` frames from `start`, a word at a time. */
-  zeroRun(start: number, count: number): number {
-    this.frames.settle();
-    const stale = this.#stale;
-    const dirty = this.frames.dirty;
-    let zeroed = 0;
-    forEachWordOfRun(start, count, (w, mask) => {
-      const hit = stale[w] & mask;
-      if (hit !== 0) {
-        stale[w] &= ~hit;
-        dirty.mark(w);
-        zeroed += popcount(hit);
-      }
-    });
-    return zeroed;
+    const fresh = this.#fresh + this.#markTaken(log, this.#markedTo, log.length, zero);
+    return zero ? taken - fresh : 0;
   }
 
   /**
-   * Frees frames a driver held and marks them stale, in one grouping pass (see
+   * Frees frames a driver held, `zeroed` when taken or not, in one grouping pass (see
    * {@linkcode FrameBitmap.release}); throws, changing nothing, if one of them is already free.
    * `grouped` goes back to {@linkcode groupings} unless `keep` (a placement keeps it). With
-   * `park`, for a list all zeroed when taken (no stale bit set), the frames are left out of the
-   * bitmap for the next take to take back whole (`FrameBitmap.park`): any other use of the
+   * `park`, for a list whose contents {@linkcode #differs} does not mark, the frames are left out
+   * of the bitmap for the next take to take back whole (`FrameBitmap.park`): any other use of the
    * bitmap writes them back first, and list and grouping (unless kept) go back after that.
    * Returns whether it parked them.
    */
   release(
     frames: ArrayLike<number>,
     count: number,
+    zeroed: boolean,
     grouped?: WordGroups,
     keep = false,
     park = false,
   ): boolean {
-    if (park && grouped !== undefined) {
+    const marked = this.#marksDiffer(zeroed);
+    if (park && !marked && grouped !== undefined) {
       this.frames.park(frames, count, grouped, !keep);
       return true;
     }
-    this.frames.release(frames, count, this.#stale, grouped);
+    this.frames.release(frames, count, grouped);
+    if (marked) this.#unmark(frames, count);
     // Made by takenGroups for the MDL now freed, which reads it no more.
     if (grouped !== undefined && !keep) this.groupings.giveBack(grouped);
     return false;
+  }
+
+  /** Whether an MDL taken `zeroed` (or not) may have frames marked in {@linkcode #differs}. */
+  #marksDiffer(zeroed: boolean): boolean {
+    return zeroed === (this.#takenDefault === -1);
+  }
+
+  /** Clears the {@linkcode #differs} marks of freed frames. */
+  #unmark(frames: ArrayLike<number>, count: number): void {
+    const differs = this.#differs;
+    const dirty = this.frames.dirty;
+    for (let i = 0; i < count; i++) {
+      const w = frames[i] >>> 5;
+      const bit = 1 << (frames[i] & 31);
+      if ((differs[w] & bit) !== 0) {
+        differs[w] &= ~bit;
+        dirty.mark(w);
+      }
+    }
   }
 
   /**
@@ -288,8 +311,17 @@ export class PhysicalMemory {
   }
 
   /** {@linkcode release} for the `count` frames from `start`, a word at a time. */
-  releaseRun(start: number, count: number): void {
-    this.frames.releaseRun(start, count, this.#stale);
+  releaseRun(start: number, count: number, zeroed: boolean): void {
+    this.frames.releaseRun(start, count);
+    if (!this.#marksDiffer(zeroed)) return;
+    const differs = this.#differs;
+    const dirty = this.frames.dirty;
+    forEachWordOfRun(start, count, (w, mask) => {
+      if ((differs[w] & mask) !== 0) {
+        differs[w] &= ~mask;
+        dirty.mark(w);
+      }
+    });
   }
 
   /** Cache type of the frame's live mapping, or null when it is not mapped. */
@@ -307,7 +339,8 @@ export class PhysicalMemory {
   /** A copy of the free-frame bitmap and stale bits, for {@linkcode restoreState}. */
   saveState(): PhysicalMemoryState {
     this.frames.settle();
-    return { frames: this.frames.saveState(), stale: this.#stale.slice() };
+    const frames = this.frames.saveState();
+    return { frames, stale: this.#stale.slice(), differs: this.#differs.slice() };
   }
 
   /**
@@ -315,7 +348,11 @@ export class PhysicalMemory {
    * (the simulator releases everything first): cache types are then all "unmapped" already.
    */
   restoreState(state: PhysicalMemoryState): void {
-    this.frames.restoreState(state.frames, this.#stale, state.stale);
+    this.frames.restoreState(
+      state.frames,
+      [this.#stale, this.#differs],
+      [state.stale, state.differs],
+    );
   }
 
   /**

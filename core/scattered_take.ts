@@ -75,6 +75,8 @@ export interface PendingRegions {
  * search and take per run would: the first free frame of [start, hi), else of [lo, start), and
  * from it the free frames up to the drawn length, the frames left and `hi` (at least one), taken
  * a word at a time with `SummarizedWords.clearBits` (cleared, summarized, marked dirty, logged).
+ * `ahead`, a bitmap of the same layout its caller reads next for the same words, is read ahead
+ * with the start words.
  *
  * @example
  * ```ts
@@ -98,11 +100,15 @@ export function takeScatteredRuns(
   out: { [index: number]: number },
   offset: number,
   lazy: PendingRegions | null,
+  ahead: Uint32Array | null = null,
 ): number {
   const words = s.words;
   const { starts, lengths, count } = batch;
   let sum = 0;
-  for (let i = 0; i < count; i++) sum ^= words[starts[i] >>> 5];
+  if (ahead === null) { for (let i = 0; i < count; i++) sum ^= words[starts[i] >>> 5]; }
+  else {
+    for (let i = 0; i < count; i++) sum ^= words[starts[i] >>> 5] ^ ahead[starts[i] >>> 5];
+  }
   batch.loaded = sum;
   batch.exhausted = false;
   let at = offset;

@@ -48,8 +48,10 @@ export interface FrameBitmapState {
 export interface PhysicalMemoryState {
   /** The free-frame bitmap. */
   readonly frames: FrameBitmapState;
-  /** One bit per frame that may hold a previous owner's data. */
+  /** One bit per frame that holds a previous owner's data once free. */
   readonly stale: Uint32Array;
+  /** One bit per frame of a live MDL whose contents differ from what its stale bit says. */
+  readonly differs: Uint32Array;
 }
 
 /**

@@ -164,16 +164,14 @@ export class SummarizedWords {
   /**
    * {@linkcode setBits} for `count` pairs of word `ws[k]` and mask `ms[k]`, in one loop that
    * also checks each pair: its frames in use (each once) and below `frameCount`. At the first
-   * pair that is not, the pairs before it are taken back and false returned, nothing changed;
-   * otherwise the masks are ORed into `alsoMark` too when given. `frames`, when the caller knows
-   * how many frames the masks hold, spares a popcount per word.
+   * pair that is not, the pairs before it are taken back and false returned, nothing changed.
+   * `frames`, when the caller knows how many frames the masks hold, spares a popcount per word.
    */
   setMasks(
     ws: Uint32Array,
     ms: Uint32Array,
     count: number,
     frameCount: number,
-    alsoMark?: Uint32Array,
     frames?: number,
   ): boolean {
     const { words, full, dirty } = this;
@@ -200,7 +198,6 @@ export class SummarizedWords {
       if (old === 0) this.flipAnyFree(w);
     }
     this.freeCount += counting ? freed : frames;
-    if (alsoMark !== undefined) { for (let k = 0; k < count; k++) alsoMark[ws[k]] |= ms[k]; }
     return true;
   }
 
@@ -319,21 +316,25 @@ export class SummarizedWords {
 
   /**
    * Puts back a state {@linkcode saveState} took on words of the same size; allocates nothing.
-   * `companion` (a bitmap of the same word layout whose writes are marked in {@linkcode dirty},
-   * e.g. the stale bits) is put back to `saved` alongside. When `state` is the one saved or
-   * restored last, only the dirty words are copied (with their summaries and the companion's
-   * words), unless so many are dirty that copying everything natively is cheaper;
+   * `companions` (bitmaps of the same word layout whose writes are marked in {@linkcode dirty},
+   * e.g. the stale bits) are put back to `saved` (the same order) alongside. When `state` is the
+   * one saved or restored last, only the dirty words are copied (with their summaries and the
+   * companions' words), unless so many are dirty that copying everything natively is cheaper;
    * otherwise everything is.
    */
-  restoreState(state: FrameBitmapState, companion?: Uint32Array, saved?: Uint32Array): void {
+  restoreState(
+    state: FrameBitmapState,
+    companions: readonly Uint32Array[] = [],
+    saved: readonly Uint32Array[] = [],
+  ): void {
     if (state !== this.#base || this.#mostlyDirty()) {
       copyInto(this.words, state.words);
       copyInto(this.anyFree, state.anyFree);
       copyInto(this.anyFree2, state.anyFree2);
       copyInto(this.full, state.full);
-      if (companion !== undefined && saved !== undefined) copyInto(companion, saved);
+      for (let c = 0; c < companions.length; c++) copyInto(companions[c], saved[c]);
       this.dirty.clear();
-    } else this.#restoreDirty(state, companion, saved);
+    } else this.#restoreDirty(state, companions, saved);
     this.freeCount = state.freeCount;
     this.#setBase(state);
   }
@@ -348,11 +349,15 @@ export class SummarizedWords {
   }
 
   /** Copies the dirty words and their summaries back from `state` and clears their marks. */
-  #restoreDirty(state: FrameBitmapState, companion?: Uint32Array, saved?: Uint32Array): void {
+  #restoreDirty(
+    state: FrameBitmapState,
+    companions: readonly Uint32Array[],
+    saved: readonly Uint32Array[],
+  ): void {
     const { words, anyFree, full } = this;
     const { words: dirtyWords, groups } = this.dirty;
     const from = state.words;
-    const withCompanion = companion !== undefined && saved !== undefined;
+    const n = companions.length;
     for (let d = 0; d < groups.length; d++) {
       let g = groups[d];
       if (g === 0) continue;
@@ -370,7 +375,7 @@ export class SummarizedWords {
           const w = j * 32 + lowestBit(bits);
           bits &= bits - 1;
           words[w] = from[w];
-          if (withCompanion) companion[w] = saved[w];
+          for (let c = 0; c < n; c++) companions[c][w] = saved[c][w];
         }
       }
     }
