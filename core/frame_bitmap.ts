@@ -291,6 +291,7 @@ export class FrameBitmap {
    * ```
    */
   logTakes(log: WordGroups | null, marker: TakeMarker | null = null): void {
+    this.parking.unparkedGroups = 0;
     if (log !== null) log.length = 0;
     this.#s.takeLog = log;
     this.#marker = log === null ? null : marker;

@@ -37,7 +37,7 @@ const NO_GROUPS = { words: new Uint32Array(0), masks: new Uint32Array(0), length
  * const log = new WordGroups();
  * const out: number[] = [];
  * parking.takeBack([1, 2, 40], 3, groups, log, 0, 64, out, 0); // 3: out [40, 2, 1]
- * log.length; // 2: word 1, then word 0
+ * parking.unparkedGroups; // 2: the log's word 1, then word 0
  *
  * const bitmap = new FrameBitmap(64);
  * const pair = new WordGroups();
@@ -53,6 +53,8 @@ export class Parking {
   count = 0;
   /** Their grouping by word, as their MDL's take log made it. */
   groups: Pick<WordGroups, "words" | "masks" | "length"> = NO_GROUPS;
+  /** How many of the take log's first groups were taken back from here since it started. */
+  unparkedGroups = 0;
 
   readonly #bitmap: SummarizedWords;
   readonly #frameCount: number;
@@ -137,6 +139,7 @@ export class Parking {
     if (out instanceof Uint32Array && list instanceof Uint32Array) {
       out.set(list.length === count ? list : list.subarray(0, count), offset);
     } else for (let i = 0; i < count; i++) out[offset + i] = list[i];
+    this.unparkedGroups = log.length;
     this.clear(list);
     return count;
   }
@@ -177,6 +180,7 @@ export class Parking {
     }
     log.length = m;
     for (let j = offset, i = count - 1; i >= 0; i--) out[j++] = list[i];
+    this.unparkedGroups = log.length;
     this.clear(list);
     return count;
   }

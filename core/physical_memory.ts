@@ -231,9 +231,21 @@ export class PhysicalMemory {
 
   #markLogged(): void {
     const to = this.#taken.length - 1;
-    if (to <= this.#markedTo) return;
-    this.#fresh += this.#markTaken(this.#taken, this.#markedTo, to, this.#zeroing);
+    const from = this.#firstToMark(this.#zeroing);
+    if (to <= from) return;
+    this.#fresh += this.#markTaken(this.#taken, from, to, this.#zeroing);
     this.#markedTo = to;
+  }
+
+  /**
+   * The first group of the log left to mark. A parked batch taken back (the log's first groups)
+   * was marked when its MDL took it, zeroed (its contents not marked apart): a take `zero`ed as
+   * it was changes nothing of those groups but the last, which later takes may have joined.
+   */
+  #firstToMark(zero: boolean): number {
+    const unparked = this.frames.parking.unparkedGroups;
+    if (unparked === 0 || this.#marksDiffer(zero)) return this.#markedTo;
+    return Math.max(this.#markedTo, unparked - 1);
   }
 
   /**
@@ -242,10 +254,11 @@ export class PhysicalMemory {
    * it was) or not; returns how many of them were zeroed (stale ones, with `zero`).
    */
   endTakes(zero: boolean, taken: number): number {
+    const from = this.#firstToMark(zero);
     this.frames.logTakes(null);
     if (taken === 0) return 0;
     const log = this.#taken;
-    const fresh = this.#fresh + this.#markTaken(log, this.#markedTo, log.length, zero);
+    const fresh = this.#fresh + this.#markTaken(log, from, log.length, zero);
     return zero ? taken - fresh : 0;
   }
 
