@@ -1,14 +1,13 @@
 /**
  * The simulated PFN database: which frames exist, which are free, which hold stale data and which
- * cache type each mapped frame currently has. About 1.4 bytes of state per frame. Stale bits are
- * written as frames are taken, not at the free, so that freeing a zeroed MDL touches only the
- * free-frame bitmap.
+ * cache type each mapped frame currently has. About 1.4 bytes of state per frame; what a frame
+ * holds, for zeroing, is `core/page_contents.ts`.
  *
  * @module
  */
 
-import { forEachWordOfRun, popcount } from "./bit_ops.ts";
 import { FrameBitmap, type TakeMarker } from "./frame_bitmap.ts";
+import { PageContents } from "./page_contents.ts";
 import { LAZY_REGION_SHIFT, LazyFrameBitmap, type RegionFill } from "./lazy_frame_bitmap.ts";
 import type { MachineLayout } from "./machine.ts";
 import { geometricSampler, paretoSampler, seededRandom } from "./random.ts";
@@ -70,21 +69,8 @@ export class PhysicalMemory {
   readonly machine: MachineLayout;
   readonly pageSize: number;
   readonly frames: FrameBitmap;
-  /**
-   * Frames that hold a previous owner's data once free (1 = zeroed before reuse): set as a frame
-   * is taken, since its owner leaves its data at the free, and from the start with stale fresh
-   * pages. Free frames read it; a taken frame holds what this says XOR {@linkcode #differs}.
-   */
-  readonly #stale: Uint32Array;
-  /**
-   * Frames of live MDLs whose contents are not what a taken frame holds otherwise (see
-   * {@linkcode #takenDefault}): taken unzeroed while stale on zeroed fresh pages, taken zeroed
-   * on stale ones. Cleared as their MDL is freed; the zeroed MDLs of the default touch neither
-   * array at their free.
-   */
-  readonly #differs: Uint32Array;
-  /** What a taken frame not marked in {@linkcode #differs} holds: 0 zeros, -1 stale data. */
-  readonly #takenDefault: 0 | -1;
+  /** Whether each frame holds another owner's data (`core/page_contents.ts`). */
+  readonly #contents: PageContents;
   /** The log of the allocation under way; handed to its MDL when it fits (see takenGroups). */
   #taken = new WordGroups();
   /**
@@ -123,10 +109,8 @@ export class PhysicalMemory {
         heavyTailedFill(machine, fragmentation, (n) => this.#occupiedLazily += n),
       )
       : new FrameBitmap(frameCount);
-    this.#stale = new Uint32Array(Math.ceil(frameCount / 32));
-    this.#marker = { bits: this.#stale, logged: () => this.#markLogged() };
-    this.#differs = new Uint32Array(this.#stale.length);
-    this.#takenDefault = freshPages === "stale" ? -1 : 0;
+    this.#contents = new PageContents(Math.ceil(frameCount / 32), freshPages, this.frames.dirty);
+    this.#marker = { bits: this.#contents.stale, logged: () => this.#markLogged() };
     this.#cacheType = new Uint8Array(frameCount);
     let ram = 0;
     this.frames.setMany(true, (free) => {
@@ -139,7 +123,6 @@ export class PhysicalMemory {
     this.ramFrames = ram;
     if (this.frames instanceof LazyFrameBitmap) this.frames.defer();
     else this.#occupiedEagerly = this.#occupy(fragmentation);
-    if (freshPages === "stale") this.#stale.fill(0xffffffff);
     this.frames.parking.attach(this.groupings);
   }
 
@@ -152,49 +135,14 @@ export class PhysicalMemory {
 
   /** Bytes of simulator state per RAM page. */
   get stateBytesPerPage(): number {
-    const bits = this.#stale.byteLength + this.#differs.byteLength;
-    return (this.frames.stateBytes + bits + this.#cacheType.byteLength) / this.ramFrames;
+    const bytes = this.frames.stateBytes + this.#contents.byteLength + this.#cacheType.byteLength;
+    return bytes / this.ramFrames;
   }
 
   /** Whether `frame` holds another owner's data (a frame no MDL holds: as the machine started). */
   isStale(frame: number): boolean {
     this.frames.settle();
-    const w = frame >>> 5;
-    const bit = 1 << (frame & 31);
-    if (this.frames.isFree(frame)) return (this.#stale[w] & bit) !== 0;
-    return ((this.#differs[w] & bit) !== 0) !== (this.#takenDefault === -1);
-  }
-
-  /**
-   * Marks the frames of the groups taken, `zero`ed or not; returns how many were not stale
-   * (none, mostly, once frames are reused: counting those needs no popcount per word).
-   */
-  #markTaken({ words, masks }: WordGroups, from: number, to: number, zero: boolean): number {
-    const stale = this.#stale;
-    const differs = this.#differs;
-    const dirty = this.frames.dirty;
-    const marking = dirty.active;
-    const d = this.#takenDefault;
-    let fresh = 0;
-    for (let k = from; k < to; k++) {
-      const w = words[k];
-      const mask = masks[k];
-      const was = stale[w];
-      // Tested as a bit pattern: `hit !== mask` also held for every mask with bit 31 set.
-      const notStale = mask & ~was;
-      if (notStale !== 0) {
-        fresh += popcount(notStale);
-        stale[w] = was | mask;
-        if (marking) dirty.mark(w);
-      }
-      // Its contents now: zeros when zeroed, else what it held (stale or not).
-      const odd = mask & (zero ? d : was ^ d);
-      if (odd !== 0) {
-        differs[w] |= odd;
-        if (marking) dirty.mark(w);
-      }
-    }
-    return fresh;
+    return this.#contents.isStale(frame, this.frames.isFree(frame));
   }
 
   /**
@@ -233,7 +181,7 @@ export class PhysicalMemory {
     const to = this.#taken.length - 1;
     const from = this.#firstToMark(this.#zeroing);
     if (to <= from) return;
-    this.#fresh += this.#markTaken(this.#taken, from, to, this.#zeroing);
+    this.#fresh += this.#contents.markTaken(this.#taken, from, to, this.#zeroing);
     this.#markedTo = to;
   }
 
@@ -244,7 +192,7 @@ export class PhysicalMemory {
    */
   #firstToMark(zero: boolean): number {
     const unparked = this.frames.parking.unparkedGroups;
-    if (unparked === 0 || this.#marksDiffer(zero)) return this.#markedTo;
+    if (unparked === 0 || this.#contents.marksDiffer(zero)) return this.#markedTo;
     return Math.max(this.#markedTo, unparked - 1);
   }
 
@@ -258,7 +206,7 @@ export class PhysicalMemory {
     this.frames.logTakes(null);
     if (taken === 0) return 0;
     const log = this.#taken;
-    const fresh = this.#fresh + this.#markTaken(log, from, log.length, zero);
+    const fresh = this.#fresh + this.#contents.markTaken(log, from, log.length, zero);
     return zero ? taken - fresh : 0;
   }
 
@@ -266,7 +214,7 @@ export class PhysicalMemory {
    * Frees frames a driver held, `zeroed` when taken or not, in one grouping pass (see
    * {@linkcode FrameBitmap.release}); throws, changing nothing, if one of them is already free.
    * `grouped` goes back to {@linkcode groupings} unless `keep` (a placement keeps it). With
-   * `park`, for a list whose contents {@linkcode #differs} does not mark, the frames are left out
+   * `park`, for a list whose contents are not marked apart (`PageContents.marksDiffer`), the frames are left out
    * of the bitmap for the next take to take back whole (`FrameBitmap.park`): any other use of the
    * bitmap writes them back first, and list and grouping (unless kept) go back after that.
    * Returns whether it parked them.
@@ -279,35 +227,16 @@ export class PhysicalMemory {
     keep = false,
     park = false,
   ): boolean {
-    const marked = this.#marksDiffer(zeroed);
+    const marked = this.#contents.marksDiffer(zeroed);
     if (park && !marked && grouped !== undefined) {
       this.frames.park(frames, count, grouped, !keep);
       return true;
     }
     this.frames.release(frames, count, grouped);
-    if (marked) this.#unmark(frames, count);
+    if (marked) this.#contents.unmark(frames, count);
     // Made by takenGroups for the MDL now freed, which reads it no more.
     if (grouped !== undefined && !keep) this.groupings.giveBack(grouped);
     return false;
-  }
-
-  /** Whether an MDL taken `zeroed` (or not) may have frames marked in {@linkcode #differs}. */
-  #marksDiffer(zeroed: boolean): boolean {
-    return zeroed === (this.#takenDefault === -1);
-  }
-
-  /** Clears the {@linkcode #differs} marks of freed frames. */
-  #unmark(frames: ArrayLike<number>, count: number): void {
-    const differs = this.#differs;
-    const dirty = this.frames.dirty;
-    for (let i = 0; i < count; i++) {
-      const w = frames[i] >>> 5;
-      const bit = 1 << (frames[i] & 31);
-      if ((differs[w] & bit) !== 0) {
-        differs[w] &= ~bit;
-        dirty.mark(w);
-      }
-    }
   }
 
   /**
@@ -326,15 +255,7 @@ export class PhysicalMemory {
   /** {@linkcode release} for the `count` frames from `start`, a word at a time. */
   releaseRun(start: number, count: number, zeroed: boolean): void {
     this.frames.releaseRun(start, count);
-    if (!this.#marksDiffer(zeroed)) return;
-    const differs = this.#differs;
-    const dirty = this.frames.dirty;
-    forEachWordOfRun(start, count, (w, mask) => {
-      if ((differs[w] & mask) !== 0) {
-        differs[w] &= ~mask;
-        dirty.mark(w);
-      }
-    });
+    if (this.#contents.marksDiffer(zeroed)) this.#contents.unmarkRun(start, count);
   }
 
   /** Cache type of the frame's live mapping, or null when it is not mapped. */
@@ -353,7 +274,8 @@ export class PhysicalMemory {
   saveState(): PhysicalMemoryState {
     this.frames.settle();
     const frames = this.frames.saveState();
-    return { frames, stale: this.#stale.slice(), differs: this.#differs.slice() };
+    const { stale, differs } = this.#contents;
+    return { frames, stale: stale.slice(), differs: differs.slice() };
   }
 
   /**
@@ -363,7 +285,7 @@ export class PhysicalMemory {
   restoreState(state: PhysicalMemoryState): void {
     this.frames.restoreState(
       state.frames,
-      [this.#stale, this.#differs],
+      [this.#contents.stale, this.#contents.differs],
       [state.stale, state.differs],
     );
   }
