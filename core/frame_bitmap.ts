@@ -13,7 +13,7 @@ import { takeGrouped } from "./grouped_take.ts";
 import { takeListed } from "./listed_take.ts";
 import { Parking } from "./parking.ts";
 import { type PendingRegions, type RunBatch, takeScatteredRuns } from "./scattered_take.ts";
-import type { FrameBitmapState } from "./snapshot.ts";
+import type { Companions, FrameBitmapState } from "./snapshot.ts";
 import { SummarizedWords } from "./summarized_words.ts";
 import { sharedWordGroups, type WordGroups } from "./word_groups.ts";
 
@@ -426,8 +426,8 @@ export class FrameBitmap {
    */
   restoreState(
     state: FrameBitmapState,
-    companions?: readonly Uint32Array[],
-    saved?: readonly Uint32Array[],
+    companions?: Companions,
+    saved?: Companions,
   ): void {
     // A parked batch is dropped, not written back: its frames are still taken in the words, as
     // in the state (taken before it was saved) or marked written since (taken after), so the

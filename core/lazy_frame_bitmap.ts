@@ -12,7 +12,7 @@
 
 import { FrameBitmap, type FrameSink } from "./frame_bitmap.ts";
 import type { PendingRegions } from "./scattered_take.ts";
-import type { FrameBitmapState } from "./snapshot.ts";
+import type { Companions, FrameBitmapState } from "./snapshot.ts";
 
 /**
  * log2 of the frames per lazily drawn region: 2048 frames (8 MiB of 4 KiB pages).
@@ -229,8 +229,8 @@ export class LazyFrameBitmap extends FrameBitmap {
   /** Puts back a complete state: every region counts as drawn afterwards. */
   override restoreState(
     state: FrameBitmapState,
-    companions?: readonly Uint32Array[],
-    saved?: readonly Uint32Array[],
+    companions?: Companions,
+    saved?: Companions,
   ): void {
     super.restoreState(state, companions, saved);
     this.#pending.fill(0);

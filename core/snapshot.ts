@@ -33,6 +33,18 @@ export interface FrameBitmapState {
 }
 
 /**
+ * Bitmaps of a free-frame bitmap's word layout restored alongside it (at most two: the memory's
+ * stale and contents bits), or the copies they are restored from, in the same order.
+ *
+ * @example
+ * ```ts
+ * const none: Companions = [];
+ * const two: Companions = [new Uint32Array(4), new Uint32Array(4)];
+ * ```
+ */
+export type Companions = readonly [] | readonly [Uint32Array] | readonly [Uint32Array, Uint32Array];
+
+/**
  * The state of a {@linkcode PhysicalMemory} without live mappings: the free-frame bitmap and the
  * stale bits (the cache type of every frame is "unmapped" when nothing is mapped).
  *

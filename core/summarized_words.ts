@@ -12,7 +12,7 @@
 
 import { FULL, lowestBit, maskFrom, maskThrough, popcount, zeroFlag } from "./bit_ops.ts";
 import { DirtyWords } from "./dirty_words.ts";
-import { copyInto, type FrameBitmapState } from "./snapshot.ts";
+import { type Companions, copyInto, type FrameBitmapState } from "./snapshot.ts";
 import type { WordGroups } from "./word_groups.ts";
 
 /**
@@ -316,7 +316,7 @@ export class SummarizedWords {
 
   /**
    * Puts back a state {@linkcode saveState} took on words of the same size; allocates nothing.
-   * `companions` (bitmaps of the same word layout whose writes are marked in {@linkcode dirty},
+   * `companions` (at most two bitmaps of the same word layout whose writes are marked in {@linkcode dirty},
    * e.g. the stale bits) are put back to `saved` (the same order) alongside. When `state` is the
    * one saved or restored last, only the dirty words are copied (with their summaries and the
    * companions' words), unless so many are dirty that copying everything natively is cheaper;
@@ -324,8 +324,8 @@ export class SummarizedWords {
    */
   restoreState(
     state: FrameBitmapState,
-    companions: readonly Uint32Array[] = [],
-    saved: readonly Uint32Array[] = [],
+    companions: Companions = [],
+    saved: Companions = [],
   ): void {
     if (state !== this.#base || this.#mostlyDirty()) {
       copyInto(this.words, state.words);
@@ -351,13 +351,15 @@ export class SummarizedWords {
   /** Copies the dirty words and their summaries back from `state` and clears their marks. */
   #restoreDirty(
     state: FrameBitmapState,
-    companions: readonly Uint32Array[],
-    saved: readonly Uint32Array[],
+    companions: Companions,
+    saved: Companions,
   ): void {
     const { words, anyFree, full } = this;
     const { words: dirtyWords, groups } = this.dirty;
     const from = state.words;
-    const n = companions.length;
+    // At most two (the memory's stale and contents bits), named so that the copy is unrolled.
+    const [c0, c1] = companions;
+    const [s0, s1] = saved;
     for (let d = 0; d < groups.length; d++) {
       let g = groups[d];
       if (g === 0) continue;
@@ -375,7 +377,10 @@ export class SummarizedWords {
           const w = j * 32 + lowestBit(bits);
           bits &= bits - 1;
           words[w] = from[w];
-          for (let c = 0; c < n; c++) companions[c][w] = saved[c][w];
+          if (c0 !== undefined && s0 !== undefined) {
+            c0[w] = s0[w];
+            if (c1 !== undefined && s1 !== undefined) c1[w] = s1[w];
+          }
         }
       }
     }
