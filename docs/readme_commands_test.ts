@@ -123,6 +123,8 @@ export const SKIPPED: Readonly<Record<string, string>> = {
   "npx --yes deno@2 task bench:c-reference":
     "5 rounds of 1 GiB allocations on a 64 GiB simulator against the C reference (minutes)",
   "npx --yes deno@2 task fuzz --seconds 30 --workers 1 --seed 77": "a 30-second fuzz campaign",
+  "npx --yes deno@2 run --allow-read bench/fuzz_before_after.ts /tmp/base 20":
+    "needs an older checkout's core/ and fuzz/ in /tmp/base, and runs 2 × 23,000 fuzz sequences",
   "npx --yes deno@2 run --allow-read bench/simulator_targets.ts":
     "builds 64 GiB machines and times them (~30 s alone, minutes under the parallel tests)",
 };
