@@ -244,6 +244,7 @@ class ScatteredPlacement implements Placement {
   reset(): void {
     this.#rng = new RewindableRandom(this.#seed);
     this.#random = this.#rng.next;
+    this.#kept = null;
     this.#recent.clear();
     this.#everFreed = false;
   }
@@ -349,6 +350,20 @@ class ScatteredPlacement implements Placement {
    * the range has no RAM), with the RAM counts computed once per call, not once per run.
    */
   #starter(lo: number, hi: number): () => number {
+    const kept = this.#kept;
+    if (kept !== null && kept.lo === lo && kept.hi === hi) return kept.pick;
+    const pick = this.#makeStarter(lo, hi);
+    this.#kept = { lo, hi, pick };
+    return pick;
+  }
+
+  /**
+   * The last starter made, kept until the range or the random stream changes: one function for
+   * every take of a range, so that the take's calls of it see one target, not a new one each time.
+   */
+  #kept: { lo: number; hi: number; pick: () => number } | null = null;
+
+  #makeStarter(lo: number, hi: number): () => number {
     const share = this.#params.above4GiBShare;
     const split = this.#fourGiB;
     if (share !== null && lo < split && hi > split) {
