@@ -198,10 +198,11 @@ interface SizeClass {
 
 class ScatteredPlacement implements Placement {
   readonly name: PlacementName;
-  readonly #seed: number;
-  #rng: RewindableRandom;
+  readonly #rng: RewindableRandom;
+  /** Where the stream starts: {@linkcode reset} puts it back there. */
+  readonly #origin: number;
   /** `#rng.next`: every draw of this placement. */
-  #random: () => number;
+  readonly #random: () => number;
   readonly #starts: number[] = [];
   readonly #ends: number[] = [];
   readonly #fourGiB: number;
@@ -225,8 +226,8 @@ class ScatteredPlacement implements Placement {
   ) {
     this.name = name;
     // Its own stream, so that fragmentation and faults draw the same numbers as before.
-    this.#seed = (seed ^ 0x5eed_91ac) >>> 0;
-    this.#rng = new RewindableRandom(this.#seed);
+    this.#rng = new RewindableRandom((seed ^ 0x5eed_91ac) >>> 0);
+    this.#origin = this.#rng.position;
     this.#random = this.#rng.next;
     const page = BigInt(machine.pageSize);
     for (const r of machine.ranges) {
@@ -242,9 +243,8 @@ class ScatteredPlacement implements Placement {
   }
 
   reset(): void {
-    this.#rng = new RewindableRandom(this.#seed);
-    this.#random = this.#rng.next;
-    this.#kept = null;
+    // The stream restarted in place (its position is its state): the same draw function stays.
+    this.#rng.rewind(this.#origin);
     this.#recent.clear();
     this.#everFreed = false;
   }
@@ -358,7 +358,7 @@ class ScatteredPlacement implements Placement {
   }
 
   /**
-   * The last starter made, kept until the range or the random stream changes: one function for
+   * The last starter made, kept until the range changes (the stream restarts in place): one function for
    * every take of a range, so that the take's calls of it see one target, not a new one each time.
    */
   #kept: { lo: number; hi: number; pick: () => number } | null = null;
