@@ -30,18 +30,6 @@ import { sharedWordGroups, type WordGroups } from "./word_groups.ts";
 export type FrameSink = { [index: number]: number };
 
 /**
- * Bitmap of free physical frames with O(frames / 32768) worst-case search for the next free frame
- * and O(frames / 1024) search for contiguous runs of 64 frames or more.
- *
- * @example
- * ```ts
- * const frames = new FrameBitmap(1 << 20);
- * frames.setRange(256, 1024, true);
- * const out = new Array<number>(8);
- * frames.takeAscending(0, 1 << 20, 8, out, 0); // 8 frames from 256 upward
- * ```
- */
-/**
  * Who marks logged takes as they happen (the memory's stale bits, `core/physical_memory.ts`):
  * told after each batch of scattered runs, while the batch's words are in cache, the words of its
  * own bitmap (same layout) read ahead with the bitmap's.
@@ -58,6 +46,18 @@ export interface TakeMarker {
   logged(): void;
 }
 
+/**
+ * Bitmap of free physical frames with O(frames / 32768) worst-case search for the next free frame
+ * and O(frames / 1024) search for contiguous runs of 64 frames or more.
+ *
+ * @example
+ * ```ts
+ * const frames = new FrameBitmap(1 << 20);
+ * frames.setRange(256, 1024, true);
+ * const out = new Array<number>(8);
+ * frames.takeAscending(0, 1 << 20, 8, out, 0); // 8 frames from 256 upward
+ * ```
+ */
 export class FrameBitmap {
   /** Number of frames covered (frame numbers 0 .. frameCount - 1). */
   readonly frameCount: number;

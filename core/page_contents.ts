@@ -31,8 +31,8 @@ import type { WordGroups } from "./word_groups.ts";
 export class PageContents {
   /**
    * Frames that hold a previous owner's data once free (1 = zeroed before reuse): set as a frame
-   * is taken, and from the start with stale fresh pages. Free frames read it; a taken frame holds
-   * what this says XOR {@linkcode differs}.
+   * is taken, and from the start with stale fresh pages. Only free frames read it; a taken frame's
+   * contents are its {@linkcode differs} bit against what a taken frame holds otherwise.
    */
   readonly stale: Uint32Array;
   /**

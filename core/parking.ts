@@ -4,8 +4,9 @@
  * last, reused last frame first; under lowest-first the list when it is the lowest free frames of
  * the range. Taking them from here instead leaves the bitmap words, their summaries and the free
  * count exactly as freeing and taking again would, without reading or writing one of them (the
- * stale bits are the memory's, written as frames are taken). Any other use of the bitmap writes the batch back first (`FrameBitmap.settle`), so
- * nothing outside sees the difference (`core/parking_test.ts`).
+ * stale bits are the memory's, written as frames are taken). Any other use of the bitmap writes
+ * the batch back first (`FrameBitmap.settle`), so nothing outside sees the difference
+ * (`core/parking_test.ts`).
  *
  * @module
  */
@@ -139,6 +140,11 @@ export class Parking {
     if (out instanceof Uint32Array && list instanceof Uint32Array) {
       out.set(list.length === count ? list : list.subarray(0, count), offset);
     } else for (let i = 0; i < count; i++) out[offset + i] = list[i];
+    return this.#tookBack(log, list, count);
+  }
+
+  /** Records how many groups the take log got back and forgets the batch; returns `count`. */
+  #tookBack(log: WordGroups, list: ArrayLike<number>, count: number): number {
     this.unparkedGroups = log.length;
     this.clear(list);
     return count;
@@ -180,8 +186,6 @@ export class Parking {
     }
     log.length = m;
     for (let j = offset, i = count - 1; i >= 0; i--) out[j++] = list[i];
-    this.unparkedGroups = log.length;
-    this.clear(list);
-    return count;
+    return this.#tookBack(log, list, count);
   }
 }

@@ -214,9 +214,10 @@ export class PhysicalMemory {
    * Frees frames a driver held, `zeroed` when taken or not, in one grouping pass (see
    * {@linkcode FrameBitmap.release}); throws, changing nothing, if one of them is already free.
    * `grouped` goes back to {@linkcode groupings} unless `keep` (a placement keeps it). With
-   * `park`, for a list whose contents are not marked apart (`PageContents.marksDiffer`), the frames are left out
-   * of the bitmap for the next take to take back whole (`FrameBitmap.park`): any other use of the
-   * bitmap writes them back first, and list and grouping (unless kept) go back after that.
+   * `park`, for a list whose contents are not marked apart (`PageContents.marksDiffer`), the
+   * frames are left out of the bitmap for the next take to take back whole (`FrameBitmap.park`):
+   * any other use of the bitmap writes them back first, and list and grouping (unless kept) go
+   * back after that.
    * Returns whether it parked them.
    */
   release(
@@ -270,7 +271,7 @@ export class PhysicalMemory {
     for (let i = 0; i < count; i++) this.#cacheType[frames[i]] = v;
   }
 
-  /** A copy of the free-frame bitmap and stale bits, for {@linkcode restoreState}. */
+  /** A copy of the free-frame bitmap and contents bits, for {@linkcode restoreState}. */
   saveState(): PhysicalMemoryState {
     this.frames.settle();
     const frames = this.frames.saveState();

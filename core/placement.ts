@@ -358,8 +358,8 @@ class ScatteredPlacement implements Placement {
   }
 
   /**
-   * The last starter made, kept until the range changes (the stream restarts in place): one function for
-   * every take of a range, so that the take's calls of it see one target, not a new one each time.
+   * The last starter made, kept until the range changes (the stream restarts in place): one
+   * function for every take of a range, so that the take's calls see one target, not a new one.
    */
   #kept: { lo: number; hi: number; pick: () => number } | null = null;
 

@@ -46,7 +46,7 @@ export type Companions = readonly [] | readonly [Uint32Array] | readonly [Uint32
 
 /**
  * The state of a {@linkcode PhysicalMemory} without live mappings: the free-frame bitmap and the
- * stale bits (the cache type of every frame is "unmapped" when nothing is mapped).
+ * contents bits (the cache type of every frame is "unmapped" when nothing is mapped).
  *
  * @example
  * ```ts
@@ -62,7 +62,7 @@ export interface PhysicalMemoryState {
   readonly frames: FrameBitmapState;
   /** One bit per frame that holds a previous owner's data once free. */
   readonly stale: Uint32Array;
-  /** One bit per frame of a live MDL whose contents differ from what its stale bit says. */
+  /** One bit per frame of a live MDL whose contents are not what a taken frame holds otherwise. */
   readonly differs: Uint32Array;
 }
 

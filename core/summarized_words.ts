@@ -316,9 +316,9 @@ export class SummarizedWords {
 
   /**
    * Puts back a state {@linkcode saveState} took on words of the same size; allocates nothing.
-   * `companions` (at most two bitmaps of the same word layout whose writes are marked in {@linkcode dirty},
-   * e.g. the stale bits) are put back to `saved` (the same order) alongside. When `state` is the
-   * one saved or restored last, only the dirty words are copied (with their summaries and the
+   * `companions` (at most two bitmaps of the same word layout whose writes are marked in
+   * {@linkcode dirty}, e.g. the stale bits) are put back to `saved` (the same order) alongside.
+   * When `state` is the one saved or restored last, only the dirty words are copied (with their summaries and the
    * companions' words), unless so many are dirty that copying everything natively is cheaper;
    * otherwise everything is.
    */
