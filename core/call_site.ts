@@ -39,19 +39,64 @@ export function captureSite(): Error {
   return site;
 }
 
+/** Which allocations record their stack. */
+export interface SiteSelection {
+  /** How many allocations, the first ones, record it: 0 to Infinity. */
+  readonly first: number;
+  /** The allocation numbers that record it besides, if any (a replay's). */
+  readonly ids: ReadonlySet<number> | undefined;
+}
+
 /**
- * Where allocation `id` was made, for a leak report: the caller's frame of its captured stack,
- * else why none was captured (`captured`: how many allocations capture one).
+ * The {@linkcode SiteSelection} of a `captureAllocationSites` option: `true` every allocation,
+ * `false` none, a count the first N, a list of allocation numbers exactly those. Throws a
+ * RangeError naming the option and the value for anything else.
  *
  * @example
  * ```ts
- * allocationSite(undefined, 12, 10); // "not captured: allocation #12 came after the first 10 …"
+ * allocationSiteSelection(true); // { first: Infinity, ids: undefined }
+ * allocationSiteSelection([3, 7]).ids?.has(7); // true
  * ```
  */
-export function allocationSite(error: Error | undefined, id: number, captured: number): string {
+export function allocationSiteSelection(
+  option: boolean | number | readonly number[],
+): SiteSelection {
+  if (option === true || option === false) return { first: option ? Infinity : 0, ids: undefined };
+  if (Array.isArray(option)) {
+    const bad = option.find((id) => !(Number.isSafeInteger(id) && id >= 1));
+    if (bad !== undefined) {
+      throw new RangeError(
+        `captureAllocationSites must list allocation numbers ≥ 1, got ${bad} in [${option}]`,
+      );
+    }
+    return { first: 0, ids: new Set(option) };
+  }
+  if (!(Number.isSafeInteger(option) && (option as number) >= 0)) {
+    throw new RangeError(
+      `captureAllocationSites must be a boolean, a count ≥ 0 or a list of allocation numbers, ` +
+        `got ${String(option)}`,
+    );
+  }
+  return { first: option as number, ids: undefined };
+}
+
+/**
+ * Where allocation `id` was made, for a leak report: the caller's frame of its captured stack,
+ * else why none was captured under `sites`.
+ *
+ * @example
+ * ```ts
+ * allocationSite(undefined, 12, { first: 10, ids: undefined }); // "not captured: … after the first 10 …"
+ * ```
+ */
+export function allocationSite(error: Error | undefined, id: number, sites: SiteSelection): string {
   if (error !== undefined) return callerFrame(error.stack);
-  return captured === 0
-    ? "not captured (captureAllocationSites is false)"
-    : `not captured: allocation #${id} came after the first ${captured} ` +
-      "(set captureAllocationSites: true to capture all)";
+  const replay = "withLeakSites names it by a replay";
+  if (sites.ids !== undefined) {
+    return `not captured: allocation #${id} is not among those captureAllocationSites lists (${replay})`;
+  }
+  return sites.first === 0
+    ? `not captured (captureAllocationSites is false; ${replay})`
+    : `not captured: allocation #${id} came after the first ${sites.first} ` +
+      `(${replay}, captureAllocationSites: true records every stack)`;
 }

@@ -16,7 +16,7 @@ import {
 } from "./allocation_request.ts";
 import { checkCacheType, describe } from "./arguments.ts";
 import type { Leak, Mdl, MdlSource } from "./backend.ts";
-import { allocationSite, captureSite } from "./call_site.ts";
+import { allocationSite, captureSite, type SiteSelection } from "./call_site.ts";
 import { allocationNs, type CostModel } from "./cost_model.ts";
 import { type CacheType, MdlFlags } from "./constants.ts";
 import type { FaultInjector } from "./faults.ts";
@@ -49,8 +49,8 @@ export interface MmContext {
   readonly policies: AllocationPolicies;
   readonly costModel: CostModel;
   readonly systemVaBytes: bigint;
-  /** How many allocations (the first ones) record their stack: 0 to Infinity. */
-  readonly captureAllocationSites: number;
+  /** Which allocations record their stack. */
+  readonly allocationSites: SiteSelection;
 }
 
 /** Result of one Mm call: the value Windows returns plus its modeled duration. */
@@ -209,7 +209,10 @@ export class MemoryManager {
       oneRun,
       groups: oneRun ? undefined : memory.takenGroups(),
       zeroed: plan.zero,
-      allocationSite: id <= this.#ctx.captureAllocationSites ? captureSite() : undefined,
+      allocationSite:
+        id <= this.#ctx.allocationSites.first || this.#ctx.allocationSites.ids?.has(id)
+          ? captureSite()
+          : undefined,
       byteCount: exact ? Number(total) : taken * this.#page,
       mdlFlags: FRESH_MDL_FLAGS,
       mappings: NO_MAPPINGS,
@@ -371,7 +374,7 @@ export class MemoryManager {
         allocatedAt: allocationSite(
           state.allocationSite,
           state.id,
-          this.#ctx.captureAllocationSites,
+          this.#ctx.allocationSites,
         ),
       };
     });

@@ -13,6 +13,7 @@ import type {
   Leak,
   Mdl,
 } from "./backend.ts";
+import { allocationSiteSelection } from "./call_site.ts";
 import type { CacheType } from "./constants.ts";
 import { Irql } from "./constants.ts";
 import { type CostModel, resolveCostModel } from "./cost_model.ts";
@@ -30,7 +31,7 @@ import { createPlacement, DEFAULT_PLACEMENT, type PlacementOption } from "./plac
 import { type AllocationPolicies, resolvePolicies } from "./policies.ts";
 import { PortClsStream, type StreamHost } from "./port_stream.ts";
 import type { SimulatorSnapshot } from "./snapshot.ts";
-import { DriverViolation, ViolationRules } from "./violations.ts";
+import { leakedPagesViolation } from "./violations.ts";
 
 /**
  * Options of a {@linkcode Simulator}; every field is optional.
@@ -79,9 +80,10 @@ export interface SimulatorOptions {
    * `true` every one, `false` none, or a number N for the first N of this simulator. Default
    * 10,000: every allocation of a test, while long generated or benchmark runs do not pay the
    * 2.5–3.5 µs a stack costs in Deno for each of their millions of allocations. A leak without a
-   * stack still names its allocation number, call and size.
+   * stack still names its allocation number, call and size. A list of allocation numbers records
+   * exactly those: how {@linkcode withLeakSites} replays a run to name its leaks' lines.
    */
-  readonly captureAllocationSites?: boolean | number;
+  readonly captureAllocationSites?: boolean | number | readonly number[];
   /**
    * Whether free pages start out zeroed (default, as Windows' zeroed-page list provides) or
    * stale, so that every allocation pays for zeroing, as on Linux where the kernel zeroes each
@@ -176,14 +178,7 @@ export class Simulator implements Backend {
     if (!Number.isFinite(fragmentRunPages) || fragmentRunPages < 1) {
       throw new RangeError(`fragmentRunPages must be ≥ 1, got ${fragmentRunPages}`);
     }
-    if (
-      typeof captureAllocationSites !== "boolean" &&
-      !(Number.isSafeInteger(captureAllocationSites) && captureAllocationSites >= 0)
-    ) {
-      throw new RangeError(
-        `captureAllocationSites must be a boolean or a count ≥ 0, got ${captureAllocationSites}`,
-      );
-    }
+    const allocationSites = allocationSiteSelection(captureAllocationSites);
     if (!Number.isSafeInteger(seed)) {
       throw new TypeError(`seed must be an integer, got ${seed}`);
     }
@@ -214,11 +209,7 @@ export class Simulator implements Backend {
       policies: this.policies,
       costModel: this.costModel,
       systemVaBytes: va,
-      captureAllocationSites: captureAllocationSites === true
-        ? Infinity
-        : captureAllocationSites === false
-        ? 0
-        : captureAllocationSites,
+      allocationSites,
     });
     this.#host = {
       mm: this.mm,
@@ -333,11 +324,7 @@ export class Simulator implements Backend {
   assertNoLeaks(): void {
     const leaks = this.leaks();
     if (leaks.length === 0) return;
-    const list = leaks.map((l) => `MDL #${l.mdlId} (${l.byteCount} bytes) ${l.allocatedAt}`);
-    throw new DriverViolation(
-      ViolationRules.leakedPages,
-      `${leaks.length} MDL(s) never freed:\n  ${list.join("\n  ")}`,
-    );
+    throw leakedPagesViolation(leaks);
   }
 
   /**

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { Leak } from "./backend.ts";
+
 /** A rule the simulator enforces, with the Windows rule and bug check it corresponds to. */
 export interface ViolationRule {
   /** Short, stable id used in expectations, e.g. `"free-while-mapped"`. */
@@ -171,6 +173,24 @@ export class DriverViolation extends Error {
     super(message);
     withFields(this, rule, message);
   }
+}
+
+/**
+ * The `leaked-pages` violation for `leaks`: one line per MDL with its size and where it was
+ * allocated, then `note`.
+ *
+ * @example
+ * ```ts
+ * leakedPagesViolation([{ mdlId: 3, source: "mm", byteCount: 4096, pages: 1, allocatedAt: "at f (x.ts:9:3)" }]);
+ * // DriverViolation "leaked-pages: … 1 MDL(s) never freed:\n  MDL #3 (4096 bytes) at f (x.ts:9:3) …"
+ * ```
+ */
+export function leakedPagesViolation(leaks: readonly Leak[], note = ""): DriverViolation {
+  const list = leaks.map((l) => `MDL #${l.mdlId} (${l.byteCount} bytes) ${l.allocatedAt}`);
+  return new DriverViolation(
+    ViolationRules.leakedPages,
+    `${leaks.length} MDL(s) never freed:\n  ${list.join("\n  ")}${note}`,
+  );
 }
 
 /**
