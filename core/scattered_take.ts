@@ -9,7 +9,7 @@
  * @module
  */
 
-import { lowestBit, maskFrom, maskThrough } from "./bit_ops.ts";
+import { lowestBit, maskFrom, maskThrough, zeroFlag } from "./bit_ops.ts";
 import type { SummarizedWords } from "./summarized_words.ts";
 
 /**
@@ -77,7 +77,9 @@ export interface PendingRegions {
  * frames in all; returns how many, setting `batch.used` and `batch.exhausted`. Run by run, as a
  * search and take per run would: the first free frame of [start, hi), else of [lo, start), and
  * from it the free frames up to the drawn length, the frames left and `hi` (at least one), taken
- * a word at a time with `SummarizedWords.clearBits` (cleared, summarized, marked dirty, logged).
+ * a word at a time as `SummarizedWords.clearBits` takes them (cleared, summarized, marked dirty,
+ * logged), here inline with the free count updated once (a call per word was 7–10 % of a 1 GiB
+ * allocate + free with HighAddress 4 GiB, paired in one process).
  * `ahead`, a bitmap of the same layout its caller reads next for the same words, is read ahead
  * with the start words.
  *
@@ -105,7 +107,8 @@ export function takeScatteredRuns(
   lazy: PendingRegions | null,
   ahead: Uint32Array | null = null,
 ): number {
-  const words = s.words;
+  const { words, full, dirty } = s;
+  const log = s.takeLog;
   const { starts, lengths, count } = batch;
   let sum = 0;
   if (ahead === null) { for (let i = 0; i < count; i++) sum ^= words[starts[i] >>> 5]; }
@@ -141,7 +144,12 @@ export function takeScatteredRuns(
       const k = Math.min(used === 0 ? room : lowestBit(used), left);
       if (k === 0) break;
       const mask = maskFrom(bit) & maskThrough(bit + k - 1);
-      s.clearBits(w, mask, k);
+      if (log !== null) log.push(w, mask);
+      const now = old & ~mask;
+      words[w] = now;
+      if (dirty.active) dirty.mark(w);
+      full[w >>> 5] ^= zeroFlag(~old) << (w & 31);
+      if (now === 0) s.flipAnyFree(w);
       for (let j = 0; j < k; j++) out[at + j] = f + j;
       at += k;
       if (k < room) break;
@@ -151,6 +159,7 @@ export function takeScatteredRuns(
     i++;
   }
   batch.used = i;
+  s.freeCount -= at - offset;
   return at - offset;
 }
 
