@@ -212,10 +212,8 @@ class ScatteredPlacement implements Placement {
   readonly #recent: RecentFrees;
   /** Whether any frame was freed since creation or reset. */
   #everFreed = false;
-  /** The runs {@linkcode take} draws ahead, and the stream's position after each draw. */
+  /** The runs {@linkcode take} draws ahead. */
   readonly #batch = new RunBatch();
-  readonly #afterStart = new Int32Array(BATCH_RUNS);
-  readonly #afterLength = new Int32Array(BATCH_RUNS);
 
   constructor(
     name: PlacementName,
@@ -261,30 +259,35 @@ class ScatteredPlacement implements Placement {
     // Made only when recent frees did not cover the request (it draws nothing itself).
     const pick = this.#starter(lo, hi);
     const { starts, lengths } = this.#batch;
-    const afterStart = this.#afterStart;
-    const afterLength = this.#afterLength;
     while (taken < max) {
       // Runs drawn ahead in the stream's order (start, length, start…), about as many as the
       // frames left need (a run takes 2 on average, fewer where the free run is shorter), and
       // taken in one pass (`core/scattered_take.ts`); draws a run turns out not to need are
       // undrawn.
       const count = Math.min(BATCH_RUNS, ((max - taken) >>> 1) + 1);
+      const before = rng.position;
       for (let i = 0; i < count; i++) {
         const start = pick();
         if (start < 0) return taken; // no RAM in range: nothing was drawn
         starts[i] = start;
-        afterStart[i] = rng.position;
         lengths[i] = drawRun(random);
-        afterLength[i] = rng.position;
       }
       this.#batch.count = count;
       taken += bitmap.takeScatteredRuns(this.#batch, lo, hi, max - taken, out, offset + taken);
       const { used, exhausted } = this.#batch;
+      if (!exhausted && used === count) continue;
+      // Undraws the runs not taken: the stream is put back to the batch's start and the runs
+      // taken drawn again (once an allocation, at its last batch: cheaper than noting the
+      // stream's position after every draw).
+      rng.rewind(before);
+      for (let i = 0; i < used; i++) {
+        pick();
+        drawRun(random);
+      }
       if (exhausted) {
-        rng.rewind(afterStart[used]);
+        pick(); // the start of the run that found no free frame stays drawn
         break;
       }
-      if (used < count) rng.rewind(afterLength[used - 1]);
     }
     return taken;
   };
