@@ -5,8 +5,12 @@
  * @module
  */
 
-const INTERNAL_MODULES = ["call_site.ts", "faults.ts", "mm.ts", "port_stream.ts", "simulator.ts"]
-  .map((file) => new URL(file, import.meta.url).href + ":");
+const INTERNAL_MODULES = [
+  ...["call_site.ts", "faults.ts", "leak_sites.ts", "mm.ts", "port_stream.ts", "simulator.ts"]
+    .map((file) => new URL(file, import.meta.url).href + ":"),
+  // Bundled (the Node build), every module is this file: all of its frames are the simulator's.
+  import.meta.url + ":",
+];
 
 /**
  * The first frame of `stack` (an `Error.stack`) outside the simulator, trimmed, or "unknown".

@@ -82,12 +82,15 @@ async function runOnce<T>(
   sites: false | readonly number[],
   body: (sim: Simulator) => T | Promise<T>,
 ): Promise<RunOutcome<T>> {
-  using sim = new Simulator({ ...options, captureAllocationSites: sites });
+  // Closed in `finally`, not with `using`: the Node bundle runs on Node versions without it.
+  const sim = new Simulator({ ...options, captureAllocationSites: sites });
   try {
     const value = await body(sim);
     return { value, threw: false, leaks: sim.leaks() };
   } catch (error) {
     return { error, threw: true, leaks: sim.leaks() };
+  } finally {
+    sim.close();
   }
 }
 

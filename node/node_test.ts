@@ -53,22 +53,36 @@ Deno.test({
       }).output();
       assert.equal(build.code, 0, new TextDecoder().decode(build.stderr));
       await Deno.stat(`${dir}/wavert-simulator.d.mts`);
+      // The frames, then where a leak was allocated: as recorded, and named by a replay (a
+      // bundle's frames are all the simulator's, so the first one outside it is the script's).
       const script = `
-        import { Simulator } from ${JSON.stringify(bundle)};
+        import { Simulator, withLeakSites } from ${JSON.stringify(bundle)};
         const sim = new Simulator({ machine: "x64-16gib", fragmentation: 0.3, seed: 42 });
         const stream = sim.stream();
         for (const bytes of [1920, 65536, 1 << 20]) {
           const mdl = stream.allocatePagesForMdl(0xFFFFFFFFn, bytes);
           console.log(mdl === null ? "null" : mdl.byteCount + " " + [...mdl.pfns].join(","));
         }
-        sim.close();`;
+        sim.close();
+        function leakyStart(sim) { sim.stream().allocatePagesForMdl(0xFFFFFFFFn, 4096); }
+        const held = new Simulator({ seed: 1 });
+        leakyStart(held);
+        console.error("recorded: " + held.leaks()[0].allocatedAt);
+        held.close();
+        await withLeakSites({ seed: 1 }, leakyStart).catch((e) => console.error("replayed: " + e.message));`;
       const run = await new Deno.Command("node", {
         args: ["--input-type=module", "-e", script],
         stdout: "piped",
         stderr: "piped",
       }).output();
-      assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+      const stderr = new TextDecoder().decode(run.stderr);
+      assert.equal(run.code, 0, stderr);
       assert.equal(new TextDecoder().decode(run.stdout).trim(), expected());
+      assert.match(stderr, /^recorded: at leakyStart \(/m);
+      assert.match(
+        stderr,
+        /^replayed: leaked-pages: .*\n {2}MDL #1 \(4096 bytes\) at leakyStart \(/m,
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
