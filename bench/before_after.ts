@@ -25,6 +25,8 @@ const cases: Record<string, (Sim: SimulatorClass) => number> = {
   "1 MiB allocate + free (default placement)": (Sim) => pair(Sim, undefined, 1 << 20, 200, 21),
   "1 GiB allocate + free (lowest-first)": (Sim) => pair(Sim, "lowest-first", 1 << 30, 1, 5),
   "1 GiB allocate + free (default placement)": (Sim) => pair(Sim, undefined, 1 << 30, 1, 3),
+  "1 GiB, HighAddress 4 GiB (default placement)": (Sim) =>
+    pair(Sim, undefined, 1 << 30, 1, 3, 0xFFFFFFFFn),
   "contiguous 64 KiB, 90 % fragmented 16 GiB": (Sim) => {
     const sim = machine(Sim, "x64-16gib", 0.9, "lowest-first");
     const stream = sim.stream();
@@ -77,13 +79,14 @@ function pair(
   bytes: number,
   batch: number,
   samples: number,
+  high = ANY,
 ): number {
   const key = `${Sim === Simulator ? "new" : "old"}-${placement}`;
   let sim = built.get(key);
   if (sim === undefined) built.set(key, sim = machine(Sim, "x64-64gib", 0.3, placement));
   const stream = sim.stream();
   return micros(samples, batch, () => {
-    stream.freePagesFromMdl(stream.allocatePagesForMdl(ANY, bytes)!);
+    stream.freePagesFromMdl(stream.allocatePagesForMdl(high, bytes)!);
   });
 }
 

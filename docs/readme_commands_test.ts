@@ -125,6 +125,10 @@ export const SKIPPED: Readonly<Record<string, string>> = {
   "npx --yes deno@2 task fuzz --seconds 30 --workers 1 --seed 77": "a 30-second fuzz campaign",
   "npx --yes deno@2 run --allow-read bench/fuzz_before_after.ts /tmp/base 20":
     "needs an older checkout's core/ and fuzz/ in /tmp/base, and runs 2 × 23,000 fuzz sequences",
+  'npx --yes deno@2 run --allow-read bench/before_after.ts /tmp/base-ab/core "1 GiB" 15':
+    "needs an older checkout's core/ in /tmp/base-ab, and times 1 GiB pairs on four 64 GiB machines",
+  "npx --yes deno@2 task fuzz --runs 200000 --seed 1 --workers 1":
+    "a 200,000-sequence campaign (~15 s alone, a minute under the parallel tests)",
   "npx --yes deno@2 run --allow-read bench/simulator_targets.ts":
     "builds 64 GiB machines and times them (~30 s alone, minutes under the parallel tests)",
 };
