@@ -32,6 +32,7 @@ export { DriverViolation, type ViolationRuleId, ViolationRules } from "./core/vi
 // The simulator.
 export { Simulator, type SimulatorOptions } from "./core/simulator.ts";
 export { type LeakSitesOptions, withLeakSites } from "./core/leak_sites.ts";
+export { ReplayStopped, type SiteReplay } from "./core/call_site.ts";
 export type { FragmentModel } from "./core/physical_memory.ts";
 export type { FrameBitmapState, PhysicalMemoryState, SimulatorSnapshot } from "./core/snapshot.ts";
 export {

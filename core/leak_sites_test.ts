@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { withLeakSites } from "./leak_sites.ts";
+import { ReplayStopped } from "./call_site.ts";
 import { Simulator } from "./simulator.ts";
 import { DriverViolation, leakedPagesViolation } from "./violations.ts";
 import type { Leak } from "./backend.ts";
@@ -44,12 +45,74 @@ Deno.test("withLeakSites: a leak names the line that allocated it, found by a re
   );
   assert.match(third, /^ {2}MDL #3 \(4096 bytes\) at allocatePositionPage \(.*leak_sites_test\.ts/);
   assert.doesNotMatch(e.message, /MDL #2/);
-  // The first run recorded no stack; the replay only the two it leaked.
-  assert.equal(seen.length, 2);
+  // The first run recorded no stack; the replay stopped at the last leak, before `seen.push`.
+  assert.equal(seen.length, 1);
   assert.ok(seen[0].every((l) => /captureAllocationSites is false/.test(l.allocatedAt)));
-  assert.match(seen[1][0].allocatedAt, /allocateRingBuffer/);
-  assert.match(seen[1][1].allocatedAt, /#2 is not among those captureAllocationSites lists/);
-  assert.match(seen[1][2].allocatedAt, /allocatePositionPage/);
+});
+
+Deno.test("a replay records exactly the listed stacks and stops right after the last", () => {
+  using sim = new Simulator({
+    ...OPTIONS,
+    captureAllocationSites: { ids: [1, 3], stopAfterLast: true },
+  });
+  allocateRingBuffer(sim);
+  allocateScratch(sim);
+  const stop = (() => {
+    try {
+      allocatePositionPage(sim);
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.ok(stop instanceof ReplayStopped, `expected a ReplayStopped, got ${stop}`);
+  assert.deepEqual(stop.leaks.map((l) => l.mdlId), [1, 2, 3]);
+  assert.match(stop.leaks[0].allocatedAt, /allocateRingBuffer/);
+  assert.match(stop.leaks[1].allocatedAt, /#2 is not among those captureAllocationSites lists/);
+  assert.match(stop.leaks[2].allocatedAt, /allocatePositionPage/);
+  assert.equal(sim.leaks().length, 3); // the stopping allocation was made, and is freed at close
+});
+
+Deno.test("withLeakSites: the replay ends at the last leaked allocation, also when the body catches everything", async () => {
+  const calls: number[] = [0, 0];
+  let run = 0;
+  const e = await rejection(withLeakSites(OPTIONS, (sim) => {
+    const mine = run++;
+    const stream = sim.stream();
+    allocateRingBuffer(sim); // leaked at once
+    calls[mine]++;
+    for (let i = 0; i < 100; i++) {
+      stream.freePagesFromMdl(stream.allocatePagesForMdl(FOUR_GIB, 4096)!);
+      calls[mine]++;
+    }
+  }));
+  assert.match(e.message, /MDL #1 \(8192 bytes\) at allocateRingBuffer \(/);
+  assert.deepEqual(calls, [101, 0]);
+
+  // One whose error path frees a buffer on the way out: the leaks are those live at the stop.
+  const unwound = await rejection(withLeakSites(OPTIONS, (sim) => {
+    const ring = allocateRingBuffer(sim);
+    try {
+      allocatePositionPage(sim);
+    } catch (error) {
+      sim.stream().freePagesFromMdl(ring);
+      throw error;
+    }
+  }));
+  assert.match(unwound.message, /2 MDL\(s\) never freed:\n {2}MDL #1 .* at allocateRingBuffer/);
+
+  // A driver that swallows every error runs on past the stop; its leak is named all the same.
+  const swallowed = await rejection(withLeakSites(OPTIONS, (sim) => {
+    try {
+      allocatePositionPage(sim);
+    } catch {
+      // the driver's own error path
+    }
+    sim.stream().freePagesFromMdl(allocateScratch(sim));
+  }));
+  assert.match(
+    swallowed.message,
+    /1 MDL\(s\) never freed:\n {2}MDL #1 \(4096 bytes\) at allocatePositionPage/,
+  );
 });
 
 Deno.test("withLeakSites: the body's own assertNoLeaks, awaited calls, and leaks past 10,000", async () => {
@@ -130,6 +193,10 @@ Deno.test("captureAllocationSites: a list records exactly those allocation numbe
   );
   assert.throws(
     () => new Simulator({ captureAllocationSites: "all" as never }),
-    /captureAllocationSites must be a boolean, a count ≥ 0 or a list .*got all/,
+    /captureAllocationSites must be a boolean, a count ≥ 0, a list .*got all/,
+  );
+  assert.throws(
+    () => new Simulator({ captureAllocationSites: { ids: [], stopAfterLast: true } }),
+    /captureAllocationSites as a replay must be \{ ids: .*got ids , stopAfterLast true/,
   );
 });

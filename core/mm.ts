@@ -16,7 +16,7 @@ import {
 } from "./allocation_request.ts";
 import { checkCacheType, describe } from "./arguments.ts";
 import type { Leak, Mdl, MdlSource } from "./backend.ts";
-import { allocationSite, captureSite, type SiteSelection } from "./call_site.ts";
+import { allocationSite, captureSite, ReplayStopped, type SiteSelection } from "./call_site.ts";
 import { allocationNs, type CostModel } from "./cost_model.ts";
 import { type CacheType, MdlFlags } from "./constants.ts";
 import type { FaultInjector } from "./faults.ts";
@@ -223,6 +223,7 @@ export class MemoryManager {
     this.#live.push(state);
     this.#heldPages += taken;
     this.#lastNs = allocationNs(costModel, taken, zeroed * this.#page);
+    if (id === this.#ctx.allocationSites.stopAfter) throw new ReplayStopped(id, this.leaks());
     return mdl;
   }
 

@@ -13,7 +13,7 @@ import type {
   Leak,
   Mdl,
 } from "./backend.ts";
-import { allocationSiteSelection } from "./call_site.ts";
+import { allocationSiteSelection, type SiteReplay } from "./call_site.ts";
 import type { CacheType } from "./constants.ts";
 import { Irql } from "./constants.ts";
 import { type CostModel, resolveCostModel } from "./cost_model.ts";
@@ -81,9 +81,10 @@ export interface SimulatorOptions {
    * 10,000: every allocation of a test, while long generated or benchmark runs do not pay the
    * 2.5–3.5 µs a stack costs in Deno for each of their millions of allocations. A leak without a
    * stack still names its allocation number, call and size. A list of allocation numbers records
-   * exactly those: how {@linkcode withLeakSites} replays a run to name its leaks' lines.
+   * exactly those; a {@linkcode SiteReplay} those, and ends the run after the last: how
+   * `withLeakSites` replays a run to name its leaks' lines.
    */
-  readonly captureAllocationSites?: boolean | number | readonly number[];
+  readonly captureAllocationSites?: boolean | number | readonly number[] | SiteReplay;
   /**
    * Whether free pages start out zeroed (default, as Windows' zeroed-page list provides) or
    * stale, so that every allocation pays for zeroing, as on Linux where the kernel zeroes each
