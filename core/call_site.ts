@@ -122,7 +122,11 @@ export function allocationSiteSelection(
           `stopAfterLast: true }, got ids ${String(ids)}, stopAfterLast ${String(stopAfterLast)}`,
       );
     }
-    return { first: 0, ids: new Set(checkedIds(ids)), stopAfter: Math.max(...ids) };
+    return {
+      first: 0,
+      ids: new Set(checkedIds(ids)),
+      stopAfter: ids.reduce((a, b) => Math.max(a, b), 0),
+    };
   }
   if (!(Number.isSafeInteger(option) && (option as number) >= 0)) {
     throw new RangeError(

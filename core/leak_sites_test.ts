@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { withLeakSites } from "./leak_sites.ts";
-import { ReplayStopped } from "./call_site.ts";
+import { allocationSiteSelection, ReplayStopped } from "./call_site.ts";
 import { Simulator } from "./simulator.ts";
 import { DriverViolation, leakedPagesViolation } from "./violations.ts";
 import type { Leak } from "./backend.ts";
@@ -195,6 +195,9 @@ Deno.test("captureAllocationSites: a list records exactly those allocation numbe
     () => new Simulator({ captureAllocationSites: "all" as never }),
     /captureAllocationSites must be a boolean, a count ≥ 0, a list .*got all/,
   );
+  // A replay of a run that leaked 300,000 MDLs (more than a call's arguments can hold).
+  const many = Array.from({ length: 300_000 }, (_, i) => i + 1);
+  assert.equal(allocationSiteSelection({ ids: many, stopAfterLast: true }).stopAfter, 300_000);
   assert.throws(
     () => new Simulator({ captureAllocationSites: { ids: [], stopAfterLast: true } }),
     /captureAllocationSites as a replay must be \{ ids: .*got ids , stopAfterLast true/,
