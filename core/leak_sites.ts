@@ -62,15 +62,16 @@ export async function withLeakSites<T>(
     );
   }
   const first = await runOnce(options, false, body);
-  const leakedOnly = first.threw && isLeakViolation(first.error);
-  if (first.leaks.length === 0 || (first.threw && !leakedOnly)) {
+  const otherError = first.threw && !isLeakViolation(first.error);
+  if (otherError || first.leaks.length === 0) {
     if (first.threw) throw first.error;
     return first.value as T;
   }
   const ids = first.leaks.map((leak) => leak.mdlId);
   const replay = await runOnce(options, { ids, stopAfterLast: true }, body);
   // Stopped after the last leaked allocation, MDLs the first run freed later may still be live.
-  const named = replay.leaks.filter((leak) => ids.includes(leak.mdlId));
+  const leaked = new Set(ids);
+  const named = replay.leaks.filter((leak) => leaked.has(leak.mdlId));
   if (sameLeaks(first.leaks, named)) throw leakedPagesViolation(named);
   throw leakedPagesViolation(
     first.leaks,

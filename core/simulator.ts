@@ -79,7 +79,7 @@ export interface SimulatorOptions {
    * Which allocations record their stack, so that leaks name the line that allocated them:
    * `true` every one, `false` none, or a number N for the first N of this simulator. Default
    * 10,000: every allocation of a test, while long generated or benchmark runs do not pay the
-   * 2.5–3.5 µs a stack costs in Deno for each of their millions of allocations. A leak without a
+   * 3–4 µs a stack costs in Deno for each of their millions of allocations. A leak without a
    * stack still names its allocation number, call and size. A list of allocation numbers records
    * exactly those; a {@linkcode SiteReplay} those, and ends the run after the last: how
    * `withLeakSites` replays a run to name its leaks' lines.
