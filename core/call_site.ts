@@ -114,7 +114,7 @@ export function allocationSiteSelection(
     return { first: option ? Infinity : 0, ids: undefined, stopAfter: 0 };
   }
   if (Array.isArray(option)) return { first: 0, ids: new Set(checkedIds(option)), stopAfter: 0 };
-  if (typeof option === "object" && option !== null && !Array.isArray(option)) {
+  if (typeof option === "object" && option !== null) {
     const { ids, stopAfterLast } = option as SiteReplay;
     if (!Array.isArray(ids) || ids.length === 0 || stopAfterLast !== true) {
       throw new RangeError(
