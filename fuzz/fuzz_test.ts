@@ -8,7 +8,8 @@ import { mergeShards } from "./shard_merge.ts";
 import { runSequence, SequenceChecker } from "./run_sequence.ts";
 import { unreachableRules } from "./misuse_model.ts";
 import { ViolationRules } from "../core/violations.ts";
-import { concretize } from "./sequence.ts";
+import fc from "npm:fast-check@4.10.2";
+import { concretize, sequenceArbitrary } from "./sequence.ts";
 import { caseSource } from "./suite_case.ts";
 import { defineSuite } from "../suites/define_suite.ts";
 
@@ -63,6 +64,33 @@ Deno.test("concretize names handles by allocation and drops steps before any all
     ]).map((s) => `${s.call}:${s.handle}`),
     ["allocatePagesForMdl:h0", "allocatePagesForMdl:h1", "unmapAllocatedPages:h1"],
   );
+});
+
+Deno.test("concretize keeps every generated field but which, in order, then the handle", () => {
+  const generated = fc.sample(sequenceArbitrary({ maxSteps: 12 }), { numRuns: 3000, seed: 5 });
+  const keys = new Set<string>();
+  for (const g of generated) {
+    const steps = concretize(g);
+    const kept = g.filter((step, i) =>
+      step.call === "assertNoLeaks" || g.slice(0, i + 1).some((s) => "totalBytes" in s)
+    );
+    assert.equal(steps.length, kept.length);
+    kept.forEach((step, i) => {
+      const { which: _, ...rest } = step as typeof step & { which?: number };
+      const expected = Object.entries(rest);
+      const got = Object.entries(steps[i]);
+      assert.deepEqual(
+        got.slice(0, -1),
+        step.call === "assertNoLeaks" ? [["call", step.call]] : expected,
+      );
+      assert.equal(got[got.length - 1][0], "handle");
+      for (const [k] of expected) keys.add(k);
+    });
+  }
+  // Every optional field the generator writes was seen, so each was compared.
+  for (const k of ["lowAddress", "cacheType", "engine", "addressDelta", "mdl", "irql"]) {
+    assert.ok(keys.has(k), k);
+  }
 });
 
 /** A simulator with one rule flipped: allocatePagesForMdl ignores HighAddress. */
