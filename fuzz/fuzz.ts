@@ -12,7 +12,13 @@ import { Simulator } from "../core/simulator.ts";
 import { withoutViolationStacks } from "../core/violations.ts";
 import { MachinePool } from "./machine_pool.ts";
 import { type OutcomeSink, SequenceChecker, type StepResult } from "./run_sequence.ts";
-import { concretize, sequenceArbitrary, type SequenceStep } from "./sequence.ts";
+import { runGrouped } from "./grouped_runs.ts";
+import {
+  concretize,
+  type GeneratedStep,
+  sequenceArbitrary,
+  type SequenceStep,
+} from "./sequence.ts";
 import { everyRule, ShardMerge } from "./shard_merge.ts";
 import { suiteCase } from "./suite_case.ts";
 import type { FuzzConditions, FuzzFailure, FuzzReport, ShardResult } from "./fuzz_report.ts";
@@ -133,7 +139,10 @@ export interface ShardTask {
 
 /**
  * Runs one shard: `task.runs` sequences from fast-check seeded `task.seed`, on machines from
- * `pool` (or built by `backend` and closed after each run), checked by `checker`.
+ * `pool` (or built by `backend` and closed after each run), checked by `checker`. fast-check
+ * generates the runs first and they run machine by machine (`fuzz/grouped_runs.ts`); when one
+ * fails, and for a replay (`task.path`), fast-check runs the shard itself, in its order, and
+ * shrinks the first failure.
  *
  * @example
  * ```ts
@@ -152,50 +161,110 @@ export function runShard(
     checker: SequenceChecker;
   },
 ): ShardResult {
-  const tally = new Tally();
+  let tally = new Tally();
   const { pool, backend, checker } = where;
-  const property = fc.property(
-    sequenceArbitrary({ maxSteps: task.maxSteps }),
-    conditionsArbitrary(task.faults),
-    (generated, conditions) => {
-      const sequence = concretize(generated);
-      tally.sequence = sequence;
-      if (pool !== undefined && backend === undefined) {
-        checker.run(pool.acquire(conditions), sequence, tally);
-        return;
-      }
-      const built = (backend ?? defaultBackend)(conditions);
-      try {
-        checker.run(built, sequence, tally);
-      } finally {
-        built.close();
-      }
-    },
-  );
+  const execute = (generated: GeneratedStep[], conditions: FuzzConditions) => {
+    const sequence = concretize(generated);
+    tally.sequence = sequence;
+    if (pool !== undefined && backend === undefined) {
+      checker.run(pool.acquire(conditions), sequence, tally);
+      return;
+    }
+    const built = (backend ?? defaultBackend)(conditions);
+    try {
+      checker.run(built, sequence, tally);
+    } finally {
+      built.close();
+    }
+  };
+  const property = (predicate: typeof execute) =>
+    fc.property(
+      sequenceArbitrary({ maxSteps: task.maxSteps }),
+      conditionsArbitrary(task.faults),
+      predicate,
+    );
+  const parameters = {
+    numRuns: task.runs,
+    seed: task.seed,
+    path: task.path,
+    interruptAfterTimeLimit: task.timeLimitMs,
+    markInterruptAsFailure: false,
+  };
+  const started = performance.now();
   // The checker reads only each violation's rule: a stack per flagged call would cost more than
   // the call itself.
-  const details = withoutViolationStacks(() =>
-    fc.check(property, {
-      numRuns: task.runs,
-      seed: task.seed,
-      path: task.path,
-      interruptAfterTimeLimit: task.timeLimitMs,
-      markInterruptAsFailure: false,
-    })
-  );
+  return withoutViolationStacks(() => {
+    if (task.path === undefined) {
+      const runs: [GeneratedStep[], FuzzConditions][] = [];
+      fc.check(property((g, c) => void runs.push([g, c])), parameters);
+      const deadline = started + (task.timeLimitMs ?? Infinity);
+      const machineOf = ([, c]: [GeneratedStep[], FuzzConditions]) => c.fragmentation * 16 + c.seed;
+      const stop = runGrouped(runs, machineOf, ([g, c]) => execute(g, c), deadline);
+      if (stop.failedAt < 0) return shardResult(task, stop.done, tally);
+      // fast-check finds the first failing run in its own order and shrinks it.
+      tally = new Tally();
+      const details = fc.check(property(execute), {
+        ...parameters,
+        interruptAfterTimeLimit: undefined,
+      });
+      if (!details.failed || details.counterexample === null) {
+        const [generated, conditions] = runs[stop.failedAt];
+        return shardResult(task, details.numRuns, tally, {
+          message: `${messageOf(stop.error)}\n(it passed when fast-check ran it alone: a run ` +
+            "depends on the runs before it)",
+          generated,
+          conditions,
+          seed: task.seed,
+          path: String(stop.failedAt),
+        });
+      }
+      return shardResult(task, details.numRuns, tally, failureOf(details));
+    }
+    const details = fc.check(property(execute), parameters);
+    if (!details.failed || details.counterexample === null) {
+      return shardResult(task, details.numRuns, tally);
+    }
+    return shardResult(task, details.numRuns, tally, failureOf(details));
+  });
+}
+
+/** A failed run as generated, with the seed and path that replay it. */
+interface FailedRun {
+  readonly message: string;
+  readonly generated: GeneratedStep[];
+  readonly conditions: FuzzConditions;
+  readonly seed: number;
+  readonly path: string;
+}
+
+function failureOf(details: fc.RunDetails<[GeneratedStep[], FuzzConditions]>): FailedRun {
+  const [generated, conditions] = details.counterexample!;
+  const message = messageOf(details.errorInstance);
+  return {
+    message,
+    generated,
+    conditions,
+    seed: details.seed,
+    path: details.counterexamplePath ?? "",
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function shardResult(task: ShardTask, runs: number, tally: Tally, failed?: FailedRun): ShardResult {
   const { steps, outcomes, violations, partial } = tally;
-  const result = { index: task.index, runs: details.numRuns, steps, outcomes, violations, partial };
-  if (!details.failed || details.counterexample === null) return result;
-  const [generated, conditions] = details.counterexample;
-  const sequence = concretize(generated);
-  const error = details.errorInstance;
-  const message = error instanceof Error ? error.message : String(error);
+  const result = { index: task.index, runs, steps, outcomes, violations, partial };
+  if (failed === undefined) return result;
+  const { message, conditions, seed, path } = failed;
+  const sequence = concretize(failed.generated);
   const failure: FuzzFailure = {
     message,
     steps: sequence,
     conditions,
-    seed: details.seed,
-    path: details.counterexamplePath ?? "",
+    seed,
+    path,
     suiteCase: suiteCase(`fuzz: ${message.split("\n")[0]}`, FUZZ_MACHINE, conditions, sequence),
   };
   return { ...result, failure };

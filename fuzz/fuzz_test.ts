@@ -93,6 +93,21 @@ Deno.test("concretize keeps every generated field but which, in order, then the 
   }
 });
 
+Deno.test("a run that fails only after others, not when fast-check reruns the shard, is reported", () => {
+  let built = 0;
+  const failsOnce = (conditions: FuzzConditions): Backend => {
+    if (++built === 40) throw new Error("state left behind by an earlier run");
+    return new Simulator({ machine: FUZZ_MACHINE, seed: conditions.seed, faults: {} });
+  };
+  const report = fuzz({ runs: 100, seed: 9, faults: false, backend: failsOnce });
+  const failure = report.failure;
+  assert.ok(failure, "the failed run must be reported, not lost when the rerun passes");
+  assert.match(failure.message, /^state left behind by an earlier run\n.*depends on the runs/);
+  assert.match(failure.path, /^\d+$/);
+  assert.equal(failure.seed, 9);
+  assert.equal(report.runs, 100, "the rerun ran the whole shard");
+});
+
 /** A simulator with one rule flipped: allocatePagesForMdl ignores HighAddress. */
 function ignoresHighAddress(conditions: FuzzConditions): Backend {
   const sim = new Simulator({

@@ -76,6 +76,27 @@ export class InvariantViolation extends Error {
 export type StepResult = StepOutcome["result"];
 
 /**
+ * Every {@linkcode StepResult}, in the order a report lists their counts (whatever order the runs
+ * met them in).
+ *
+ * @example
+ * ```ts
+ * STEP_RESULTS[0]; // "mdl"
+ * ```
+ */
+export const STEP_RESULTS: readonly StepResult[] = [
+  "mdl",
+  "null",
+  "mapped",
+  "map-failed",
+  "unmapped",
+  "freed",
+  "violation",
+  "skipped",
+  "no-leaks",
+];
+
+/**
  * Receives each step's outcome as plain values, so that a caller that only counts (the fuzzer)
  * builds no object per step.
  *

@@ -8,6 +8,7 @@
 
 import { type ViolationRuleId, ViolationRules } from "../core/violations.ts";
 import type { FuzzFailure, FuzzReport, ShardResult } from "./fuzz_report.ts";
+import { STEP_RESULTS } from "./outcomes.ts";
 
 /**
  * Every rule id of `ViolationRules` with a count of 0, in the table's order.
@@ -70,7 +71,7 @@ export class ShardMerge {
       seed,
       runs: this.#runs,
       steps: this.#steps,
-      outcomes: { ...this.#outcomes },
+      outcomes: inReportOrder(this.#outcomes),
       violations: { ...this.#violations },
       partial: this.#partial,
     };
@@ -106,4 +107,11 @@ export function mergeShards(seed: number, results: readonly ShardResult[]): Fuzz
   const merge = new ShardMerge();
   for (const r of results) merge.add(r);
   return merge.report(seed);
+}
+
+/** The counts of `outcomes` keyed in {@linkcode STEP_RESULTS} order, unseen results left out. */
+function inReportOrder(outcomes: Record<string, number>): Record<string, number> {
+  const ordered: Record<string, number> = {};
+  for (const k of STEP_RESULTS) if (outcomes[k] !== undefined) ordered[k] = outcomes[k];
+  return { ...ordered, ...outcomes };
 }

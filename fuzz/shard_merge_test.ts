@@ -34,3 +34,17 @@ Deno.test("shard merge: a missing shard (a time budget ran out) does not hold ba
   assert.equal(merge.report(1).runs, 20);
   assert.deepEqual(mergeShards(1, [shard(2), shard(0)]), merge.report(1));
 });
+
+Deno.test("shard merge: outcome counts are listed in one order, whatever order runs met them", () => {
+  const merge = new ShardMerge();
+  const counts = { runs: 1, steps: 3, violations: {}, partial: 0 };
+  merge.add({ index: 0, ...counts, outcomes: { "no-leaks": 1, freed: 1, mdl: 1 } });
+  merge.add({ index: 1, ...counts, outcomes: { skipped: 2, null: 1 } });
+  assert.deepEqual(Object.keys(merge.report(1).outcomes), [
+    "mdl",
+    "null",
+    "freed",
+    "skipped",
+    "no-leaks",
+  ]);
+});
