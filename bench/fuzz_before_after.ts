@@ -4,14 +4,14 @@
  * machine pool, alternating shard by shard, so that a ratio shares the load of its moment on a
  * busy machine. The older tree needs its `core/` and `fuzz/` (e.g.
  * `git archive <commit> core fuzz | tar -x -C /tmp/base`). Prints steps per second of each and
- * the ratio of their times; nothing is asserted.
+ * the ratio of their times, and the time to build each tree's machine pool; nothing is asserted.
  *
  * Run: `npx --yes deno@2 run --allow-read bench/fuzz_before_after.ts /tmp/base [shards]`
  *
  * @module
  */
 
-import { FUZZ_MACHINE, runShard, shardSeed } from "../fuzz/fuzz.ts";
+import { FUZZ_MACHINE, MACHINE_SEEDS, runShard, shardSeed } from "../fuzz/fuzz.ts";
 import { MachinePool } from "../fuzz/machine_pool.ts";
 import { SequenceChecker } from "../fuzz/run_sequence.ts";
 import { median } from "./batch_timing.ts";
@@ -34,6 +34,20 @@ function runner(
   };
 }
 
+/** Milliseconds to build a pool's every machine (each fragmentation and seed), then closed. */
+function poolBuildMs(Pool: typeof MachinePool): number {
+  const start = performance.now();
+  const pool = new Pool(FUZZ_MACHINE);
+  for (const fragmentation of [0, 0.3, 0.9]) {
+    for (let seed = 1; seed <= MACHINE_SEEDS; seed++) {
+      pool.acquire({ fragmentation, seed, faults: {} });
+    }
+  }
+  const ms = performance.now() - start;
+  pool.close();
+  return ms;
+}
+
 if (import.meta.main) {
   const dir = Deno.args[0];
   if (dir === undefined) throw new Error("usage: fuzz_before_after.ts <older tree> [shards]");
@@ -45,6 +59,12 @@ if (import.meta.main) {
   const older = await import(`${root}fuzz.ts`);
   const olderPool = (await import(`${root}machine_pool.ts`)).MachinePool;
   const olderChecker = (await import(`${root}run_sequence.ts`)).SequenceChecker;
+  // Building the pools, alternately, three times each (the first run of a fuzz pays it once).
+  const builds = { before: [] as number[], after: [] as number[] };
+  for (let i = 0; i < 3; i++) {
+    builds.before.push(poolBuildMs(olderPool));
+    builds.after.push(poolBuildMs(MachinePool));
+  }
   const before = runner(older.runShard, olderPool, olderChecker);
   const after = runner(runShard, MachinePool, SequenceChecker);
   // Warm-up: the pools' machines built, the code compiled.
@@ -66,6 +86,8 @@ if (import.meta.main) {
     "steps/s before": perSecond(totals.before),
     "steps/s after": perSecond(totals.after),
     "same steps": totals.before.steps === totals.after.steps,
+    "pool build ms before": Math.round(median(builds.before)),
+    "pool build ms after": Math.round(median(builds.after)),
     "time after ÷ before": `${(totals.after.ms / totals.before.ms).toFixed(3)} (median shard ${
       median(ratios).toFixed(3)
     })`,

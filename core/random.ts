@@ -130,8 +130,30 @@ export function paretoSampler(
 ): (random: () => number) => number {
   const scale = mean * (alpha - 1) / alpha;
   const exponent = -1 / alpha;
-  return (random) => Math.min(max, Math.round(scale * (1 - random()) ** exponent));
+  const draw = (u: number) => Math.min(max, Math.round(scale * u ** exponent));
+  // The draw of u = 1 - random() is n where u lies between the u giving n + 0.5 and the one
+  // giving n - 0.5: small draws are found by comparing u with those bounds instead of a power (half
+  // of building a fragmented machine). A u within a relative 1e-7 of a bound takes the power,
+  // whose rounding is far smaller, so every draw is the power's.
+  const [clearlyAbove, clearlyBelow] = [[], []] as [number[], number[]];
+  for (let n = 0; n < Math.min(max, PARETO_BOUNDS); n++) {
+    const bound = ((n + 0.5) / scale) ** -alpha;
+    clearlyAbove.push(bound * (1 + 1e-7));
+    clearlyBelow.push(bound * (1 - 1e-7));
+  }
+  const bounds = clearlyAbove.length;
+  return (random) => {
+    const u = 1 - random();
+    for (let n = 0; n < bounds; n++) {
+      if (u > clearlyAbove[n]) return n;
+      if (u >= clearlyBelow[n]) return draw(u);
+    }
+    return draw(u);
+  };
 }
+
+/** Draws of {@linkcode paretoSampler} found by comparison: 0 to this minus 1. */
+const PARETO_BOUNDS = 32;
 
 /**
  * Draws lengths from `[length, count]` pairs in proportion to their counts (a measured

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { geometric, geometricSampler, RewindableRandom, seededRandom } from "./random.ts";
+import {
+  geometric,
+  geometricSampler,
+  paretoSampler,
+  RewindableRandom,
+  seededRandom,
+} from "./random.ts";
 
 Deno.test("geometricSampler(2) draws as geometric(random, 2), powers of two and their neighbours included", () => {
   const draw = geometricSampler(2);
@@ -44,5 +50,24 @@ Deno.test("RewindableRandom draws as seededRandom, and draws again what it was r
       assert.deepEqual([stream.next(), stream.next()], drawn);
     }
     assert.deepEqual(drawn, [plain(), plain()]);
+  }
+});
+
+Deno.test("paretoSampler's draws are the power formula's, also for u at and next to each bound", () => {
+  const alpha = 1.25;
+  for (const mean of [4, 4 * 0.7 / 0.3, 4, 4 * 0.1 / 0.9, 0.05, 300]) {
+    const scale = mean * (alpha - 1) / alpha;
+    const formula = (u: number) => Math.min(1 << 20, Math.round(scale * u ** (-1 / alpha)));
+    const sampler = paretoSampler(mean, alpha, 1 << 20);
+    // r is what random() returns; both sides draw from u = 1 - r.
+    const check = (r: number) => assert.equal(sampler(() => r), formula(1 - r), `${mean}, ${r}`);
+    const random = seededRandom(7);
+    for (let i = 0; i < 200_000; i++) check(random());
+    for (let n = 0; n < 40; n++) {
+      const bound = ((n + 0.5) / scale) ** -alpha;
+      for (const u of [bound, bound * (1 + 1e-15), bound * (1 - 1e-15), bound * (1 + 2e-7)]) {
+        if (u > 0 && u <= 1) check(1 - u);
+      }
+    }
   }
 });
