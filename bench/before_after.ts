@@ -54,6 +54,13 @@ const cases: Record<string, (Sim: SimulatorClass) => number> = {
     }
     return median(times);
   },
+  "map + unmap 1 MiB (default placement, 64 GiB at 30 %)": (Sim) => {
+    const stream = machine(Sim, "x64-64gib", 0.3).stream();
+    const mdl = stream.allocatePagesForMdl(ANY, 1 << 20)!;
+    return micros(21, 200, () => {
+      stream.unmapAllocatedPages(stream.mapAllocatedPages(mdl, 1)!, mdl);
+    });
+  },
   "build 64 GiB at 30 %": (Sim) => micros(3, 1, () => void machine(Sim, "x64-64gib", 0.3)),
 };
 

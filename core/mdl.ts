@@ -40,6 +40,12 @@ export interface MdlState {
   byteCount: number;
   mdlFlags: number;
   mappings: readonly MdlMapping[];
+  /**
+   * The cache type its frames have in the PFN database while it is mapped: the last map's, or
+   * after an unmap the first remaining mapping's; null when unmapped. Kept per MDL, not per frame:
+   * its frames are its own while it lives.
+   */
+  frameCacheType: number | null;
   freed: boolean;
   /** Its index in the memory manager's array of live MDLs while live. */
   slot: number;
@@ -56,7 +62,8 @@ export interface MdlState {
  * const kit = createMdlKit();
  * const state: MdlState = {
  *   owner: {}, id: 1, source: "mm", frames: [7], allocationSite: undefined,
- *   byteCount: 4096, mdlFlags: FRESH_MDL_FLAGS, mappings: [], freed: false, slot: 0,
+ *   byteCount: 4096, mdlFlags: FRESH_MDL_FLAGS, mappings: [], frameCacheType: null, freed: false,
+ *   slot: 0,
  * };
  * const mdl = kit.wrap(state);
  * kit.stateOf(mdl) === state; // true

@@ -216,6 +216,7 @@ export class MemoryManager {
       byteCount: exact ? Number(total) : taken * this.#page,
       mdlFlags: FRESH_MDL_FLAGS,
       mappings: NO_MAPPINGS,
+      frameCacheType: null,
       freed: false,
       slot: this.#live.length,
     };
@@ -297,7 +298,7 @@ export class MemoryManager {
     if (mode !== "kernel" && mode !== "user") {
       throw new RangeError(`mode must be "kernel" or "user", got ${describe(mode)}`);
     }
-    const { costModel, memory, policies, faults } = this.#ctx;
+    const { costModel, policies, faults } = this.#ctx;
     const existing = state.mappings;
     if (mode === "kernel") {
       checkNotMapped(state, existing.find((m) => m.mode === "kernel")?.address ?? null);
@@ -334,7 +335,7 @@ export class MemoryManager {
       this.#nextUserVa += bytes + BigInt(this.#page);
     }
     state.mappings = [...existing, { address, cacheType, mode }];
-    memory.setCacheType(state.frames, pages, cacheType);
+    state.frameCacheType = cacheType;
     return { value: address, durationNs: costModel.mapCallNs + pages * costModel.mapPageNs };
   }
 
@@ -347,8 +348,7 @@ export class MemoryManager {
     const mapping = state.mappings[checkUnmap(state, state.mappings, baseAddress)];
     state.mappings = state.mappings.filter((m: MdlMapping) => m !== mapping);
     this.#removeMapping(state, mapping);
-    const remaining = state.mappings.length ? state.mappings[0].cacheType : null;
-    this.#ctx.memory.setCacheType(state.frames, state.frames.length, remaining);
+    state.frameCacheType = state.mappings.length ? state.mappings[0].cacheType : null;
     return { value: undefined, durationNs: this.#ctx.costModel.unmapCallNs };
   }
 
@@ -357,6 +357,12 @@ export class MemoryManager {
     if (mapping.mode !== "kernel") return;
     state.mdlFlags &= ~MdlFlags.MAPPED_TO_SYSTEM_VA;
     this.#kernelVaUsed -= BigInt(state.frames.length * this.#page);
+  }
+
+  /** Cache type of `frame`'s live mapping (its live MDL's, see `MdlState`), or null. */
+  frameCacheType(frame: number): number | null {
+    const owner = this.#live.find((s) => Array.prototype.indexOf.call(s.frames, frame) >= 0);
+    return owner === undefined ? null : owner.frameCacheType;
   }
 
   /** The state of a live MDL of this simulator, or a violation for any other value. */
@@ -389,7 +395,6 @@ export class MemoryManager {
     for (const state of live) {
       for (const m of state.mappings) this.#removeMapping(state, m);
       state.mappings = NO_MAPPINGS;
-      this.#ctx.memory.setCacheType(state.frames, state.frames.length, null);
       this.#release(state);
     }
     return live.length;

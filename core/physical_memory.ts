@@ -1,7 +1,8 @@
 /**
- * The simulated PFN database: which frames exist, which are free, which hold stale data and which
- * cache type each mapped frame currently has. About 1.4 bytes of state per frame; what a frame
- * holds, for zeroing, is `core/page_contents.ts`.
+ * The simulated PFN database: which frames exist, which are free and which hold stale data, in
+ * about 0.4 bytes of state per frame; what a frame holds, for zeroing, is `core/page_contents.ts`.
+ * The cache type of a mapped frame is its MDL's (`MdlState.frameCacheType`): a live MDL's frames
+ * are its own, so one value per MDL says what a byte per frame said.
  *
  * @module
  */
@@ -78,8 +79,6 @@ export class PhysicalMemory {
    * placement that keeps freed lists, once it forgets them).
    */
   readonly groupings: WordGroupsPool = new WordGroupsPool();
-  /** Cache type of the live mapping of each frame, plus one; 0 = unmapped. */
-  readonly #cacheType: Uint8Array;
   /** Frames in RAM ranges (holes excluded). */
   readonly ramFrames: number;
 
@@ -111,7 +110,6 @@ export class PhysicalMemory {
       : new FrameBitmap(frameCount);
     this.#contents = new PageContents(Math.ceil(frameCount / 32), freshPages, this.frames.dirty);
     this.#marker = { bits: this.#contents.stale, logged: () => this.#markLogged() };
-    this.#cacheType = new Uint8Array(frameCount);
     let ram = 0;
     this.frames.setMany(true, (free) => {
       for (const r of machine.ranges) {
@@ -135,7 +133,7 @@ export class PhysicalMemory {
 
   /** Bytes of simulator state per RAM page. */
   get stateBytesPerPage(): number {
-    const bytes = this.frames.stateBytes + this.#contents.byteLength + this.#cacheType.byteLength;
+    const bytes = this.frames.stateBytes + this.#contents.byteLength;
     return bytes / this.ramFrames;
   }
 
@@ -259,18 +257,6 @@ export class PhysicalMemory {
     if (this.#contents.marksDiffer(zeroed)) this.#contents.unmarkRun(start, count);
   }
 
-  /** Cache type of the frame's live mapping, or null when it is not mapped. */
-  cacheTypeOf(frame: number): number | null {
-    const v = this.#cacheType[frame];
-    return v === 0 ? null : v - 1;
-  }
-
-  /** Records (or, with null, clears) the cache type of the frames' live mapping. */
-  setCacheType(frames: ArrayLike<number>, count: number, cacheType: number | null): void {
-    const v = cacheType === null ? 0 : cacheType + 1;
-    for (let i = 0; i < count; i++) this.#cacheType[frames[i]] = v;
-  }
-
   /** A copy of the free-frame bitmap and contents bits, for {@linkcode restoreState}. */
   saveState(): PhysicalMemoryState {
     this.frames.settle();
@@ -280,8 +266,8 @@ export class PhysicalMemory {
   }
 
   /**
-   * Puts back a state {@linkcode saveState} took on this machine. Call it with nothing mapped
-   * (the simulator releases everything first): cache types are then all "unmapped" already.
+   * Puts back a state {@linkcode saveState} took on this machine. Call it with nothing allocated
+   * (the simulator releases everything first).
    */
   restoreState(state: PhysicalMemoryState): void {
     this.frames.restoreState(

@@ -310,7 +310,7 @@ export class Simulator implements Backend {
 
   /** Cache type of the live mapping of `pfn`, or null when it is not mapped. */
   frameCacheType(pfn: number): number | null {
-    return this.#memory.cacheTypeOf(pfn);
+    return this.mm.frameCacheType(pfn);
   }
 
   /** MDLs allocated and not freed, oldest first, each with where it was allocated. */

@@ -65,6 +65,27 @@ Deno.test("mapping sets MappedSystemVa and MAPPED_TO_SYSTEM_VA; unmapping clears
   stream.freePagesFromMdl(mdl);
 });
 
+Deno.test("a frame's cache type follows its MDL's mappings: the last map's, then the first left", () => {
+  using sim = new Simulator({ policies: { cacheConflict: "record" } });
+  const stream = sim.stream();
+  const mdl = stream.allocatePagesForMdl(FOUR_GIB, 8192)!;
+  const other = stream.allocatePagesForMdl(FOUR_GIB, 4096)!;
+  const types = () => Array.from(mdl.pfns, (pfn) => sim.frameCacheType(pfn));
+  const user = sim.mm.mapLockedPagesSpecifyCache(mdl, "user", CacheType.Cached).value!;
+  assert.deepEqual(types(), [CacheType.Cached, CacheType.Cached]);
+  const va = stream.mapAllocatedPages(mdl, CacheType.WriteCombined)!; // a recorded conflict
+  assert.deepEqual(types(), [CacheType.WriteCombined, CacheType.WriteCombined]);
+  assert.equal(sim.frameCacheType(other.pfns[0]), null, "another MDL's frame is not mapped");
+  stream.unmapAllocatedPages(va, mdl);
+  assert.deepEqual(types(), [CacheType.Cached, CacheType.Cached], "the user mapping is left");
+  sim.mm.unmapLockedPages(user, mdl);
+  assert.deepEqual(types(), [null, null]);
+  stream.mapAllocatedPages(mdl, CacheType.NonCached);
+  const frame = mdl.pfns[1];
+  sim.close();
+  assert.equal(sim.frameCacheType(frame), null, "closing unmapped and freed it");
+});
+
 Deno.test("every page lies inside [0, HighAddress] under fragmentation", () => {
   using sim = new Simulator({ machine: "x64-4gib", fragmentation: 0.5, seed: 11 });
   const stream = sim.stream();
