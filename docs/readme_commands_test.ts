@@ -125,6 +125,10 @@ export const SKIPPED: Readonly<Record<string, string>> = {
   "npx --yes deno@2 task fuzz --seconds 30 --workers 1 --seed 77": "a 30-second fuzz campaign",
   "npx --yes deno@2 run --allow-read bench/fuzz_before_after.ts /tmp/base 20":
     "needs an older checkout's core/ and fuzz/ in /tmp/base, and runs 2 × 23,000 fuzz sequences",
+  "npx --yes deno@2 run --allow-read bench/fuzz_before_after.ts /tmp/base 30":
+    "needs an older checkout's core/, fuzz/ and suites/ in /tmp/base, and runs 2 × 33,000 fuzz sequences",
+  'npx --yes deno@2 run --allow-read bench/before_after.ts /tmp/base/core "map + unmap"':
+    "needs an older checkout's core/ in /tmp/base, and compares it with this one's",
   'npx --yes deno@2 run --allow-read bench/before_after.ts /tmp/base-ab/core "1 GiB" 15':
     "needs an older checkout's core/ in /tmp/base-ab, and times 1 GiB pairs on four 64 GiB machines",
   "npx --yes deno@2 task fuzz --runs 200000 --seed 1 --workers 1":
