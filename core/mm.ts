@@ -387,9 +387,7 @@ export class MemoryManager {
     });
   }
 
-  /**
-   * Unmaps and frees every live MDL (used on close); returns how many there were.
-   */
+  /** Unmaps and frees every live MDL (used on close); returns how many there were. */
   releaseAll(): number {
     const live = this.#byAge();
     for (const state of live) {

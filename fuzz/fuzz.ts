@@ -10,7 +10,7 @@ import fc from "npm:fast-check@4.10.2";
 import type { Backend } from "../core/backend.ts";
 import { Simulator } from "../core/simulator.ts";
 import { withoutViolationStacks } from "../core/violations.ts";
-import { MachinePool } from "./machine_pool.ts";
+import { machineKey, MachinePool } from "./machine_pool.ts";
 import { type OutcomeSink, SequenceChecker, type StepResult } from "./run_sequence.ts";
 import { runGrouped } from "./grouped_runs.ts";
 import {
@@ -198,8 +198,7 @@ export function runShard(
       const runs: [GeneratedStep[], FuzzConditions][] = [];
       fc.check(property((g, c) => void runs.push([g, c])), parameters);
       const deadline = started + (task.timeLimitMs ?? Infinity);
-      const machineOf = ([, c]: [GeneratedStep[], FuzzConditions]) => c.fragmentation * 16 + c.seed;
-      const stop = runGrouped(runs, machineOf, ([g, c]) => execute(g, c), deadline);
+      const stop = runGrouped(runs, ([, c]) => machineKey(c), ([g, c]) => execute(g, c), deadline);
       if (stop.failedAt < 0) return shardResult(task, stop.done, tally);
       // fast-check finds the first failing run in its own order and shrinks it.
       tally = new Tally();

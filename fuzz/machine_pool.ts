@@ -17,6 +17,19 @@ export interface PoolConditions {
 }
 
 /**
+ * Which pooled machine runs under `conditions`: one per fragmentation and seed (faults are set
+ * at each acquire).
+ *
+ * @example
+ * ```ts
+ * machineKey({ fragmentation: 0.3, seed: 2 }); // "0.3/2"
+ * ```
+ */
+export function machineKey(conditions: Omit<PoolConditions, "faults">): string {
+  return `${conditions.fragmentation}/${conditions.seed}`;
+}
+
+/**
  * Simulators of one layout (`machine`), by fragmentation and seed, each restored to the state it
  * had when built: what a run sees is what a newly built simulator with the same options shows.
  *
@@ -43,7 +56,7 @@ export class MachinePool {
 
   /** The machine of these conditions, as newly built with their faults. */
   acquire(conditions: PoolConditions): Simulator {
-    const key = `${conditions.fragmentation}/${conditions.seed}`;
+    const key = machineKey(conditions);
     let entry = this.#machines.get(key);
     if (entry === undefined) {
       const sim = new Simulator({
