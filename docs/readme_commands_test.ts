@@ -1,7 +1,8 @@
 /**
  * Runs the README as written (issue 17): every command of its ```sh blocks and every inline
- * `npx --yes deno@2 …` command, in a fresh copy of the repository, must exit 0; the ```ts examples
- * are run too (`deno run`, or `deno test` for those that register suites). Commands too long for a
+ * `npx --yes deno@2 …` command, and those of the speed log it links (`docs/speed.md`), in a fresh
+ * copy of the repository, must exit 0; the README's ```ts examples are run too (`deno run`, or
+ * `deno test` for those that register suites). Commands too long for a
  * test run, or needing Windows, are listed in {@link SKIPPED} with a reason each, printed when the
  * test runs; a command in neither list is run, so a new README command is never silently left out.
  *
@@ -17,8 +18,10 @@ const ROOT = new URL("../", import.meta.url);
  */
 const README = Deno.env.get("WAVERT_README") ?? new URL("README.md", ROOT);
 const ONLY = Deno.env.get("WAVERT_README_ONLY");
+/** The other documents whose commands are run, as the README links them. */
+const LINKED = ["docs/speed.md"];
 
-/** One command of the README, as written. */
+/** One command of the README (or a document it links), as written. */
 export interface ReadmeCommand {
   /** The command text (continuation lines of a ```sh block keep their newline). */
   command: string;
@@ -131,6 +134,8 @@ export const SKIPPED: Readonly<Record<string, string>> = {
     "needs an older checkout's core/ in /tmp/base, and compares it with this one's",
   'npx --yes deno@2 run --allow-read bench/before_after.ts /tmp/base-ab/core "1 GiB" 15':
     "needs an older checkout's core/ in /tmp/base-ab, and times 1 GiB pairs on four 64 GiB machines",
+  "npx --yes deno@2 task fuzz --runs 2010000 --seed 77 --workers 1":
+    "a 10-million-step campaign (~2 min alone, many under the parallel tests)",
   "npx --yes deno@2 task fuzz --runs 200000 --seed 1 --workers 1":
     "a 200,000-sequence campaign (~15 s alone, a minute under the parallel tests)",
   "npx --yes deno@2 run --allow-read bench/simulator_targets.ts":
@@ -206,15 +211,34 @@ function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T>[] {
 
 const markdown = Deno.readTextFileSync(README);
 
+/** A command with the document it is in, for the step names and the order within a block. */
+interface PlacedCommand extends ReadmeCommand {
+  /** The document, relative to the repository: `README.md` or one of {@link LINKED}. */
+  file: string;
+}
+
+/** The commands of the README and of {@link LINKED}, each once (the first place it appears). */
+function allCommands(): PlacedCommand[] {
+  const documents = [
+    { file: "README.md", text: markdown },
+    ...LINKED.map((file) => ({ file, text: Deno.readTextFileSync(new URL(file, ROOT)) })),
+  ];
+  const seen = new Set<string>();
+  return documents.flatMap(({ file, text }) => extractCommands(text).map((c) => ({ ...c, file })))
+    .filter((c) => !seen.has(normalize(c.command)) && seen.add(normalize(c.command)));
+}
+
 Deno.test("README: commands are extracted from ```sh blocks and inline spans", () => {
   const commands = extractCommands(markdown);
   assert(commands.some((c) => c.command.startsWith("npx --yes deno@2 task demo")));
   const node = commands.find((c) => c.command.startsWith("node --input-type=module"));
   assert(node?.command.includes("console.log(mdl.byteCount"), "a wrapped sh command is joined");
+  const everywhere = allCommands();
+  assert(everywhere.some((c) => c.file === "docs/speed.md"), "docs/speed.md's commands are read");
   for (const name of Object.keys(SKIPPED)) {
     assert(
-      commands.some((c) => normalize(c.command) === name),
-      `SKIPPED names a command the README lacks: ${name}`,
+      everywhere.some((c) => normalize(c.command) === name),
+      `SKIPPED names a command neither the README nor ${LINKED} has: ${name}`,
     );
   }
   assert.deepEqual(
@@ -238,7 +262,7 @@ Deno.test({
   name: "README: every command runs as written and exits 0",
   ignore: npxMissing !== null,
   async fn(t) {
-    const commands = extractCommands(markdown);
+    const commands = allCommands();
     const examples = extractExamples(markdown);
     const dir = await Deno.makeTempDir({ prefix: "wavert-readme-" });
     try {
@@ -250,35 +274,38 @@ Deno.test({
       const toRun = commands.filter((c) =>
         !(normalize(c.command) in SKIPPED) && (ONLY === undefined || c.command.includes(ONLY))
       );
-      const blocks = [...new Set(toRun.map((c) => c.block))];
+      const blockOf = (c: PlacedCommand) => `${c.file}:${c.block}`;
+      const blocks = [...new Set(toRun.map(blockOf))];
       const byBlock = pool(
         blocks.map((block) => async () => {
           const outcomes = new Map<ReadmeCommand, Outcome>();
-          for (const c of toRun.filter((c) => c.block === block)) {
+          for (const c of toRun.filter((c) => blockOf(c) === block)) {
             outcomes.set(c, await bash(c.command, dir));
           }
           return outcomes;
         }),
         3,
       );
-      const results = toRun.map((c) => byBlock[blocks.indexOf(c.block)].then((m) => m.get(c)!));
+      const results = toRun.map((c) => byBlock[blocks.indexOf(blockOf(c))].then((m) => m.get(c)!));
       for (const [i, c] of toRun.entries()) {
-        await t.step(`README:${c.line} ${c.command.split("\n")[0]}`, async () => {
+        await t.step(`${c.file}:${c.line} ${c.command.split("\n")[0]}`, async () => {
           const { code, output } = await results[i];
           assert.equal(
             code,
             0,
-            `README line ${c.line}: \`${c.command}\` exited ${code}:\n${tail(output)}`,
+            `${c.file} line ${c.line}: \`${c.command}\` exited ${code}:\n${tail(output)}`,
           );
         });
       }
       for (const c of commands.filter((c) => normalize(c.command) in SKIPPED)) {
         await t.step({
-          name: `README:${c.line} ${c.command.split("\n")[0]}`,
+          name: `${c.file}:${c.line} ${c.command.split("\n")[0]}`,
           ignore: true,
           fn: () => {},
         });
-        console.log(`skipped README:${c.line} \`${c.command}\`: ${SKIPPED[normalize(c.command)]}`);
+        console.log(
+          `skipped ${c.file}:${c.line} \`${c.command}\`: ${SKIPPED[normalize(c.command)]}`,
+        );
       }
     } finally {
       await Deno.remove(dir, { recursive: true });
