@@ -1,8 +1,8 @@
 /**
  * Medians of the simulator's speed targets on a 64 GiB machine at 30 % fragmentation, printed as
  * a table against each target: issue 2's for the pairs and the searches, issue 15's for building
- * the machine (≤ 20 ms) and its state (≤ 1.5 bytes per physical page). Timing here is wall-clock per call over many calls;
- * nothing is asserted, the figures are reported.
+ * the machine (≤ 20 ms) and its state (≤ 1.5 bytes per physical page). Timing here is wall-clock
+ * per call over many calls; nothing is asserted, the figures are reported.
  *
  * Run: `npx --yes deno@2 run --allow-read bench/simulator_targets.ts`
  */
